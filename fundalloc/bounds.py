@@ -1,0 +1,236 @@
+"""Floors, caps and year-over-year limits, combined per region and checked for feasibility.
+
+Every bound gives a lower or an upper limit per region, in the scheme's unit:
+
+- :class:`Floor` / :class:`Cap` as an ``amount``, a ``share`` of the total, or
+  ``rate`` per unit of an indicator (``per``: a per-capita floor);
+- :class:`HoldHarmless`: at least ``ratio`` × a previous-amount column (0.9 = not
+  below 90% of last year);
+- :class:`GrowthCap`: at most ``ratio`` × a previous-amount column (1.2 = at most
+  20% growth).
+
+A bound may apply only to the regions meeting its ``where`` conditions. Several
+floors give the largest floor, several caps the smallest cap. Regions that do not
+take part (scheme eligibility) are held at zero and no bound applies to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated, Literal
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import Field, model_validator
+
+from fundalloc.errors import InfeasibleError, Problem
+from fundalloc.factors import BoolArray, Condition, Data, FloatArray, Need
+from fundalloc.money import format_amount
+from fundalloc.spec import Spec
+
+__all__ = ["BOUNDS", "Bound", "Cap", "Floor", "GrowthCap", "HoldHarmless", "Limits", "combine"]
+
+
+class _Limit(Spec):
+    """Common shape of floors and caps: exactly one of amount, share, or per + rate."""
+
+    name: str = ""
+    amount: Decimal | None = Field(None, ge=0)
+    share: float | None = Field(None, ge=0, le=1)
+    per: str | None = None
+    rate: float | None = Field(None, ge=0)
+    where: tuple[Condition, ...] = ()
+
+    @model_validator(mode="after")
+    def _one(self) -> _Limit:
+        given = [k for k in ("amount", "share", "per") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of amount, share or per (with rate); got {given or 'none'}")
+        if (self.per is None) != (self.rate is None):
+            raise ValueError("per and rate go together: rate is the amount per unit of column per")
+        return self
+
+    def needs(self) -> Iterator[Need]:
+        if self.per is not None:
+            yield self.per, "nonnegative"
+        for condition in self.where:
+            yield from condition.needs()
+
+    def values(self, data: Data, total: Decimal) -> FloatArray:
+        n = len(data)
+        if self.amount is not None:
+            return np.full(n, float(self.amount))
+        if self.share is not None:
+            return np.full(n, float(total * Decimal(repr(self.share))))
+        assert self.per is not None and self.rate is not None
+        return float(self.rate) * data.numeric(self.per, nonnegative=True)
+
+    def label(self, unit: str) -> str:
+        if self.name:
+            return self.name
+        word = "floor" if isinstance(self, Floor) else "cap"
+        if self.amount is not None:
+            text = f"{word} {format_amount(self.amount)} {unit}"
+        elif self.share is not None:
+            text = f"{word} {self.share:.4g} of the total"
+        else:
+            text = f"{word} {self.rate:g} {unit} per {self.per}"
+        if self.where:
+            text += " where " + " and ".join(c.describe() for c in self.where)
+        return text
+
+
+class Floor(_Limit):
+    """A minimum amount per region (保底).
+
+    Examples
+    --------
+    >>> Floor(amount=50).label("万元")
+    'floor 50 万元'
+    >>> Floor(per="人口", rate=0.002).label("万元")
+    'floor 0.002 万元 per 人口'
+    """
+
+    kind: Literal["floor"] = Field("floor", repr=False)
+
+
+class Cap(_Limit):
+    """A maximum amount per region (封顶).
+
+    Examples
+    --------
+    >>> Cap(share=0.2).label("万元")
+    'cap 0.2 of the total'
+    """
+
+    kind: Literal["cap"] = Field("cap", repr=False)
+
+
+class _YearOverYear(Spec):
+    name: str = ""
+    column: str
+    ratio: float = Field(gt=0)
+    where: tuple[Condition, ...] = ()
+
+    def needs(self) -> Iterator[Need]:
+        yield self.column, "nonnegative"
+        for condition in self.where:
+            yield from condition.needs()
+
+    def values(self, data: Data, total: Decimal) -> FloatArray:
+        return self.ratio * data.numeric(self.column, nonnegative=True)
+
+
+class HoldHarmless(_YearOverYear):
+    """Not below ``ratio`` × last year's amount (保持上年水平; tiers such as 0.85/0.9/0.95).
+
+    Examples
+    --------
+    >>> HoldHarmless(column="上年", ratio=0.9).label("万元")
+    'at least 90% of 上年'
+    """
+
+    kind: Literal["hold_harmless"] = Field("hold_harmless", repr=False)
+    ratio: float = Field(1.0, gt=0)
+
+    def label(self, unit: str) -> str:
+        return self.name or f"at least {self.ratio:.0%} of {self.column}"
+
+
+class GrowthCap(_YearOverYear):
+    """Not above ``ratio`` × last year's amount (增幅控制: 1.2 is at most +20%).
+
+    Examples
+    --------
+    >>> GrowthCap(column="上年", ratio=1.2).label("万元")
+    'at most 120% of 上年'
+    """
+
+    kind: Literal["growth_cap"] = Field("growth_cap", repr=False)
+
+    def label(self, unit: str) -> str:
+        return self.name or f"at most {self.ratio:.0%} of {self.column}"
+
+
+Bound = Annotated[Floor | Cap | HoldHarmless | GrowthCap, Field(discriminator="kind")]
+"""Any bound; ``kind`` tells them apart in scheme files."""
+
+#: Every bound by its ``kind``.
+BOUNDS: dict[str, type[Spec]] = {
+    "floor": Floor, "cap": Cap, "hold_harmless": HoldHarmless, "growth_cap": GrowthCap,
+}
+
+_LOWER = (Floor, HoldHarmless)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The combined bounds per region, with which bound gives each.
+
+    ``lower_from[i]`` / ``upper_from[i]`` index into ``bounds`` (-1: none).
+    """
+
+    lower: FloatArray
+    upper: FloatArray
+    lower_from: npt.NDArray[np.intp]
+    upper_from: npt.NDArray[np.intp]
+    bounds: tuple[Bound, ...]
+
+
+def combine(bounds: Sequence[Bound], data: Data, total: Decimal, taking_part: BoolArray) -> Limits:
+    """The largest floor and the smallest cap per region.
+
+    Regions outside ``taking_part`` get lower = upper = 0 and no bound.
+    """
+    n = len(data)
+    lower = np.zeros(n)
+    upper = np.full(n, np.inf)
+    lower_from = np.full(n, -1, dtype=np.intp)
+    upper_from = np.full(n, -1, dtype=np.intp)
+    for k, bound in enumerate(bounds):
+        values = bound.values(data, total)
+        applies = taking_part.copy()
+        for condition in bound.where:
+            applies &= condition.test(data)
+        if isinstance(bound, _LOWER):
+            better = applies & (values > lower)
+            lower[better] = values[better]
+            lower_from[better] = k
+        else:
+            better = applies & (values < upper)
+            upper[better] = values[better]
+            upper_from[better] = k
+    upper[~taking_part] = 0.0
+    return Limits(lower, upper, lower_from, upper_from, tuple(bounds))
+
+
+def check_feasible(limits: Limits, ids: Sequence[str], total: Decimal, unit: str) -> None:
+    """Raise :class:`InfeasibleError` naming the numbers when no amounts fit the bounds.
+
+    Checks that no cap is below its region's floor, that the floors fit in the total
+    and that the caps can hold it. Every conflict is listed.
+    """
+    problems = []
+    lower, upper = limits.lower, limits.upper
+    for i in np.flatnonzero(lower > upper)[:20]:
+        floor = limits.bounds[limits.lower_from[i]]
+        cap_text = (f"from {limits.bounds[limits.upper_from[i]].label(unit)}"
+                    if limits.upper_from[i] >= 0 else "it does not take part")
+        problems.append(Problem(
+            ids[i], f"the cap {format_amount(upper[i])} {unit} ({cap_text}) is below the floor "
+            f"{format_amount(lower[i])} {unit} (from {floor.label(unit)})"))
+    t = float(total)
+    low_sum = float(lower.sum())
+    if low_sum > t * (1 + 1e-12):
+        problems.append(Problem(
+            "floors", f"the floors add up to {format_amount(low_sum)} {unit} but the total is "
+            f"{format_amount(total)} {unit}", hint="lower the floors or raise the total"))
+    high_sum = float(upper.sum())
+    if high_sum < t * (1 - 1e-12):
+        problems.append(Problem(
+            "caps", f"the caps add up to {format_amount(high_sum)} {unit} but the total is "
+            f"{format_amount(total)} {unit}", hint="raise the caps or lower the total"))
+    if problems:
+        raise InfeasibleError(problems)

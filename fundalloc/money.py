@@ -1,0 +1,64 @@
+"""Money: exact amounts as Decimal, integer counts of the rounding step, readable numbers.
+
+Amounts are counted in the scheme's unit (万元, 元 …); the rounding *step* (1, 0.1,
+0.01 of the unit) turns them into integers: ``units = amount / step``. Only shares
+and intermediate targets are floats; every final amount is ``units × step``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+__all__ = ["format_amount", "to_decimal", "units_of"]
+
+
+def to_decimal(value: Decimal | int | float | str) -> Decimal:
+    """An exact Decimal for a money value; floats are read by their shortest repr.
+
+    >>> to_decimal(0.1)
+    Decimal('0.1')
+    >>> to_decimal("3717")
+    Decimal('3717')
+    """
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return Decimal(value)
+
+
+def units_of(amount: Decimal, step: Decimal) -> int | None:
+    """``amount / step`` when it is a whole number, else None.
+
+    >>> units_of(Decimal("3717"), Decimal("1"))
+    3717
+    >>> units_of(Decimal("3717.5"), Decimal("1")) is None
+    True
+    """
+    quotient = amount / step
+    if quotient != quotient.to_integral_value():
+        return None
+    return int(quotient)
+
+
+def format_amount(value: Decimal | float | int, places: int = 4) -> str:
+    """A number with thin-space thousands groups and no needless zeros.
+
+    >>> format_amount(4000)
+    '4 000'
+    >>> format_amount(Decimal("3717.50"))
+    '3 717.5'
+    >>> format_amount(1234.56789)
+    '1 234.5679'
+    >>> format_amount(float("inf"))
+    'unlimited'
+    """
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return "unlimited" if value > 0 else str(value)
+        value = Decimal(repr(round(value, places)))
+    number = Decimal(value)
+    text = f"{number:,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(",", " ")

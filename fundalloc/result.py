@@ -1,0 +1,406 @@
+"""The allocation result: exact amounts, the trace of every stage, breakdown and explanation.
+
+Nothing here prints. :attr:`Allocation.breakdown` and :meth:`Allocation.explain`
+are built from the trace on first use; the trace itself is plain arrays in region-id
+order.
+
+How the breakdown reconciles exactly
+------------------------------------
+Each region's amount is the sum of its items: each factor's (or quota's)
+contribution per tranche, the effect of the tranche's coefficients, the effect of
+the bounds (the binding floor or cap, or for free regions the proportional
+adjustment ``(λ − 1) · t`` that funds the others' floors or spreads their caps),
+and the rounding effect. Every item but the last is the stage's value quantised to
+a millionth of the step; the rounding item is the final amount minus their sum, so
+the items add up to the amount exactly, in Decimal.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from fundalloc.bounds import Limits
+from fundalloc.errors import DataError, Problem
+from fundalloc.money import format_amount
+from fundalloc.rounding import TieBreak
+
+if TYPE_CHECKING:
+    from fundalloc.scheme import Scheme, Tranche
+    from fundalloc.table import RegionTable
+
+__all__ = ["Allocation", "Item", "LeafTrace", "RegionBreakdown", "Trace"]
+
+FloatArray = npt.NDArray[np.float64]
+Lang = Literal["zh", "en"]
+
+
+@dataclass(frozen=True)
+class LeafTrace:
+    """What one leaf tranche did (arrays over regions in id order).
+
+    ``contributions[j]`` is factor j's part before coefficients; ``before`` their sum;
+    ``targets`` the tranche's amounts after coefficients.
+    """
+
+    path: tuple[str, ...]
+    amount: float
+    taking_part: npt.NDArray[np.bool_]
+    factor_names: tuple[str, ...]
+    contributions: FloatArray
+    coefficient_names: tuple[str, ...]
+    multipliers: FloatArray
+    before: FloatArray
+    targets: FloatArray
+    tranche: Tranche
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Every stage of one allocation, in region-id order.
+
+    ``order[k]`` is the table row of the k-th region in id order.
+    """
+
+    ids: tuple[str, ...]
+    order: npt.NDArray[np.intp]
+    taking_part: npt.NDArray[np.bool_]
+    excluded_by: npt.NDArray[np.intp]
+    leaves: tuple[LeafTrace, ...]
+    targets: FloatArray
+    limits: Limits
+    bounded: FloatArray
+    multiplier: float
+    units: npt.NDArray[np.int64]
+    ties: tuple[TieBreak, ...]
+    unallocated_units: int
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of a region's breakdown.
+
+    ``stage`` is one of ``factor``, ``quota``, ``coefficients``, ``floor``, ``cap``,
+    ``adjustment``, ``rounding``; ``tranche`` the tranche path joined by "/".
+    """
+
+    stage: str
+    tranche: str
+    name: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class RegionBreakdown:
+    """A region's amount and the items that add up to it exactly."""
+
+    region: str
+    amount: Decimal
+    items: tuple[Item, ...]
+
+    @property
+    def target(self) -> Decimal:
+        """The formula target: the factor, quota and coefficient items."""
+        return sum((i.amount for i in self.items if i.stage in ("factor", "quota", "coefficients")),
+                   Decimal(0))
+
+
+_STAGE_WORDS = {
+    "zh": {"factor": "因素", "quota": "定额", "coefficients": "调节系数", "floor": "保底",
+           "cap": "封顶", "adjustment": "比例调整", "rounding": "取整"},
+    "en": {"factor": "factor", "quota": "quota", "coefficients": "coefficients", "floor": "floor",
+           "cap": "cap", "adjustment": "proportional adjustment", "rounding": "rounding"},
+}
+
+
+class Allocation:
+    """The result of :func:`fundalloc.allocate`.
+
+    Attributes
+    ----------
+    scheme : Scheme
+        The scheme that was applied.
+    table : RegionTable
+        The regions, in the order given.
+    trace : Trace
+        Every stage, in region-id order.
+    """
+
+    def __init__(self, *, table: RegionTable, scheme: Scheme, trace: Trace) -> None:
+        self.table = table
+        self.scheme = scheme
+        self.trace = trace
+        self._position = {region: k for k, region in enumerate(trace.ids)}
+
+    # ------------------------------------------------------------------ amounts
+    @cached_property
+    def units(self) -> npt.NDArray[np.int64]:
+        """Whole steps per region, in table row order."""
+        out = np.empty_like(self.trace.units)
+        out[self.trace.order] = self.trace.units
+        out.flags.writeable = False
+        return out
+
+    @cached_property
+    def amounts(self) -> dict[str, Decimal]:
+        """Region id to its final amount (Decimal), in table row order."""
+        step = self.scheme.step
+        return {region: int(u) * step for region, u in zip(self.table.ids, self.units.tolist(), strict=True)}
+
+    @property
+    def total(self) -> Decimal:
+        """The scheme's total."""
+        return self.scheme.total
+
+    @property
+    def unallocated(self) -> Decimal:
+        """The rounding residual (尾差) left unallocated; zero except with ``half_up``."""
+        return self.trace.unallocated_units * self.scheme.step
+
+    @property
+    def multiplier(self) -> float:
+        """The common λ of the bounded solve (1 when no bound binds)."""
+        return self.trace.multiplier
+
+    @cached_property
+    def targets(self) -> dict[str, float]:
+        """Region id to its formula target before bounds and rounding."""
+        t = self.trace.targets
+        return {region: float(t[self._position[region]]) for region in self.table.ids}
+
+    @property
+    def ties(self) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+        """Each tie broken in rounding: (regions that got the unit, regions with an equal claim
+        that did not)."""
+        ids = self.trace.ids
+        return tuple((tuple(ids[i] for i in t.winners), tuple(ids[i] for i in t.losers))
+                     for t in self.trace.ties)
+
+    def __repr__(self) -> str:
+        name = f"{self.scheme.name}: " if self.scheme.name else ""
+        return (f"<Allocation {name}{format_amount(self.total)} {self.scheme.unit} to "
+                f"{len(self.table)} regions by {self.scheme.method}>")
+
+    # ------------------------------------------------------------------ breakdown
+    def _quantum(self) -> Decimal:
+        exponent = self.scheme.step.normalize().as_tuple().exponent
+        return Decimal(1).scaleb(min(int(exponent), 0) - 6)
+
+    def _region(self, region: str) -> int:
+        try:
+            return self._position[region]
+        except KeyError:
+            import difflib
+
+            close = difflib.get_close_matches(region, self.trace.ids, n=1)
+            raise DataError(Problem(region, "no such region", hint=f"did you mean {close[0]!r}?"
+                                    if close else None)) from None
+
+    def _items(self, k: int) -> RegionBreakdown:
+        trace, scheme = self.trace, self.scheme
+        q = self._quantum()
+
+        def dec(x: float) -> Decimal:
+            return Decimal(float(x)).quantize(q, rounding=ROUND_HALF_EVEN)
+
+        items: list[Item] = []
+        for leaf in trace.leaves:
+            path = "/".join(leaf.path)
+            if leaf.tranche.quota is not None:
+                quota = leaf.tranche.quota
+                items.append(Item("quota", path, f"{quota.column} × {quota.rate:g}", dec(leaf.targets[k])))
+                continue
+            items += [Item("factor", path, name, dec(leaf.contributions[j, k]))
+                      for j, name in enumerate(leaf.factor_names)]
+            if leaf.coefficient_names:
+                items.append(Item("coefficients", path, ", ".join(leaf.coefficient_names),
+                                  dec(leaf.targets[k]) - dec(leaf.before[k])))
+        target = float(trace.targets[k])
+        bounded = float(trace.bounded[k])
+        stage, name = self._binding(k)
+        if stage:
+            items.append(Item(stage, "", name, dec(bounded) - dec(target)))
+        amount = int(trace.units[k]) * scheme.step
+        items.append(Item("rounding", "", scheme.method, amount - sum((i.amount for i in items), Decimal(0))))
+        return RegionBreakdown(trace.ids[k], amount, tuple(items))
+
+    def _binding(self, k: int) -> tuple[str, str]:
+        """Which bound stage applies to region k: ('floor'|'cap'|'adjustment'|'', label)."""
+        trace, limits, unit = self.trace, self.trace.limits, self.scheme.unit
+        if not trace.taking_part[k]:
+            return "", ""
+        scaled = trace.multiplier * trace.targets[k]
+        if limits.lower_from[k] >= 0 and scaled < limits.lower[k]:
+            return "floor", limits.bounds[limits.lower_from[k]].label(unit)
+        if limits.upper_from[k] >= 0 and scaled > limits.upper[k]:
+            return "cap", limits.bounds[limits.upper_from[k]].label(unit)
+        if trace.bounded[k] != trace.targets[k]:
+            return "adjustment", f"λ = {trace.multiplier:.6g}"
+        return "", ""
+
+    @cached_property
+    def breakdown(self) -> dict[str, RegionBreakdown]:
+        """Region id to its breakdown, whose items add up exactly to the amount."""
+        return {region: self._items(self._position[region]) for region in self.table.ids}
+
+    # ------------------------------------------------------------------ explain
+    def explain(self, region: str, *, lang: Lang = "zh") -> str:
+        """A readable account of one region's amount, rendered from the trace.
+
+        Parameters
+        ----------
+        region : str
+            The region id.
+        lang : {"zh", "en"}
+            The language of the account.
+        """
+        k = self._region(region)
+        trace, scheme, unit = self.trace, self.scheme, self.scheme.unit
+        words = _STAGE_WORDS[lang]
+        zh = lang == "zh"
+        parts = self._items(k)
+        lines = [f"{region}{'：' if zh else ': '}{format_amount(parts.amount)} {unit}"]
+        if not trace.taking_part[k]:
+            condition = scheme.eligibility[int(trace.excluded_by[k])].describe()
+            lines.append(f"  不参与分配：不满足条件 {condition}" if zh
+                         else f"  does not take part: fails the condition {condition}")
+            return "\n".join(lines)
+        by_tranche: dict[str, list[Item]] = {}
+        for item in parts.items:
+            if item.stage in ("factor", "quota", "coefficients"):
+                by_tranche.setdefault(item.tranche, []).append(item)
+        for leaf in trace.leaves:
+            path = "/".join(leaf.path)
+            head = (f"  切块「{path}」{format_amount(leaf.amount)} {unit}" if zh
+                    else f"  tranche '{path}' of {format_amount(leaf.amount)} {unit}")
+            if not leaf.taking_part[k]:
+                failed = [c.describe() for c in leaf.tranche.eligibility
+                          if not c.test(self.table.take(trace.order[k:k + 1]))[0]]
+                lines.append(head + ("：不参与，不满足 " if zh else ": not taking part, fails ")
+                             + ", ".join(failed))
+                continue
+            lines.append(head + ("：" if zh else ":"))
+            factor_index = {name: j for j, name in enumerate(leaf.factor_names)}
+            weights = _normalised_weights(leaf.tranche)
+            for item in by_tranche.get(path, []):
+                if item.stage == "factor":
+                    j = factor_index[item.name]
+                    share = leaf.contributions[j, k] / (leaf.amount * weights[j]) if weights[j] else 0.0
+                    detail = (f"权重 {weights[j]:.4g}，份额 {share:.4%}" if zh
+                              else f"weight {weights[j]:.4g}, share {share:.4%}")
+                    lines.append(f"    {item.name}（{detail}）：{_signed(item.amount, unit, plus=False)}"
+                                 if zh else f"    {item.name} ({detail}): {_signed(item.amount, unit, plus=False)}")
+                elif item.stage == "quota":
+                    lines.append(f"    {words['quota']} {item.name}{'：' if zh else ': '}"
+                                 f"{_signed(item.amount, unit, plus=False)}")
+                else:
+                    factors = " × ".join(f"{name} ×{leaf.multipliers[c, k]:.4g}"
+                                         for c, name in enumerate(leaf.coefficient_names))
+                    lines.append(f"    {words['coefficients']} {factors}"
+                                 f"{'（乘后按切块总额重新归一）：' if zh else ' (then rescaled to the tranche): '}"
+                                 f"{_signed(item.amount, unit)}")
+        lines.append(f"  {'测算数' if zh else 'formula target'}{'：' if zh else ': '}"
+                     f"{format_amount(parts.target, 6)} {unit}")
+        for item in parts.items:
+            if item.stage in ("floor", "cap", "adjustment"):
+                why = {"floor": ("达到保底", "raised to its floor"),
+                       "cap": ("受封顶限制", "held at its cap"),
+                       "adjustment": ("按共同比例为保底/封顶调整", "scaled with the others to fit the bounds")}
+                lines.append(f"  {words[item.stage]}（{item.name}，{why[item.stage][0]}）：{_signed(item.amount, unit)}"
+                             if zh else f"  {words[item.stage]} ({item.name}, {why[item.stage][1]}): "
+                             f"{_signed(item.amount, unit)}")
+            elif item.stage == "rounding":
+                step = format_amount(scheme.step)
+                lines.append(f"  {words['rounding']}（{item.name}，单位 {step} {unit}）：{_signed(item.amount, unit)}"
+                             if zh else f"  {words['rounding']} ({item.name}, step {step} {unit}): "
+                             f"{_signed(item.amount, unit)}")
+        for tie in trace.ties:
+            if k in tie.winners or k in tie.losers:
+                others = [trace.ids[i] for i in (*tie.winners, *tie.losers) if i != k]
+                got = k in tie.winners
+                lines.append(
+                    f"  并列：与 {'、'.join(others)} 对最后一个单位的主张相同，按规则（测算数较大者优先，再按名称）"
+                    f"{'获得' if got else '未获得'}该单位" if zh else
+                    f"  tie: same claim to the last unit as {', '.join(others)}; by the rule (larger "
+                    f"exact amount first, then id order) it {'got' if got else 'did not get'} the unit")
+        lines.append(f"  {'合计' if zh else 'amount'}{'：' if zh else ': '}{format_amount(parts.amount)} {unit}")
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------------ export
+    def to_records(self, *, detail: bool = False) -> list[dict[str, Any]]:
+        """One mapping per region in table order: id and amount, and with ``detail`` the
+        target and every breakdown item (keys like ``"factor:因素/贫困人口"``).
+
+        Examples
+        --------
+        See :func:`fundalloc.allocate`; ``to_records()[0]`` is ``{"地区": "甲市", "amount": Decimal("38")}``.
+        """
+        id_name = self.table.id_column
+        records: list[dict[str, Any]] = []
+        for region, amount in self.amounts.items():
+            row: dict[str, Any] = {id_name: region, "amount": amount}
+            if detail:
+                parts = self.breakdown[region]
+                row["target"] = parts.target
+                for item in parts.items:
+                    key = f"{item.stage}:{item.tranche}/{item.name}" if item.tranche else item.stage
+                    row[key] = row.get(key, Decimal(0)) + item.amount
+            records.append(row)
+        return records
+
+    def to_csv(self, path: str | os.PathLike[str], *, detail: bool = False) -> None:
+        """Write the records as CSV in UTF-8 with a byte-order mark (so Excel shows Chinese).
+
+        The file is written to a temporary name and renamed, so a failed run never
+        leaves a half-written file.
+        """
+        records = self.to_records(detail=detail)
+        names: dict[str, None] = {}
+        for row in records:
+            names.update(dict.fromkeys(row))
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(names), restval="0", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: _plain(v) for k, v in row.items()} for row in records)
+        write_atomic(path, buffer.getvalue().encode("utf-8-sig"))
+
+
+def _normalised_weights(tranche: Tranche) -> list[float]:
+    total = sum(f.weight for f in tranche.factors)
+    return [f.weight / total for f in tranche.factors]
+
+
+def _signed(amount: Decimal, unit: str, *, plus: bool = True) -> str:
+    sign = "+" if plus and amount > 0 else ("−" if amount < 0 else "")
+    return f"{sign}{format_amount(abs(amount), 6)} {unit}"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
+    return value
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+    target = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(target))
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".fundalloc-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+

@@ -1,0 +1,226 @@
+"""The scheme: total, unit and step, a tree of tranches, eligibility, bounds, rounding.
+
+A :class:`Scheme` is an immutable value: equal schemes compare equal, ``repr`` is
+readable, :meth:`~fundalloc.spec.Spec.replace` returns a changed copy. Invalid
+settings raise :class:`~fundalloc.errors.SchemeError` listing every problem.
+
+How a parent's amount is split among its tranches (切块)
+--------------------------------------------------------
+Each tranche takes either
+
+- ``amount``: a fixed amount (12亿 + 5亿);
+- ``quota``: a fixed quota per unit of an indicator (定额: 3000万 per border
+  county), or with ``rate=1`` on last year's amounts, the base (基数) of a
+  base + increment scheme; each region gets exactly ``count × rate``;
+- ``share``: a fraction of what the fixed and quota tranches leave (80% by task
+  volume + 20% performance reward). Shares of siblings add up to 1.
+
+A tranche with a share or an amount is split among the regions by its
+``factors`` (weighted shares, adjusted by its ``coefficients``), or further
+into sub-tranches. The amounts of a tranche's regions are its *formula targets*;
+the targets of all tranches add up per region, and the scheme's bounds then act
+on that sum (:mod:`fundalloc.bounds`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Self
+
+from pydantic import Field, field_validator, model_validator
+
+from fundalloc.bounds import Bound
+from fundalloc.factors import Coefficient, Condition, Factor, Need, Quota, _check_factors
+from fundalloc.money import format_amount, units_of
+from fundalloc.rounding import canonical_method
+from fundalloc.spec import WEIGHT_TOLERANCE, Spec
+
+__all__ = ["Scheme", "Tranche"]
+
+
+class Tranche(Spec):
+    """A block of money (切块) and how it is split.
+
+    Parameters
+    ----------
+    name : str
+        Unique among its siblings; shown in the breakdown.
+    share, amount, quota
+        Exactly one: a fraction of the parent's remainder, a fixed amount in the
+        scheme's unit, or a per-unit quota.
+    factors : sequence of Factor
+        The weighted factors; the weights add up to 1 unless ``normalise_weights``.
+    coefficients : sequence of Coefficient
+        Multipliers applied to the factor amounts, then rescaled to the tranche.
+    eligibility : sequence of Condition
+        Only regions meeting all conditions take part in this tranche.
+    tranches : sequence of Tranche
+        Sub-tranches, instead of factors.
+
+    Examples
+    --------
+    >>> from fundalloc.factors import Share
+    >>> Tranche(name="因素", share=1.0, factors=[Factor(name="人口", rule=Share(column="人口"), weight=1)])
+    Tranche(name='因素', share=1.0, factors=(Factor(name='人口', rule=Share(column='人口'), weight=1.0),))
+    """
+
+    name: str = Field(min_length=1)
+    share: float | None = Field(None, gt=0, le=1)
+    amount: Decimal | None = Field(None, ge=0)
+    quota: Quota | None = None
+    factors: tuple[Factor, ...] = ()
+    coefficients: tuple[Coefficient, ...] = ()
+    eligibility: tuple[Condition, ...] = ()
+    tranches: tuple[Tranche, ...] = ()
+    normalise_weights: bool = False
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        problems = []
+        given = [k for k in ("share", "amount", "quota") if getattr(self, k) is not None]
+        if len(given) != 1:
+            problems.append(f"give exactly one of share, amount or quota; got {', '.join(given) or 'none'}")
+        ways = [k for k in ("quota", "factors", "tranches") if getattr(self, k)]
+        if len(ways) != 1:
+            problems.append("split the tranche by exactly one of quota, factors or sub-tranches; "
+                            f"got {', '.join(ways) or 'none'}")
+        if self.quota is not None and (self.coefficients or self.eligibility):
+            problems.append("a quota tranche takes no coefficients or eligibility: every region "
+                            "gets count × rate")
+        if self.factors:
+            try:
+                _check_factors(self.factors, self.normalise_weights)
+            except ValueError as exc:
+                problems.append(str(exc))
+        names = [c.name for c in self.coefficients]
+        problems += [f"coefficient name {n!r} is used more than once"
+                     for n in sorted({n for n in names if names.count(n) > 1})]
+        problems += _check_siblings(self.tranches)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def walk(self, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Tranche]]:
+        """This tranche and all below it, with their name paths."""
+        here = (*path, self.name)
+        yield here, self
+        for child in self.tranches:
+            yield from child.walk(here)
+
+    def needs(self) -> Iterator[Need]:
+        if self.quota is not None:
+            yield from self.quota.needs()
+        for factor in self.factors:
+            yield from factor.rule.needs()
+        for coefficient in self.coefficients:
+            yield from coefficient.rule.needs()
+        for condition in self.eligibility:
+            yield from condition.needs()
+        for child in self.tranches:
+            yield from child.needs()
+
+
+def _check_siblings(tranches: tuple[Tranche, ...]) -> list[str]:
+    names = [t.name for t in tranches]
+    problems = [f"tranche name {n!r} is used more than once"
+                for n in sorted({n for n in names if names.count(n) > 1})]
+    shares = [t.share for t in tranches if t.share is not None]
+    if shares and abs(sum(shares) - 1) > WEIGHT_TOLERANCE:
+        terms = " + ".join(f"{t.name} {t.share:g}" for t in tranches if t.share is not None)
+        problems.append(f"the tranche shares add up to {sum(shares):.10g} ({terms}), expected 1: "
+                        "shares split what the fixed and quota tranches leave")
+    return problems
+
+
+class Scheme(Spec):
+    """A factor-method allocation scheme (分配方案).
+
+    Parameters
+    ----------
+    total : Decimal
+        The money to allocate, in ``unit``; a whole multiple of ``step``.
+    unit : str, default "万元"
+        The money unit, for labels.
+    step : Decimal, default 1
+        The rounding step in ``unit`` (1 for whole 万元, 0.01, ...).
+    tranches : sequence of Tranche
+        The top-level split of the total.
+    eligibility : sequence of Condition
+        Only regions meeting all conditions take part; the others get zero.
+    bounds : sequence of Floor, Cap, HoldHarmless, GrowthCap
+        Per-region limits on the summed amount (see :mod:`fundalloc.bounds`).
+    rounding : str, default "largest_remainder"
+        See :mod:`fundalloc.rounding`.
+    name, document : str
+        The fund's name and the source document number (文号), for publication.
+
+    Examples
+    --------
+    >>> from fundalloc.factors import Share
+    >>> scheme = Scheme(total=100, tranches=[Tranche(name="因素", share=1, factors=[
+    ...     Factor(name="人口", rule=Share(column="人口"), weight=1)])])
+    >>> scheme.total, scheme.step, scheme.unit
+    (Decimal('100'), Decimal('1'), '万元')
+    >>> scheme == scheme.replace(total=100)
+    True
+    """
+
+    name: str = ""
+    document: str = ""
+    total: Decimal = Field(gt=0)
+    unit: str = "万元"
+    step: Decimal = Field(Decimal(1), gt=0)
+    tranches: tuple[Tranche, ...] = Field(min_length=1)
+    eligibility: tuple[Condition, ...] = ()
+    bounds: tuple[Bound, ...] = ()
+    rounding: str = "largest_remainder"
+
+    @field_validator("rounding")
+    @classmethod
+    def _method(cls, name: str) -> str:
+        canonical_method(name)
+        return name
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        problems = _check_siblings(self.tranches)
+        if units_of(self.total, self.step) is None:
+            problems.append(f"the total {format_amount(self.total)} is not a whole multiple of "
+                            f"the step {format_amount(self.step)}")
+        fixed = sum((t.amount for t in self.tranches if t.amount is not None), Decimal(0))
+        if fixed > self.total:
+            problems.append(f"the fixed tranches add up to {format_amount(fixed)} {self.unit} "
+                            f"but the total is {format_amount(self.total)} {self.unit}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def total_units(self) -> int:
+        """The total as a whole number of steps."""
+        units = units_of(self.total, self.step)
+        assert units is not None  # checked on construction
+        return units
+
+    @property
+    def method(self) -> str:
+        """The canonical name of the rounding method."""
+        return canonical_method(self.rounding)
+
+    def needs(self) -> Iterator[Need]:
+        """Every column the scheme reads and how (number, nonnegative, text)."""
+        for tranche in self.tranches:
+            yield from tranche.needs()
+        for condition in self.eligibility:
+            yield from condition.needs()
+        for bound in self.bounds:
+            yield from bound.needs()
+
+    def walk(self) -> Iterator[tuple[tuple[str, ...], Tranche]]:
+        """Every tranche with its name path, depth first."""
+        for tranche in self.tranches:
+            yield from tranche.walk()
+
+
+Tranche.model_rebuild()

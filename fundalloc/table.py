@@ -1,0 +1,395 @@
+"""The region table: unique ids, indicator columns, optional attributes.
+
+A :class:`RegionTable` holds one row per region. Columns are kept as given; a
+column becomes numeric when something asks for it as a number, and every problem
+in it (missing value, NaN, infinity, text, a negative where none is allowed) is
+reported at once with the row and column, so a bureau fixes its spreadsheet in one
+pass.
+
+Rows are numbered the way the user sees them: records count from 1, a CSV file
+counts its lines (the header is line 1, so the first region is row 2).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from fundalloc.errors import DataError, Problem
+
+__all__ = ["RegionTable"]
+
+FloatArray = npt.NDArray[np.float64]
+
+_MISSING_TEXT = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "—"})
+
+
+def _readonly(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    array.flags.writeable = False
+    return array
+
+
+def _cell_number(value: object) -> float | str:
+    """The float value of one cell, or a short description of why it is not a number."""
+    if value is None:
+        return "an empty cell"
+    if isinstance(value, bool):
+        return f"the boolean {value}"
+    if isinstance(value, int | float | Decimal | np.integer | np.floating):
+        number = float(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.lower() in _MISSING_TEXT:
+            return "an empty cell" if not text else f"{value!r}"
+        try:
+            number = float(text)
+        except ValueError:
+            return f"the text {value!r}"
+    else:
+        return f"a {type(value).__name__}"
+    if math.isnan(number):
+        return "NaN"
+    if math.isinf(number):
+        return "infinity"
+    return number
+
+
+class RegionTable:
+    """Regions with their indicators, validated where they are used.
+
+    Parameters
+    ----------
+    columns : mapping of str to sequence
+        Column name to values, one value per region, including the id column.
+    id : str
+        Name of the id column (``"地区"`` in most bureau spreadsheets).
+    source : str, optional
+        Where the data came from (a file name), used in error messages.
+    rows : sequence of int, optional
+        The row number of each region as the user sees it (a file's line
+        numbers); by default 1, 2, 3, ...
+
+    Raises
+    ------
+    DataError
+        If the id column is missing, an id is empty or repeated, or the columns
+        have different lengths; all such problems are reported together.
+
+    Examples
+    --------
+    >>> table = RegionTable.from_records(
+    ...     [{"地区": "济南市", "人口": 120}, {"地区": "青岛市", "人口": 80}], id="地区")
+    >>> table.ids
+    ('济南市', '青岛市')
+    >>> table.numeric("人口")
+    array([120.,  80.])
+    """
+
+    def __init__(
+        self,
+        columns: Mapping[str, Sequence[Any] | npt.NDArray[Any]],
+        *,
+        id: str,  # noqa: A002 - "id" is the name users know from the issue's API
+        source: str | None = None,
+        rows: Sequence[int] | None = None,
+    ) -> None:
+        self.source = source
+        self.id_column = id
+        where = source or "data"
+        if id not in columns:
+            raise DataError(
+                Problem(
+                    where,
+                    f"no id column {id!r}",
+                    found=f"columns {', '.join(map(repr, columns)) or 'none'}",
+                    hint="pass id= with the name of the column that names the regions",
+                )
+            )
+        lengths = {name: len(values) for name, values in columns.items()}
+        n = lengths[id]
+        self._rows: npt.NDArray[np.int64] = (
+            np.arange(1, n + 1, dtype=np.int64) if rows is None else np.array(rows, dtype=np.int64)
+        )
+        problems = [
+            Problem(f"{where}, column {name!r}", f"expected {n} values like column {id!r}",
+                    found=f"{length}")
+            for name, length in lengths.items()
+            if length != n
+        ]
+        ids: list[str] = []
+        seen: dict[str, int] = {}
+        for i, raw in enumerate(columns[id]):
+            text = "" if raw is None else str(raw).strip()
+            if isinstance(raw, float) and math.isnan(raw):
+                text = ""
+            if not text:
+                problems.append(Problem(self.where(i, id), "expected a region id", found="an empty cell"))
+            elif text in seen:
+                problems.append(
+                    Problem(self.where(i, id), f"duplicate region id {text!r}",
+                            found=f"it is also in row {self.row_number(seen[text])}")
+                )
+            else:
+                seen[text] = i
+            ids.append(text)
+        if problems:
+            raise DataError(problems)
+        self._ids: tuple[str, ...] = tuple(ids)
+        self._columns: dict[str, npt.NDArray[Any]] = {
+            name: _readonly(np.array(values, copy=True))
+            for name, values in columns.items()
+            if name != id
+        }
+        self._numeric: dict[str, FloatArray] = {}
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_records(
+        cls, records: Iterable[Mapping[str, Any]], *, id: str, source: str | None = None  # noqa: A002
+    ) -> RegionTable:
+        """Build a table from an iterable of row mappings.
+
+        Columns are the union of the keys, in order of first appearance; a key
+        missing from a row is a missing value there.
+
+        Examples
+        --------
+        >>> RegionTable.from_records([{"id": "a", "x": 1}, {"id": "b", "x": 2}], id="id")
+        RegionTable(2 regions; columns: x)
+        """
+        rows = list(records)
+        names: dict[str, None] = {}
+        for row in rows:
+            names.update(dict.fromkeys(row))
+        columns = {name: [row.get(name) for row in rows] for name in names}
+        if not rows:
+            columns = {id: []}
+        return cls(columns, id=id, source=source)
+
+    @classmethod
+    def from_columns(
+        cls,
+        columns: Mapping[str, Sequence[Any] | npt.NDArray[Any]],
+        *,
+        id: str,  # noqa: A002
+        source: str | None = None,
+    ) -> RegionTable:
+        """Build a table from a mapping of column name to values.
+
+        Examples
+        --------
+        >>> RegionTable.from_columns({"id": ["a", "b"], "x": [1.5, 2.5]}, id="id").numeric("x")
+        array([1.5, 2.5])
+        """
+        return cls(columns, id=id, source=source)
+
+    @classmethod
+    def from_csv(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        id: str,  # noqa: A002
+        encoding: str | None = None,
+    ) -> RegionTable:
+        """Read a CSV file with a header row; blank lines are skipped.
+
+        Parameters
+        ----------
+        path : path-like
+            The file.
+        id : str
+            Name of the id column.
+        encoding : str, optional
+            The text encoding. By default UTF-8 (with or without a byte-order
+            mark) is tried first, then GB18030, which is what Chinese Excel writes.
+
+        Rows in error messages are the file's line numbers.
+        """
+        name = os.fspath(path)
+        try:
+            data = open(name, "rb").read()  # noqa: SIM115 - read whole file once
+        except OSError as exc:
+            raise DataError(Problem(name, "cannot read the file", found=exc.strerror)) from None
+        text = _decode(data, name, encoding)
+        reader = csv.reader(io.StringIO(text, newline=""))
+        rows = [(reader.line_num, row) for row in reader]
+        rows = [(line, row) for line, row in rows if any(cell.strip() for cell in row)]
+        if not rows:
+            raise DataError(Problem(name, "expected a header row and regions", found="an empty file"))
+        header_line, header = rows[0]
+        header = [cell.strip() for cell in header]
+        body = rows[1:]
+        if not body:
+            raise DataError(Problem(name, "expected at least one region below the header",
+                                    found="only the header"))
+        problems = [
+            Problem(f"{name}, line {line}", f"expected {len(header)} cells like the header",
+                    found=f"{len(row)}")
+            for line, row in body
+            if len(row) != len(header)
+        ]
+        if len(set(header)) != len(header):
+            dupes = sorted({h for h in header if header.count(h) > 1})
+            problems.append(Problem(f"{name}, line {header_line}", "expected unique column names",
+                                    found=f"{', '.join(map(repr, dupes))} more than once"))
+        if problems:
+            raise DataError(problems)
+        columns = {h: [row[j] for _, row in body] for j, h in enumerate(header)}
+        return cls(columns, id=id, source=name, rows=[line for line, _ in body])
+
+    # ------------------------------------------------------------------ access
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The region ids, in row order."""
+        return self._ids
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The column names other than the id column."""
+        return tuple(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __contains__(self, column: object) -> bool:
+        return column in self._columns
+
+    def __repr__(self) -> str:
+        return f"RegionTable({len(self)} regions; columns: {', '.join(self._columns) or 'none'})"
+
+    def row_number(self, index: int) -> int:
+        """The row number the user sees for the region at ``index``."""
+        return int(self._rows[index])
+
+    def where(self, index: int, column: str) -> str:
+        """A place for messages: ``"data.csv, row 5, column '人口'"``."""
+        prefix = f"{self.source}, " if self.source else ""
+        return f"{prefix}row {self.row_number(index)}, column {column!r}"
+
+    def text(self, column: str) -> tuple[str, ...]:
+        """The values of ``column`` as text (for attributes such as kind or parent)."""
+        self._require(column)
+        return tuple("" if v is None else str(v).strip() for v in self._columns[column].tolist())
+
+    def numeric(self, column: str, *, nonnegative: bool = False) -> FloatArray:
+        """The values of ``column`` as finite floats.
+
+        Raises
+        ------
+        DataError
+            Naming every row of the column that is missing, not a number, NaN,
+            infinite, or (with ``nonnegative=True``) negative.
+        """
+        problems = self.check(column, nonnegative=nonnegative)
+        if problems:
+            raise DataError(problems)
+        return self._numeric[column]
+
+    def check(self, column: str, *, nonnegative: bool = False) -> list[Problem]:
+        """Every problem with ``column`` as a numeric column (empty when it is fine)."""
+        if column not in self._columns:
+            return [self._unknown(column)]
+        if column not in self._numeric:
+            raw = self._columns[column]
+            values: FloatArray
+            problems = []
+            if raw.dtype.kind in "iuf":
+                values = raw.astype(np.float64)
+                bad = ~np.isfinite(values)
+                for i in np.flatnonzero(bad)[:50]:
+                    what = "NaN" if np.isnan(values[i]) else "infinity"
+                    problems.append(Problem(self.where(int(i), column), "expected a finite number",
+                                            found=what))
+            else:
+                values = np.empty(len(raw), dtype=np.float64)
+                for i, cell in enumerate(raw.tolist()):
+                    number = _cell_number(cell)
+                    if isinstance(number, str):
+                        problems.append(Problem(self.where(i, column), "expected a number",
+                                                found=number))
+                        values[i] = np.nan
+                    else:
+                        values[i] = number
+            if problems:
+                return problems
+            self._numeric[column] = _readonly(values)
+        values = self._numeric[column]
+        if nonnegative and (values < 0).any():
+            return [
+                Problem(self.where(int(i), column), "expected a number >= 0",
+                        found=f"{values[i]:g}")
+                for i in np.flatnonzero(values < 0)[:50]
+            ]
+        return []
+
+    def with_column(self, name: str, values: Sequence[Any] | npt.NDArray[Any]) -> RegionTable:
+        """A copy of the table with ``name`` added or replaced.
+
+        Examples
+        --------
+        >>> t = RegionTable.from_columns({"id": ["a", "b"], "x": [1, 2]}, id="id")
+        >>> t.with_column("y", [3, 4]).numeric("y")
+        array([3., 4.])
+        """
+        if name == self.id_column:
+            raise DataError(Problem(name, "cannot replace the id column"))
+        columns: dict[str, Any] = {self.id_column: list(self._ids), **self._columns, name: values}
+        return RegionTable(columns, id=self.id_column, source=self.source, rows=self._rows.tolist())
+
+    def take(self, indices: Sequence[int] | npt.NDArray[np.intp]) -> RegionTable:
+        """The regions at ``indices``, in that order; row numbers in messages stay the user's.
+
+        Examples
+        --------
+        >>> t = RegionTable.from_columns({"id": ["a", "b", "c"], "x": [1, 2, 3]}, id="id")
+        >>> t.take([2, 0]).ids
+        ('c', 'a')
+        """
+        index = np.asarray(indices, dtype=np.intp)
+        table = object.__new__(RegionTable)
+        table.source = self.source
+        table.id_column = self.id_column
+        table._ids = tuple(self._ids[i] for i in index.tolist())
+        table._columns = {k: _readonly(v[index]) for k, v in self._columns.items()}
+        table._numeric = {k: _readonly(v[index]) for k, v in self._numeric.items()}
+        table._rows = self._rows[index]
+        return table
+
+    def _require(self, column: str) -> None:
+        if column not in self._columns:
+            raise DataError(self._unknown(column))
+
+    def _unknown(self, column: str) -> Problem:
+        import difflib
+
+        close = difflib.get_close_matches(column, self._columns, n=1)
+        return Problem(
+            self.source or "data",
+            f"no column {column!r}",
+            found=f"columns {', '.join(map(repr, self._columns)) or 'none'}",
+            hint=f"did you mean {close[0]!r}?" if close else None,
+        )
+
+
+def _decode(data: bytes, name: str, encoding: str | None) -> str:
+    if encoding is not None:
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise DataError(Problem(name, f"cannot decode the file as {encoding}",
+                                    found=str(exc))) from None
+    for candidate in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+    raise DataError(Problem(name, "expected text in UTF-8 or GB18030", found="undecodable bytes",
+                            hint="save the file as CSV UTF-8 from Excel"))
