@@ -54,6 +54,7 @@ def format_amount(value: Decimal | float | int, places: int = 4) -> str:
     'unlimited'
     """
     if isinstance(value, float):
+        value = float(value)  # numpy floats repr as "np.float64(...)"
         if value != value or value in (float("inf"), float("-inf")):
             return "unlimited" if value > 0 else str(value)
         value = Decimal(repr(round(value, places)))

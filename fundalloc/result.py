@@ -122,6 +122,16 @@ _STAGE_WORDS = {
 }
 
 
+_METHOD_WORDS = {
+    "zh": {"largest_remainder": "最大余额法", "jefferson": "最大除数法（D'Hondt）",
+           "webster": "圣拉格法（Webster）", "huntington_hill": "亨廷顿-希尔法", "adams": "亚当斯法",
+           "half_up": "四舍五入"},
+    "en": {"largest_remainder": "largest remainder", "jefferson": "Jefferson (D'Hondt)",
+           "webster": "Webster (Sainte-Laguë)", "huntington_hill": "Huntington-Hill", "adams": "Adams",
+           "half_up": "half-up, independently"},
+}
+
+
 class Allocation:
     """The result of :func:`fundalloc.allocate`.
 
@@ -320,8 +330,9 @@ class Allocation:
                              f"{_signed(item.amount, unit)}")
             elif item.stage == "rounding":
                 step = format_amount(scheme.step)
-                lines.append(f"  {words['rounding']}（{item.name}，单位 {step} {unit}）：{_signed(item.amount, unit)}"
-                             if zh else f"  {words['rounding']} ({item.name}, step {step} {unit}): "
+                method = _METHOD_WORDS[lang][item.name]
+                lines.append(f"  {words['rounding']}（{method}，单位 {step} {unit}）：{_signed(item.amount, unit)}"
+                             if zh else f"  {words['rounding']} ({method}, step {step} {unit}): "
                              f"{_signed(item.amount, unit)}")
         for tie in trace.ties:
             if k in tie.winners or k in tie.losers:
