@@ -102,7 +102,7 @@ def allocate(table: RegionTable, scheme: Scheme, *, solver: str = "auto") -> All
     targets = np.sum([leaf.targets for leaf in leaves], axis=0)
 
     limits = combine(scheme.bounds, data, scheme.total, taking_part)
-    check_feasible(limits, data.ids, scheme.total, scheme.unit)
+    check_feasible(limits, data.ids, scheme.total, scheme.unit, targets)
     step = float(scheme.step)
     lower_units, upper_units = _unit_bounds(limits.lower, limits.upper, step, scheme.total_units)
     _check_unit_bounds(lower_units, upper_units, data.ids, scheme)

@@ -206,11 +206,14 @@ def combine(bounds: Sequence[Bound], data: Data, total: Decimal, taking_part: Bo
     return Limits(lower, upper, lower_from, upper_from, tuple(bounds))
 
 
-def check_feasible(limits: Limits, ids: Sequence[str], total: Decimal, unit: str) -> None:
+def check_feasible(limits: Limits, ids: Sequence[str], total: Decimal, unit: str,
+                   targets: FloatArray) -> None:
     """Raise :class:`InfeasibleError` naming the numbers when no amounts fit the bounds.
 
     Checks that no cap is below its region's floor, that the floors fit in the total
-    and that the caps can hold it. Every conflict is listed.
+    and that the caps can hold it. A region whose formula target is zero stays at its
+    floor under the proportional rule, so its floor, not its cap, counts towards
+    what the caps can hold. Every conflict is listed.
     """
     problems = []
     lower, upper = limits.lower, limits.upper
@@ -227,10 +230,14 @@ def check_feasible(limits: Limits, ids: Sequence[str], total: Decimal, unit: str
         problems.append(Problem(
             "floors", f"the floors add up to {format_amount(low_sum)} {unit} but the total is "
             f"{format_amount(total)} {unit}", hint="lower the floors or raise the total"))
-    high_sum = float(upper.sum())
+    reachable = np.where(targets > 0, upper, lower)
+    high_sum = float(reachable.sum())
     if high_sum < t * (1 - 1e-12):
+        zero = int(((targets <= 0) & (upper > lower)).sum())
+        note = (f" (counting the {zero} regions with a zero formula amount at their floor, "
+                "since the proportional rule gives them nothing more)" if zero else "")
         problems.append(Problem(
-            "caps", f"the caps add up to {format_amount(high_sum)} {unit} but the total is "
+            "caps", f"the caps add up to {format_amount(high_sum)} {unit}{note} but the total is "
             f"{format_amount(total)} {unit}", hint="raise the caps or lower the total"))
     if problems:
         raise InfeasibleError(problems)

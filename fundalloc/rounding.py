@@ -210,7 +210,8 @@ def round_units(exact: FloatArray, weights: FloatArray, total: int, lower: IntAr
     total : int
         The units to hand out.
     lower, upper : array of int
-        Per-region bounds in units.
+        Per-region bounds in units. A region with zero weight is held at its lower
+        bound, as in the proportional rule.
     method : str
         See the module documentation.
 
@@ -225,10 +226,12 @@ def round_units(exact: FloatArray, weights: FloatArray, total: int, lower: IntAr
     """
     method = canonical_method(method)
     lower = np.asarray(lower, dtype=np.int64)
-    upper = np.asarray(upper, dtype=np.int64)
+    # as in the proportional rule, a region with no weight stays at its lower bound
+    upper = np.where(np.asarray(weights) > 0, np.asarray(upper, dtype=np.int64), lower)
     if int(lower.sum()) > total or int(upper.sum()) < total or (lower > upper).any():
         raise InfeasibleError(f"the bounds in whole units ({int(lower.sum())} to "
-                              f"{int(upper.sum())}) cannot hold {total} units")
+                              f"{int(upper.sum())}, regions with no weight held at their lower "
+                              f"bound) cannot hold {total} units")
     if method == "largest_remainder":
         return _largest_remainder(exact, total, lower, upper)
     if method == "half_up":

@@ -16,6 +16,7 @@ import csv
 import io
 import math
 import os
+from pathlib import Path
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -35,6 +36,12 @@ _MISSING_TEXT = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "—"})
 def _readonly(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
     array.flags.writeable = False
     return array
+
+
+def _object_array(values: Sequence[Any]) -> npt.NDArray[Any]:
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values)
+    return out
 
 
 def _cell_number(value: object) -> float | str:
@@ -143,8 +150,11 @@ class RegionTable:
         if problems:
             raise DataError(problems)
         self._ids: tuple[str, ...] = tuple(ids)
+        # numpy arrays keep their dtype (the fast path); other sequences keep each cell as given,
+        # so that a stray True or "1,2" in a column is reported instead of coerced
         self._columns: dict[str, npt.NDArray[Any]] = {
-            name: _readonly(np.array(values, copy=True))
+            name: _readonly(np.array(values, copy=True) if isinstance(values, np.ndarray)
+                            else _object_array(values))
             for name, values in columns.items()
             if name != id
         }
@@ -215,7 +225,7 @@ class RegionTable:
         """
         name = os.fspath(path)
         try:
-            data = open(name, "rb").read()  # noqa: SIM115 - read whole file once
+            data = Path(name).read_bytes()
         except OSError as exc:
             raise DataError(Problem(name, "cannot read the file", found=exc.strerror)) from None
         text = _decode(data, name, encoding)
@@ -301,7 +311,7 @@ class RegionTable:
             raw = self._columns[column]
             values: FloatArray
             problems = []
-            if raw.dtype.kind in "iuf":
+            if raw.dtype.kind in "iuf":  # a numeric numpy array
                 values = raw.astype(np.float64)
                 bad = ~np.isfinite(values)
                 for i in np.flatnonzero(bad)[:50]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from fundalloc.errors import InfeasibleError
+from fundalloc.errors import InfeasibleError, SolverError
 
 __all__ = ["BoundedProblem", "ExactSolver", "solve_proportional"]
 
@@ -55,6 +55,15 @@ def solve_proportional(problem: BoundedProblem) -> ProportionalSolution:
     The caller has checked feasibility (``Σ lo <= total <= Σ hi``, ``lo <= hi``);
     a problem that is still infeasible here raises :class:`InfeasibleError`.
 
+    Notes
+    -----
+    The fast path finds the segment from cumulative sums over the sorted kinks and
+    recomputes λ there from direct sums over the floored, free and capped regions.
+    Cumulative sums can cancel badly when targets span hundreds of orders of
+    magnitude; the total is therefore verified, and if it is off the segment is
+    found again by a binary search over the sorted kinks that evaluates ``f``
+    directly (``log2(2n)`` passes). Either way the work does not depend on luck.
+
     Examples
     --------
     A floor of 30 on the smallest region, funded by scaling the others down:
@@ -69,14 +78,16 @@ def solve_proportional(problem: BoundedProblem) -> ProportionalSolution:
     active = t > 0
     fixed = float(lo[~active].sum())
     ta, la, ha = t[active], lo[active], hi[active]
+    tolerance = 1e-9 * max(1.0, abs(total))
     if ta.size == 0:
-        if abs(fixed - total) <= 1e-9 * max(1.0, abs(total)):
+        if abs(fixed - total) <= tolerance:
             return ProportionalSolution(lo.copy(), 0.0)
         raise InfeasibleError(
             f"no region has a positive formula amount, and the floors ({fixed:g}) do not make up "
             f"the total ({total:g})")
-    enter = la / ta                      # leaves its floor
-    leave = ha / ta                      # reaches its cap (inf when uncapped)
+    with np.errstate(over="ignore"):     # a subnormal target: the breakpoint is past every λ
+        enter = la / ta                  # leaves its floor
+        leave = ha / ta                  # reaches its cap (inf when uncapped)
     points = np.concatenate([enter, leave])
     d_const = np.concatenate([-la, np.where(np.isfinite(ha), ha, 0.0)])
     d_slope = np.concatenate([ta, np.where(np.isfinite(ha), -ta, 0.0)])
@@ -88,18 +99,57 @@ def solve_proportional(problem: BoundedProblem) -> ProportionalSolution:
     slope = np.cumsum(d_slope[order])
     at_points = const + points * slope           # f at each kink (continuous, non-decreasing)
     k = int(np.searchsorted(at_points, total, side="left"))
-    if k == 0:
-        lam = float(points[0]) if points.size else 0.0
-    elif k < points.size and slope[k - 1] <= 0:
-        lam = float(points[k - 1])
-    else:
-        s = float(slope[k - 1])
-        if s <= 0:
-            raise InfeasibleError(f"the caps cannot hold the total ({total:g})")
-        lam = (total - float(const[k - 1])) / s
-        lam = min(max(lam, float(points[k - 1])), float(points[k]) if k < points.size else lam)
+    lam = _on_segment(t, lo, hi, total, points, k)
     amounts = np.clip(lam * t, lo, hi)
+    if abs(float(amounts.sum()) - total) > tolerance:
+        k = _search(t, lo, hi, total, points)
+        lam = _on_segment(t, lo, hi, total, points, k)
+        amounts = np.clip(lam * t, lo, hi)
+        if abs(float(amounts.sum()) - total) > tolerance:
+            overflow = (~np.isfinite(enter) & np.isfinite(la)) | (~np.isfinite(leave) & np.isfinite(ha))
+            if overflow.any():
+                raise SolverError(
+                    f"the formula targets span too many orders of magnitude to solve in binary64 "
+                    f"(smallest positive {float(ta.min()):g}, largest {float(ta.max()):g}); "
+                    "a region's bound lies beyond the largest representable multiplier")
+            raise InfeasibleError(f"the bounds cannot hold the total ({total:g}): the amounts "
+                                  f"reach {float(amounts.sum()):g} at best")
     return ProportionalSolution(amounts, lam)
+
+
+def _total_at(lam: float, t: FloatArray, lo: FloatArray, hi: FloatArray) -> float:
+    return float(np.clip(lam * t, lo, hi).sum())
+
+
+def _search(t: FloatArray, lo: FloatArray, hi: FloatArray, total: float, points: FloatArray) -> int:
+    """The first kink where the total is reached, by bisection with direct evaluations."""
+    first, last = 0, points.size
+    while first < last:
+        middle = (first + last) // 2
+        if _total_at(float(points[middle]), t, lo, hi) < total:
+            first = middle + 1
+        else:
+            last = middle
+    return first
+
+
+def _on_segment(t: FloatArray, lo: FloatArray, hi: FloatArray, total: float, points: FloatArray,
+                k: int) -> float:
+    """λ on the segment before kink k, from direct sums over who is floored, free or capped."""
+    if k == 0:
+        return float(points[0])
+    left = float(points[k - 1])
+    probe = (left + float(points[k])) / 2 if k < points.size else (left * 2 if left > 0 else 1.0)
+    scaled = probe * t
+    floored = scaled < lo
+    capped = scaled > hi
+    free = ~(floored | capped) & (t > 0)
+    mass = float(t[free].sum())
+    if mass <= 0:
+        return left
+    rest = total - float(lo[floored | ~(t > 0)].sum()) - float(hi[capped].sum())
+    lam = rest / mass
+    return min(max(lam, left), float(points[k])) if k < points.size else max(lam, left)
 
 
 class ExactSolver:

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import fundalloc as fa
+from fundalloc.solvers import SOLVERS, get_solver
+from fundalloc.solvers.exact import BoundedProblem, solve_proportional
+
+
+def solve(t: list[float], lo: list[float], hi: list[float], total: float) -> tuple[np.ndarray, float]:
+    s = solve_proportional(BoundedProblem(np.array(t, float), np.array(lo, float), np.array(hi, float), total))
+    return s.amounts, s.multiplier
+
+
+def test_no_bound_binding_is_plain_scaling() -> None:
+    a, lam = solve([10, 20, 70], [0, 0, 0], [np.inf] * 3, 200)
+    assert a.tolist() == pytest.approx([20, 40, 140]) and lam == pytest.approx(2)
+
+
+def test_floor_is_funded_by_proportional_reduction() -> None:
+    a, lam = solve([10, 40, 50], [30, 0, 0], [np.inf] * 3, 100)
+    assert lam == pytest.approx(70 / 90)
+    assert a.tolist() == pytest.approx([30, 40 * 70 / 90, 50 * 70 / 90])
+
+
+def test_cap_is_redistributed() -> None:
+    a, lam = solve([10, 40, 50], [0, 0, 0], [np.inf, np.inf, 40], 100)
+    assert a.tolist() == pytest.approx([12, 48, 40]) and lam == pytest.approx(1.2)
+
+
+def test_differs_from_fix_and_renormalise_once() -> None:
+    # Fix a at its floor of 20 and renormalise once: b gets 80 · 28/90 = 24.89, below its own
+    # floor of 25. The exact rule also floors b and scales c alone: λ = 55/62.
+    a, lam = solve([10, 28, 62], [20, 25, 0], [np.inf] * 3, 100)
+    assert a.tolist() == pytest.approx([20, 25, 55]) and lam == pytest.approx(55 / 62)
+
+
+def test_zero_targets_sit_at_their_floor() -> None:
+    a, _ = solve([0, 10, 10], [5, 0, 0], [np.inf] * 3, 25)
+    assert a.tolist() == pytest.approx([5, 10, 10])
+
+
+def test_all_zero_targets_need_floors_that_make_the_total() -> None:
+    a, _ = solve([0, 0], [5, 5], [np.inf] * 2, 10)
+    assert a.tolist() == [5, 5]
+    with pytest.raises(fa.InfeasibleError, match="no region has a positive formula amount"):
+        solve([0, 0], [5, 5], [np.inf] * 2, 11)
+
+
+@given(st.data())
+def test_solution_sums_and_respects_bounds(data: st.DataObject) -> None:
+    n = data.draw(st.integers(1, 40))
+    # targets of 0 or at least 1e-6: real data never needs multipliers beyond binary64
+    t = np.array(data.draw(st.lists(st.one_of(st.just(0.0), st.floats(1e-6, 1e6)), min_size=n, max_size=n)))
+    t[0] += 1
+    lo = np.array(data.draw(st.lists(st.floats(0, 100), min_size=n, max_size=n)))
+    hi = lo + np.array(data.draw(st.lists(st.floats(0, 1e4), min_size=n, max_size=n)))
+    total = data.draw(st.floats(float(lo.sum()), float(np.where(t > 0, hi, lo).sum())))
+    s = solve_proportional(BoundedProblem(t, lo, hi, total))
+    assert s.amounts.sum() == pytest.approx(total, rel=1e-9, abs=1e-6)
+    assert (s.amounts >= lo - 1e-9).all() and (s.amounts <= hi + 1e-9).all()
+    free = (s.amounts > lo + 1e-7) & (s.amounts < hi - 1e-7)
+    assert s.amounts[free] == pytest.approx(s.multiplier * t[free], rel=1e-9)   # one common λ
+
+
+def test_extreme_targets_fail_loudly_not_silently() -> None:
+    with pytest.raises(fa.SolverError, match="too many orders of magnitude"):
+        solve([1e-308, 9e5, 9e5], [0, 0, 0], [2342, 10, 10], 2000)
+
+
+def test_widely_spread_targets_are_still_exact() -> None:
+    a, _ = solve([1.0, 3.77, 4e-123, 771296], [0, 0, 0, 0], [0, 28, 10000, 9769], 19797)
+    assert a.tolist() == pytest.approx([0, 28, 10000, 9769])
+
+
+def test_registry() -> None:
+    assert get_solver("auto") is SOLVERS["exact"] and SOLVERS["exact"].is_installed()
+    with pytest.raises(fa.SolverError, match="unknown solver 'gurobi'; expected one of: auto, exact"):
+        get_solver("gurobi")

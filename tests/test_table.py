@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import fundalloc as fa
+
+
+def test_records_keep_row_order_and_chinese_ids() -> None:
+    t = fa.RegionTable.from_records([{"地区": "济南市", "人口": 3}, {"地区": "青岛市", "人口": 1}], id="地区")
+    assert t.ids == ("济南市", "青岛市")
+    assert t.numeric("人口").tolist() == [3.0, 1.0]
+    assert len(t) == 2 and "人口" in t and t.columns == ("人口",)
+
+
+def test_columns_and_numeric_strings() -> None:
+    t = fa.RegionTable.from_columns({"id": ["a", "b"], "x": ["1.5", " 2 "]}, id="id")
+    assert t.numeric("x").tolist() == [1.5, 2.0]
+
+
+def test_missing_id_column_lists_columns() -> None:
+    with pytest.raises(fa.DataError, match="no id column '地区'.*'name'"):
+        fa.RegionTable.from_records([{"name": "a"}], id="地区")
+
+
+def test_duplicate_and_empty_ids_are_all_reported() -> None:
+    with pytest.raises(fa.DataError) as err:
+        fa.RegionTable.from_records([{"id": "a"}, {"id": "a"}, {"id": " "}, {"id": None}], id="id")
+    messages = [str(p) for p in err.value.problems]
+    assert messages == [
+        "row 2, column 'id': duplicate region id 'a'; found it is also in row 1",
+        "row 3, column 'id': expected a region id; found an empty cell",
+        "row 4, column 'id': expected a region id; found an empty cell",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "found"),
+    [(None, "an empty cell"), ("", "an empty cell"), ("abc", "the text 'abc'"), (float("nan"), "NaN"),
+     (float("inf"), "infinity"), ("NaN", "'NaN'"), (True, "the boolean True")],
+)
+def test_bad_numeric_cells_name_row_and_column(value: object, found: str) -> None:
+    t = fa.RegionTable.from_records([{"id": "a", "x": 1}, {"id": "b", "x": value}], id="id")
+    with pytest.raises(fa.DataError) as err:
+        t.numeric("x")
+    assert str(err.value) == f"row 2, column 'x': expected a number; found {found}" or \
+        str(err.value) == f"row 2, column 'x': expected a finite number; found {found}"
+
+
+def test_every_bad_cell_is_reported_at_once() -> None:
+    t = fa.RegionTable.from_columns({"id": list("abc"), "x": ["x", 1, None]}, id="id")
+    assert len(t.check("x")) == 2
+
+
+def test_negative_where_not_allowed() -> None:
+    t = fa.RegionTable.from_columns({"id": ["a", "b"], "x": [1, -2]}, id="id")
+    assert t.numeric("x").tolist() == [1.0, -2.0]
+    with pytest.raises(fa.DataError, match=r"row 2, column 'x': expected a number >= 0; found -2"):
+        t.numeric("x", nonnegative=True)
+
+
+def test_unknown_column_suggests_a_close_name() -> None:
+    t = fa.RegionTable.from_columns({"id": ["a"], "贫困人口": [1]}, id="id")
+    with pytest.raises(fa.DataError, match="no column '贫困人囗'.*did you mean '贫困人口'"):
+        t.numeric("贫困人囗")
+
+
+def test_arrays_are_read_only_and_copied() -> None:
+    source = np.array([1.0, 2.0])
+    t = fa.RegionTable.from_columns({"id": ["a", "b"], "x": source}, id="id")
+    source[0] = 99
+    assert t.numeric("x")[0] == 1.0
+    with pytest.raises(ValueError, match="read-only"):
+        t.numeric("x")[0] = 5
+
+
+def test_take_keeps_user_row_numbers() -> None:
+    t = fa.RegionTable.from_columns({"id": ["a", "b", "c"], "x": [1, "bad", 3]}, id="id")
+    with pytest.raises(fa.DataError, match="row 2, column 'x'"):
+        t.take([2, 1, 0]).numeric("x")
+
+
+def test_csv_utf8_bom_and_gb18030(tmp_path) -> None:
+    text = "地区,人口\n济南市,3\n\n青岛市,1\n"
+    for encoding in ("utf-8-sig", "gb18030"):
+        path = tmp_path / f"{encoding}.csv"
+        path.write_bytes(text.encode(encoding))
+        t = fa.RegionTable.from_csv(path, id="地区")
+        assert t.ids == ("济南市", "青岛市")
+        assert t.row_number(1) == 4   # the blank line is skipped, line numbers kept
+
+
+def test_csv_errors_name_the_file_and_line(tmp_path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("id,x\na,1\nb,oops\n", encoding="utf-8")
+    with pytest.raises(fa.DataError, match=r"d\.csv, row 3, column 'x': expected a number; found the text 'oops'"):
+        fa.RegionTable.from_csv(path, id="id").numeric("x")
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(fa.DataError, match="empty file"):
+        fa.RegionTable.from_csv(path, id="id")
+    path.write_text("id,x\n", encoding="utf-8")
+    with pytest.raises(fa.DataError, match="only the header"):
+        fa.RegionTable.from_csv(path, id="id")
+    path.write_text("id,x\na,1,2\n", encoding="utf-8")
+    with pytest.raises(fa.DataError, match="line 2: expected 2 cells"):
+        fa.RegionTable.from_csv(path, id="id")
+    with pytest.raises(fa.DataError, match="cannot read the file"):
+        fa.RegionTable.from_csv(tmp_path / "missing.csv", id="id")
+
+
+def test_with_column_returns_a_new_table() -> None:
+    t = fa.RegionTable.from_columns({"id": ["a"], "x": [1]}, id="id")
+    u = t.with_column("y", [2])
+    assert "y" in u and "y" not in t
