@@ -191,7 +191,8 @@ def bench_cbc(inst: Instance, time_limit: float) -> dict[str, Any]:
         start = time.perf_counter()
         prob.solve(solver)
         t_solve = time.perf_counter() - start
-        log = open(log_path, encoding="utf-8", errors="replace").read()
+        with open(log_path, encoding="utf-8", errors="replace") as fh:
+            log = fh.read()
     result = re.search(r"^Result - (.*)$", log, re.M)
     optimal_line = re.search(r"^Optimal objective", log, re.M)
     cbc_result = (result.group(1).strip() if result
@@ -277,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     print_header(args)
-    rows, amount_rows, targets_rows = [], [], []
+    rows, amount_rows = [], []
     for n in args.sizes:
         inst = make_instance(n, args.seed)
         fa = bench_fundalloc(inst, args.repeat)
@@ -294,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
           "| CBC build | CBC solve (PuLP wall) | CBC own wall | CBC result "
           "| CBC solve / fundalloc | CBC own / fundalloc |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|")
-    for n, inst, fa, srt, cbc in rows:
+    for n, _inst, fa, srt, cbc in rows:
         binding = f"{fa['n_at_floor']:,} / {fa['n_at_cap']:,}"
         cells = [f"{n:,}", binding, fmt_s(fa["time"]), fmt_s(fa["solve"]), fmt_s(fa["round"]),
                  fmt_s(srt["time"]), fmt_s(srt["stable"]), fmt_ratio(fa["time"] / srt["time"])]
@@ -318,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
           "| LP objective: CBC | LP objective: fundalloc exact |")
     print("|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     by_n = {n: cmp_ for n, _, _, cmp_ in amount_rows}
-    for n, inst, fa, _, _ in rows:
+    for n, _inst, fa, _, _ in rows:
         cells = [f"{n:,}", f"{fa['multiplier']:.6f}", "yes" if fa["sum_exact"] else "NO",
                  "yes" if fa["within_bounds"] else "NO"]
         if n in by_n:
@@ -332,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         print("| " + " | ".join(cells) + " |")
 
     print("\n## Targets (reported, not asserted)\n")
-    for n, inst, fa, srt, cbc in rows:
+    for n, _inst, fa, srt, cbc in rows:
         if n == 1_000_000:
             print(f"- n = 10^6: fundalloc {fmt_s(fa['time'])}, under 1 s: "
                   f"{'yes' if fa['time'] < 1 else 'no'}; "

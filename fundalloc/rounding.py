@@ -26,8 +26,11 @@ bounds ``[lower, upper]`` and hand out exactly ``total`` units.
 Ties
     A tie is two regions with the same claim to the last unit (the same remainder,
     or the same divisor priority, as computed in binary64). It is broken by the
-    larger exact amount, then by region id in Unicode code-point order, never by row
-    order; every broken tie is reported.
+    larger exact amount (for divisor methods, the larger weight), then by the smaller
+    region id in Unicode code-point order, never by row order; every broken tie is
+    reported. When units must be taken back (the first estimate overshot, or bounds
+    forced it), they are taken in exactly the reverse of that order, so the result
+    is the same either way.
 
 References
 ----------
@@ -74,24 +77,39 @@ class RoundingResult:
 
 # -------------------------------------------------------------------- selection with ties
 def _pick(claim: FloatArray, second: FloatArray, candidates: npt.NDArray[np.intp], count: int,
-          ties: list[TieBreak]) -> npt.NDArray[np.intp]:
-    """The ``count`` candidates with the largest claim; equal claims by larger ``second``,
-    then lower index (the arrays are in region-id order). O(n) expected."""
+          ties: list[TieBreak], *, worst: bool = False) -> npt.NDArray[np.intp]:
+    """The ``count`` candidates first in the order (larger claim, larger ``second``, lower
+    index), or with ``worst`` the ``count`` last in that same order. O(n) expected.
+
+    The arrays are in region-id order, so "lower index" is "smaller id". Giving a unit
+    and taking one back follow one order, so the result does not depend on whether the
+    first estimate fell short or overshot.
+    """
     if count <= 0:
         return np.empty(0, dtype=np.intp)
     if count >= candidates.size:
         return candidates
-    keys = claim[candidates]
+    sign = -1.0 if worst else 1.0
+    keys = sign * claim[candidates]
     cut = np.partition(keys, candidates.size - count)[candidates.size - count]
     above = candidates[keys > cut]
     level = candidates[keys == cut]
     need = count - above.size
     if need == level.size:
         return np.concatenate([above, level])
-    order = np.lexsort((level, -second[level]))
+    order = np.lexsort((sign * level, -sign * second[level]))
     chosen, left = level[order[:need]], level[order[need:]]
-    ties.append(TieBreak(float(cut), tuple(sorted(chosen.tolist())), tuple(sorted(left.tolist()))))
+    winners, losers = (left, chosen) if worst else (chosen, left)
+    ties.append(TieBreak(float(claim[chosen[0]]), tuple(sorted(winners.tolist())),
+                         tuple(sorted(losers.tolist()))))
     return np.concatenate([above, chosen])
+
+
+def _first_in_order(claim: FloatArray, second: FloatArray, index: npt.NDArray[np.intp], *,
+                    worst: bool) -> int:
+    """Position of the first (or with ``worst`` the last) by (claim, second, -index)."""
+    order = np.lexsort((index, -second, -claim))
+    return int(order[-1] if worst else order[0])
 
 
 # -------------------------------------------------------------------- largest remainder
@@ -107,7 +125,7 @@ def _largest_remainder(exact: FloatArray, total: int, lower: IntArray, upper: In
             units[chosen] += 1
         else:
             room = np.flatnonzero(units > lower)
-            chosen = _pick(-remainder, -exact, room, -short, ties)
+            chosen = _pick(remainder, exact, room, -short, ties, worst=True)
             units[chosen] -= 1
         if chosen.size == 0:  # pragma: no cover - feasibility is checked before
             raise InfeasibleError("the bounds cannot hold the total after rounding")
@@ -158,19 +176,23 @@ def _divisor(weights: FloatArray, total: int, lower: IntArray, upper: IntArray, 
             claim = _priority(weights, signpost, units)               # claim to the next unit
             chosen = _pick(claim, weights, room, short, found)
             # A region may deserve two of the units still short: keep only the chosen whose
-            # claim is at least every chosen region's claim to a further unit.
+            # claim beats every chosen region's claim to a further unit. Strictly, so that an
+            # equal claim is settled by the tie rule in the next pass; the largest claim always
+            # stays, as each region's own claims strictly decrease.
             further = np.where(units[chosen] + 1 < upper[chosen],
                                _priority(weights[chosen], signpost, units[chosen] + 1), -np.inf)
-            keep = claim[chosen] >= further.max(initial=-np.inf)
+            keep = claim[chosen] > further.max(initial=-np.inf)
         else:
             room = np.flatnonzero(positive & (units > lower))
             claim = _priority(weights, signpost, units - 1)           # claim to the last unit held
-            chosen = _pick(-claim, -weights, room, -short, found)
+            chosen = _pick(claim, weights, room, -short, found, worst=True)
             earlier = np.where(units[chosen] - 1 > lower[chosen],
                                _priority(weights[chosen], signpost, units[chosen] - 2), np.inf)
-            keep = claim[chosen] <= earlier.min(initial=np.inf)
+            keep = claim[chosen] < earlier.min(initial=np.inf)
         if keep.all():
             ties.extend(found)       # the cutoff was reached in this pass
+        elif not keep.any():         # infinite claims (a first unit under Adams or Huntington-Hill)
+            keep[_first_in_order(claim[chosen], weights[chosen], chosen, worst=short < 0)] = True
         chosen = chosen[keep]
         if chosen.size == 0:
             raise InfeasibleError("the bounds cannot hold the total after rounding")

@@ -50,15 +50,17 @@ def cases(draw: st.DrawFn, *, bounds: bool = True, methods: tuple[str, ...] = ("
     step = draw(st.sampled_from(["1", "0.01", "10"]))
     units = draw(st.integers(n, 200_000))
     total = units * Decimal(step)
-    w = draw(st.floats(0.0, 1.0))
+    w = draw(st.one_of(st.just(0.0), st.floats(1e-6, 1.0)))   # no subnormal weights
     chosen: list[fa.Floor | fa.Cap] = []
     if bounds and draw(st.booleans()):
         # a floor of at most the equal share, rounded down to whole steps: always feasible
         floor_units = draw(st.integers(0, units // n))
         chosen.append(fa.Floor(amount=floor_units * Decimal(step)))
     if bounds and draw(st.booleans()):
-        # a cap of at least the equal share, rounded up: the caps hold the total
-        cap_units = draw(st.integers(-(-units // n), units))
+        # a cap of at least the equal share among regions with a positive target (the others stay
+        # at their floor under the proportional rule), rounded up: the caps hold the total
+        positive = sum(1 for a, b in zip(x, y, strict=True) if (w > 0 and a > 0) or (w < 1 and b > 0))
+        cap_units = draw(st.integers(-(-units // positive), units))
         chosen.append(fa.Cap(amount=cap_units * Decimal(step)))
     rows = [{"id": i, "x": a, "y": b, "grade": g} for i, a, b, g in zip(ids, x, y, grade, strict=True)]
     scheme = fa.Scheme(
