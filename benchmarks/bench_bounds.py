@@ -20,8 +20,10 @@ What is measured (for each size n, same generated problem for every contender):
     write (see :func:`build_cbc_model`), solved by the CBC binary bundled with PuLP,
     only for n <= ``--cbc-max``. Model build and solve are timed separately; the
     solve time is wall time of ``prob.solve`` (it includes PuLP writing the MPS file,
-    CBC's start-up and PuLP reading the solution back). One run per size: CBC is
-    too slow to repeat.
+    CBC's start-up and PuLP reading the solution back); CBC's own wall time, read
+    from its log, is shown next to it. One run per size: CBC is too slow to repeat.
+    If CBC stops on ``--cbc-time-limit`` the result column says so (PuLP itself
+    still reports "Optimal" in that case).
 
 Timings are the best of ``--repeat`` runs with ``time.perf_counter`` (CBC: one run).
 Nothing timed is asserted; the "targets" lines at the end only report yes/no.
@@ -55,21 +57,21 @@ import numpy as np
 from fundalloc.rounding import round_units
 from fundalloc.solvers.exact import BoundedProblem, solve_proportional
 
-MEAN_UNITS = 100          # total = MEAN_UNITS * n units
-FLOOR_SHARE = 0.5         # lo_i = FLOOR_SHARE * total / n
-CAP_SHARE = 3.0           # hi_i = CAP_SHARE * total / n
+MEAN_UNITS = 100  # total = MEAN_UNITS * n units
+FLOOR_SHARE = 0.5  # lo_i = FLOOR_SHARE * total / n
+CAP_SHARE = 3.0  # hi_i = CAP_SHARE * total / n
 LOGNORMAL_SIGMA = 1.0
 
 
 # ------------------------------------------------------------------ problem generator
 @dataclass(frozen=True)
 class Instance:
-    targets: np.ndarray      # float64, > 0, sums to total (before bounds)
-    lower: np.ndarray        # float64
-    upper: np.ndarray        # float64
-    total: int               # whole units
-    n_floor_bind: int        # regions whose target is below the floor (before scaling)
-    n_cap_bind: int          # regions whose target is above the cap (before scaling)
+    targets: np.ndarray  # float64, > 0, sums to total (before bounds)
+    lower: np.ndarray  # float64
+    upper: np.ndarray  # float64
+    total: int  # whole units
+    n_floor_bind: int  # regions whose target is below the floor (before scaling)
+    n_cap_bind: int  # regions whose target is above the cap (before scaling)
 
 
 def make_instance(n: int, seed: int) -> Instance:
@@ -85,8 +87,9 @@ def make_instance(n: int, seed: int) -> Instance:
     # Feasible by construction: sum(lo) = 0.5 total <= total <= 3 total = sum(hi).
     if not (lower.sum() <= total <= upper.sum() and np.all(lower <= upper)):
         raise SystemExit(f"generated instance for n={n} is infeasible")
-    return Instance(targets, lower, upper, total,
-                    int((targets < lower).sum()), int((targets > upper).sum()))
+    return Instance(
+        targets, lower, upper, total, int((targets < lower).sum()), int((targets > upper).sum())
+    )
 
 
 # ------------------------------------------------------------------ timing helper
@@ -103,12 +106,14 @@ def best_of(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 # ------------------------------------------------------------------ contender: fundalloc
 def fundalloc_pipeline(inst: Instance):
     """The measured pipeline: exact bounded solve, then largest-remainder rounding."""
-    sol = solve_proportional(BoundedProblem(inst.targets, inst.lower, inst.upper,
-                                            float(inst.total)))
-    lower_units = np.ceil(inst.lower).astype(np.int64)     # step = 1 unit
+    sol = solve_proportional(
+        BoundedProblem(inst.targets, inst.lower, inst.upper, float(inst.total))
+    )
+    lower_units = np.ceil(inst.lower).astype(np.int64)  # step = 1 unit
     upper_units = np.floor(inst.upper).astype(np.int64)
-    rounded = round_units(sol.amounts, inst.targets, inst.total, lower_units, upper_units,
-                          method="largest_remainder")
+    rounded = round_units(
+        sol.amounts, inst.targets, inst.total, lower_units, upper_units, method="largest_remainder"
+    )
     return sol, rounded
 
 
@@ -119,12 +124,17 @@ def bench_fundalloc(inst: Instance, repeat: int) -> dict[str, Any]:
     t_solve, _ = best_of(lambda: solve_proportional(problem), repeat)
     lower_units = np.ceil(inst.lower).astype(np.int64)
     upper_units = np.floor(inst.upper).astype(np.int64)
-    t_round, _ = best_of(lambda: round_units(sol.amounts, inst.targets, inst.total,
-                                             lower_units, upper_units), repeat)
+    t_round, _ = best_of(
+        lambda: round_units(sol.amounts, inst.targets, inst.total, lower_units, upper_units), repeat
+    )
     units = rounded.units
     return {
-        "time": t_all, "solve": t_solve, "round": t_round,
-        "amounts": sol.amounts, "multiplier": sol.multiplier, "units": units,
+        "time": t_all,
+        "solve": t_solve,
+        "round": t_round,
+        "amounts": sol.amounts,
+        "multiplier": sol.multiplier,
+        "units": units,
         "sum_exact": int(units.sum()) == inst.total,
         "within_bounds": bool(np.all((units >= lower_units) & (units <= upper_units))),
         "n_at_floor": int(np.isclose(sol.amounts, inst.lower).sum()),
@@ -160,8 +170,10 @@ def build_cbc_model(inst: Instance):
 
     n = inst.targets.size
     prob = pulp.LpProblem("bounded_allocation", pulp.LpMinimize)
-    x = [pulp.LpVariable(f"x{i}", lowBound=float(inst.lower[i]), upBound=float(inst.upper[i]))
-         for i in range(n)]
+    x = [
+        pulp.LpVariable(f"x{i}", lowBound=float(inst.lower[i]), upBound=float(inst.upper[i]))
+        for i in range(n)
+    ]
     p = [pulp.LpVariable(f"p{i}", lowBound=0) for i in range(n)]
     m = [pulp.LpVariable(f"m{i}", lowBound=0) for i in range(n)]
     w = 1.0 / inst.targets
@@ -195,13 +207,25 @@ def bench_cbc(inst: Instance, time_limit: float) -> dict[str, Any]:
             log = fh.read()
     result = re.search(r"^Result - (.*)$", log, re.M)
     optimal_line = re.search(r"^Optimal objective", log, re.M)
-    cbc_result = (result.group(1).strip() if result
-                  else "Optimal" if optimal_line else f"pulp: {pulp.LpStatus[prob.status]}")
-    wall = re.search(r"Total time \(CPU seconds\):\s*([\d.]+)\s*\(Wallclock seconds\):\s*([\d.]+)",
-                     log)
+    cbc_result = (
+        result.group(1).strip()
+        if result
+        else "Optimal"
+        if optimal_line
+        else f"pulp: {pulp.LpStatus[prob.status]}"
+    )
+    wall = re.search(
+        r"Total time \(CPU seconds\):\s*([\d.]+)\s*\(Wallclock seconds\):\s*([\d.]+)", log
+    )
     values = np.array([v.varValue if v.varValue is not None else np.nan for v in x])
-    return {"build": t_build, "time": t_solve, "cbc_wall": float(wall.group(2)) if wall else None,
-            "status": cbc_result, "optimal": cbc_result.startswith("Optimal"), "x": values}
+    return {
+        "build": t_build,
+        "time": t_solve,
+        "cbc_wall": float(wall.group(2)) if wall else None,
+        "status": cbc_result,
+        "optimal": cbc_result.startswith("Optimal"),
+        "x": values,
+    }
 
 
 def l1_objective(amounts: np.ndarray, targets: np.ndarray) -> float:
@@ -254,26 +278,40 @@ def print_header(args: argparse.Namespace) -> None:
     import pulp
 
     print("# fundalloc bounded solve + rounding benchmark\n")
-    print(f"- Python {platform.python_version()} ({platform.python_implementation()}), "
-          f"numpy {np.__version__}, pulp {pulp.__version__} (bundled CBC)")
-    print(f"- CPU count: {os.cpu_count()} (os.cpu_count); "
-          f"usable: {len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else '?'}; "
-          f"machine {platform.machine()}, {platform.system()} {platform.release()}")
-    print(f"- sizes {args.sizes}, best of {args.repeat}, seed {args.seed}, "
-          f"CBC for n <= {args.cbc_max} (one run, timeLimit {args.cbc_time_limit:g} s)")
-    print(f"- problem: total = {MEAN_UNITS}·n units, lognormal(σ={LOGNORMAL_SIGMA}) targets "
-          f"scaled to the total, floor {FLOOR_SHARE}·mean, cap {CAP_SHARE}·mean, step 1 unit\n")
+    print(
+        f"- Python {platform.python_version()} ({platform.python_implementation()}), "
+        f"numpy {np.__version__}, pulp {pulp.__version__} (bundled CBC)"
+    )
+    print(
+        f"- CPU count: {os.cpu_count()} (os.cpu_count); "
+        f"usable: {len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else '?'}; "
+        f"machine {platform.machine()}, {platform.system()} {platform.release()}"
+    )
+    print(
+        f"- sizes {args.sizes}, best of {args.repeat}, seed {args.seed}, "
+        f"CBC for n <= {args.cbc_max} (one run, timeLimit {args.cbc_time_limit:g} s)"
+    )
+    print(
+        f"- problem: total = {MEAN_UNITS}·n units, lognormal(σ={LOGNORMAL_SIGMA}) targets "
+        f"scaled to the total, floor {FLOOR_SHARE}·mean, cap {CAP_SHARE}·mean, step 1 unit\n"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--cbc-max", type=int, default=100_000,
-                        help="run PuLP+CBC only for n up to this (default 100000)")
-    parser.add_argument("--cbc-time-limit", type=float, default=60.0,
-                        help="CBC timeLimit in seconds (default 60)")
+    parser.add_argument(
+        "--cbc-max",
+        type=int,
+        default=100_000,
+        help="run PuLP+CBC only for n up to this (default 100000)",
+    )
+    parser.add_argument(
+        "--cbc-time-limit", type=float, default=60.0, help="CBC timeLimit in seconds (default 60)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
@@ -290,44 +328,72 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  (done n={n:,})", file=sys.stderr, flush=True)
 
     print("## Timings\n")
-    print("| n | at floor / at cap | fundalloc solve+round | solve | round "
-          "| numpy.argsort | argsort stable | fundalloc / argsort "
-          "| CBC build | CBC solve (PuLP wall) | CBC own wall | CBC result "
-          "| CBC solve / fundalloc | CBC own / fundalloc |")
+    print(
+        "| n | at floor / at cap | fundalloc solve+round | solve | round "
+        "| numpy.argsort | argsort stable | fundalloc / argsort "
+        "| CBC build | CBC solve (PuLP wall) | CBC own wall | CBC result "
+        "| CBC solve / fundalloc | CBC own / fundalloc |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|")
     for n, _inst, fa, srt, cbc in rows:
         binding = f"{fa['n_at_floor']:,} / {fa['n_at_cap']:,}"
-        cells = [f"{n:,}", binding, fmt_s(fa["time"]), fmt_s(fa["solve"]), fmt_s(fa["round"]),
-                 fmt_s(srt["time"]), fmt_s(srt["stable"]), fmt_ratio(fa["time"] / srt["time"])]
+        cells = [
+            f"{n:,}",
+            binding,
+            fmt_s(fa["time"]),
+            fmt_s(fa["solve"]),
+            fmt_s(fa["round"]),
+            fmt_s(srt["time"]),
+            fmt_s(srt["stable"]),
+            fmt_ratio(fa["time"] / srt["time"]),
+        ]
         if cbc is None:
             cells += ["—"] * 6
         else:
             own = cbc["cbc_wall"]
-            cells += [fmt_s(cbc["build"]), fmt_s(cbc["time"]), fmt_s(own),
-                      cbc["status"] if cbc["optimal"] else f"**{cbc['status']}** (not optimal)",
-                      fmt_ratio(cbc["time"] / fa["time"]),
-                      fmt_ratio(own / fa["time"] if own is not None else None)]
+            cells += [
+                fmt_s(cbc["build"]),
+                fmt_s(cbc["time"]),
+                fmt_s(own),
+                cbc["status"] if cbc["optimal"] else f"**{cbc['status']}** (not optimal)",
+                fmt_ratio(cbc["time"] / fa["time"]),
+                fmt_ratio(own / fa["time"] if own is not None else None),
+            ]
         print("| " + " | ".join(cells) + " |")
 
     print("\n## Amounts\n")
-    print("fundalloc: rounded units (largest remainder). CBC: x of the weighted-L1 LP. "
-          "Differences are expected (the L1 LP is a different rule from proportional "
-          "scaling, and it has many optima); they are reported, not asserted.\n")
-    print("| n | λ | fundalloc Σunits = total | fundalloc within bounds "
-          "| CBC abs(Σx − total) | CBC max bound violation | CBC non-integer x "
-          "| CBC max abs(x − round(x)) | max abs(units − x) | regions differing > 1 unit "
-          "| LP objective: CBC | LP objective: fundalloc exact |")
+    print(
+        "fundalloc: rounded units (largest remainder). CBC: x of the weighted-L1 LP. "
+        "Differences are expected (the L1 LP is a different rule from proportional "
+        "scaling, and it has many optima); they are reported, not asserted.\n"
+    )
+    print(
+        "| n | λ | fundalloc Σunits = total | fundalloc within bounds "
+        "| CBC abs(Σx − total) | CBC max bound violation | CBC non-integer x "
+        "| CBC max abs(x − round(x)) | max abs(units − x) | regions differing > 1 unit "
+        "| LP objective: CBC | LP objective: fundalloc exact |"
+    )
     print("|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     by_n = {n: cmp_ for n, _, _, cmp_ in amount_rows}
     for n, _inst, fa, _, _ in rows:
-        cells = [f"{n:,}", f"{fa['multiplier']:.6f}", "yes" if fa["sum_exact"] else "NO",
-                 "yes" if fa["within_bounds"] else "NO"]
+        cells = [
+            f"{n:,}",
+            f"{fa['multiplier']:.6f}",
+            "yes" if fa["sum_exact"] else "NO",
+            "yes" if fa["within_bounds"] else "NO",
+        ]
         if n in by_n:
             c = by_n[n]
-            cells += [f"{c['cbc_sum_err']:.3g}", f"{c['cbc_bound_viol']:.3g}",
-                      f"{c['cbc_nonint']:,}", f"{c['cbc_max_frac']:.3g}", f"{c['max_diff']:.3g}",
-                      f"{c['n_diff_gt1']:,}", f"{c['obj_cbc']:.6g}",
-                      f"{c['obj_fundalloc_exact']:.6g}"]
+            cells += [
+                f"{c['cbc_sum_err']:.3g}",
+                f"{c['cbc_bound_viol']:.3g}",
+                f"{c['cbc_nonint']:,}",
+                f"{c['cbc_max_frac']:.3g}",
+                f"{c['max_diff']:.3g}",
+                f"{c['n_diff_gt1']:,}",
+                f"{c['obj_cbc']:.6g}",
+                f"{c['obj_fundalloc_exact']:.6g}",
+            ]
         else:
             cells += ["—"] * 8
         print("| " + " | ".join(cells) + " |")
@@ -335,15 +401,19 @@ def main(argv: list[str] | None = None) -> int:
     print("\n## Targets (reported, not asserted)\n")
     for n, _inst, fa, srt, cbc in rows:
         if n == 1_000_000:
-            print(f"- n = 10^6: fundalloc {fmt_s(fa['time'])}, under 1 s: "
-                  f"{'yes' if fa['time'] < 1 else 'no'}; "
-                  f"within 5× of one argsort ({fmt_ratio(fa['time'] / srt['time'])}): "
-                  f"{'yes' if fa['time'] <= 5 * srt['time'] else 'no'}")
+            print(
+                f"- n = 10^6: fundalloc {fmt_s(fa['time'])}, under 1 s: "
+                f"{'yes' if fa['time'] < 1 else 'no'}; "
+                f"within 5× of one argsort ({fmt_ratio(fa['time'] / srt['time'])}): "
+                f"{'yes' if fa['time'] <= 5 * srt['time'] else 'no'}"
+            )
         if n == 10_000 and cbc is not None:
             r = cbc["time"] / fa["time"]
-            print(f"- n = 10^4: CBC solve (PuLP wall) / fundalloc = {fmt_ratio(r)}, "
-                  f"at least 1000×: {'yes' if r >= 1000 else 'no'}"
-                  + ("" if cbc["optimal"] else " (CBC did not reach an optimum)"))
+            print(
+                f"- n = 10^4: CBC solve (PuLP wall) / fundalloc = {fmt_ratio(r)}, "
+                f"at least 1000×: {'yes' if r >= 1000 else 'no'}"
+                + ("" if cbc["optimal"] else " (CBC did not reach an optimum)")
+            )
     return 0
 
 

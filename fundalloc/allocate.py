@@ -95,8 +95,13 @@ def allocate(table: RegionTable, scheme: Scheme, *, solver: str = "auto") -> All
 
     taking_part, excluded_by = _eligible(data, scheme.eligibility)
     if not taking_part.any():
-        raise InfeasibleError(Problem("eligibility", "no region meets the scheme's eligibility: "
-                                      + " and ".join(c.describe() for c in scheme.eligibility)))
+        raise InfeasibleError(
+            Problem(
+                "eligibility",
+                "no region meets the scheme's eligibility: "
+                + " and ".join(c.describe() for c in scheme.eligibility),
+            )
+        )
     leaves: list[LeafTrace] = []
     _split(scheme.tranches, float(scheme.total), (), data, taking_part, scheme, leaves)
     targets = np.sum([leaf.targets for leaf in leaves], axis=0)
@@ -108,13 +113,28 @@ def allocate(table: RegionTable, scheme: Scheme, *, solver: str = "auto") -> All
     _check_unit_bounds(lower_units, upper_units, data.ids, scheme)
 
     solution = get_solver(solver).solve(
-        BoundedProblem(targets, limits.lower, limits.upper, float(scheme.total)))
-    rounded = round_units(solution.amounts / step, targets / step, scheme.total_units,
-                          lower_units, upper_units, scheme.method)
+        BoundedProblem(targets, limits.lower, limits.upper, float(scheme.total))
+    )
+    rounded = round_units(
+        solution.amounts / step,
+        targets / step,
+        scheme.total_units,
+        lower_units,
+        upper_units,
+        scheme.method,
+    )
     trace = Trace(
-        ids=data.ids, order=order, taking_part=taking_part, excluded_by=excluded_by,
-        leaves=tuple(leaves), targets=targets, limits=limits, bounded=solution.amounts,
-        multiplier=solution.multiplier, units=rounded.units, ties=rounded.ties,
+        ids=data.ids,
+        order=order,
+        taking_part=taking_part,
+        excluded_by=excluded_by,
+        leaves=tuple(leaves),
+        targets=targets,
+        limits=limits,
+        bounded=solution.amounts,
+        multiplier=solution.multiplier,
+        units=rounded.units,
+        ties=rounded.ties,
         unallocated_units=rounded.unallocated,
     )
     return Allocation(table=table, scheme=scheme, trace=trace)
@@ -152,8 +172,15 @@ def _eligible(data: Data, conditions: Sequence[Condition]) -> tuple[BoolArray, n
     return mask, excluded_by
 
 
-def _split(tranches: tuple[Tranche, ...], amount: float, path: tuple[str, ...], data: Data,
-           mask: BoolArray, scheme: Scheme, leaves: list[LeafTrace]) -> None:
+def _split(
+    tranches: tuple[Tranche, ...],
+    amount: float,
+    path: tuple[str, ...],
+    data: Data,
+    mask: BoolArray,
+    scheme: Scheme,
+    leaves: list[LeafTrace],
+) -> None:
     """Split ``amount`` among sibling tranches and record each leaf's targets."""
     n = len(data)
     fixed = sum(float(t.amount) for t in tranches if t.amount is not None)
@@ -165,49 +192,102 @@ def _split(tranches: tuple[Tranche, ...], amount: float, path: tuple[str, ...], 
     remainder = amount - taken
     where = "/".join(path) or "total"
     if remainder < -_TOLERANCE * max(1.0, amount):
-        raise InfeasibleError(Problem(where, f"the fixed and quota tranches take "
-                                      f"{format_amount(taken)} {scheme.unit} but there are only "
-                                      f"{format_amount(amount)} {scheme.unit}"))
+        raise InfeasibleError(
+            Problem(
+                where,
+                f"the fixed and quota tranches take "
+                f"{format_amount(taken)} {scheme.unit} but there are only "
+                f"{format_amount(amount)} {scheme.unit}",
+            )
+        )
     if not any(t.share is not None for t in tranches) and remainder > _TOLERANCE * max(1.0, amount):
-        raise InfeasibleError(Problem(where, f"{format_amount(remainder)} {scheme.unit} are left "
-                                      "after the fixed and quota tranches and no tranche takes a share",
-                                      hint="add a tranche with share=1 for the rest"))
+        raise InfeasibleError(
+            Problem(
+                where,
+                f"{format_amount(remainder)} {scheme.unit} are left "
+                "after the fixed and quota tranches and no tranche takes a share",
+                hint="add a tranche with share=1 for the rest",
+            )
+        )
     remainder = max(remainder, 0.0)
     for tranche in tranches:
         here = (*path, tranche.name)
         if tranche.quota is not None:
             q = quotas[tranche.name]
-            leaves.append(LeafTrace(here, float(q.sum()), mask, (), np.empty((0, n)), (),
-                                    np.empty((0, n)), q, q, tranche))
+            leaves.append(
+                LeafTrace(
+                    here,
+                    float(q.sum()),
+                    mask,
+                    (),
+                    np.empty((0, n)),
+                    (),
+                    np.empty((0, n)),
+                    q,
+                    q,
+                    tranche,
+                )
+            )
             continue
-        size = float(tranche.amount) if tranche.amount is not None else float(tranche.share or 0) * remainder
+        size = (
+            float(tranche.amount)
+            if tranche.amount is not None
+            else float(tranche.share or 0) * remainder
+        )
         inside = mask.copy()
         for condition in tranche.eligibility:
             inside &= condition.test(data)
         if not inside.any():
-            raise InfeasibleError(Problem("/".join(here), "no region taking part meets this "
-                                          "tranche's eligibility: "
-                                          + " and ".join(c.describe() for c in tranche.eligibility)))
+            raise InfeasibleError(
+                Problem(
+                    "/".join(here),
+                    "no region taking part meets this "
+                    "tranche's eligibility: "
+                    + " and ".join(c.describe() for c in tranche.eligibility),
+                )
+            )
         if tranche.tranches:
             _split(tranche.tranches, size, here, data, inside, scheme, leaves)
             continue
-        rows, weights = weighted_shares(tranche.factors, data, inside)
+        rows = weighted_shares(tranche.factors, data, inside)
         combined = rows.sum(axis=0)
-        multipliers = np.stack([np.where(inside, c.rule.scores(data, inside), 0.0)
-                                for c in tranche.coefficients]) if tranche.coefficients else np.empty((0, n))
+        multipliers = (
+            np.stack(
+                [np.where(inside, c.rule.scores(data, inside), 0.0) for c in tranche.coefficients]
+            )
+            if tranche.coefficients
+            else np.empty((0, n))
+        )
         adjusted = combined * multipliers.prod(axis=0) if tranche.coefficients else combined
         mass = float(adjusted.sum())
         if not mass > 0:
-            raise DataError(Problem("/".join(here), "the coefficients are 0 for every region with a "
-                                    "positive factor share", found=", ".join(c.name for c in tranche.coefficients)))
+            raise DataError(
+                Problem(
+                    "/".join(here),
+                    "the coefficients are 0 for every region with a positive factor share",
+                    found=", ".join(c.name for c in tranche.coefficients),
+                )
+            )
         targets = size * adjusted / mass
-        leaves.append(LeafTrace(here, size, inside, tuple(f.name for f in tranche.factors), size * rows,
-                                tuple(c.name for c in tranche.coefficients), multipliers,
-                                size * combined, targets, tranche))
+        leaves.append(
+            LeafTrace(
+                here,
+                size,
+                inside,
+                tuple(f.name for f in tranche.factors),
+                size * rows,
+                tuple(c.name for c in tranche.coefficients),
+                multipliers,
+                size * combined,
+                targets,
+                tranche,
+            )
+        )
 
 
-def _unit_bounds(lower: FloatArray, upper: FloatArray, step: float, total_units: int
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def _unit_bounds(
+    lower: FloatArray, upper: FloatArray, step: float, total_units: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Bounds in whole steps: floors round up, caps round down (a relative 1e-9 of slack
     absorbs binary noise such as 0.02 × 3717 = 74.34000000000001)."""
     lo = lower / step
@@ -217,23 +297,36 @@ def _unit_bounds(lower: FloatArray, upper: FloatArray, step: float, total_units:
     return np.maximum(lo_units, 0), hi_units
 
 
-def _check_unit_bounds(lower: np.ndarray, upper: np.ndarray, ids: Sequence[str], scheme: Scheme
-                       ) -> None:
+def _check_unit_bounds(
+    lower: np.ndarray, upper: np.ndarray, ids: Sequence[str], scheme: Scheme
+) -> None:
     unit, step, n = scheme.unit, scheme.step, scheme.total_units
     problems = [
-        Problem(ids[i], f"no whole step of {format_amount(step)} {unit} lies between the floor and "
-                f"the cap: the floor rounds up to {format_amount(int(lower[i]) * step)} {unit}, the cap "
-                f"rounds down to {format_amount(int(upper[i]) * step)} {unit}")
+        Problem(
+            ids[i],
+            f"no whole step of {format_amount(step)} {unit} lies between the floor and "
+            f"the cap: the floor rounds up to {format_amount(int(lower[i]) * step)} {unit}, the cap "
+            f"rounds down to {format_amount(int(upper[i]) * step)} {unit}",
+        )
         for i in np.flatnonzero(lower > upper)[:20]
     ]
     if int(lower.sum()) > n:
-        problems.append(Problem("floors", f"rounded up to whole steps of {format_amount(step)} {unit}, "
-                                f"the floors add up to {format_amount(int(lower.sum()) * step)} {unit} "
-                                f"but the total is {format_amount(scheme.total)} {unit}"))
+        problems.append(
+            Problem(
+                "floors",
+                f"rounded up to whole steps of {format_amount(step)} {unit}, "
+                f"the floors add up to {format_amount(int(lower.sum()) * step)} {unit} "
+                f"but the total is {format_amount(scheme.total)} {unit}",
+            )
+        )
     if int(upper.sum()) < n:
-        problems.append(Problem("caps", f"rounded down to whole steps of {format_amount(step)} {unit}, "
-                                f"the caps add up to {format_amount(int(upper.sum()) * step)} {unit} "
-                                f"but the total is {format_amount(scheme.total)} {unit}"))
+        problems.append(
+            Problem(
+                "caps",
+                f"rounded down to whole steps of {format_amount(step)} {unit}, "
+                f"the caps add up to {format_amount(int(upper.sum()) * step)} {unit} "
+                f"but the total is {format_amount(scheme.total)} {unit}",
+            )
+        )
     if problems:
         raise InfeasibleError(problems)
-

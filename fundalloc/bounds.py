@@ -47,7 +47,9 @@ class _Limit(Spec):
     def _one(self) -> _Limit:
         given = [k for k in ("amount", "share", "per") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError(f"give exactly one of amount, share or per (with rate); got {given or 'none'}")
+            raise ValueError(
+                f"give exactly one of amount, share or per (with rate); got {given or 'none'}"
+            )
         if (self.per is None) != (self.rate is None):
             raise ValueError("per and rate go together: rate is the amount per unit of column per")
         return self
@@ -159,7 +161,10 @@ Bound = Annotated[Floor | Cap | HoldHarmless | GrowthCap, Field(discriminator="k
 
 #: Every bound by its ``kind``.
 BOUNDS: dict[str, type[Spec]] = {
-    "floor": Floor, "cap": Cap, "hold_harmless": HoldHarmless, "growth_cap": GrowthCap,
+    "floor": Floor,
+    "cap": Cap,
+    "hold_harmless": HoldHarmless,
+    "growth_cap": GrowthCap,
 }
 
 _LOWER = (Floor, HoldHarmless)
@@ -206,8 +211,9 @@ def combine(bounds: Sequence[Bound], data: Data, total: Decimal, taking_part: Bo
     return Limits(lower, upper, lower_from, upper_from, tuple(bounds))
 
 
-def check_feasible(limits: Limits, ids: Sequence[str], total: Decimal, unit: str,
-                   targets: FloatArray) -> None:
+def check_feasible(
+    limits: Limits, ids: Sequence[str], total: Decimal, unit: str, targets: FloatArray
+) -> None:
     """Raise :class:`InfeasibleError` naming the numbers when no amounts fit the bounds.
 
     Checks that no cap is below its region's floor, that the floors fit in the total
@@ -219,25 +225,46 @@ def check_feasible(limits: Limits, ids: Sequence[str], total: Decimal, unit: str
     lower, upper = limits.lower, limits.upper
     for i in np.flatnonzero(lower > upper)[:20]:
         floor = limits.bounds[limits.lower_from[i]]
-        cap_text = (f"from {limits.bounds[limits.upper_from[i]].label(unit)}"
-                    if limits.upper_from[i] >= 0 else "it does not take part")
-        problems.append(Problem(
-            ids[i], f"the cap {format_amount(upper[i])} {unit} ({cap_text}) is below the floor "
-            f"{format_amount(lower[i])} {unit} (from {floor.label(unit)})"))
+        cap_text = (
+            f"from {limits.bounds[limits.upper_from[i]].label(unit)}"
+            if limits.upper_from[i] >= 0
+            else "it does not take part"
+        )
+        problems.append(
+            Problem(
+                ids[i],
+                f"the cap {format_amount(upper[i])} {unit} ({cap_text}) is below the floor "
+                f"{format_amount(lower[i])} {unit} (from {floor.label(unit)})",
+            )
+        )
     t = float(total)
     low_sum = float(lower.sum())
     if low_sum > t * (1 + 1e-12):
-        problems.append(Problem(
-            "floors", f"the floors add up to {format_amount(low_sum)} {unit} but the total is "
-            f"{format_amount(total)} {unit}", hint="lower the floors or raise the total"))
+        problems.append(
+            Problem(
+                "floors",
+                f"the floors add up to {format_amount(low_sum)} {unit} but the total is "
+                f"{format_amount(total)} {unit}",
+                hint="lower the floors or raise the total",
+            )
+        )
     reachable = np.where(targets > 0, upper, lower)
     high_sum = float(reachable.sum())
     if high_sum < t * (1 - 1e-12):
         zero = int(((targets <= 0) & (upper > lower)).sum())
-        note = (f" (counting the {zero} regions with a zero formula amount at their floor, "
-                "since the proportional rule gives them nothing more)" if zero else "")
-        problems.append(Problem(
-            "caps", f"the caps add up to {format_amount(high_sum)} {unit}{note} but the total is "
-            f"{format_amount(total)} {unit}", hint="raise the caps or lower the total"))
+        note = (
+            f" (counting the {zero} regions with a zero formula amount at their floor, "
+            "since the proportional rule gives them nothing more)"
+            if zero
+            else ""
+        )
+        problems.append(
+            Problem(
+                "caps",
+                f"the caps add up to {format_amount(high_sum)} {unit}{note} but the total is "
+                f"{format_amount(total)} {unit}",
+                hint="raise the caps or lower the total",
+            )
+        )
     if problems:
         raise InfeasibleError(problems)

@@ -69,9 +69,17 @@ class Data(Protocol):
 Need = tuple[str, str]
 
 
-def _fail(data: Data, column: str, rows: npt.NDArray[np.intp], message: str, found: FloatArray | None = None) -> DataError:
+def _fail(
+    data: Data,
+    column: str,
+    rows: npt.NDArray[np.intp],
+    message: str,
+    found: FloatArray | None = None,
+) -> DataError:
     problems = [
-        Problem(data.where(int(i), column), message, found=None if found is None else f"{found[i]:g}")
+        Problem(
+            data.where(int(i), column), message, found=None if found is None else f"{found[i]:g}"
+        )
         for i in rows[:50]
     ]
     return DataError(problems)
@@ -153,9 +161,13 @@ class Ratio(_RuleBase):
         bottom = data.numeric(self.denominator, nonnegative=True)
         bad = np.flatnonzero(mask & (bottom == 0) & (top > 0))
         if bad.size:
-            raise _fail(data, self.denominator, bad,
-                        f"expected a positive denominator for {self.numerator} / {self.denominator}",
-                        bottom)
+            raise _fail(
+                data,
+                self.denominator,
+                bad,
+                f"expected a positive denominator for {self.numerator} / {self.denominator}",
+                bottom,
+            )
         out = np.zeros_like(top)
         np.divide(top, bottom, out=out, where=bottom > 0)
         return out
@@ -191,9 +203,14 @@ class Inverse(_RuleBase):
         x = data.numeric(self.column, nonnegative=True)
         bad = np.flatnonzero(mask & (x <= 0))
         if bad.size:
-            raise _fail(data, self.column, bad, "expected a positive value for an inverse indicator", x)
-        ref = {"mean": _mean(x, mask), "max": float(x[mask].max(initial=0.0)),
-               "min": float(x[mask].min(initial=np.inf)) if mask.any() else 0.0}[self.reference]
+            raise _fail(
+                data, self.column, bad, "expected a positive value for an inverse indicator", x
+            )
+        ref = {
+            "mean": _mean(x, mask),
+            "max": float(x[mask].max(initial=0.0)),
+            "min": float(x[mask].min(initial=np.inf)) if mask.any() else 0.0,
+        }[self.reference]
         out = np.zeros_like(x)
         np.divide(ref, x, out=out, where=x > 0)
         return out
@@ -254,8 +271,11 @@ class Composite(_RuleBase):
 
     @model_validator(mode="after")
     def _weights(self) -> Composite:
-        problems = check_weights([p.weight for p in self.parts], [p.column for p in self.parts],
-                                 normalise=self.normalise_weights)
+        problems = check_weights(
+            [p.weight for p in self.parts],
+            [p.column for p in self.parts],
+            normalise=self.normalise_weights,
+        )
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -275,10 +295,14 @@ class Composite(_RuleBase):
             if self.negative == "error":
                 ids = data.ids
                 listed = ", ".join(f"{ids[i]} {index[i]:.4g}" for i in negative[:10])
-                raise DataError(Problem(
-                    f"composite index of {', '.join(p.column for p in self.parts)}",
-                    "expected a non-negative index", found=listed,
-                    hint='choose negative="clip" or negative="shift", or an offset'))
+                raise DataError(
+                    Problem(
+                        f"composite index of {', '.join(p.column for p in self.parts)}",
+                        "expected a non-negative index",
+                        found=listed,
+                        hint='choose negative="clip" or negative="shift", or an offset',
+                    )
+                )
             if self.negative == "clip":
                 index = np.maximum(index, 0.0)
             else:
@@ -301,15 +325,19 @@ class Composite(_RuleBase):
         if part.inverse:
             bad = np.flatnonzero(mask & (x <= 0))
             if bad.size:
-                raise _fail(data, part.column, bad, "expected a positive value for an inverse part", x)
+                raise _fail(
+                    data, part.column, bad, "expected a positive value for an inverse part", x
+                )
             out = np.zeros_like(x)
             np.divide(mean, x, out=out, where=x > 0)
             return out
         return x / mean if mean > 0 else np.zeros_like(x)
 
     def describe(self) -> str:
-        terms = " + ".join(f"{p.weight:g}·{'−' if p.inverse else ''}{self.normalise}({p.column})"
-                           for p in self.parts)
+        terms = " + ".join(
+            f"{p.weight:g}·{'−' if p.inverse else ''}{self.normalise}({p.column})"
+            for p in self.parts
+        )
         return f"{self.offset:g} + {terms}" if self.offset else terms
 
 
@@ -339,8 +367,10 @@ class Term(Spec):
         if self.scale != 1 or self.offset:
             x = f"{self.offset:g} + {self.scale:g}·{x}"
         if self.lower is not None or self.upper is not None:
-            x = f"clip({x}, {self.lower if self.lower is not None else '-∞'}, "\
+            x = (
+                f"clip({x}, {self.lower if self.lower is not None else '-∞'}, "
                 f"{self.upper if self.upper is not None else '∞'})"
+            )
         return x if self.exponent == 1 else f"({x})^{self.exponent:g}"
 
 
@@ -386,8 +416,9 @@ class Product(_RuleBase):
                 base = np.clip(base, term.lower, term.upper)
             bad = np.flatnonzero(mask & ((base < 0) | ((base == 0) & (term.exponent < 0))))
             if bad.size:
-                raise _fail(data, term.column, bad,
-                            f"expected a positive base for {term.describe()}", base)
+                raise _fail(
+                    data, term.column, bad, f"expected a positive base for {term.describe()}", base
+                )
             with np.errstate(divide="ignore"):
                 out *= np.where(mask, base, 1.0) ** term.exponent
         return np.where(mask, out, 0.0)
@@ -434,9 +465,13 @@ class Tiered(_RuleBase):
             value = self.tiers.get(label, self.default)
             if value is None:
                 if mask[i]:
-                    problems.append(Problem(data.where(i, self.column),
-                                            f"expected one of {', '.join(map(repr, self.tiers))}",
-                                            found=repr(label)))
+                    problems.append(
+                        Problem(
+                            data.where(i, self.column),
+                            f"expected one of {', '.join(map(repr, self.tiers))}",
+                            found=repr(label),
+                        )
+                    )
                 value = 0.0
             out[i] = value
         if problems:
@@ -469,7 +504,7 @@ class Group(_RuleBase):
             yield from factor.rule.needs()
 
     def scores(self, data: Data, mask: BoolArray) -> FloatArray:
-        return weighted_shares(self.factors, data, mask)[0].sum(axis=0)
+        return weighted_shares(self.factors, data, mask).sum(axis=0)
 
     def describe(self) -> str:
         return " + ".join(f"{f.weight:g}·[{f.rule.describe()}]" for f in self.factors)
@@ -483,7 +518,9 @@ class _Extreme(_RuleBase):
             yield from rule.needs()
 
     def _shares(self, data: Data, mask: BoolArray) -> FloatArray:
-        return np.stack([shares_of(rule, data, mask, f"formula {k + 1}") for k, rule in enumerate(self.of)])
+        return np.stack(
+            [shares_of(rule, data, mask, f"formula {k + 1}") for k, rule in enumerate(self.of)]
+        )
 
 
 class Max(_Extreme):
@@ -582,8 +619,12 @@ class Quota(Spec):
 
 
 _OPS = {
-    ">": np.greater, ">=": np.greater_equal, "<": np.less, "<=": np.less_equal,
-    "==": np.equal, "!=": np.not_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+    "<": np.less,
+    "<=": np.less_equal,
+    "==": np.equal,
+    "!=": np.not_equal,
 }
 
 
@@ -645,7 +686,10 @@ class Condition(Spec):
 
 def _check_factors(factors: tuple[Factor, ...], normalise: bool) -> None:
     names = [f.name for f in factors]
-    problems = [f"factor name {n!r} is used more than once" for n in sorted({n for n in names if names.count(n) > 1})]
+    problems = [
+        f"factor name {n!r} is used more than once"
+        for n in sorted({n for n in names if names.count(n) > 1})
+    ]
     problems += check_weights([f.weight for f in factors], names, normalise=normalise)
     if problems:
         raise ValueError("; ".join(problems))
@@ -662,17 +706,26 @@ def shares_of(rule: Rule, data: Data, mask: BoolArray, name: str) -> FloatArray:
     scores = np.where(mask, rule.scores(data, mask), 0.0)
     total = float(scores.sum())
     if not total > 0:
-        raise DataError(Problem(f"factor {name!r}", "expected a positive score for at least one "
-                                "region taking part", found=f"all scores are 0 ({rule.describe()})"))
+        raise DataError(
+            Problem(
+                f"factor {name!r}",
+                "expected a positive score for at least one region taking part",
+                found=f"all scores are 0 ({rule.describe()})",
+            )
+        )
     return scores / total
 
 
-def weighted_shares(factors: tuple[Factor, ...], data: Data, mask: BoolArray) -> tuple[FloatArray, FloatArray]:
+def weighted_shares(
+    factors: tuple[Factor, ...], data: Data, mask: BoolArray
+) -> tuple[FloatArray, FloatArray]:
     """Each factor's weighted shares (one row per factor) and the normalised weights."""
     weights = np.array([f.weight for f in factors], dtype=np.float64)
     weights = weights / weights.sum()
-    rows = np.stack([w * shares_of(f.rule, data, mask, f.name) for f, w in zip(factors, weights, strict=True)])
-    return rows, weights
+    rows = np.stack(
+        [w * shares_of(f.rule, data, mask, f.name) for f, w in zip(factors, weights, strict=True)]
+    )
+    return rows
 
 
 for _model in (Group, Max, Min, Factor, Coefficient):

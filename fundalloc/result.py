@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from fundalloc.scheme import Scheme, Tranche
     from fundalloc.table import RegionTable
 
-__all__ = ["Allocation", "Item", "LeafTrace", "RegionBreakdown", "Trace"]
+__all__ = ["METHOD_NAMES", "TEXT", "Allocation", "Item", "LeafTrace", "RegionBreakdown", "Trace"]
 
 FloatArray = npt.NDArray[np.float64]
 Lang = Literal["zh", "en"]
@@ -110,25 +110,73 @@ class RegionBreakdown:
     @property
     def target(self) -> Decimal:
         """The formula target: the factor, quota and coefficient items."""
-        return sum((i.amount for i in self.items if i.stage in ("factor", "quota", "coefficients")),
-                   Decimal(0))
+        return sum(
+            (i.amount for i in self.items if i.stage in ("factor", "quota", "coefficients")),
+            Decimal(0),
+        )
 
 
-_STAGE_WORDS = {
-    "zh": {"factor": "因素", "quota": "定额", "coefficients": "调节系数", "floor": "保底",
-           "cap": "封顶", "adjustment": "比例调整", "rounding": "取整"},
-    "en": {"factor": "factor", "quota": "quota", "coefficients": "coefficients", "floor": "floor",
-           "cap": "cap", "adjustment": "proportional adjustment", "rounding": "rounding"},
+#: The words of an explanation, per language; every line of :meth:`Allocation.explain`
+#: comes from one of these templates.
+TEXT: dict[str, dict[str, str]] = {
+    "zh": {
+        "head": "{region}：{amount}",
+        "excluded": "  不参与分配：不满足条件 {condition}",
+        "tranche": "  切块「{path}」{amount}：",
+        "tranche_out": "  切块「{path}」{amount}：不参与，不满足 {conditions}",
+        "factor": "    {name}（权重 {weight:.4g}，份额 {share:.4%}）：{amount}",
+        "quota": "    定额 {name}：{amount}",
+        "coefficients": "    调节系数 {factors}（乘后按切块总额重新归一）：{amount}",
+        "target": "  测算数：{amount}",
+        "floor": "  保底（{name}，达到保底）：{amount}",
+        "cap": "  封顶（{name}，受封顶限制）：{amount}",
+        "adjustment": "  比例调整（{name}，按共同比例为保底/封顶调整）：{amount}",
+        "rounding": "  取整（{method}，单位 {step}）：{amount}",
+        "tie": "  并列：与 {others} 对最后一个单位的主张相同，按规则（测算数较大者优先，再按名称）{outcome}",
+        "tie_won": "获得该单位",
+        "tie_lost": "未获得该单位",
+        "total": "  合计：{amount}",
+        "and": "、",
+    },
+    "en": {
+        "head": "{region}: {amount}",
+        "excluded": "  does not take part: fails the condition {condition}",
+        "tranche": "  tranche '{path}' of {amount}:",
+        "tranche_out": "  tranche '{path}' of {amount}: not taking part, fails {conditions}",
+        "factor": "    {name} (weight {weight:.4g}, share {share:.4%}): {amount}",
+        "quota": "    quota {name}: {amount}",
+        "coefficients": "    coefficients {factors} (then rescaled to the tranche): {amount}",
+        "target": "  formula target: {amount}",
+        "floor": "  floor ({name}, raised to its floor): {amount}",
+        "cap": "  cap ({name}, held at its cap): {amount}",
+        "adjustment": "  proportional adjustment ({name}, scaled with the others to fit the bounds): {amount}",
+        "rounding": "  rounding ({method}, step {step}): {amount}",
+        "tie": "  tie: same claim to the last unit as {others}; by the rule (larger exact amount "
+        "first, then id order) it {outcome}",
+        "tie_won": "got the unit",
+        "tie_lost": "did not get the unit",
+        "total": "  amount: {amount}",
+        "and": ", ",
+    },
 }
 
-
-_METHOD_WORDS = {
-    "zh": {"largest_remainder": "最大余额法", "jefferson": "最大除数法（D'Hondt）",
-           "webster": "圣拉格法（Webster）", "huntington_hill": "亨廷顿-希尔法", "adams": "亚当斯法",
-           "half_up": "四舍五入"},
-    "en": {"largest_remainder": "largest remainder", "jefferson": "Jefferson (D'Hondt)",
-           "webster": "Webster (Sainte-Laguë)", "huntington_hill": "Huntington-Hill", "adams": "Adams",
-           "half_up": "half-up, independently"},
+METHOD_NAMES: dict[str, dict[str, str]] = {
+    "zh": {
+        "largest_remainder": "最大余额法",
+        "jefferson": "最大除数法（D'Hondt）",
+        "webster": "圣拉格法（Webster）",
+        "huntington_hill": "亨廷顿-希尔法",
+        "adams": "亚当斯法",
+        "half_up": "四舍五入",
+    },
+    "en": {
+        "largest_remainder": "largest remainder",
+        "jefferson": "Jefferson (D'Hondt)",
+        "webster": "Webster (Sainte-Laguë)",
+        "huntington_hill": "Huntington-Hill",
+        "adams": "Adams",
+        "half_up": "half-up, independently",
+    },
 }
 
 
@@ -164,7 +212,10 @@ class Allocation:
     def amounts(self) -> dict[str, Decimal]:
         """Region id to its final amount (Decimal), in table row order."""
         step = self.scheme.step
-        return {region: int(u) * step for region, u in zip(self.table.ids, self.units.tolist(), strict=True)}
+        return {
+            region: int(u) * step
+            for region, u in zip(self.table.ids, self.units.tolist(), strict=True)
+        }
 
     @property
     def total(self) -> Decimal:
@@ -192,13 +243,17 @@ class Allocation:
         """Each tie broken in rounding: (regions that got the unit, regions with an equal claim
         that did not)."""
         ids = self.trace.ids
-        return tuple((tuple(ids[i] for i in t.winners), tuple(ids[i] for i in t.losers))
-                     for t in self.trace.ties)
+        return tuple(
+            (tuple(ids[i] for i in t.winners), tuple(ids[i] for i in t.losers))
+            for t in self.trace.ties
+        )
 
     def __repr__(self) -> str:
         name = f"{self.scheme.name}: " if self.scheme.name else ""
-        return (f"<Allocation {name}{format_amount(self.total)} {self.scheme.unit} to "
-                f"{len(self.table)} regions by {self.scheme.method}>")
+        return (
+            f"<Allocation {name}{format_amount(self.total)} {self.scheme.unit} to "
+            f"{len(self.table)} regions by {self.scheme.method}>"
+        )
 
     # ------------------------------------------------------------------ breakdown
     def _quantum(self) -> Decimal:
@@ -212,8 +267,11 @@ class Allocation:
             import difflib
 
             close = difflib.get_close_matches(region, self.trace.ids, n=1)
-            raise DataError(Problem(region, "no such region", hint=f"did you mean {close[0]!r}?"
-                                    if close else None)) from None
+            raise DataError(
+                Problem(
+                    region, "no such region", hint=f"did you mean {close[0]!r}?" if close else None
+                )
+            ) from None
 
     def _items(self, k: int) -> RegionBreakdown:
         trace, scheme = self.trace, self.scheme
@@ -227,20 +285,32 @@ class Allocation:
             path = "/".join(leaf.path)
             if leaf.tranche.quota is not None:
                 quota = leaf.tranche.quota
-                items.append(Item("quota", path, f"{quota.column} × {quota.rate:g}", dec(leaf.targets[k])))
+                items.append(
+                    Item("quota", path, f"{quota.column} × {quota.rate:g}", dec(leaf.targets[k]))
+                )
                 continue
-            items += [Item("factor", path, name, dec(leaf.contributions[j, k]))
-                      for j, name in enumerate(leaf.factor_names)]
+            items += [
+                Item("factor", path, name, dec(leaf.contributions[j, k]))
+                for j, name in enumerate(leaf.factor_names)
+            ]
             if leaf.coefficient_names:
-                items.append(Item("coefficients", path, ", ".join(leaf.coefficient_names),
-                                  dec(leaf.targets[k]) - dec(leaf.before[k])))
+                items.append(
+                    Item(
+                        "coefficients",
+                        path,
+                        ", ".join(leaf.coefficient_names),
+                        dec(leaf.targets[k]) - dec(leaf.before[k]),
+                    )
+                )
         target = float(trace.targets[k])
         bounded = float(trace.bounded[k])
         stage, name = self._binding(k)
         if stage:
             items.append(Item(stage, "", name, dec(bounded) - dec(target)))
         amount = int(trace.units[k]) * scheme.step
-        items.append(Item("rounding", "", scheme.method, amount - sum((i.amount for i in items), Decimal(0))))
+        items.append(
+            Item("rounding", "", scheme.method, amount - sum((i.amount for i in items), Decimal(0)))
+        )
         return RegionBreakdown(trace.ids[k], amount, tuple(items))
 
     def _binding(self, k: int) -> tuple[str, str]:
@@ -271,79 +341,86 @@ class Allocation:
         region : str
             The region id.
         lang : {"zh", "en"}
-            The language of the account.
+            The language of the account (templates in :data:`TEXT`).
+
+        Raises
+        ------
+        DataError
+            If there is no such region (with the closest id as a hint).
         """
         k = self._region(region)
-        trace, scheme, unit = self.trace, self.scheme, self.scheme.unit
-        words = _STAGE_WORDS[lang]
-        zh = lang == "zh"
+        text, trace, unit = TEXT[lang], self.trace, self.scheme.unit
         parts = self._items(k)
-        lines = [f"{region}{'：' if zh else ': '}{format_amount(parts.amount)} {unit}"]
+
+        def money(amount: Decimal, sign: bool = True) -> str:
+            mark = "+" if sign and amount > 0 else ("−" if amount < 0 else "")
+            return f"{mark}{format_amount(abs(amount), 6)} {unit}"
+
+        lines = [text["head"].format(region=region, amount=money(parts.amount, sign=False))]
         if not trace.taking_part[k]:
-            condition = scheme.eligibility[int(trace.excluded_by[k])].describe()
-            lines.append(f"  不参与分配：不满足条件 {condition}" if zh
-                         else f"  does not take part: fails the condition {condition}")
+            condition = self.scheme.eligibility[int(trace.excluded_by[k])]
+            lines.append(text["excluded"].format(condition=condition.describe()))
             return "\n".join(lines)
-        by_tranche: dict[str, list[Item]] = {}
-        for item in parts.items:
-            if item.stage in ("factor", "quota", "coefficients"):
-                by_tranche.setdefault(item.tranche, []).append(item)
+        row = self.table.take(trace.order[k : k + 1])
         for leaf in trace.leaves:
             path = "/".join(leaf.path)
-            head = (f"  切块「{path}」{format_amount(leaf.amount)} {unit}" if zh
-                    else f"  tranche '{path}' of {format_amount(leaf.amount)} {unit}")
+            size = money(Decimal(repr(leaf.amount)), sign=False)
             if not leaf.taking_part[k]:
-                failed = [c.describe() for c in leaf.tranche.eligibility
-                          if not c.test(self.table.take(trace.order[k:k + 1]))[0]]
-                lines.append(head + ("：不参与，不满足 " if zh else ": not taking part, fails ")
-                             + ", ".join(failed))
+                failed = [c.describe() for c in leaf.tranche.eligibility if not c.test(row)[0]]
+                lines.append(
+                    text["tranche_out"].format(path=path, amount=size, conditions=", ".join(failed))
+                )
                 continue
-            lines.append(head + ("：" if zh else ":"))
-            factor_index = {name: j for j, name in enumerate(leaf.factor_names)}
+            lines.append(text["tranche"].format(path=path, amount=size))
             weights = _normalised_weights(leaf.tranche)
-            for item in by_tranche.get(path, []):
+            for item in parts.items:
+                if item.tranche != path:
+                    continue
                 if item.stage == "factor":
-                    j = factor_index[item.name]
-                    share = leaf.contributions[j, k] / (leaf.amount * weights[j]) if weights[j] else 0.0
-                    detail = (f"权重 {weights[j]:.4g}，份额 {share:.4%}" if zh
-                              else f"weight {weights[j]:.4g}, share {share:.4%}")
-                    lines.append(f"    {item.name}（{detail}）：{_signed(item.amount, unit, plus=False)}"
-                                 if zh else f"    {item.name} ({detail}): {_signed(item.amount, unit, plus=False)}")
+                    j = leaf.factor_names.index(item.name)
+                    share = (
+                        leaf.contributions[j, k] / (leaf.amount * weights[j]) if weights[j] else 0.0
+                    )
+                    lines.append(
+                        text["factor"].format(
+                            name=item.name,
+                            weight=weights[j],
+                            share=share,
+                            amount=money(item.amount, sign=False),
+                        )
+                    )
                 elif item.stage == "quota":
-                    lines.append(f"    {words['quota']} {item.name}{'：' if zh else ': '}"
-                                 f"{_signed(item.amount, unit, plus=False)}")
-                else:
-                    factors = " × ".join(f"{name} ×{leaf.multipliers[c, k]:.4g}"
-                                         for c, name in enumerate(leaf.coefficient_names))
-                    lines.append(f"    {words['coefficients']} {factors}"
-                                 f"{'（乘后按切块总额重新归一）：' if zh else ' (then rescaled to the tranche): '}"
-                                 f"{_signed(item.amount, unit)}")
-        lines.append(f"  {'测算数' if zh else 'formula target'}{'：' if zh else ': '}"
-                     f"{format_amount(parts.target, 6)} {unit}")
+                    lines.append(
+                        text["quota"].format(name=item.name, amount=money(item.amount, sign=False))
+                    )
+                elif item.stage == "coefficients":
+                    factors = " × ".join(
+                        f"{name} ×{leaf.multipliers[c, k]:.4g}"
+                        for c, name in enumerate(leaf.coefficient_names)
+                    )
+                    lines.append(
+                        text["coefficients"].format(factors=factors, amount=money(item.amount))
+                    )
+        lines.append(text["target"].format(amount=money(parts.target, sign=False)))
         for item in parts.items:
             if item.stage in ("floor", "cap", "adjustment"):
-                why = {"floor": ("达到保底", "raised to its floor"),
-                       "cap": ("受封顶限制", "held at its cap"),
-                       "adjustment": ("按共同比例为保底/封顶调整", "scaled with the others to fit the bounds")}
-                lines.append(f"  {words[item.stage]}（{item.name}，{why[item.stage][0]}）：{_signed(item.amount, unit)}"
-                             if zh else f"  {words[item.stage]} ({item.name}, {why[item.stage][1]}): "
-                             f"{_signed(item.amount, unit)}")
+                lines.append(text[item.stage].format(name=item.name, amount=money(item.amount)))
             elif item.stage == "rounding":
-                step = format_amount(scheme.step)
-                method = _METHOD_WORDS[lang][item.name]
-                lines.append(f"  {words['rounding']}（{method}，单位 {step} {unit}）：{_signed(item.amount, unit)}"
-                             if zh else f"  {words['rounding']} ({method}, step {step} {unit}): "
-                             f"{_signed(item.amount, unit)}")
+                lines.append(
+                    text["rounding"].format(
+                        method=METHOD_NAMES[lang][item.name],
+                        step=f"{format_amount(self.scheme.step)} {unit}",
+                        amount=money(item.amount),
+                    )
+                )
         for tie in trace.ties:
             if k in tie.winners or k in tie.losers:
-                others = [trace.ids[i] for i in (*tie.winners, *tie.losers) if i != k]
-                got = k in tie.winners
-                lines.append(
-                    f"  并列：与 {'、'.join(others)} 对最后一个单位的主张相同，按规则（测算数较大者优先，再按名称）"
-                    f"{'获得' if got else '未获得'}该单位" if zh else
-                    f"  tie: same claim to the last unit as {', '.join(others)}; by the rule (larger "
-                    f"exact amount first, then id order) it {'got' if got else 'did not get'} the unit")
-        lines.append(f"  {'合计' if zh else 'amount'}{'：' if zh else ': '}{format_amount(parts.amount)} {unit}")
+                others = text["and"].join(
+                    trace.ids[i] for i in (*tie.winners, *tie.losers) if i != k
+                )
+                outcome = text["tie_won"] if k in tie.winners else text["tie_lost"]
+                lines.append(text["tie"].format(others=others, outcome=outcome))
+        lines.append(text["total"].format(amount=money(parts.amount, sign=False)))
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ export
@@ -353,7 +430,8 @@ class Allocation:
 
         Examples
         --------
-        See :func:`fundalloc.allocate`; ``to_records()[0]`` is ``{"地区": "甲市", "amount": Decimal("38")}``.
+        For the example of :func:`fundalloc.allocate`, ``to_records()[0]`` is
+        ``{"地区": "甲市", "amount": Decimal("37")}``.
         """
         id_name = self.table.id_column
         records: list[dict[str, Any]] = []
@@ -390,14 +468,13 @@ def _normalised_weights(tranche: Tranche) -> list[float]:
     return [f.weight / total for f in tranche.factors]
 
 
-def _signed(amount: Decimal, unit: str, *, plus: bool = True) -> str:
-    sign = "+" if plus and amount > 0 else ("−" if amount < 0 else "")
-    return f"{sign}{format_amount(abs(amount), 6)} {unit}"
-
-
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
+        return (
+            format(value.normalize(), "f")
+            if value == value.to_integral_value()
+            else format(value, "f")
+        )
     return value
 
 
@@ -414,4 +491,3 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
-

@@ -76,8 +76,15 @@ class RoundingResult:
 
 
 # -------------------------------------------------------------------- selection with ties
-def _pick(claim: FloatArray, second: FloatArray, candidates: npt.NDArray[np.intp], count: int,
-          ties: list[TieBreak], *, worst: bool = False) -> npt.NDArray[np.intp]:
+def _pick(
+    claim: FloatArray,
+    second: FloatArray,
+    candidates: npt.NDArray[np.intp],
+    count: int,
+    ties: list[TieBreak],
+    *,
+    worst: bool = False,
+) -> npt.NDArray[np.intp]:
     """The ``count`` candidates first in the order (larger claim, larger ``second``, lower
     index), or with ``worst`` the ``count`` last in that same order. O(n) expected.
 
@@ -100,21 +107,26 @@ def _pick(claim: FloatArray, second: FloatArray, candidates: npt.NDArray[np.intp
     order = np.lexsort((sign * level, -sign * second[level]))
     chosen, left = level[order[:need]], level[order[need:]]
     winners, losers = (left, chosen) if worst else (chosen, left)
-    ties.append(TieBreak(float(claim[chosen[0]]), tuple(sorted(winners.tolist())),
-                         tuple(sorted(losers.tolist()))))
+    ties.append(
+        TieBreak(
+            float(claim[chosen[0]]), tuple(sorted(winners.tolist())), tuple(sorted(losers.tolist()))
+        )
+    )
     return np.concatenate([above, chosen])
 
 
-def _first_in_order(claim: FloatArray, second: FloatArray, index: npt.NDArray[np.intp], *,
-                    worst: bool) -> int:
+def _first_in_order(
+    claim: FloatArray, second: FloatArray, index: npt.NDArray[np.intp], *, worst: bool
+) -> int:
     """Position of the first (or with ``worst`` the last) by (claim, second, -index)."""
     order = np.lexsort((index, -second, -claim))
     return int(order[-1] if worst else order[0])
 
 
 # -------------------------------------------------------------------- largest remainder
-def _largest_remainder(exact: FloatArray, total: int, lower: IntArray, upper: IntArray
-                       ) -> RoundingResult:
+def _largest_remainder(
+    exact: FloatArray, total: int, lower: IntArray, upper: IntArray
+) -> RoundingResult:
     units = np.clip(np.floor(exact), lower, upper).astype(np.int64)
     ties: list[TieBreak] = []
     remainder = exact - units
@@ -160,8 +172,9 @@ def _priority(weights: FloatArray, signpost: Signpost, seats: IntArray) -> Float
         return np.where(weights > 0, weights / signpost(seats.astype(np.float64)), -np.inf)
 
 
-def _divisor(weights: FloatArray, total: int, lower: IntArray, upper: IntArray, method: str
-             ) -> RoundingResult:
+def _divisor(
+    weights: FloatArray, total: int, lower: IntArray, upper: IntArray, method: str
+) -> RoundingResult:
     signpost = DIVISORS[method]
     ties: list[TieBreak] = []
     positive = weights > 0
@@ -173,25 +186,31 @@ def _divisor(weights: FloatArray, total: int, lower: IntArray, upper: IntArray, 
         found: list[TieBreak] = []
         if short > 0:
             room = np.flatnonzero(positive & (units < upper))
-            claim = _priority(weights, signpost, units)               # claim to the next unit
+            claim = _priority(weights, signpost, units)  # claim to the next unit
             chosen = _pick(claim, weights, room, short, found)
             # A region may deserve two of the units still short: keep only the chosen whose
             # claim beats every chosen region's claim to a further unit. Strictly, so that an
             # equal claim is settled by the tie rule in the next pass; the largest claim always
             # stays, as each region's own claims strictly decrease.
-            further = np.where(units[chosen] + 1 < upper[chosen],
-                               _priority(weights[chosen], signpost, units[chosen] + 1), -np.inf)
+            further = np.where(
+                units[chosen] + 1 < upper[chosen],
+                _priority(weights[chosen], signpost, units[chosen] + 1),
+                -np.inf,
+            )
             keep = claim[chosen] > further.max(initial=-np.inf)
         else:
             room = np.flatnonzero(positive & (units > lower))
-            claim = _priority(weights, signpost, units - 1)           # claim to the last unit held
+            claim = _priority(weights, signpost, units - 1)  # claim to the last unit held
             chosen = _pick(claim, weights, room, -short, found, worst=True)
-            earlier = np.where(units[chosen] - 1 > lower[chosen],
-                               _priority(weights[chosen], signpost, units[chosen] - 2), np.inf)
+            earlier = np.where(
+                units[chosen] - 1 > lower[chosen],
+                _priority(weights[chosen], signpost, units[chosen] - 2),
+                np.inf,
+            )
             keep = claim[chosen] < earlier.min(initial=np.inf)
         if keep.all():
-            ties.extend(found)       # the cutoff was reached in this pass
-        elif not keep.any():         # infinite claims (a first unit under Adams or Huntington-Hill)
+            ties.extend(found)  # the cutoff was reached in this pass
+        elif not keep.any():  # infinite claims (a first unit under Adams or Huntington-Hill)
             keep[_first_in_order(claim[chosen], weights[chosen], chosen, worst=short < 0)] = True
         chosen = chosen[keep]
         if chosen.size == 0:
@@ -214,13 +233,21 @@ def canonical_method(name: str) -> str:
     """The method's canonical name; unknown names raise :class:`SchemeError`."""
     name = _ALIASES.get(name, name)
     if name not in METHODS:
-        raise SchemeError(f"unknown rounding method {name!r}; expected one of: "
-                          f"{', '.join(METHODS)} (or dhondt, sainte_lague, hamilton)")
+        raise SchemeError(
+            f"unknown rounding method {name!r}; expected one of: "
+            f"{', '.join(METHODS)} (or dhondt, sainte_lague, hamilton)"
+        )
     return name
 
 
-def round_units(exact: FloatArray, weights: FloatArray, total: int, lower: IntArray,
-                upper: IntArray, method: str = "largest_remainder") -> RoundingResult:
+def round_units(
+    exact: FloatArray,
+    weights: FloatArray,
+    total: int,
+    lower: IntArray,
+    upper: IntArray,
+    method: str = "largest_remainder",
+) -> RoundingResult:
     """Round to whole units, handing out exactly ``total`` units within the bounds.
 
     Parameters
@@ -251,9 +278,11 @@ def round_units(exact: FloatArray, weights: FloatArray, total: int, lower: IntAr
     # as in the proportional rule, a region with no weight stays at its lower bound
     upper = np.where(np.asarray(weights) > 0, np.asarray(upper, dtype=np.int64), lower)
     if int(lower.sum()) > total or int(upper.sum()) < total or (lower > upper).any():
-        raise InfeasibleError(f"the bounds in whole units ({int(lower.sum())} to "
-                              f"{int(upper.sum())}, regions with no weight held at their lower "
-                              f"bound) cannot hold {total} units")
+        raise InfeasibleError(
+            f"the bounds in whole units ({int(lower.sum())} to "
+            f"{int(upper.sum())}, regions with no weight held at their lower "
+            f"bound) cannot hold {total} units"
+        )
     if method == "largest_remainder":
         return _largest_remainder(exact, total, lower, upper)
     if method == "half_up":

@@ -80,22 +80,30 @@ class Tranche(Spec):
         problems = []
         given = [k for k in ("share", "amount", "quota") if getattr(self, k) is not None]
         if len(given) != 1:
-            problems.append(f"give exactly one of share, amount or quota; got {', '.join(given) or 'none'}")
+            problems.append(
+                f"give exactly one of share, amount or quota; got {', '.join(given) or 'none'}"
+            )
         ways = [k for k in ("quota", "factors", "tranches") if getattr(self, k)]
         if len(ways) != 1:
-            problems.append("split the tranche by exactly one of quota, factors or sub-tranches; "
-                            f"got {', '.join(ways) or 'none'}")
+            problems.append(
+                "split the tranche by exactly one of quota, factors or sub-tranches; "
+                f"got {', '.join(ways) or 'none'}"
+            )
         if self.quota is not None and (self.coefficients or self.eligibility):
-            problems.append("a quota tranche takes no coefficients or eligibility: every region "
-                            "gets count × rate")
+            problems.append(
+                "a quota tranche takes no coefficients or eligibility: every region "
+                "gets count × rate"
+            )
         if self.factors:
             try:
                 _check_factors(self.factors, self.normalise_weights)
             except ValueError as exc:
                 problems.append(str(exc))
         names = [c.name for c in self.coefficients]
-        problems += [f"coefficient name {n!r} is used more than once"
-                     for n in sorted({n for n in names if names.count(n) > 1})]
+        problems += [
+            f"coefficient name {n!r} is used more than once"
+            for n in sorted({n for n in names if names.count(n) > 1})
+        ]
         problems += _check_siblings(self.tranches)
         if problems:
             raise ValueError("; ".join(problems))
@@ -123,13 +131,17 @@ class Tranche(Spec):
 
 def _check_siblings(tranches: tuple[Tranche, ...]) -> list[str]:
     names = [t.name for t in tranches]
-    problems = [f"tranche name {n!r} is used more than once"
-                for n in sorted({n for n in names if names.count(n) > 1})]
+    problems = [
+        f"tranche name {n!r} is used more than once"
+        for n in sorted({n for n in names if names.count(n) > 1})
+    ]
     shares = [t.share for t in tranches if t.share is not None]
     if shares and abs(sum(shares) - 1) > WEIGHT_TOLERANCE:
         terms = " + ".join(f"{t.name} {t.share:g}" for t in tranches if t.share is not None)
-        problems.append(f"the tranche shares add up to {sum(shares):.10g} ({terms}), expected 1: "
-                        "shares split what the fixed and quota tranches leave")
+        problems.append(
+            f"the tranche shares add up to {sum(shares):.10g} ({terms}), expected 1: "
+            "shares split what the fixed and quota tranches leave"
+        )
     return problems
 
 
@@ -186,12 +198,16 @@ class Scheme(Spec):
     def _check(self) -> Self:
         problems = _check_siblings(self.tranches)
         if units_of(self.total, self.step) is None:
-            problems.append(f"the total {format_amount(self.total)} is not a whole multiple of "
-                            f"the step {format_amount(self.step)}")
+            problems.append(
+                f"the total {format_amount(self.total)} is not a whole multiple of "
+                f"the step {format_amount(self.step)}"
+            )
         fixed = sum((t.amount for t in self.tranches if t.amount is not None), Decimal(0))
         if fixed > self.total:
-            problems.append(f"the fixed tranches add up to {format_amount(fixed)} {self.unit} "
-                            f"but the total is {format_amount(self.total)} {self.unit}")
+            problems.append(
+                f"the fixed tranches add up to {format_amount(fixed)} {self.unit} "
+                f"but the total is {format_amount(self.total)} {self.unit}"
+            )
         if problems:
             raise ValueError("; ".join(problems))
         return self

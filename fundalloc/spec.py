@@ -35,7 +35,9 @@ class Spec(BaseModel):
         """Only the fields that differ from their defaults, so a repr reads like the call."""
         for name, field in type(self).model_fields.items():
             value = getattr(self, name)
-            if field.repr and (field.is_required() or value != field.get_default(call_default_factory=True)):
+            if field.repr and (
+                field.is_required() or value != field.get_default(call_default_factory=True)
+            ):
                 yield name, value
 
     @classmethod
@@ -85,7 +87,11 @@ def check_weights(weights: Sequence[float], names: Iterable[str], *, normalise: 
     ['the weights add up to 1.2 (a 0.6 + b 0.6), expected 1 within 1e-09; set normalise_weights=true to rescale them']
     """
     names = list(names)
-    problems = [f"the weight of {name!r} is negative ({w:g})" for name, w in zip(names, weights, strict=True) if w < 0]
+    problems = [
+        f"the weight of {name!r} is negative ({w:g})"
+        for name, w in zip(names, weights, strict=True)
+        if w < 0
+    ]
     total = sum(weights)
     if problems:
         return problems

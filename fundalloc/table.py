@@ -16,9 +16,9 @@ import csv
 import io
 import math
 import os
-from pathlib import Path
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -104,7 +104,7 @@ class RegionTable:
         self,
         columns: Mapping[str, Sequence[Any] | npt.NDArray[Any]],
         *,
-        id: str,  # noqa: A002 - "id" is the name users know from the issue's API
+        id: str,
         source: str | None = None,
         rows: Sequence[int] | None = None,
     ) -> None:
@@ -126,8 +126,11 @@ class RegionTable:
             np.arange(1, n + 1, dtype=np.int64) if rows is None else np.array(rows, dtype=np.int64)
         )
         problems = [
-            Problem(f"{where}, column {name!r}", f"expected {n} values like column {id!r}",
-                    found=f"{length}")
+            Problem(
+                f"{where}, column {name!r}",
+                f"expected {n} values like column {id!r}",
+                found=f"{length}",
+            )
             for name, length in lengths.items()
             if length != n
         ]
@@ -138,11 +141,16 @@ class RegionTable:
             if isinstance(raw, float) and math.isnan(raw):
                 text = ""
             if not text:
-                problems.append(Problem(self.where(i, id), "expected a region id", found="an empty cell"))
+                problems.append(
+                    Problem(self.where(i, id), "expected a region id", found="an empty cell")
+                )
             elif text in seen:
                 problems.append(
-                    Problem(self.where(i, id), f"duplicate region id {text!r}",
-                            found=f"it is also in row {self.row_number(seen[text])}")
+                    Problem(
+                        self.where(i, id),
+                        f"duplicate region id {text!r}",
+                        found=f"it is also in row {self.row_number(seen[text])}",
+                    )
                 )
             else:
                 seen[text] = i
@@ -153,8 +161,11 @@ class RegionTable:
         # numpy arrays keep their dtype (the fast path); other sequences keep each cell as given,
         # so that a stray True or "1,2" in a column is reported instead of coerced
         self._columns: dict[str, npt.NDArray[Any]] = {
-            name: _readonly(np.array(values, copy=True) if isinstance(values, np.ndarray)
-                            else _object_array(values))
+            name: _readonly(
+                np.array(values, copy=True)
+                if isinstance(values, np.ndarray)
+                else _object_array(values)
+            )
             for name, values in columns.items()
             if name != id
         }
@@ -163,7 +174,11 @@ class RegionTable:
     # ------------------------------------------------------------------ constructors
     @classmethod
     def from_records(
-        cls, records: Iterable[Mapping[str, Any]], *, id: str, source: str | None = None  # noqa: A002
+        cls,
+        records: Iterable[Mapping[str, Any]],
+        *,
+        id: str,
+        source: str | None = None,
     ) -> RegionTable:
         """Build a table from an iterable of row mappings.
 
@@ -189,7 +204,7 @@ class RegionTable:
         cls,
         columns: Mapping[str, Sequence[Any] | npt.NDArray[Any]],
         *,
-        id: str,  # noqa: A002
+        id: str,
         source: str | None = None,
     ) -> RegionTable:
         """Build a table from a mapping of column name to values.
@@ -206,7 +221,7 @@ class RegionTable:
         cls,
         path: str | os.PathLike[str],
         *,
-        id: str,  # noqa: A002
+        id: str,
         encoding: str | None = None,
     ) -> RegionTable:
         """Read a CSV file with a header row; blank lines are skipped.
@@ -233,23 +248,36 @@ class RegionTable:
         rows = [(reader.line_num, row) for row in reader]
         rows = [(line, row) for line, row in rows if any(cell.strip() for cell in row)]
         if not rows:
-            raise DataError(Problem(name, "expected a header row and regions", found="an empty file"))
+            raise DataError(
+                Problem(name, "expected a header row and regions", found="an empty file")
+            )
         header_line, header = rows[0]
         header = [cell.strip() for cell in header]
         body = rows[1:]
         if not body:
-            raise DataError(Problem(name, "expected at least one region below the header",
-                                    found="only the header"))
+            raise DataError(
+                Problem(
+                    name, "expected at least one region below the header", found="only the header"
+                )
+            )
         problems = [
-            Problem(f"{name}, line {line}", f"expected {len(header)} cells like the header",
-                    found=f"{len(row)}")
+            Problem(
+                f"{name}, line {line}",
+                f"expected {len(header)} cells like the header",
+                found=f"{len(row)}",
+            )
             for line, row in body
             if len(row) != len(header)
         ]
         if len(set(header)) != len(header):
             dupes = sorted({h for h in header if header.count(h) > 1})
-            problems.append(Problem(f"{name}, line {header_line}", "expected unique column names",
-                                    found=f"{', '.join(map(repr, dupes))} more than once"))
+            problems.append(
+                Problem(
+                    f"{name}, line {header_line}",
+                    "expected unique column names",
+                    found=f"{', '.join(map(repr, dupes))} more than once",
+                )
+            )
         if problems:
             raise DataError(problems)
         columns = {h: [row[j] for _, row in body] for j, h in enumerate(header)}
@@ -316,15 +344,17 @@ class RegionTable:
                 bad = ~np.isfinite(values)
                 for i in np.flatnonzero(bad)[:50]:
                     what = "NaN" if np.isnan(values[i]) else "infinity"
-                    problems.append(Problem(self.where(int(i), column), "expected a finite number",
-                                            found=what))
+                    problems.append(
+                        Problem(self.where(int(i), column), "expected a finite number", found=what)
+                    )
             else:
                 values = np.empty(len(raw), dtype=np.float64)
                 for i, cell in enumerate(raw.tolist()):
                     number = _cell_number(cell)
                     if isinstance(number, str):
-                        problems.append(Problem(self.where(i, column), "expected a number",
-                                                found=number))
+                        problems.append(
+                            Problem(self.where(i, column), "expected a number", found=number)
+                        )
                         values[i] = np.nan
                     else:
                         values[i] = number
@@ -334,8 +364,9 @@ class RegionTable:
         values = self._numeric[column]
         if nonnegative and (values < 0).any():
             return [
-                Problem(self.where(int(i), column), "expected a number >= 0",
-                        found=f"{values[i]:g}")
+                Problem(
+                    self.where(int(i), column), "expected a number >= 0", found=f"{values[i]:g}"
+                )
                 for i in np.flatnonzero(values < 0)[:50]
             ]
         return []
@@ -394,12 +425,19 @@ def _decode(data: bytes, name: str, encoding: str | None) -> str:
         try:
             return data.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
-            raise DataError(Problem(name, f"cannot decode the file as {encoding}",
-                                    found=str(exc))) from None
+            raise DataError(
+                Problem(name, f"cannot decode the file as {encoding}", found=str(exc))
+            ) from None
     for candidate in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(candidate)
         except UnicodeDecodeError:
             continue
-    raise DataError(Problem(name, "expected text in UTF-8 or GB18030", found="undecodable bytes",
-                            hint="save the file as CSV UTF-8 from Excel"))
+    raise DataError(
+        Problem(
+            name,
+            "expected text in UTF-8 or GB18030",
+            found="undecodable bytes",
+            hint="save the file as CSV UTF-8 from Excel",
+        )
+    )

@@ -38,19 +38,20 @@ class Case:
 
 
 @st.composite
-def cases(draw: st.DrawFn, *, bounds: bool = True, methods: tuple[str, ...] = ("largest_remainder",)
-          ) -> Case:
+def cases(
+    draw: st.DrawFn, *, bounds: bool = True, methods: tuple[str, ...] = ("largest_remainder",)
+) -> Case:
     n = draw(st.integers(1, 25))
     ids = draw(region_ids(n))
     x = draw(st.lists(_need, min_size=n, max_size=n))
     y = draw(st.lists(_need, min_size=n, max_size=n))
-    x[draw(st.integers(0, n - 1))] += 1.0          # each share factor has a positive total
+    x[draw(st.integers(0, n - 1))] += 1.0  # each share factor has a positive total
     y[draw(st.integers(0, n - 1))] += 1.0
     grade = draw(st.lists(st.sampled_from("ABC"), min_size=n, max_size=n))
     step = draw(st.sampled_from(["1", "0.01", "10"]))
     units = draw(st.integers(n, 200_000))
     total = units * Decimal(step)
-    w = draw(st.one_of(st.just(0.0), st.floats(1e-6, 1.0)))   # no subnormal weights
+    w = draw(st.one_of(st.just(0.0), st.floats(1e-6, 1.0)))  # no subnormal weights
     chosen: list[fa.Floor | fa.Cap] = []
     if bounds and draw(st.booleans()):
         # a floor of at most the equal share, rounded down to whole steps: always feasible
@@ -59,20 +60,33 @@ def cases(draw: st.DrawFn, *, bounds: bool = True, methods: tuple[str, ...] = ("
     if bounds and draw(st.booleans()):
         # a cap of at least the equal share among regions with a positive target (the others stay
         # at their floor under the proportional rule), rounded up: the caps hold the total
-        positive = sum(1 for a, b in zip(x, y, strict=True) if (w > 0 and a > 0) or (w < 1 and b > 0))
+        positive = sum(
+            1 for a, b in zip(x, y, strict=True) if (w > 0 and a > 0) or (w < 1 and b > 0)
+        )
         cap_units = draw(st.integers(-(-units // positive), units))
         chosen.append(fa.Cap(amount=cap_units * Decimal(step)))
-    rows = [{"id": i, "x": a, "y": b, "grade": g} for i, a, b, g in zip(ids, x, y, grade, strict=True)]
+    rows = [
+        {"id": i, "x": a, "y": b, "grade": g} for i, a, b, g in zip(ids, x, y, grade, strict=True)
+    ]
     scheme = fa.Scheme(
         total=total,
         step=Decimal(step),
-        tranches=[fa.Tranche(
-            name="factors", share=1,
-            factors=[fa.Factor(name="x", rule=fa.Share(column="x"), weight=w),
-                     fa.Factor(name="y", rule=fa.Share(column="y"), weight=1 - w)],
-            coefficients=[fa.Coefficient(name="grade", rule=fa.Tiered(
-                column="grade", tiers={"A": 1.1, "B": 1.0, "C": 0.9}))],
-        )],
+        tranches=[
+            fa.Tranche(
+                name="factors",
+                share=1,
+                factors=[
+                    fa.Factor(name="x", rule=fa.Share(column="x"), weight=w),
+                    fa.Factor(name="y", rule=fa.Share(column="y"), weight=1 - w),
+                ],
+                coefficients=[
+                    fa.Coefficient(
+                        name="grade",
+                        rule=fa.Tiered(column="grade", tiers={"A": 1.1, "B": 1.0, "C": 0.9}),
+                    )
+                ],
+            )
+        ],
         bounds=chosen,
         rounding=draw(st.sampled_from(methods)),
     )
@@ -94,10 +108,14 @@ class Units:
 def unit_problems(draw: st.DrawFn, *, max_n: int = 30) -> Units:
     n = draw(st.integers(1, max_n))
     # weights of 0 or at least 1e-6: real data never needs multipliers beyond binary64
-    weights = np.array(draw(st.lists(st.one_of(st.just(0.0), st.floats(1e-6, 1e4)), min_size=n, max_size=n)))
+    weights = np.array(
+        draw(st.lists(st.one_of(st.just(0.0), st.floats(1e-6, 1e4)), min_size=n, max_size=n))
+    )
     weights[draw(st.integers(0, n - 1))] += 1.0
     lower = np.array(draw(st.lists(st.integers(0, 5), min_size=n, max_size=n)), dtype=np.int64)
-    upper = lower + np.array(draw(st.lists(st.integers(0, 50), min_size=n, max_size=n)), dtype=np.int64)
+    upper = lower + np.array(
+        draw(st.lists(st.integers(0, 50), min_size=n, max_size=n)), dtype=np.int64
+    )
     # a region with no weight stays at its floor under the proportional rule
     total = draw(st.integers(int(lower.sum()), int(np.where(weights > 0, upper, lower).sum())))
     problem = BoundedProblem(weights, lower.astype(float), upper.astype(float), float(total))

@@ -12,11 +12,14 @@ def share(name: str, column: str | None = None, weight: float = 1.0) -> fa.Facto
     return fa.Factor(name=name, rule=fa.Share(column=column or name), weight=weight)
 
 
-TABLE = fa.RegionTable.from_records([
-    {"地区": "甲", "poor": 50, "villages": 2, "gap": 10, "last": 30, "grade": "A", "border": 1},
-    {"地区": "乙", "poor": 30, "villages": 5, "gap": -4, "last": 40, "grade": "B", "border": 0},
-    {"地区": "丙", "poor": 20, "villages": 3, "gap": 6, "last": 20, "grade": "C", "border": 2},
-], id="地区")
+TABLE = fa.RegionTable.from_records(
+    [
+        {"地区": "甲", "poor": 50, "villages": 2, "gap": 10, "last": 30, "grade": "A", "border": 1},
+        {"地区": "乙", "poor": 30, "villages": 5, "gap": -4, "last": 40, "grade": "B", "border": 0},
+        {"地区": "丙", "poor": 20, "villages": 3, "gap": 6, "last": 20, "grade": "C", "border": 2},
+    ],
+    id="地区",
+)
 
 
 def scheme(**kw: object) -> fa.Scheme:
@@ -39,32 +42,45 @@ def test_eligibility_excludes_and_explains() -> None:
 
 
 def test_no_eligible_region_is_an_error() -> None:
-    with pytest.raises(fa.InfeasibleError, match="no region meets the scheme's eligibility: gap > 100"):
+    with pytest.raises(
+        fa.InfeasibleError, match="no region meets the scheme's eligibility: gap > 100"
+    ):
         fa.allocate(TABLE, scheme(eligibility=[fa.Condition(column="gap", op=">", value=100)]))
 
 
 def test_tranches_split_fixed_quota_and_shares() -> None:
-    s = scheme(total=200, tranches=[
-        fa.Tranche(name="border", quota=fa.Quota(column="border", rate=10)),     # 30 in all
-        fa.Tranche(name="fixed", amount=70, factors=[share("villages")]),
-        fa.Tranche(name="rest", share=1, factors=[share("poor")]),               # 200 - 30 - 70
-    ])
+    s = scheme(
+        total=200,
+        tranches=[
+            fa.Tranche(name="border", quota=fa.Quota(column="border", rate=10)),  # 30 in all
+            fa.Tranche(name="fixed", amount=70, factors=[share("villages")]),
+            fa.Tranche(name="rest", share=1, factors=[share("poor")]),  # 200 - 30 - 70
+        ],
+    )
     r = fa.allocate(TABLE, s)
     assert r.targets == pytest.approx({"甲": 10 + 14 + 50, "乙": 0 + 35 + 30, "丙": 20 + 21 + 20})
     assert sum(r.amounts.values()) == 200
 
 
 def test_base_plus_increment() -> None:
-    s = scheme(total=120, tranches=[
-        fa.Tranche(name="基数", quota=fa.Quota(column="last", rate=1)),
-        fa.Tranche(name="增量", share=1, factors=[share("poor")]),
-    ])
+    s = scheme(
+        total=120,
+        tranches=[
+            fa.Tranche(name="基数", quota=fa.Quota(column="last", rate=1)),
+            fa.Tranche(name="增量", share=1, factors=[share("poor")]),
+        ],
+    )
     assert fa.allocate(TABLE, s).amounts == {"甲": 45, "乙": 49, "丙": 26}
 
 
 def test_fixed_and_quota_above_the_parent_is_infeasible() -> None:
-    s = scheme(total=50, tranches=[fa.Tranche(name="基数", quota=fa.Quota(column="last", rate=1)),
-                                   fa.Tranche(name="增量", share=1, factors=[share("poor")])])
+    s = scheme(
+        total=50,
+        tranches=[
+            fa.Tranche(name="基数", quota=fa.Quota(column="last", rate=1)),
+            fa.Tranche(name="增量", share=1, factors=[share("poor")]),
+        ],
+    )
     with pytest.raises(fa.InfeasibleError, match="take 90 万元 but there are only 50 万元"):
         fa.allocate(TABLE, s)
 
@@ -76,28 +92,69 @@ def test_money_left_without_a_share_tranche_is_an_error() -> None:
 
 
 def test_sub_tranches_and_tranche_eligibility() -> None:
-    s = scheme(total=100, tranches=[fa.Tranche(name="main", share=1, tranches=[
-        fa.Tranche(name="a", share=0.5, factors=[share("poor")]),
-        fa.Tranche(name="b", share=0.5, factors=[share("villages")],
-                   eligibility=[fa.Condition(column="grade", op="!=", value="B")]),
-    ])])
+    s = scheme(
+        total=100,
+        tranches=[
+            fa.Tranche(
+                name="main",
+                share=1,
+                tranches=[
+                    fa.Tranche(name="a", share=0.5, factors=[share("poor")]),
+                    fa.Tranche(
+                        name="b",
+                        share=0.5,
+                        factors=[share("villages")],
+                        eligibility=[fa.Condition(column="grade", op="!=", value="B")],
+                    ),
+                ],
+            )
+        ],
+    )
     r = fa.allocate(TABLE, s)
     assert r.targets == pytest.approx({"甲": 25 + 20, "乙": 15, "丙": 10 + 30})
     assert "切块「main/b」50 万元：不参与，不满足 grade != 'B'" in r.explain("乙")
 
 
 def test_coefficients_multiply_then_rescale() -> None:
-    s = scheme(tranches=[fa.Tranche(name="f", share=1, factors=[share("poor")], coefficients=[
-        fa.Coefficient(name="绩效", rule=fa.Tiered(column="grade", tiers={"A": 1.1, "B": 1.0, "C": 0.9}))])])
+    s = scheme(
+        tranches=[
+            fa.Tranche(
+                name="f",
+                share=1,
+                factors=[share("poor")],
+                coefficients=[
+                    fa.Coefficient(
+                        name="绩效",
+                        rule=fa.Tiered(column="grade", tiers={"A": 1.1, "B": 1.0, "C": 0.9}),
+                    )
+                ],
+            )
+        ]
+    )
     r = fa.allocate(TABLE, s)
     mass = 50 * 1.1 + 30 + 20 * 0.9
-    assert r.targets == pytest.approx({"甲": 100 * 55 / mass, "乙": 100 * 30 / mass, "丙": 100 * 18 / mass})
+    assert r.targets == pytest.approx(
+        {"甲": 100 * 55 / mass, "乙": 100 * 30 / mass, "丙": 100 * 18 / mass}
+    )
 
 
 def test_every_column_problem_is_reported_at_once() -> None:
-    bad = fa.RegionTable.from_records([{"id": "a", "x": "?", "y": -1}, {"id": "b", "x": 1, "y": 2}], id="id")
-    s = scheme(tranches=[fa.Tranche(name="f", share=1, factors=[share("x", weight=0.5), share("y", weight=0.5),
-                                                                 ])], bounds=[fa.Floor(per="z", rate=1)])
+    bad = fa.RegionTable.from_records(
+        [{"id": "a", "x": "?", "y": -1}, {"id": "b", "x": 1, "y": 2}], id="id"
+    )
+    s = scheme(
+        tranches=[
+            fa.Tranche(
+                name="f",
+                share=1,
+                factors=[
+                    share("x", weight=0.5),
+                    share("y", weight=0.5),
+                ],
+            )
+        ],
+        bounds=[fa.Floor(per="z", rate=1)],
+    )
     with pytest.raises(fa.DataError) as err:
         fa.allocate(bad, s)
     text = str(err.value)
@@ -107,34 +164,54 @@ def test_every_column_problem_is_reported_at_once() -> None:
 
 
 def test_hold_harmless_and_growth_cap() -> None:
-    s = scheme(total=100, bounds=[fa.HoldHarmless(column="last", ratio=0.9), fa.GrowthCap(column="last", ratio=1.5)])
+    s = scheme(
+        total=100,
+        bounds=[fa.HoldHarmless(column="last", ratio=0.9), fa.GrowthCap(column="last", ratio=1.5)],
+    )
     r = fa.allocate(TABLE, s)
     assert r.amounts["乙"] >= 36 and r.amounts["甲"] <= 45 and sum(r.amounts.values()) == 100
 
 
 def test_infeasible_floors_name_the_numbers() -> None:
-    with pytest.raises(fa.InfeasibleError, match="the floors add up to 120 万元 but the total is 100 万元"):
+    with pytest.raises(
+        fa.InfeasibleError, match="the floors add up to 120 万元 but the total is 100 万元"
+    ):
         fa.allocate(TABLE, scheme(bounds=[fa.Floor(amount=40)]))
 
 
 def test_floors_rounded_up_to_the_step_must_fit() -> None:
-    with pytest.raises(fa.InfeasibleError, match="rounded up to whole steps of 1 万元, the floors add up to "
-                                                 "102 万元"):
+    with pytest.raises(
+        fa.InfeasibleError,
+        match="rounded up to whole steps of 1 万元, the floors add up to 102 万元",
+    ):
         fa.allocate(TABLE, scheme(bounds=[fa.Floor(amount=Decimal("33.2"))]))
-    with pytest.raises(fa.InfeasibleError, match="no whole step of 1 万元 lies between the floor and the cap"):
+    with pytest.raises(
+        fa.InfeasibleError, match="no whole step of 1 万元 lies between the floor and the cap"
+    ):
         only = [fa.Condition(column="poor", op="==", value=20)]
-        fa.allocate(TABLE, scheme(bounds=[fa.Floor(amount=Decimal("20.2"), where=only),
-                                          fa.Cap(amount=Decimal("20.8"), where=only)]))
+        fa.allocate(
+            TABLE,
+            scheme(
+                bounds=[
+                    fa.Floor(amount=Decimal("20.2"), where=only),
+                    fa.Cap(amount=Decimal("20.8"), where=only),
+                ]
+            ),
+        )
 
 
 def test_bounds_hold_after_rounding_with_fractional_floors() -> None:
-    r = fa.allocate(TABLE, scheme(bounds=[fa.Floor(share=0.2537)]))   # 25.37 rounds up to 26
+    r = fa.allocate(TABLE, scheme(bounds=[fa.Floor(share=0.2537)]))  # 25.37 rounds up to 26
     assert min(r.amounts.values()) >= 26
 
 
 def test_half_up_reports_the_residual() -> None:
     t = fa.RegionTable.from_columns({"id": list("abc"), "x": [1, 1, 1]}, id="id")
-    s = fa.Scheme(total=100, tranches=[fa.Tranche(name="f", share=1, factors=[share("x")])], rounding="half_up")
+    s = fa.Scheme(
+        total=100,
+        tranches=[fa.Tranche(name="f", share=1, factors=[share("x")])],
+        rounding="half_up",
+    )
     r = fa.allocate(t, s)
     assert r.amounts == {"a": 33, "b": 33, "c": 33} and r.unallocated == 1
     assert sum(r.amounts.values()) + r.unallocated == r.total
@@ -142,16 +219,25 @@ def test_half_up_reports_the_residual() -> None:
 
 def test_divisor_places_with_a_minimum() -> None:
     t = fa.RegionTable.from_columns({"id": list("abcd"), "pop": [1000, 500, 30, 10]}, id="id")
-    s = fa.Scheme(total=20, unit="人", step=1, rounding="jefferson", bounds=[fa.Floor(amount=1)],
-                  tranches=[fa.Tranche(name="f", share=1, factors=[share("pop")])])
+    s = fa.Scheme(
+        total=20,
+        unit="人",
+        step=1,
+        rounding="jefferson",
+        bounds=[fa.Floor(amount=1)],
+        tranches=[fa.Tranche(name="f", share=1, factors=[share("pop")])],
+    )
     r = fa.allocate(t, s)
     assert r.amounts == {"a": 12, "b": 6, "c": 1, "d": 1}
 
 
 def test_step_smaller_than_the_unit() -> None:
     t = fa.RegionTable.from_columns({"id": list("abc"), "x": [1, 1, 1]}, id="id")
-    s = fa.Scheme(total=Decimal("10.00"), step=Decimal("0.01"),
-                  tranches=[fa.Tranche(name="f", share=1, factors=[share("x")])])
+    s = fa.Scheme(
+        total=Decimal("10.00"),
+        step=Decimal("0.01"),
+        tranches=[fa.Tranche(name="f", share=1, factors=[share("x")])],
+    )
     r = fa.allocate(t, s)
     assert r.amounts == {"a": Decimal("3.34"), "b": Decimal("3.33"), "c": Decimal("3.33")}
 

@@ -21,7 +21,9 @@ def test_share_scores_are_the_indicator() -> None:
 def test_shares_use_only_regions_taking_part() -> None:
     t = table(x=[1, 2, 5])
     mask = np.array([True, True, False])
-    assert shares_of(fa.Share(column="x"), t, mask, "x").tolist() == pytest.approx([1 / 3, 2 / 3, 0])
+    assert shares_of(fa.Share(column="x"), t, mask, "x").tolist() == pytest.approx(
+        [1 / 3, 2 / 3, 0]
+    )
 
 
 def test_zero_total_share_is_an_error_not_an_equal_split() -> None:
@@ -38,7 +40,11 @@ def test_ratio_zero_over_zero_and_positive_over_zero() -> None:
 
 def test_inverse_reference_mean_and_positive_values() -> None:
     assert fa.Inverse(column="x").scores(table(x=[1, 2, 3]), ALL).tolist() == [2, 1, 2 / 3]
-    assert fa.Inverse(column="x", reference="max").scores(table(x=[1, 2, 4]), ALL).tolist() == [4, 2, 1]
+    assert fa.Inverse(column="x", reference="max").scores(table(x=[1, 2, 4]), ALL).tolist() == [
+        4,
+        2,
+        1,
+    ]
     with pytest.raises(fa.DataError, match="expected a positive value"):
         fa.Inverse(column="x").scores(table(x=[1, 0, 3]), ALL)
 
@@ -49,34 +55,59 @@ def test_composite_zscore_negative_rules() -> None:
     z = np.array([-1, 0, 1]) / np.std([1, 2, 3])
     with pytest.raises(fa.DataError, match="expected a non-negative index; found a -1.225"):
         fa.Composite(parts=parts).scores(t, ALL)
-    assert fa.Composite(parts=parts, negative="clip").scores(t, ALL) == pytest.approx(np.maximum(z, 0))
+    assert fa.Composite(parts=parts, negative="clip").scores(t, ALL) == pytest.approx(
+        np.maximum(z, 0)
+    )
     assert fa.Composite(parts=parts, negative="shift").scores(t, ALL) == pytest.approx(z - z.min())
     assert fa.Composite(parts=parts, offset=2).scores(t, ALL) == pytest.approx(z + 2)
 
 
 def test_composite_normalisations_and_inverse_parts() -> None:
     t = table(x=[1, 2, 3], y=[2, 2, 2])
-    minmax = fa.Composite(parts=[fa.Part(column="x", weight=0.5), fa.Part(column="y", weight=0.5, inverse=True)],
-                          normalise="minmax")
-    assert minmax.scores(t, ALL) == pytest.approx([0.0, 0.25, 0.5])   # y all equal: 1, inverse 0
-    ratio = fa.Composite(parts=[fa.Part(column="x", weight=1.0, inverse=True)], normalise="ratio_to_mean")
+    minmax = fa.Composite(
+        parts=[fa.Part(column="x", weight=0.5), fa.Part(column="y", weight=0.5, inverse=True)],
+        normalise="minmax",
+    )
+    assert minmax.scores(t, ALL) == pytest.approx([0.0, 0.25, 0.5])  # y all equal: 1, inverse 0
+    ratio = fa.Composite(
+        parts=[fa.Part(column="x", weight=1.0, inverse=True)], normalise="ratio_to_mean"
+    )
     assert ratio.scores(t, ALL) == pytest.approx([2.0, 1.0, 2 / 3])
 
 
 def test_composite_weights_validated() -> None:
     with pytest.raises(fa.SchemeError, match="add up to 1.2"):
         fa.Composite(parts=[fa.Part(column="x", weight=0.6), fa.Part(column="y", weight=0.6)])
-    fa.Composite(parts=[fa.Part(column="x", weight=3), fa.Part(column="y", weight=1)], normalise_weights=True)
+    fa.Composite(
+        parts=[fa.Part(column="x", weight=3), fa.Part(column="y", weight=1)], normalise_weights=True
+    )
 
 
 def test_product_ida_and_hill_burton() -> None:
     t = table(rating=[2, 3, 4], pop=[10, 20, 30], gni=[1, 16, 256])
-    ida = fa.Product(terms=[fa.Term(column="rating", exponent=2), fa.Term(column="pop"),
-                            fa.Term(column="gni", exponent=-0.25)])
+    ida = fa.Product(
+        terms=[
+            fa.Term(column="rating", exponent=2),
+            fa.Term(column="pop"),
+            fa.Term(column="gni", exponent=-0.25),
+        ]
+    )
     assert ida.scores(t, ALL) == pytest.approx([40, 90, 120])
-    hb = fa.Product(terms=[fa.Term(column="pop"), fa.Term(column="income", relative=True, scale=-0.5, offset=1,
-                                                         lower=1 / 3, upper=3 / 4, exponent=2)])
-    t2 = table(pop=[1, 1, 1], income=[0.2, 1.0, 1.8])          # mean 1: ratios 0.2, 1, 1.8
+    hb = fa.Product(
+        terms=[
+            fa.Term(column="pop"),
+            fa.Term(
+                column="income",
+                relative=True,
+                scale=-0.5,
+                offset=1,
+                lower=1 / 3,
+                upper=3 / 4,
+                exponent=2,
+            ),
+        ]
+    )
+    t2 = table(pop=[1, 1, 1], income=[0.2, 1.0, 1.8])  # mean 1: ratios 0.2, 1, 1.8
     assert hb.scores(t2, ALL) == pytest.approx([0.75**2, 0.5**2, (1 / 3) ** 2])
 
 
@@ -91,21 +122,31 @@ def test_max_and_min_compare_shares() -> None:
     t = table(a=[1, 1, 2], b=[3, 0, 1])
     rule = fa.Max(of=[fa.Share(column="a"), fa.Share(column="b")])
     assert rule.scores(t, ALL) == pytest.approx([0.75, 0.25, 0.5])
-    assert fa.Min(of=[fa.Share(column="a"), fa.Share(column="b")]).scores(t, ALL) == pytest.approx([0.25, 0, 0.25])
+    assert fa.Min(of=[fa.Share(column="a"), fa.Share(column="b")]).scores(t, ALL) == pytest.approx(
+        [0.25, 0, 0.25]
+    )
 
 
 def test_group_splits_its_weight() -> None:
-    group = fa.Group(factors=[fa.Factor(name="a", rule=fa.Share(column="a"), weight=0.5),
-                              fa.Factor(name="b", rule=fa.Share(column="b"), weight=0.5)])
+    group = fa.Group(
+        factors=[
+            fa.Factor(name="a", rule=fa.Share(column="a"), weight=0.5),
+            fa.Factor(name="b", rule=fa.Share(column="b"), weight=0.5),
+        ]
+    )
     assert group.scores(table(a=[1, 1, 2], b=[2, 1, 1]), ALL) == pytest.approx([0.375, 0.25, 0.375])
 
 
 def test_tiered_unknown_tier_names_the_row() -> None:
     rule = fa.Tiered(column="g", tiers={"A": 1.1, "B": 1.0})
     assert rule.scores(table(g=["A", "B", "A"]), ALL).tolist() == [1.1, 1.0, 1.1]
-    with pytest.raises(fa.DataError, match="row 3, column 'g': expected one of 'A', 'B'; found 'Z'"):
+    with pytest.raises(
+        fa.DataError, match="row 3, column 'g': expected one of 'A', 'B'; found 'Z'"
+    ):
         rule.scores(table(g=["A", "B", "Z"]), ALL)
-    assert fa.Tiered(column="g", tiers={"A": 2}, default=1).scores(table(g=["A", "Q", "A"]), ALL).tolist() == [2, 1, 2]
+    assert fa.Tiered(column="g", tiers={"A": 2}, default=1).scores(
+        table(g=["A", "Q", "A"]), ALL
+    ).tolist() == [2, 1, 2]
     with pytest.raises(fa.SchemeError, match="tier values must be >= 0"):
         fa.Tiered(column="g", tiers={"A": -1})
 
@@ -114,7 +155,11 @@ def test_condition_numbers_and_text() -> None:
     t = table(gap=[5, -1, 0], kind=["市", "县", "市"])
     assert fa.Condition(column="gap", op=">", value=0).test(t).tolist() == [True, False, False]
     assert fa.Condition(column="kind", op="==", value="市").test(t).tolist() == [True, False, True]
-    assert fa.Condition(column="kind", op="not in", value=["县"]).test(t).tolist() == [True, False, True]
+    assert fa.Condition(column="kind", op="not in", value=["县"]).test(t).tolist() == [
+        True,
+        False,
+        True,
+    ]
     with pytest.raises(fa.SchemeError, match="needs a list"):
         fa.Condition(column="kind", op="in", value="市")
 
@@ -126,9 +171,21 @@ def test_specs_are_immutable_comparable_and_hashable() -> None:
     with pytest.raises(Exception, match="frozen"):
         a.weight = 1  # type: ignore[misc]
     assert a.replace(weight=0.7).weight == 0.7 and a.weight == 0.5
-    assert set(RULES) == {"share", "ratio", "inverse", "composite", "product", "tiered", "group", "max", "min"}
+    assert set(RULES) == {
+        "share",
+        "ratio",
+        "inverse",
+        "composite",
+        "product",
+        "tiered",
+        "group",
+        "max",
+        "min",
+    }
 
 
 def test_rule_round_trips_through_plain_data() -> None:
-    rule = fa.Factor(name="d", rule=fa.Max(of=[fa.Share(column="a"), fa.Inverse(column="b")]), weight=1)
+    rule = fa.Factor(
+        name="d", rule=fa.Max(of=[fa.Share(column="a"), fa.Inverse(column="b")]), weight=1
+    )
     assert fa.Factor.parse(rule.model_dump()) == rule

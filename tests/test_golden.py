@@ -42,8 +42,9 @@ def load(name: str) -> dict[str, Any]:
 
 def load_exact(name: str) -> dict[str, Any]:
     """A golden case with decimal JSON numbers read exactly as Fractions (1.2 -> 6/5)."""
-    case: dict[str, Any] = json.loads((GOLDEN / f"{name}.json").read_text("utf-8"),
-                                      parse_float=Fraction)
+    case: dict[str, Any] = json.loads(
+        (GOLDEN / f"{name}.json").read_text("utf-8"), parse_float=Fraction
+    )
     return case
 
 
@@ -67,8 +68,10 @@ def build_rule(spec: dict[str, Any]) -> Any:
     if kind == "product":
         terms = []
         for term in spec["terms"]:
-            options = {k: (float(frac(v)) if isinstance(v, str) and k != "column" else v)
-                       for k, v in term.items()}
+            options = {
+                k: (float(frac(v)) if isinstance(v, str) and k != "column" else v)
+                for k, v in term.items()
+            }
             terms.append(fa.Term(**options))
         return fa.Product(terms=terms)
     raise AssertionError(f"unknown rule kind in a golden file: {kind}")
@@ -86,9 +89,14 @@ def build_bound(spec: dict[str, Any]) -> Any:
 def build_scheme(case: dict[str, Any]) -> fa.Scheme:
     s = case["scheme"]
     return fa.Scheme(
-        name=case["name"], total=s["total"], unit=s["unit"], step=s["step"], rounding=s["rounding"],
-        tranches=[fa.Tranche(name="因素", share=1,
-                             factors=[build_factor(f) for f in s["factors"]])],
+        name=case["name"],
+        total=s["total"],
+        unit=s["unit"],
+        step=s["step"],
+        rounding=s["rounding"],
+        tranches=[
+            fa.Tranche(name="因素", share=1, factors=[build_factor(f) for f in s["factors"]])
+        ],
         bounds=[build_bound(b) for b in s["bounds"]],
     )
 
@@ -177,8 +185,9 @@ def test_apportionment_through_round_units(name: str) -> None:
         if "quotas" in r:
             assert quotas.tolist() == [approx(r["quotas"][s["state"]]) for s in states]
         n = len(states)
-        result = fa.round_units(quotas, quotas, seats, np.zeros(n, np.int64),
-                                np.full(n, seats, np.int64), r["method"])
+        result = fa.round_units(
+            quotas, quotas, seats, np.zeros(n, np.int64), np.full(n, seats, np.int64), r["method"]
+        )
         expected = [r["expected"][s["state"]] for s in states]
         assert result.units.tolist() == expected, (r["method"], seats)
         assert int(result.units.sum()) == seats
@@ -192,9 +201,20 @@ def test_apportionment_through_a_scheme(name: str) -> None:
     for r in case["runs"]:
         bounds = [fa.Floor(amount=case["floor_seats"])] if case["floor_seats"] else []
         scheme = fa.Scheme(
-            total=r["seats"], unit=case["unit"], step=1, rounding=r["method"], bounds=bounds,
-            tranches=[fa.Tranche(name="House", share=1, factors=[
-                fa.Factor(name="population", rule=fa.Share(column="population"), weight=1)])],
+            total=r["seats"],
+            unit=case["unit"],
+            step=1,
+            rounding=r["method"],
+            bounds=bounds,
+            tranches=[
+                fa.Tranche(
+                    name="House",
+                    share=1,
+                    factors=[
+                        fa.Factor(name="population", rule=fa.Share(column="population"), weight=1)
+                    ],
+                )
+            ],
         )
         result = fa.allocate(table, scheme)
         expected = {k: Decimal(v) for k, v in r["expected"].items()}
@@ -260,8 +280,9 @@ def hand_shares(rule: dict[str, Any], rows: list[dict[str, Any]]) -> list[Fracti
     return [s / sum(scores) for s in scores]
 
 
-def check_largest_remainder(exact: dict[str, Fraction], total: int,
-                            amounts: dict[str, int]) -> None:
+def check_largest_remainder(
+    exact: dict[str, Fraction], total: int, amounts: dict[str, int]
+) -> None:
     """amounts = floor(exact) plus one unit to the (total − Σ floor) largest remainders, no tie."""
     floors = {k: math.floor(v) for k, v in exact.items()}
     left = total - sum(floors.values())
@@ -289,8 +310,11 @@ def test_hand_calculation_of_allocation_case(name: str) -> None:
     assert sum(targets.values()) == total
     # bounds: a_i = clip(λ t_i, lo, hi) with the stored λ, and Σ a_i = total
     lo = max([Fraction(0)] + [frac(b["amount"]) for b in scheme["bounds"] if b["kind"] == "floor"])
-    caps = [frac(b["share"]) * total if "share" in b else frac(b["amount"])
-            for b in scheme["bounds"] if b["kind"] == "cap"]
+    caps = [
+        frac(b["share"]) * total if "share" in b else frac(b["amount"])
+        for b in scheme["bounds"]
+        if b["kind"] == "cap"
+    ]
     hi = min(caps) if caps else None
     lam = frac(exp["lambda"])
     bounded = {}
@@ -307,8 +331,9 @@ def test_hand_calculation_of_allocation_case(name: str) -> None:
     remainders = {k: frac(v) for k, v in exp["remainders"].items()}
     assert {k: v - math.floor(v) for k, v in bounded.items()} == remainders
     check_largest_remainder(bounded, total, exp["amounts"])
-    assert sorted(k for k in ids if exp["amounts"][k] > exp["rounded_down"][k]) == \
-        sorted(exp["largest_remainders_get_a_unit"])
+    assert sorted(k for k in ids if exp["amounts"][k] > exp["rounded_down"][k]) == sorted(
+        exp["largest_remainders_get_a_unit"]
+    )
     assert sum(exp["amounts"].values()) == total
 
 
@@ -329,14 +354,15 @@ def test_hand_calculation_of_apportionment_case(name: str) -> None:
         d = Fraction(r["witness_divisor"])
         interval = r["divisor_interval"]
         above, up_to = frac(interval["above"]), frac(interval["up_to"])
-        if r["method"] == "jefferson":       # a = floor(p / d), valid for d in (above, up_to]
+        if r["method"] == "jefferson":  # a = floor(p / d), valid for d in (above, up_to]
             assert above < d <= up_to
             assert {k: math.floor(p / d) for k, p in pop.items()} == expected
             assert above == max(Fraction(p, expected[k] + 1) for k, p in pop.items())
             assert up_to == min(Fraction(p, expected[k]) for k, p in pop.items() if expected[k])
-        else:                                 # webster: a = round(p / d), d in (above, up_to)
+        else:  # webster: a = round(p / d), d in (above, up_to)
             assert above < d < up_to
             assert {k: math.floor(p / d + Fraction(1, 2)) for k, p in pop.items()} == expected
             assert above == max(p / (expected[k] + Fraction(1, 2)) for k, p in pop.items())
-            assert up_to == min(p / (expected[k] - Fraction(1, 2))
-                                for k, p in pop.items() if expected[k])
+            assert up_to == min(
+                p / (expected[k] - Fraction(1, 2)) for k, p in pop.items() if expected[k]
+            )

@@ -47,13 +47,14 @@ def test_bounds_hold_before_and_after_rounding(case: Case) -> None:
 def test_row_order_is_irrelevant(case: Case, rng: random.Random) -> None:
     rows = list(case.rows)
     rng.shuffle(rows)
-    assert run(case).amounts == dict(sorted(run(case, rows).amounts.items(),
-                                            key=lambda kv: case.table.ids.index(kv[0])))
+    assert run(case).amounts == dict(
+        sorted(run(case, rows).amounts.items(), key=lambda kv: case.table.ids.index(kv[0]))
+    )
 
 
 @given(cases(), st.integers(-20, 20))
 def test_scaling_a_share_factor_changes_nothing(case: Case, exponent: int) -> None:
-    scale = 2.0**exponent     # exact in binary floating point
+    scale = 2.0**exponent  # exact in binary floating point
     rows = [{**row, "x": row["x"] * scale} for row in case.rows]
     assert run(case, rows).amounts == run(case).amounts
 

@@ -12,12 +12,19 @@ from tests.strategies import Units, unit_problems
 METHODS = ["largest_remainder", *DIVISORS]
 
 
-def rnd(exact: list[float], total: int, method: str = "largest_remainder", lower: list[int] | None = None,
-        upper: list[int] | None = None) -> list[int]:
+def rnd(
+    exact: list[float],
+    total: int,
+    method: str = "largest_remainder",
+    lower: list[int] | None = None,
+    upper: list[int] | None = None,
+) -> list[int]:
     n = len(exact)
     lo = np.array(lower or [0] * n, np.int64)
     hi = np.array(upper or [total] * n, np.int64)
-    return round_units(np.array(exact, float), np.array(exact, float), total, lo, hi, method).units.tolist()
+    return round_units(
+        np.array(exact, float), np.array(exact, float), total, lo, hi, method
+    ).units.tolist()
 
 
 def test_largest_remainder_classic() -> None:
@@ -26,10 +33,10 @@ def test_largest_remainder_classic() -> None:
 
 
 def test_divisor_methods_on_a_small_case() -> None:
-    weights = [5.6, 3.4, 1.0]          # quotas for 10 seats
-    assert rnd(weights, 10, "jefferson") == [6, 3, 1]     # λ = 1.1: 6.16, 3.74, 1.1 rounded down
-    assert rnd(weights, 10, "webster") == [6, 3, 1]       # λ = 1: 5.6, 3.4, 1.0 rounded half up
-    assert rnd(weights, 10, "adams") == [5, 4, 1]         # λ = 0.885: 4.96, 3.01, 0.89 rounded up
+    weights = [5.6, 3.4, 1.0]  # quotas for 10 seats
+    assert rnd(weights, 10, "jefferson") == [6, 3, 1]  # λ = 1.1: 6.16, 3.74, 1.1 rounded down
+    assert rnd(weights, 10, "webster") == [6, 3, 1]  # λ = 1: 5.6, 3.4, 1.0 rounded half up
+    assert rnd(weights, 10, "adams") == [5, 4, 1]  # λ = 0.885: 4.96, 3.01, 0.89 rounded up
 
 
 def test_signpost_ties_follow_the_tie_rule() -> None:
@@ -45,20 +52,32 @@ def test_huntington_hill_and_adams_give_everyone_one() -> None:
 
 def test_bounds_hold() -> None:
     assert rnd([8.0, 1.0, 1.0], 10, lower=[0, 2, 2]) == [6, 2, 2]
-    assert rnd([8.0, 1.0, 1.0], 10, "webster", upper=[5, 10, 10]) == [5, 3, 2] or \
-        rnd([8.0, 1.0, 1.0], 10, "webster", upper=[5, 10, 10]) == [5, 2, 3]
+    assert rnd([8.0, 1.0, 1.0], 10, "webster", upper=[5, 10, 10]) == [5, 3, 2] or rnd(
+        [8.0, 1.0, 1.0], 10, "webster", upper=[5, 10, 10]
+    ) == [5, 2, 3]
 
 
 def test_ties_are_broken_by_exact_amount_then_id_and_reported() -> None:
-    r = round_units(np.array([1.5, 1.5, 2.0]), np.array([1.5, 1.5, 2.0]), 5, np.zeros(3, np.int64),
-                    np.full(3, 5, np.int64))
+    r = round_units(
+        np.array([1.5, 1.5, 2.0]),
+        np.array([1.5, 1.5, 2.0]),
+        5,
+        np.zeros(3, np.int64),
+        np.full(3, 5, np.int64),
+    )
     assert r.units.tolist() == [2, 1, 2]
     assert (r.ties[0].winners, r.ties[0].losers) == ((0,), (1,))
 
 
 def test_half_up_reports_the_residual() -> None:
-    r = round_units(np.array([1.5, 1.5, 2.0]), np.array([1.5, 1.5, 2.0]), 5, np.zeros(3, np.int64),
-                    np.full(3, 5, np.int64), "half_up")
+    r = round_units(
+        np.array([1.5, 1.5, 2.0]),
+        np.array([1.5, 1.5, 2.0]),
+        5,
+        np.zeros(3, np.int64),
+        np.full(3, 5, np.int64),
+        "half_up",
+    )
     assert r.units.tolist() == [2, 2, 2] and r.unallocated == -1
 
 
@@ -88,7 +107,7 @@ def test_largest_remainder_stays_within_one_unit(p: Units) -> None:
 @given(unit_problems(), st.sampled_from(list(DIVISORS)))
 def test_divisor_methods_are_house_monotone(p: Units, method: str) -> None:
     if p.total >= int(np.where(p.weights > 0, p.upper, p.lower).sum()):
-        return      # no room for one more unit
+        return  # no room for one more unit
     now = round_units(p.exact, p.weights, p.total, p.lower, p.upper, method).units
     more = round_units(p.exact, p.weights, p.total + 1, p.lower, p.upper, method).units
     assert (more >= now).all()
@@ -103,10 +122,12 @@ def test_divisor_methods_match_the_one_at_a_time_definition(p: Units, method: st
     units[~positive] = p.lower[~positive]
     for _ in range(p.total - int(units.sum())):
         with np.errstate(divide="ignore", invalid="ignore"):
-            priority = np.where(positive & (units < p.upper), p.weights / signpost(units.astype(float)), -np.inf)
+            priority = np.where(
+                positive & (units < p.upper), p.weights / signpost(units.astype(float)), -np.inf
+            )
         best = np.flatnonzero(priority == priority.max())
         if priority.max() == -np.inf:
-            return      # only zero-weight regions have room; the vectorised method refuses too
+            return  # only zero-weight regions have room; the vectorised method refuses too
         units[best[np.lexsort((best, -p.weights[best]))[0]]] += 1
     r = round_units(p.exact, p.weights, p.total, p.lower, p.upper, method).units
     assert r.tolist() == units.tolist()

@@ -10,8 +10,12 @@ from fundalloc.solvers import SOLVERS, get_solver
 from fundalloc.solvers.exact import BoundedProblem, solve_proportional
 
 
-def solve(t: list[float], lo: list[float], hi: list[float], total: float) -> tuple[np.ndarray, float]:
-    s = solve_proportional(BoundedProblem(np.array(t, float), np.array(lo, float), np.array(hi, float), total))
+def solve(
+    t: list[float], lo: list[float], hi: list[float], total: float
+) -> tuple[np.ndarray, float]:
+    s = solve_proportional(
+        BoundedProblem(np.array(t, float), np.array(lo, float), np.array(hi, float), total)
+    )
     return s.amounts, s.multiplier
 
 
@@ -54,7 +58,9 @@ def test_all_zero_targets_need_floors_that_make_the_total() -> None:
 def test_solution_sums_and_respects_bounds(data: st.DataObject) -> None:
     n = data.draw(st.integers(1, 40))
     # targets of 0 or at least 1e-6: real data never needs multipliers beyond binary64
-    t = np.array(data.draw(st.lists(st.one_of(st.just(0.0), st.floats(1e-6, 1e6)), min_size=n, max_size=n)))
+    t = np.array(
+        data.draw(st.lists(st.one_of(st.just(0.0), st.floats(1e-6, 1e6)), min_size=n, max_size=n))
+    )
     t[0] += 1
     lo = np.array(data.draw(st.lists(st.floats(0, 100), min_size=n, max_size=n)))
     hi = lo + np.array(data.draw(st.lists(st.floats(0, 1e4), min_size=n, max_size=n)))
@@ -63,7 +69,7 @@ def test_solution_sums_and_respects_bounds(data: st.DataObject) -> None:
     assert s.amounts.sum() == pytest.approx(total, rel=1e-9, abs=1e-6)
     assert (s.amounts >= lo - 1e-9).all() and (s.amounts <= hi + 1e-9).all()
     free = (s.amounts > lo + 1e-7) & (s.amounts < hi - 1e-7)
-    assert s.amounts[free] == pytest.approx(s.multiplier * t[free], rel=1e-9)   # one common λ
+    assert s.amounts[free] == pytest.approx(s.multiplier * t[free], rel=1e-9)  # one common λ
 
 
 def test_extreme_targets_fail_loudly_not_silently() -> None:
@@ -78,5 +84,7 @@ def test_widely_spread_targets_are_still_exact() -> None:
 
 def test_registry() -> None:
     assert get_solver("auto") is SOLVERS["exact"] and SOLVERS["exact"].is_installed()
-    with pytest.raises(fa.SolverError, match="unknown solver 'gurobi'; expected one of: auto, exact"):
+    with pytest.raises(
+        fa.SolverError, match="unknown solver 'gurobi'; expected one of: auto, exact"
+    ):
         get_solver("gurobi")

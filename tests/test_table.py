@@ -7,7 +7,9 @@ import fundalloc as fa
 
 
 def test_records_keep_row_order_and_chinese_ids() -> None:
-    t = fa.RegionTable.from_records([{"地区": "济南市", "人口": 3}, {"地区": "青岛市", "人口": 1}], id="地区")
+    t = fa.RegionTable.from_records(
+        [{"地区": "济南市", "人口": 3}, {"地区": "青岛市", "人口": 1}], id="地区"
+    )
     assert t.ids == ("济南市", "青岛市")
     assert t.numeric("人口").tolist() == [3.0, 1.0]
     assert len(t) == 2 and "人口" in t and t.columns == ("人口",)
@@ -36,15 +38,24 @@ def test_duplicate_and_empty_ids_are_all_reported() -> None:
 
 @pytest.mark.parametrize(
     ("value", "found"),
-    [(None, "an empty cell"), ("", "an empty cell"), ("abc", "the text 'abc'"), (float("nan"), "NaN"),
-     (float("inf"), "infinity"), ("NaN", "'NaN'"), (True, "the boolean True")],
+    [
+        (None, "an empty cell"),
+        ("", "an empty cell"),
+        ("abc", "the text 'abc'"),
+        (float("nan"), "NaN"),
+        (float("inf"), "infinity"),
+        ("NaN", "'NaN'"),
+        (True, "the boolean True"),
+    ],
 )
 def test_bad_numeric_cells_name_row_and_column(value: object, found: str) -> None:
     t = fa.RegionTable.from_records([{"id": "a", "x": 1}, {"id": "b", "x": value}], id="id")
     with pytest.raises(fa.DataError) as err:
         t.numeric("x")
-    assert str(err.value) == f"row 2, column 'x': expected a number; found {found}" or \
-        str(err.value) == f"row 2, column 'x': expected a finite number; found {found}"
+    assert (
+        str(err.value) == f"row 2, column 'x': expected a number; found {found}"
+        or str(err.value) == f"row 2, column 'x': expected a finite number; found {found}"
+    )
 
 
 def test_every_bad_cell_is_reported_at_once() -> None:
@@ -87,13 +98,15 @@ def test_csv_utf8_bom_and_gb18030(tmp_path) -> None:
         path.write_bytes(text.encode(encoding))
         t = fa.RegionTable.from_csv(path, id="地区")
         assert t.ids == ("济南市", "青岛市")
-        assert t.row_number(1) == 4   # the blank line is skipped, line numbers kept
+        assert t.row_number(1) == 4  # the blank line is skipped, line numbers kept
 
 
 def test_csv_errors_name_the_file_and_line(tmp_path) -> None:
     path = tmp_path / "d.csv"
     path.write_text("id,x\na,1\nb,oops\n", encoding="utf-8")
-    with pytest.raises(fa.DataError, match=r"d\.csv, row 3, column 'x': expected a number; found the text 'oops'"):
+    with pytest.raises(
+        fa.DataError, match=r"d\.csv, row 3, column 'x': expected a number; found the text 'oops'"
+    ):
         fa.RegionTable.from_csv(path, id="id").numeric("x")
     path.write_text("", encoding="utf-8")
     with pytest.raises(fa.DataError, match="empty file"):

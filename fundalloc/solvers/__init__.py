@@ -35,7 +35,9 @@ def get_solver(name: str) -> Solver:
     try:
         solver = SOLVERS[name]
     except KeyError:
-        raise SolverError(f"unknown solver {name!r}; expected one of: auto, {', '.join(SOLVERS)}") from None
+        raise SolverError(
+            f"unknown solver {name!r}; expected one of: auto, {', '.join(SOLVERS)}"
+        ) from None
     if not solver.is_installed():
         raise SolverError(f"the solver {name!r} is not installed")
     return solver

@@ -2,10 +2,17 @@
 
 The total ``f(λ) = Σ clip(λ t_i, lo_i, hi_i)`` is continuous, piecewise linear and
 non-decreasing in λ. Its kinks are the breakpoints ``lo_i / t_i`` (region i leaves
-its floor) and ``hi_i / t_i`` (region i reaches its cap). One sort of the
-breakpoints and two cumulative sums give ``f`` at every kink; the segment that
-holds the total is found by binary search and λ solves a linear equation there. The
-work is one sort, O(n log n), with no iteration count that depends on the data.
+its floor) and ``hi_i / t_i`` (region i reaches its cap).
+
+The solver keeps a bracket ``[λL, λU]`` around the answer, first narrowed by a few
+Newton steps from ``λ0 = total / Σ t`` (on typical data they land next to the answer). A region whose status
+(at its floor, free, or at its cap) is the same everywhere in the bracket is folded
+into two running sums, the fixed amount and the free mass, and dropped. Each pass
+evaluates ``f`` at the median of the breakpoints still inside the bracket (a
+selection, not a sort) and halves their number, so there are at most
+``log2(2n) + 1`` passes, the work is O(n), and neither depends on the data. The sums
+only ever add non-negative numbers, so nothing cancels however widely the targets
+are spread. On the last bracket ``λ = (total − fixed) / free mass``.
 
 Regions with ``t_i = 0`` sit at their floor whatever λ is. When ``f`` is flat at
 the total (every region bound), any λ on the flat gives the same amounts; the
@@ -14,7 +21,9 @@ smallest is reported.
 References
 ----------
 P. Brucker, "An O(n) algorithm for quadratic knapsack problems", *Operations
-Research Letters* 3 (1984) 163-166: the same breakpoint structure.
+Research Letters* 3 (1984) 163-166.
+K. C. Kiwiel, "Breakpoint searching algorithms for the continuous quadratic knapsack
+problem", *Mathematical Programming* 112 (2008) 473-491.
 """
 
 from __future__ import annotations
@@ -27,6 +36,8 @@ import numpy.typing as npt
 from fundalloc.errors import InfeasibleError, SolverError
 
 __all__ = ["BoundedProblem", "ExactSolver", "solve_proportional"]
+
+_PROBES = 3
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -53,16 +64,8 @@ def solve_proportional(problem: BoundedProblem) -> ProportionalSolution:
     """Solve ``Σ clip(λ t, lo, hi) = total`` for λ and return the clipped amounts.
 
     The caller has checked feasibility (``Σ lo <= total <= Σ hi``, ``lo <= hi``);
-    a problem that is still infeasible here raises :class:`InfeasibleError`.
-
-    Notes
-    -----
-    The fast path finds the segment from cumulative sums over the sorted kinks and
-    recomputes λ there from direct sums over the floored, free and capped regions.
-    Cumulative sums can cancel badly when targets span hundreds of orders of
-    magnitude; the total is therefore verified, and if it is off the segment is
-    found again by a binary search over the sorted kinks that evaluates ``f``
-    directly (``log2(2n)`` passes). Either way the work does not depend on luck.
+    a problem that is still infeasible here raises :class:`InfeasibleError`, and one
+    that needs a multiplier beyond binary64 raises :class:`SolverError`.
 
     Examples
     --------
@@ -76,80 +79,71 @@ def solve_proportional(problem: BoundedProblem) -> ProportionalSolution:
     """
     t, lo, hi, total = problem.targets, problem.lower, problem.upper, problem.total
     active = t > 0
-    fixed = float(lo[~active].sum())
-    ta, la, ha = t[active], lo[active], hi[active]
-    tolerance = 1e-9 * max(1.0, abs(total))
-    if ta.size == 0:
-        if abs(fixed - total) <= tolerance:
-            return ProportionalSolution(lo.copy(), 0.0)
-        raise InfeasibleError(
-            f"no region has a positive formula amount, and the floors ({fixed:g}) do not make up "
-            f"the total ({total:g})")
+    every = bool(active.all())
+    fixed = 0.0 if every else float(lo[~active].sum())   # settled amounts: floors, caps, zeros
+    mass = 0.0                                           # Σ t over regions settled as free
+    tt, low, high = (t, lo, hi) if every else (t[active], lo[active], hi[active])
     with np.errstate(over="ignore"):     # a subnormal target: the breakpoint is past every λ
-        enter = la / ta                  # leaves its floor
-        leave = ha / ta                  # reaches its cap (inf when uncapped)
-    points = np.concatenate([enter, leave])
-    d_const = np.concatenate([-la, np.where(np.isfinite(ha), ha, 0.0)])
-    d_slope = np.concatenate([ta, np.where(np.isfinite(ha), -ta, 0.0)])
-    finite = np.isfinite(points)
-    points, d_const, d_slope = points[finite], d_const[finite], d_slope[finite]
-    order = np.argsort(points, kind="stable")
-    points = points[order]
-    const = fixed + float(la.sum()) + np.cumsum(d_const[order])
-    slope = np.cumsum(d_slope[order])
-    at_points = const + points * slope           # f at each kink (continuous, non-decreasing)
-    k = int(np.searchsorted(at_points, total, side="left"))
-    lam = _on_segment(t, lo, hi, total, points, k)
-    amounts = np.clip(lam * t, lo, hi)
-    if abs(float(amounts.sum()) - total) > tolerance:
-        k = _search(t, lo, hi, total, points)
-        lam = _on_segment(t, lo, hi, total, points, k)
-        amounts = np.clip(lam * t, lo, hi)
-        if abs(float(amounts.sum()) - total) > tolerance:
-            overflow = (~np.isfinite(enter) & np.isfinite(la)) | (~np.isfinite(leave) & np.isfinite(ha))
-            if overflow.any():
-                raise SolverError(
-                    f"the formula targets span too many orders of magnitude to solve in binary64 "
-                    f"(smallest positive {float(ta.min()):g}, largest {float(ta.max()):g}); "
-                    "a region's bound lies beyond the largest representable multiplier")
-            raise InfeasibleError(f"the bounds cannot hold the total ({total:g}): the amounts "
-                                  f"reach {float(amounts.sum()):g} at best")
-    return ProportionalSolution(amounts, lam)
-
-
-def _total_at(lam: float, t: FloatArray, lo: FloatArray, hi: FloatArray) -> float:
-    return float(np.clip(lam * t, lo, hi).sum())
-
-
-def _search(t: FloatArray, lo: FloatArray, hi: FloatArray, total: float, points: FloatArray) -> int:
-    """The first kink where the total is reached, by bisection with direct evaluations."""
-    first, last = 0, points.size
-    while first < last:
-        middle = (first + last) // 2
-        if _total_at(float(points[middle]), t, lo, hi) < total:
-            first = middle + 1
+        enter = low / tt                 # leaves its floor
+        leave = high / tt                # reaches its cap (inf when uncapped)
+    overflow = bool(((enter == np.inf) & (low > 0)).any() or ((leave == np.inf) & (high < np.inf)).any())
+    smallest, largest = (float(tt.min()), float(tt.max())) if tt.size else (0.0, 0.0)
+    lam_lo, lam_hi = 0.0, np.inf
+    # Newton probes from λ0 = total / Σt only narrow the bracket (f is piecewise linear, so
+    # they usually land next to the answer); the median passes below keep the guarantee.
+    mass_all = float(tt.sum())
+    lam = (total - fixed) / mass_all if mass_all > 0 else 0.0
+    for _ in range(_PROBES):
+        if not lam_lo < lam < lam_hi:
+            break
+        scaled = lam * tt
+        at_lam = fixed + float(np.clip(scaled, low, high).sum())
+        if at_lam < total:
+            lam_lo = lam
         else:
-            last = middle
-    return first
-
-
-def _on_segment(t: FloatArray, lo: FloatArray, hi: FloatArray, total: float, points: FloatArray,
-                k: int) -> float:
-    """λ on the segment before kink k, from direct sums over who is floored, free or capped."""
-    if k == 0:
-        return float(points[0])
-    left = float(points[k - 1])
-    probe = (left + float(points[k])) / 2 if k < points.size else (left * 2 if left > 0 else 1.0)
-    scaled = probe * t
-    floored = scaled < lo
-    capped = scaled > hi
-    free = ~(floored | capped) & (t > 0)
-    mass = float(t[free].sum())
-    if mass <= 0:
-        return left
-    rest = total - float(lo[floored | ~(t > 0)].sum()) - float(hi[capped].sum())
-    lam = rest / mass
-    return min(max(lam, left), float(points[k])) if k < points.size else max(lam, left)
+            lam_hi = lam
+        slope = float(tt.sum(where=(scaled > low) & (scaled < high)))
+        if slope <= 0 or at_lam == total:
+            break
+        lam += (total - at_lam) / slope
+    open_ = np.ones(tt.size, dtype=bool)
+    while True:
+        capped = open_ & (leave <= lam_lo)
+        floored = open_ & (enter >= lam_hi)
+        free = open_ & (enter <= lam_lo) & (leave >= lam_hi)
+        fixed += float(low.sum(where=floored)) + float(high.sum(where=capped))
+        mass += float(tt.sum(where=free))
+        open_ &= ~(capped | floored | free)
+        count = int(open_.sum())
+        if count == 0:
+            break
+        if count < open_.size // 2:      # compact once half is settled: O(n) gathering in all
+            tt, low, high, enter, leave = (x[open_] for x in (tt, low, high, enter, leave))
+            open_ = np.ones(count, dtype=bool)
+        inside = np.concatenate([enter[open_ & (enter > lam_lo) & (enter < lam_hi)],
+                                 leave[open_ & (leave > lam_lo) & (leave < lam_hi)]])
+        middle = float(np.partition(inside, inside.size // 2)[inside.size // 2])
+        at_middle = fixed + middle * mass + float(np.clip(middle * tt, low, high).sum(where=open_))
+        if at_middle < total:
+            lam_lo = middle
+        else:
+            lam_hi = middle
+    lam = lam_lo if mass <= 0 else min(max((total - fixed) / mass, lam_lo), lam_hi)
+    amounts = np.clip(lam * t, lo, hi)
+    reached = float(amounts.sum())
+    if abs(reached - total) > 1e-9 * max(1.0, abs(total)):
+        if not active.any():
+            raise InfeasibleError(
+                f"no region has a positive formula amount, and the floors ({reached:g}) do not "
+                f"make up the total ({total:g})")
+        if overflow:
+            raise SolverError(
+                "the formula targets span too many orders of magnitude to solve in binary64 "
+                f"(smallest positive {smallest:g}, largest {largest:g}); a region's bound lies "
+                "beyond the largest representable multiplier")
+        raise InfeasibleError(f"the bounds cannot hold the total ({total:g}): the amounts reach "
+                              f"{reached:g}")
+    return ProportionalSolution(amounts, float(lam))
 
 
 class ExactSolver:
