@@ -16,7 +16,7 @@ import numpy as np
 
 from fundalloc.bounds import check_feasible, combine
 from fundalloc.errors import DataError, InfeasibleError, Problem
-from fundalloc.factors import BoolArray, Condition, Data, FloatArray, weighted_shares
+from fundalloc.factors import BoolArray, Condition, Data, FloatArray, nonnegative, weighted_shares
 from fundalloc.money import format_amount
 from fundalloc.result import Allocation, LeafTrace, Trace
 from fundalloc.rounding import round_units
@@ -89,9 +89,9 @@ def allocate(table: RegionTable, scheme: Scheme, *, solver: str = "auto") -> All
     >>> result.ties
     ((('乙市',), ('甲市',)),)
     """
+    _check_columns(table, scheme)
     order = _canonical_order(table.ids)
     data = table.take(order)
-    _check_columns(data, scheme)
 
     taking_part, excluded_by = _eligible(data, scheme.eligibility)
     if not taking_part.any():
@@ -144,19 +144,16 @@ def _canonical_order(ids: Sequence[str]) -> np.ndarray:
     return np.argsort(np.array(ids, dtype=str), kind="stable")
 
 
-def _check_columns(data: RegionTable, scheme: Scheme) -> None:
-    """Every problem with every column the scheme needs, reported together."""
-    wanted: dict[str, str] = {}
+def _check_columns(table: RegionTable, scheme: Scheme) -> None:
+    """Every missing column and every cell that is not a finite number, reported together in
+    row order. Signs are checked later, only over the regions that take part."""
+    numeric: dict[str, bool] = {}
     for column, how in scheme.needs():
-        if wanted.get(column) != "nonnegative":
-            wanted[column] = how
+        numeric[column] = numeric.get(column, False) or how != "text"
     problems: list[Problem] = []
-    for column, how in wanted.items():
-        if how == "text":
-            if column not in data:
-                problems += data.check(column)
-        else:
-            problems += data.check(column, nonnegative=how == "nonnegative")
+    for column, is_number in numeric.items():
+        if is_number or column not in table:
+            problems += table.check(column)
     if problems:
         raise DataError(problems)
 
@@ -187,7 +184,8 @@ def _split(
     quotas = {}
     for t in tranches:
         if t.quota is not None:
-            quotas[t.name] = np.where(mask, t.quota.rate * data.numeric(t.quota.column), 0.0)
+            counts = nonnegative(data, t.quota.column, mask)
+            quotas[t.name] = np.where(mask, t.quota.rate * counts, 0.0)
     taken = fixed + sum(float(q.sum()) for q in quotas.values())
     remainder = amount - taken
     where = "/".join(path) or "total"
@@ -305,8 +303,8 @@ def _check_unit_bounds(
         Problem(
             ids[i],
             f"no whole step of {format_amount(step)} {unit} lies between the floor and "
-            f"the cap: the floor rounds up to {format_amount(int(lower[i]) * step)} {unit}, the cap "
-            f"rounds down to {format_amount(int(upper[i]) * step)} {unit}",
+            f"the cap: the floor rounds up to {format_amount(int(lower[i]) * step)} {unit}, "
+            f"the cap rounds down to {format_amount(int(upper[i]) * step)} {unit}",
         )
         for i in np.flatnonzero(lower > upper)[:20]
     ]

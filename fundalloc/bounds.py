@@ -26,7 +26,7 @@ import numpy.typing as npt
 from pydantic import Field, model_validator
 
 from fundalloc.errors import InfeasibleError, Problem
-from fundalloc.factors import BoolArray, Condition, Data, FloatArray, Need
+from fundalloc.factors import BoolArray, Condition, Data, FloatArray, Need, nonnegative
 from fundalloc.money import format_amount
 from fundalloc.spec import Spec
 
@@ -60,14 +60,14 @@ class _Limit(Spec):
         for condition in self.where:
             yield from condition.needs()
 
-    def values(self, data: Data, total: Decimal) -> FloatArray:
+    def values(self, data: Data, total: Decimal, mask: BoolArray) -> FloatArray:
         n = len(data)
         if self.amount is not None:
             return np.full(n, float(self.amount))
         if self.share is not None:
             return np.full(n, float(total * Decimal(repr(self.share))))
         assert self.per is not None and self.rate is not None
-        return float(self.rate) * data.numeric(self.per, nonnegative=True)
+        return float(self.rate) * nonnegative(data, self.per, mask)
 
     def label(self, unit: str) -> str:
         if self.name:
@@ -121,8 +121,8 @@ class _YearOverYear(Spec):
         for condition in self.where:
             yield from condition.needs()
 
-    def values(self, data: Data, total: Decimal) -> FloatArray:
-        return self.ratio * data.numeric(self.column, nonnegative=True)
+    def values(self, data: Data, total: Decimal, mask: BoolArray) -> FloatArray:
+        return self.ratio * nonnegative(data, self.column, mask)
 
 
 class HoldHarmless(_YearOverYear):
@@ -195,10 +195,10 @@ def combine(bounds: Sequence[Bound], data: Data, total: Decimal, taking_part: Bo
     lower_from = np.full(n, -1, dtype=np.intp)
     upper_from = np.full(n, -1, dtype=np.intp)
     for k, bound in enumerate(bounds):
-        values = bound.values(data, total)
         applies = taking_part.copy()
         for condition in bound.where:
             applies &= condition.test(data)
+        values = bound.values(data, total, applies)
         if isinstance(bound, _LOWER):
             better = applies & (values > lower)
             lower[better] = values[better]

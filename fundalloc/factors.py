@@ -85,6 +85,19 @@ def _fail(
     return DataError(problems)
 
 
+def nonnegative(data: Data, column: str, mask: BoolArray) -> FloatArray:
+    """The column as numbers, required to be >= 0 only where ``mask`` holds.
+
+    Regions that do not take part may hold anything numeric: a negative gap
+    (标准支出 − 标准收入) is what excludes a region in the first place.
+    """
+    values = data.numeric(column)
+    bad = np.flatnonzero(mask & (values < 0))
+    if bad.size:
+        raise _fail(data, column, bad, "expected a number >= 0", values)
+    return values
+
+
 def _mean(values: FloatArray, mask: BoolArray) -> float:
     return float(values[mask].mean()) if mask.any() else 0.0
 
@@ -128,7 +141,7 @@ class Share(_RuleBase):
         yield self.column, "nonnegative"
 
     def scores(self, data: Data, mask: BoolArray) -> FloatArray:
-        return data.numeric(self.column, nonnegative=True)
+        return nonnegative(data, self.column, mask)
 
     def describe(self) -> str:
         return self.column
@@ -143,7 +156,8 @@ class Ratio(_RuleBase):
     Examples
     --------
     >>> from fundalloc import RegionTable
-    >>> t = RegionTable.from_columns({"id": ["a", "b"], "poor": [5, 1], "rural": [100, 50]}, id="id")
+    >>> t = RegionTable.from_columns(
+    ...     {"id": ["a", "b"], "poor": [5, 1], "rural": [100, 50]}, id="id")
     >>> Ratio(numerator="poor", denominator="rural").scores(t, np.array([True, True]))
     array([0.05, 0.02])
     """
@@ -157,8 +171,8 @@ class Ratio(_RuleBase):
         yield self.denominator, "nonnegative"
 
     def scores(self, data: Data, mask: BoolArray) -> FloatArray:
-        top = data.numeric(self.numerator, nonnegative=True)
-        bottom = data.numeric(self.denominator, nonnegative=True)
+        top = nonnegative(data, self.numerator, mask)
+        bottom = nonnegative(data, self.denominator, mask)
         bad = np.flatnonzero(mask & (bottom == 0) & (top > 0))
         if bad.size:
             raise _fail(
@@ -169,7 +183,7 @@ class Ratio(_RuleBase):
                 bottom,
             )
         out = np.zeros_like(top)
-        np.divide(top, bottom, out=out, where=bottom > 0)
+        np.divide(top, bottom, out=out, where=mask & (bottom > 0))
         return out
 
     def describe(self) -> str:
@@ -200,7 +214,7 @@ class Inverse(_RuleBase):
         yield self.column, "nonnegative"
 
     def scores(self, data: Data, mask: BoolArray) -> FloatArray:
-        x = data.numeric(self.column, nonnegative=True)
+        x = data.numeric(self.column)
         bad = np.flatnonzero(mask & (x <= 0))
         if bad.size:
             raise _fail(
@@ -212,7 +226,7 @@ class Inverse(_RuleBase):
             "min": float(x[mask].min(initial=np.inf)) if mask.any() else 0.0,
         }[self.reference]
         out = np.zeros_like(x)
-        np.divide(ref, x, out=out, where=x > 0)
+        np.divide(ref, x, out=out, where=mask & (x > 0))
         return out
 
     def describe(self) -> str:
@@ -303,10 +317,8 @@ class Composite(_RuleBase):
                         hint='choose negative="clip" or negative="shift", or an offset',
                     )
                 )
-            if self.negative == "clip":
-                index = np.maximum(index, 0.0)
-            else:
-                index = index - index[mask].min()
+            shift = 0.0 if self.negative == "clip" else float(index[mask].min())
+            index = np.maximum(index - shift, 0.0)
         return index
 
     def _normalised(self, data: Data, part: Part, x: FloatArray, mask: BoolArray) -> FloatArray:

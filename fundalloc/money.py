@@ -42,7 +42,8 @@ def units_of(amount: Decimal, step: Decimal) -> int | None:
 
 
 def format_amount(value: Decimal | float | int, places: int = 4) -> str:
-    """A number with thin-space thousands groups and no needless zeros.
+    """A number with its thousands grouped by spaces, at most ``places`` decimals, and no
+    needless zeros.
 
     >>> format_amount(4000)
     '4 000'
@@ -50,6 +51,8 @@ def format_amount(value: Decimal | float | int, places: int = 4) -> str:
     '3 717.5'
     >>> format_amount(1234.56789)
     '1 234.5679'
+    >>> format_amount(Decimal("-11.111111111"), 6)
+    '-11.111111'
     >>> format_amount(float("inf"))
     'unlimited'
     """
@@ -59,6 +62,8 @@ def format_amount(value: Decimal | float | int, places: int = 4) -> str:
             return "unlimited" if value > 0 else str(value)
         value = Decimal(repr(round(value, places)))
     number = Decimal(value)
+    if int(number.as_tuple().exponent) < -places:
+        number = number.quantize(Decimal(1).scaleb(-places))
     text = f"{number:,f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")

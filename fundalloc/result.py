@@ -132,7 +132,8 @@ TEXT: dict[str, dict[str, str]] = {
         "cap": "  封顶（{name}，受封顶限制）：{amount}",
         "adjustment": "  比例调整（{name}，按共同比例为保底/封顶调整）：{amount}",
         "rounding": "  取整（{method}，单位 {step}）：{amount}",
-        "tie": "  并列：与 {others} 对最后一个单位的主张相同，按规则（测算数较大者优先，再按名称）{outcome}",
+        "tie": "  并列：与 {others} 对最后一个单位的主张相同，"
+        "按规则（测算数较大者优先，再按名称）{outcome}",
         "tie_won": "获得该单位",
         "tie_lost": "未获得该单位",
         "total": "  合计：{amount}",
@@ -149,7 +150,8 @@ TEXT: dict[str, dict[str, str]] = {
         "target": "  formula target: {amount}",
         "floor": "  floor ({name}, raised to its floor): {amount}",
         "cap": "  cap ({name}, held at its cap): {amount}",
-        "adjustment": "  proportional adjustment ({name}, scaled with the others to fit the bounds): {amount}",
+        "adjustment": "  proportional adjustment ({name}, scaled with the others to fit the "
+        "bounds): {amount}",
         "rounding": "  rounding ({method}, step {step}): {amount}",
         "tie": "  tie: same claim to the last unit as {others}; by the rule (larger exact amount "
         "first, then id order) it {outcome}",
@@ -323,7 +325,7 @@ class Allocation:
             return "floor", limits.bounds[limits.lower_from[k]].label(unit)
         if limits.upper_from[k] >= 0 and scaled > limits.upper[k]:
             return "cap", limits.bounds[limits.upper_from[k]].label(unit)
-        if trace.bounded[k] != trace.targets[k]:
+        if abs(trace.bounded[k] - trace.targets[k]) > 1e-12 * max(1.0, abs(trace.targets[k])):
             return "adjustment", f"λ = {trace.multiplier:.6g}"
         return "", ""
 
@@ -364,7 +366,7 @@ class Allocation:
         row = self.table.take(trace.order[k : k + 1])
         for leaf in trace.leaves:
             path = "/".join(leaf.path)
-            size = money(Decimal(repr(leaf.amount)), sign=False)
+            size = money(Decimal(repr(round(leaf.amount, 6))), sign=False)
             if not leaf.taking_part[k]:
                 failed = [c.describe() for c in leaf.tranche.eligibility if not c.test(row)[0]]
                 lines.append(

@@ -46,7 +46,7 @@ class Tranche(Spec):
     ----------
     name : str
         Unique among its siblings; shown in the breakdown.
-    share, amount, quota
+    share, amount, quota : float, Decimal or Quota
         Exactly one: a fraction of the parent's remainder, a fixed amount in the
         scheme's unit, or a per-unit quota.
     factors : sequence of Factor
@@ -61,8 +61,10 @@ class Tranche(Spec):
     Examples
     --------
     >>> from fundalloc.factors import Share
-    >>> Tranche(name="因素", share=1.0, factors=[Factor(name="人口", rule=Share(column="人口"), weight=1)])
-    Tranche(name='因素', share=1.0, factors=(Factor(name='人口', rule=Share(column='人口'), weight=1.0),))
+    >>> Tranche(name="因素", share=1.0,
+    ...         factors=[Factor(name="人口", rule=Share(column="人口"), weight=1)])
+    Tranche(name='因素', share=1.0,
+            factors=(Factor(name='人口', rule=Share(column='人口'), weight=1.0),))
     """
 
     name: str = Field(min_length=1)

@@ -83,8 +83,9 @@ def _short(value: Any) -> str:
 def check_weights(weights: Sequence[float], names: Iterable[str], *, normalise: bool) -> list[str]:
     """Problems with a set of weights: negative, zero in total, or not adding to 1.
 
-    >>> check_weights([0.6, 0.6], ["a", "b"], normalise=False)
-    ['the weights add up to 1.2 (a 0.6 + b 0.6), expected 1 within 1e-09; set normalise_weights=true to rescale them']
+    >>> print(*check_weights([0.6, 0.6], ["a", "b"], normalise=False))
+    the weights add up to 1.2 (a 0.6 + b 0.6), expected 1 within 1e-09;
+    set normalise_weights=true to rescale them
     """
     names = list(names)
     problems = [
@@ -100,7 +101,7 @@ def check_weights(weights: Sequence[float], names: Iterable[str], *, normalise: 
     if not normalise and abs(total - 1) > WEIGHT_TOLERANCE:
         terms = " + ".join(f"{n} {w:g}" for n, w in zip(names, weights, strict=True))
         return [
-            f"the weights add up to {total:.10g} ({terms}), expected 1 within {WEIGHT_TOLERANCE:g}; "
-            "set normalise_weights=true to rescale them"
+            f"the weights add up to {total:.10g} ({terms}), expected 1 within "
+            f"{WEIGHT_TOLERANCE:g}; set normalise_weights=true to rescale them"
         ]
     return []

@@ -236,6 +236,8 @@ class RegionTable:
             The text encoding. By default UTF-8 (with or without a byte-order
             mark) is tried first, then GB18030, which is what Chinese Excel writes.
 
+        Notes
+        -----
         Rows in error messages are the file's line numbers.
         """
         name = os.fspath(path)

@@ -138,29 +138,41 @@ def test_coefficients_multiply_then_rescale() -> None:
     )
 
 
-def test_every_column_problem_is_reported_at_once() -> None:
+def test_every_column_problem_is_reported_at_once_in_row_order() -> None:
     bad = fa.RegionTable.from_records(
-        [{"id": "a", "x": "?", "y": -1}, {"id": "b", "x": 1, "y": 2}], id="id"
+        [{"id": "b", "x": 1, "y": "?"}, {"id": "a", "x": "?", "y": 2}], id="id"
     )
     s = scheme(
         tranches=[
-            fa.Tranche(
-                name="f",
-                share=1,
-                factors=[
-                    share("x", weight=0.5),
-                    share("y", weight=0.5),
-                ],
-            )
+            fa.Tranche(name="f", share=1, factors=[share("x", weight=0.5), share("y", weight=0.5)])
         ],
         bounds=[fa.Floor(per="z", rate=1)],
     )
     with pytest.raises(fa.DataError) as err:
         fa.allocate(bad, s)
-    text = str(err.value)
-    assert "row 1, column 'x': expected a number; found the text '?'" in text
-    assert "row 1, column 'y': expected a number >= 0; found -1" in text
-    assert "no column 'z'" in text
+    assert [p.where for p in err.value.problems] == [
+        "row 2, column 'x'",
+        "row 1, column 'y'",
+        "data",
+    ]
+    assert "no column 'z'" in str(err.value)
+
+
+def test_negative_share_among_regions_taking_part_names_the_row() -> None:
+    bad = fa.RegionTable.from_records([{"id": "a", "x": -1}, {"id": "b", "x": 2}], id="id")
+    with pytest.raises(fa.DataError, match="row 1, column 'x': expected a number >= 0; found -1"):
+        fa.allocate(bad, scheme(tranches=[fa.Tranche(name="f", share=1, factors=[share("x")])]))
+
+
+def test_gap_pattern_negative_gaps_only_exclude() -> None:
+    """缺口: only regions with a positive gap take part, in proportion to the gap."""
+    t = fa.RegionTable.from_columns({"id": list("abcd"), "gap": [30, -12, 10, 0]}, id="id")
+    s = scheme(
+        total=80,
+        eligibility=[fa.Condition(column="gap", op=">", value=0)],
+        tranches=[fa.Tranche(name="缺口", share=1, factors=[share("gap")])],
+    )
+    assert fa.allocate(t, s).amounts == {"a": 60, "b": 0, "c": 20, "d": 0}
 
 
 def test_hold_harmless_and_growth_cap() -> None:

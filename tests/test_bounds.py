@@ -25,13 +25,17 @@ def table() -> fa.RegionTable:
 
 def test_floor_and_cap_kinds() -> None:
     t = table()
-    assert fa.Floor(amount=5).values(t, Decimal(100)).tolist() == [5, 5, 5]
-    assert fa.Cap(share=0.25).values(t, Decimal(100)).tolist() == [25, 25, 25]
-    assert fa.Floor(per="pop", rate=0.5).values(t, Decimal(100)).tolist() == [5, 10, 15]
-    assert fa.HoldHarmless(column="last", ratio=0.9).values(t, Decimal(100)).tolist() == [45, 36, 9]
-    assert fa.GrowthCap(column="last", ratio=1.2).values(t, Decimal(100)).tolist() == pytest.approx(
-        [60, 48, 12]
-    )
+    assert fa.Floor(amount=5).values(t, Decimal(100), ALL).tolist() == [5, 5, 5]
+    assert fa.Cap(share=0.25).values(t, Decimal(100), ALL).tolist() == [25, 25, 25]
+    assert fa.Floor(per="pop", rate=0.5).values(t, Decimal(100), ALL).tolist() == [5, 10, 15]
+    assert fa.HoldHarmless(column="last", ratio=0.9).values(t, Decimal(100), ALL).tolist() == [
+        45,
+        36,
+        9,
+    ]
+    assert fa.GrowthCap(column="last", ratio=1.2).values(
+        t, Decimal(100), ALL
+    ).tolist() == pytest.approx([60, 48, 12])
 
 
 def test_limit_needs_exactly_one_kind() -> None:

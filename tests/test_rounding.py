@@ -40,7 +40,7 @@ def test_divisor_methods_on_a_small_case() -> None:
 
 
 def test_signpost_ties_follow_the_tie_rule() -> None:
-    # 5.5 and 3.5 sit exactly on Webster's signposts: one more seat, equal claims, larger weight first
+    # 5.5 and 3.5 sit exactly on Webster's signposts: equal claims, larger weight first
     assert rnd([5.5, 3.5, 1.0], 10, "webster") == [6, 3, 1]
 
 

@@ -1,7 +1,8 @@
 """Shandong 2018: 3717 万元 of minority development funds across 16 cities (seed 001).
 
-鲁民发〔2018〕47号: "下达时综合考虑少数民族贫困人口规模、贫困发生率、脱贫难度，按照农村少数民族贫困人口
-系数、64个已退出建档立卡省定扶贫工作重点民族村发展等因素进行系数量化分配". The per-city data in
+鲁民发〔2018〕47号: "下达时综合考虑少数民族贫困人口规模、贫困发生率、脱贫难度，
+按照农村少数民族贫困人口系数、64个已退出建档立卡省定扶贫工作重点民族村发展等因素
+进行系数量化分配". The per-city data in
 ``data.csv`` is synthetic (see README.md); the province totals match the document.
 
 Run:  python examples/shandong_2018/allocate.py [--output FILE.csv] [--explain 城市]
@@ -28,30 +29,44 @@ def build_scheme() -> fa.Scheme:
         factors=[
             fa.Factor(name="贫困人口规模", rule=fa.Share(column="少数民族贫困人口"), weight=0.35),
             fa.Factor(name="巩固脱贫人口", rule=fa.Share(column="已脱贫享受政策人口"), weight=0.25),
-            fa.Factor(name="贫困发生率",
-                      rule=fa.Ratio(numerator="少数民族贫困人口", denominator="农村少数民族人口"),
-                      weight=0.2),
+            fa.Factor(
+                name="贫困发生率",
+                rule=fa.Ratio(numerator="少数民族贫困人口", denominator="农村少数民族人口"),
+                weight=0.2,
+            ),
             fa.Factor(
                 name="脱贫难度",
-                # z-scores: more poverty from illness or disability and lower rural income mean
-                # harder exits; offset 1 keeps the index positive, anything still below 0 is clipped.
+                # z-scores: more poverty from illness or disability and lower rural income
+                # mean harder exits; offset 1 keeps the index positive, what is still below 0
+                # is clipped.
                 rule=fa.Composite(
-                    parts=[fa.Part(column="因病因残致贫占比", weight=0.55),
-                           fa.Part(column="农村居民人均可支配收入", weight=0.45, inverse=True)],
-                    normalise="zscore", offset=1.0, negative="clip"),
-                weight=0.2),
+                    parts=[
+                        fa.Part(column="因病因残致贫占比", weight=0.55),
+                        fa.Part(column="农村居民人均可支配收入", weight=0.45, inverse=True),
+                    ],
+                    normalise="zscore",
+                    offset=1.0,
+                    negative="clip",
+                ),
+                weight=0.2,
+            ),
         ],
         coefficients=[
-            fa.Coefficient(name="农村少数民族贫困人口系数",
-                           rule=fa.Tiered(column="贫困人口档次",
-                                          tiers={"一档": 1.1, "二档": 1.05, "三档": 1.0})),
+            fa.Coefficient(
+                name="农村少数民族贫困人口系数",
+                rule=fa.Tiered(
+                    column="贫困人口档次", tiers={"一档": 1.1, "二档": 1.05, "三档": 1.0}
+                ),
+            ),
         ],
     )
     villages = fa.Tranche(
         name="重点民族村发展",
         share=0.3,
         factors=[
-            fa.Factor(name="已退出重点民族村", rule=fa.Share(column="已退出重点民族村"), weight=0.8),
+            fa.Factor(
+                name="已退出重点民族村", rule=fa.Share(column="已退出重点民族村"), weight=0.8
+            ),
             fa.Factor(name="省扶贫工作重点民族村", rule=fa.Share(column="重点民族村"), weight=0.2),
         ],
     )
@@ -63,8 +78,10 @@ def build_scheme() -> fa.Scheme:
         step=1,
         tranches=[poverty, villages],
         eligibility=[fa.Condition(column="已脱贫享受政策人口", op=">", value=0)],
-        bounds=[fa.Floor(name="每市保底 60 万元", amount=60),
-                fa.Cap(name="单市不超过总额 12%", share=0.12)],
+        bounds=[
+            fa.Floor(name="每市保底 60 万元", amount=60),
+            fa.Cap(name="单市不超过总额 12%", share=0.12),
+        ],
     )
 
 

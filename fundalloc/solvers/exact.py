@@ -5,12 +5,12 @@ non-decreasing in λ. Its kinks are the breakpoints ``lo_i / t_i`` (region i lea
 its floor) and ``hi_i / t_i`` (region i reaches its cap).
 
 The solver keeps a bracket ``[λL, λU]`` around the answer, first narrowed by a few
-Newton steps from ``λ0 = total / Σ t`` (on typical data they land next to the answer). A region whose status
-(at its floor, free, or at its cap) is the same everywhere in the bracket is folded
-into two running sums, the fixed amount and the free mass, and dropped. Each pass
-evaluates ``f`` at the median of the breakpoints still inside the bracket (a
-selection, not a sort) and halves their number, so there are at most
-``log2(2n) + 1`` passes, the work is O(n), and neither depends on the data. The sums
+Newton steps from ``λ0 = total / Σ t`` (on typical data they land next to the answer).
+A region whose status (at its floor, free, or at its cap) is the same everywhere in
+the bracket is folded into two running sums, the fixed amount and the free mass, and
+dropped. Each pass evaluates ``f`` at the median of the breakpoints still inside the
+bracket (a selection, not a sort) and halves their number, so there are at most
+``log2(2n) + 4`` passes, the work is O(n), and neither depends on the data. The sums
 only ever add non-negative numbers, so nothing cancels however widely the targets
 are spread. On the last bracket ``λ = (total − fixed) / free mass``.
 
@@ -80,13 +80,15 @@ def solve_proportional(problem: BoundedProblem) -> ProportionalSolution:
     t, lo, hi, total = problem.targets, problem.lower, problem.upper, problem.total
     active = t > 0
     every = bool(active.all())
-    fixed = 0.0 if every else float(lo[~active].sum())   # settled amounts: floors, caps, zeros
-    mass = 0.0                                           # Σ t over regions settled as free
+    fixed = 0.0 if every else float(lo[~active].sum())  # settled amounts: floors, caps, zeros
+    mass = 0.0  # Σ t over regions settled as free
     tt, low, high = (t, lo, hi) if every else (t[active], lo[active], hi[active])
-    with np.errstate(over="ignore"):     # a subnormal target: the breakpoint is past every λ
-        enter = low / tt                 # leaves its floor
-        leave = high / tt                # reaches its cap (inf when uncapped)
-    overflow = bool(((enter == np.inf) & (low > 0)).any() or ((leave == np.inf) & (high < np.inf)).any())
+    with np.errstate(over="ignore"):  # a subnormal target: the breakpoint is past every λ
+        enter = low / tt  # leaves its floor
+        leave = high / tt  # reaches its cap (inf when uncapped)
+    overflow = bool(
+        ((enter == np.inf) & (low > 0)).any() or ((leave == np.inf) & (high < np.inf)).any()
+    )
     smallest, largest = (float(tt.min()), float(tt.max())) if tt.size else (0.0, 0.0)
     lam_lo, lam_hi = 0.0, np.inf
     # Newton probes from λ0 = total / Σt only narrow the bracket (f is piecewise linear, so
@@ -117,11 +119,15 @@ def solve_proportional(problem: BoundedProblem) -> ProportionalSolution:
         count = int(open_.sum())
         if count == 0:
             break
-        if count < open_.size // 2:      # compact once half is settled: O(n) gathering in all
+        if count < open_.size // 2:  # compact once half is settled: O(n) gathering in all
             tt, low, high, enter, leave = (x[open_] for x in (tt, low, high, enter, leave))
             open_ = np.ones(count, dtype=bool)
-        inside = np.concatenate([enter[open_ & (enter > lam_lo) & (enter < lam_hi)],
-                                 leave[open_ & (leave > lam_lo) & (leave < lam_hi)]])
+        inside = np.concatenate(
+            [
+                enter[open_ & (enter > lam_lo) & (enter < lam_hi)],
+                leave[open_ & (leave > lam_lo) & (leave < lam_hi)],
+            ]
+        )
         middle = float(np.partition(inside, inside.size // 2)[inside.size // 2])
         at_middle = fixed + middle * mass + float(np.clip(middle * tt, low, high).sum(where=open_))
         if at_middle < total:
@@ -135,14 +141,17 @@ def solve_proportional(problem: BoundedProblem) -> ProportionalSolution:
         if not active.any():
             raise InfeasibleError(
                 f"no region has a positive formula amount, and the floors ({reached:g}) do not "
-                f"make up the total ({total:g})")
+                f"make up the total ({total:g})"
+            )
         if overflow:
             raise SolverError(
                 "the formula targets span too many orders of magnitude to solve in binary64 "
                 f"(smallest positive {smallest:g}, largest {largest:g}); a region's bound lies "
-                "beyond the largest representable multiplier")
-        raise InfeasibleError(f"the bounds cannot hold the total ({total:g}): the amounts reach "
-                              f"{reached:g}")
+                "beyond the largest representable multiplier"
+            )
+        raise InfeasibleError(
+            f"the bounds cannot hold the total ({total:g}): the amounts reach {reached:g}"
+        )
     return ProportionalSolution(amounts, float(lam))
 
 
