@@ -516,7 +516,7 @@ class Group(_RuleBase):
             yield from factor.rule.needs()
 
     def scores(self, data: Data, mask: BoolArray) -> FloatArray:
-        return weighted_shares(self.factors, data, mask).sum(axis=0)
+        return np.asarray(weighted_shares(self.factors, data, mask).sum(axis=0), dtype=np.float64)
 
     def describe(self) -> str:
         return " + ".join(f"{f.weight:g}·[{f.rule.describe()}]" for f in self.factors)
@@ -549,7 +549,7 @@ class Max(_Extreme):
     kind: Literal["max"] = Field("max", repr=False)
 
     def scores(self, data: Data, mask: BoolArray) -> FloatArray:
-        return self._shares(data, mask).max(axis=0)
+        return np.asarray(self._shares(data, mask).max(axis=0), dtype=np.float64)
 
     def describe(self) -> str:
         return "max(" + ", ".join(r.describe() for r in self.of) + ")"
@@ -561,7 +561,7 @@ class Min(_Extreme):
     kind: Literal["min"] = Field("min", repr=False)
 
     def scores(self, data: Data, mask: BoolArray) -> FloatArray:
-        return self._shares(data, mask).min(axis=0)
+        return np.asarray(self._shares(data, mask).min(axis=0), dtype=np.float64)
 
     def describe(self) -> str:
         return "min(" + ", ".join(r.describe() for r in self.of) + ")"
@@ -683,7 +683,8 @@ class Condition(Spec):
         if isinstance(self.value, tuple):
             inside = np.isin(labels, list(self.value))
             return inside if self.op == "in" else ~inside
-        return labels == self.value if self.op == "==" else labels != self.value
+        equal = np.asarray(labels == self.value, dtype=bool)
+        return equal if self.op == "==" else ~equal
 
     def describe(self) -> str:
         value = self.value
@@ -728,10 +729,8 @@ def shares_of(rule: Rule, data: Data, mask: BoolArray, name: str) -> FloatArray:
     return scores / total
 
 
-def weighted_shares(
-    factors: tuple[Factor, ...], data: Data, mask: BoolArray
-) -> tuple[FloatArray, FloatArray]:
-    """Each factor's weighted shares (one row per factor) and the normalised weights."""
+def weighted_shares(factors: tuple[Factor, ...], data: Data, mask: BoolArray) -> FloatArray:
+    """Each factor's shares times its normalised weight, one row per factor."""
     weights = np.array([f.weight for f in factors], dtype=np.float64)
     weights = weights / weights.sum()
     rows = np.stack(

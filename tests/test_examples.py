@@ -1,0 +1,53 @@
+"""The bundled examples run as documented and keep the totals of seed 001."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import fundalloc as fa
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "shandong_2018"
+
+
+def run(script: str, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLE / script), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        encoding="utf-8",
+    )
+    return done.stdout
+
+
+def test_data_matches_the_seed_totals() -> None:
+    table = fa.RegionTable.from_csv(EXAMPLE / "data.csv", id="地区")
+    assert len(table) == 16
+    assert table.numeric("少数民族贫困人口").sum() == 991
+    assert table.numeric("已脱贫享受政策人口").sum() == 13284
+    assert table.numeric("重点民族村").sum() == 10
+    assert table.numeric("已退出重点民族村").sum() == 64
+
+
+def test_shandong_allocation_runs_and_writes_its_breakdown(tmp_path: Path) -> None:
+    out = tmp_path / "shandong.csv"
+    text = run("allocate.py", "--explain", "东营市", "--output", str(out))
+    assert "3717 万元" in text and "东营市：60 万元" in text and "保底" in text
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 16
+    assert sum(Decimal(r["amount"]) for r in rows) == 3717
+    amounts = {r["地区"]: Decimal(r["amount"]) for r in rows}
+    assert amounts["威海市"] == 0  # takes no part
+    assert min(v for v in amounts.values() if v) >= 60
+    assert max(amounts.values()) <= Decimal("446.04")  # 12% of 3717
+
+
+def test_training_places() -> None:
+    text = run("training_places.py")
+    last = text.strip().splitlines()[-1].split()
+    assert last == ["合计", "200", "200", "200", "200"]
