@@ -78,6 +78,9 @@ class RegionTable:
         Column name to values, one value per region, including the id column.
     id : str
         Name of the id column (``"地区"`` in most bureau spreadsheets).
+    kind, parent : str, optional
+        Names of the columns that hold each region's kind (市, 省直管县, 县 …) and its
+        parent region; every row must have a value.
     source : str, optional
         Where the data came from (a file name), used in error messages.
     rows : sequence of int, optional
@@ -105,11 +108,15 @@ class RegionTable:
         columns: Mapping[str, Sequence[Any] | npt.NDArray[Any]],
         *,
         id: str,
+        kind: str | None = None,
+        parent: str | None = None,
         source: str | None = None,
         rows: Sequence[int] | None = None,
     ) -> None:
         self.source = source
         self.id_column = id
+        self.kind_column = kind
+        self.parent_column = parent
         where = source or "data"
         if id not in columns:
             raise DataError(
@@ -155,6 +162,23 @@ class RegionTable:
             else:
                 seen[text] = i
             ids.append(text)
+        for attribute, name in (("kind", kind), ("parent", parent)):
+            if name is None:
+                continue
+            if name not in columns:
+                problems.append(
+                    Problem(
+                        where,
+                        f"no {attribute} column {name!r}",
+                        found=f"columns {', '.join(map(repr, columns))}",
+                    )
+                )
+                continue
+            problems += [
+                Problem(self.where(i, name), f"expected a {attribute}", found="an empty cell")
+                for i, value in enumerate(columns[name])
+                if value is None or not str(value).strip()
+            ]
         if problems:
             raise DataError(problems)
         self._ids: tuple[str, ...] = tuple(ids)
@@ -178,6 +202,8 @@ class RegionTable:
         records: Iterable[Mapping[str, Any]],
         *,
         id: str,
+        kind: str | None = None,
+        parent: str | None = None,
         source: str | None = None,
     ) -> RegionTable:
         """Build a table from an iterable of row mappings.
@@ -197,7 +223,7 @@ class RegionTable:
         columns = {name: [row.get(name) for row in rows] for name in names}
         if not rows:
             columns = {id: []}
-        return cls(columns, id=id, source=source)
+        return cls(columns, id=id, kind=kind, parent=parent, source=source)
 
     @classmethod
     def from_columns(
@@ -205,6 +231,8 @@ class RegionTable:
         columns: Mapping[str, Sequence[Any] | npt.NDArray[Any]],
         *,
         id: str,
+        kind: str | None = None,
+        parent: str | None = None,
         source: str | None = None,
     ) -> RegionTable:
         """Build a table from a mapping of column name to values.
@@ -214,7 +242,7 @@ class RegionTable:
         >>> RegionTable.from_columns({"id": ["a", "b"], "x": [1.5, 2.5]}, id="id").numeric("x")
         array([1.5, 2.5])
         """
-        return cls(columns, id=id, source=source)
+        return cls(columns, id=id, kind=kind, parent=parent, source=source)
 
     @classmethod
     def from_csv(
@@ -222,6 +250,8 @@ class RegionTable:
         path: str | os.PathLike[str],
         *,
         id: str,
+        kind: str | None = None,
+        parent: str | None = None,
         encoding: str | None = None,
     ) -> RegionTable:
         """Read a CSV file with a header row; blank lines are skipped.
@@ -232,6 +262,8 @@ class RegionTable:
             The file.
         id : str
             Name of the id column.
+        kind, parent : str, optional
+            Names of the kind and parent columns (see :class:`RegionTable`).
         encoding : str, optional
             The text encoding. By default UTF-8 (with or without a byte-order
             mark) is tried first, then GB18030, which is what Chinese Excel writes.
@@ -283,7 +315,9 @@ class RegionTable:
         if problems:
             raise DataError(problems)
         columns = {h: [row[j] for _, row in body] for j, h in enumerate(header)}
-        return cls(columns, id=id, source=name, rows=[line for line, _ in body])
+        return cls(
+            columns, id=id, kind=kind, parent=parent, source=name, rows=[line for line, _ in body]
+        )
 
     # ------------------------------------------------------------------ access
     @property
@@ -304,6 +338,24 @@ class RegionTable:
 
     def __repr__(self) -> str:
         return f"RegionTable({len(self)} regions; columns: {', '.join(self._columns) or 'none'})"
+
+    @property
+    def kinds(self) -> tuple[str, ...] | None:
+        """Each region's kind (市, 省直管县, 县 …), or None when the table has no kind column."""
+        return None if self.kind_column is None else self.text(self.kind_column)
+
+    @property
+    def parents(self) -> tuple[str, ...] | None:
+        """Each region's parent, or None when the table has no parent column.
+
+        Examples
+        --------
+        >>> t = RegionTable.from_records([{"地区": "历下区", "上级": "济南市", "类型": "区"}],
+        ...                              id="地区", kind="类型", parent="上级")
+        >>> t.parents, t.kinds
+        (('济南市',), ('区',))
+        """
+        return None if self.parent_column is None else self.text(self.parent_column)
 
     def row_number(self, index: int) -> int:
         """The row number the user sees for the region at ``index``."""
@@ -385,7 +437,14 @@ class RegionTable:
         if name == self.id_column:
             raise DataError(Problem(name, "cannot replace the id column"))
         columns: dict[str, Any] = {self.id_column: list(self._ids), **self._columns, name: values}
-        return RegionTable(columns, id=self.id_column, source=self.source, rows=self._rows.tolist())
+        return RegionTable(
+            columns,
+            id=self.id_column,
+            kind=self.kind_column,
+            parent=self.parent_column,
+            source=self.source,
+            rows=self._rows.tolist(),
+        )
 
     def take(self, indices: Sequence[int] | npt.NDArray[np.intp]) -> RegionTable:
         """The regions at ``indices``, in that order; row numbers in messages stay the user's.
@@ -400,6 +459,8 @@ class RegionTable:
         table = object.__new__(RegionTable)
         table.source = self.source
         table.id_column = self.id_column
+        table.kind_column = self.kind_column
+        table.parent_column = self.parent_column
         table._ids = tuple(self._ids[i] for i in index.tolist())
         table._columns = {k: _readonly(v[index]) for k, v in self._columns.items()}
         table._numeric = {k: _readonly(v[index]) for k, v in self._numeric.items()}

@@ -125,3 +125,20 @@ def test_with_column_returns_a_new_table() -> None:
     t = fa.RegionTable.from_columns({"id": ["a"], "x": [1]}, id="id")
     u = t.with_column("y", [2])
     assert "y" in u and "y" not in t
+
+
+def test_kind_and_parent_attributes() -> None:
+    rows = [
+        {"地区": "济南市", "类型": "市", "上级": "山东省"},
+        {"地区": "历城区", "类型": "区", "上级": "济南市"},
+    ]
+    t = fa.RegionTable.from_records(rows, id="地区", kind="类型", parent="上级")
+    assert t.kinds == ("市", "区") and t.parents == ("山东省", "济南市")
+    assert t.take([1]).parents == ("济南市",) and t.with_column("x", [1, 2]).kinds == ("市", "区")
+    assert fa.RegionTable.from_records(rows, id="地区").kinds is None
+    with pytest.raises(
+        fa.DataError, match="row 2, column '上级': expected a parent; found an empty cell"
+    ):
+        fa.RegionTable.from_records([rows[0], {**rows[1], "上级": " "}], id="地区", parent="上级")
+    with pytest.raises(fa.DataError, match="no kind column 'kind'"):
+        fa.RegionTable.from_records(rows, id="地区", kind="kind")
