@@ -40,7 +40,7 @@ from fundalloc.factors import (
     Tiered,
 )
 from fundalloc.result import Allocation, Item, RegionBreakdown
-from fundalloc.rounding import round_units
+from fundalloc.rounding import apportion, round_units
 from fundalloc.scheme import Scheme, Tranche
 from fundalloc.table import RegionTable
 
@@ -80,5 +80,6 @@ __all__ = [
     "Tranche",
     "__version__",
     "allocate",
+    "apportion",
     "round_units",
 ]

@@ -41,15 +41,15 @@ One Vote*, 2nd ed., Brookings, 2001.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
-from fundalloc.errors import InfeasibleError, SchemeError
+from fundalloc.errors import DataError, InfeasibleError, Problem, SchemeError
 
-__all__ = ["DIVISORS", "METHODS", "RoundingResult", "TieBreak", "round_units"]
+__all__ = ["DIVISORS", "METHODS", "RoundingResult", "TieBreak", "apportion", "round_units"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -291,3 +291,68 @@ def round_units(
     if method == "half_up":
         return _half_up(exact, total, lower, upper)
     return _divisor(weights, total, lower, upper, method)
+
+
+def apportion(
+    weights: Mapping[str, float],
+    total: int,
+    *,
+    method: str = "webster",
+    minimum: int | Mapping[str, int] = 0,
+    maximum: int | Mapping[str, int] | None = None,
+) -> dict[str, int]:
+    """Apportion ``total`` indivisible items (places, villages, households) by weight.
+
+    The regions are put in id order first, so the tie rule of this module applies
+    and the order of ``weights`` never matters.
+
+    Parameters
+    ----------
+    weights : mapping of str to float
+        Region id to its weight (population, need); non-negative.
+    total : int
+        The items to hand out.
+    method : str, default "webster"
+        Any method of :data:`METHODS` but ``half_up``.
+    minimum, maximum : int or mapping of str to int
+        Per-region bounds, the same for all or per region (missing regions: 0 and
+        no maximum).
+
+    Returns
+    -------
+    dict of str to int
+        Region id to its items, in the order of ``weights``; they add up to ``total``.
+
+    Examples
+    --------
+    >>> apportion({"甲": 5.6, "乙": 3.4, "丙": 1.0}, 10, method="jefferson")
+    {'甲': 6, '乙': 3, '丙': 1}
+    >>> apportion({"甲": 5.6, "乙": 3.4, "丙": 0.2}, 10, method="jefferson", minimum=1)
+    {'甲': 6, '乙': 3, '丙': 1}
+    """
+    if canonical_method(method) == "half_up":
+        raise SchemeError("apportion hands out exactly the total; half_up does not")
+    ids = sorted(weights)
+    w = np.array([float(weights[i]) for i in ids], dtype=np.float64)
+    bad = [
+        Problem(i, "expected a finite weight >= 0", found=f"{weights[i]!r}")
+        for i, x in zip(ids, w, strict=True)
+        if not (np.isfinite(x) and x >= 0)
+    ]
+    if bad:
+        raise DataError(bad)
+
+    def per_region(bound: int | Mapping[str, int] | None, default: int) -> IntArray:
+        if bound is None:
+            return np.full(len(ids), default, dtype=np.int64)
+        if isinstance(bound, Mapping):
+            return np.array([int(bound.get(i, default)) for i in ids], dtype=np.int64)
+        return np.full(len(ids), int(bound), dtype=np.int64)
+
+    lower = per_region(minimum, 0)
+    upper = per_region(maximum, total)
+    mass = float(w.sum())
+    exact = w / mass * total if mass > 0 else np.zeros_like(w)
+    units = round_units(exact, w, total, lower, upper, method).units
+    position = {region: k for k, region in enumerate(ids)}
+    return {region: int(units[position[region]]) for region in weights}

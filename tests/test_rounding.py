@@ -131,3 +131,21 @@ def test_divisor_methods_match_the_one_at_a_time_definition(p: Units, method: st
         units[best[np.lexsort((best, -p.weights[best]))[0]]] += 1
     r = round_units(p.exact, p.weights, p.total, p.lower, p.upper, method).units
     assert r.tolist() == units.tolist()
+
+
+def test_apportion_is_order_free_and_bounded() -> None:
+    weights = {"丙": 1.0, "甲": 5.5, "乙": 3.5}
+    assert fa.apportion(weights, 10) == {"丙": 1, "甲": 6, "乙": 3}
+    assert list(fa.apportion(weights, 10)) == ["丙", "甲", "乙"]
+    assert fa.apportion(dict(reversed(weights.items())), 10) == fa.apportion(weights, 10)
+    assert fa.apportion(weights, 10, minimum={"丙": 3}) == {"丙": 3, "甲": 4, "乙": 3}
+    assert fa.apportion(weights, 10, maximum=5, method="jefferson")["甲"] == 5
+
+
+def test_apportion_rejects_bad_input() -> None:
+    with pytest.raises(fa.DataError, match="乙: expected a finite weight >= 0; found -1"):
+        fa.apportion({"甲": 1, "乙": -1}, 3)
+    with pytest.raises(fa.SchemeError, match="half_up does not"):
+        fa.apportion({"甲": 1}, 3, method="half_up")
+    with pytest.raises(fa.InfeasibleError):
+        fa.apportion({"甲": 1, "乙": 1}, 3, maximum=1)
