@@ -89,6 +89,7 @@ def allocate(table: RegionTable, scheme: Scheme, *, solver: str = "auto") -> All
     >>> result.ties
     ((('乙市',), ('甲市',)),)
     """
+    table = scheme.derive(table)
     _check_columns(table, scheme)
     order = _canonical_order(table.ids)
     data = table.take(order)

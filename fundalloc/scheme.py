@@ -24,17 +24,22 @@ on that sum (:mod:`fundalloc.bounds`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from pydantic import Field, field_validator, model_validator
 
 from fundalloc.bounds import Bound
+from fundalloc.errors import SchemeError
+from fundalloc.expressions import Expression
 from fundalloc.factors import Coefficient, Condition, Factor, Need, Quota, _check_factors
 from fundalloc.money import format_amount, units_of
 from fundalloc.rounding import canonical_method
 from fundalloc.spec import WEIGHT_TOLERANCE, Spec
+
+if TYPE_CHECKING:
+    from fundalloc.table import RegionTable
 
 __all__ = ["Scheme", "Tranche"]
 
@@ -166,6 +171,10 @@ class Scheme(Spec):
         Per-region limits on the summed amount (see :mod:`fundalloc.bounds`).
     rounding : str, default "largest_remainder"
         See :mod:`fundalloc.rounding`.
+    derived : mapping of str to str
+        Columns computed from safe expressions before anything else, in order (a later
+        one may use an earlier one), e.g. ``{"缺口": "max(标准支出 - 标准收入, 0)"}``; see
+        :mod:`fundalloc.expressions`.
     name, document : str
         The fund's name and the source document number (文号), for publication.
 
@@ -182,6 +191,7 @@ class Scheme(Spec):
 
     name: str = ""
     document: str = ""
+    derived: tuple[tuple[str, str], ...] = ()
     total: Decimal = Field(gt=0)
     unit: str = "万元"
     step: Decimal = Field(Decimal(1), gt=0)
@@ -189,6 +199,42 @@ class Scheme(Spec):
     eligibility: tuple[Condition, ...] = ()
     bounds: tuple[Bound, ...] = ()
     rounding: str = "largest_remainder"
+
+    @field_validator("derived", mode="before")
+    @classmethod
+    def _derived_pairs(cls, value: object) -> object:
+        return tuple(value.items()) if isinstance(value, Mapping) else value
+
+    @field_validator("derived")
+    @classmethod
+    def _parse_expressions(cls, pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        problems = []
+        names = [name for name, _ in pairs]
+        problems += [
+            f"derived column {n!r} is defined more than once"
+            for n in sorted({n for n in names if names.count(n) > 1})
+        ]
+        for name, text in pairs:
+            if not name.strip():
+                problems.append("a derived column needs a name")
+            try:
+                Expression.parse(text)
+            except SchemeError as exc:
+                problems.append(f"{name}: {exc}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return pairs
+
+    @property
+    def expressions(self) -> dict[str, Expression]:
+        """The derived columns as parsed expressions, in order."""
+        return {name: Expression.parse(text) for name, text in self.derived}
+
+    def derive(self, table: RegionTable) -> RegionTable:
+        """The table with the derived columns added (the table itself when there are none)."""
+        for name, expression in self.expressions.items():
+            table = table.with_column(name, expression.evaluate(table))
+        return table
 
     @field_validator("rounding")
     @classmethod
@@ -227,7 +273,8 @@ class Scheme(Spec):
         return canonical_method(self.rounding)
 
     def needs(self) -> Iterator[Need]:
-        """Every column the scheme reads and how (number, nonnegative, text)."""
+        """Every column the scheme reads and how (number, nonnegative, text), derived
+        columns included."""
         for tranche in self.tranches:
             yield from tranche.needs()
         for condition in self.eligibility:

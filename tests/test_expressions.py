@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import fundalloc as fa
+from fundalloc.expressions import Expression, ExpressionError
+
+TABLE = fa.RegionTable.from_columns(
+    {
+        "id": ["a", "b", "c"],
+        "标准支出": [10, 5, 3],
+        "标准收入": [4, 8, 3],
+        "贫困人口": [5, 0, 2],
+        "农村人口": [100, 50, 0],
+        "人均GDP(元)": [20000, 30000, 10000],
+    },
+    id="id",
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("max(标准支出 - 标准收入, 0)", [6, 0, 0]),
+        ("(标准支出 + 标准收入) / 2", [7, 6.5, 3]),
+        ("`人均GDP(元)` / 10000", [2, 3, 1]),
+        ("where(标准支出 > 标准收入, 1, 0.5)", [1, 0.5, 0.5]),
+        ("clip(标准支出, 4, 6)", [6, 5, 4]),
+        ("min(标准支出, 标准收入, 3.5)", [3.5, 3.5, 3]),
+        ("abs(标准收入 - 标准支出)", [6, 3, 0]),
+        ("sqrt(标准支出 * 10) + log(1)", [10, np.sqrt(50), np.sqrt(30)]),
+        ("(标准支出 > 4) * 3", [3, 3, 0]),
+        ("1 < 标准支出 <= 5", [0, 1, 1]),
+        ("not 标准支出 > 4 and 标准收入 < 5", [0, 0, 1]),
+        ("标准支出 % 4 + 标准支出 // 4 + 2 ** 2", [8, 6, 7]),
+    ],
+)
+def test_allowed_expressions(text: str, expected: list[float]) -> None:
+    assert Expression.parse(text).evaluate(TABLE) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "construct"),
+    [
+        ("__import__('os')", "the name '__import__' is not allowed"),
+        ("标准支出.real", "attribute access is not allowed"),
+        ("().__class__", "attribute access is not allowed"),
+        ("标准支出[0]", "a subscript is not allowed"),
+        ("lambda: 1", "a lambda is not allowed"),
+        ("[x for x in 标准支出]", "a comprehension is not allowed"),
+        ("open('f')", "calling 'open' is not allowed"),
+        ("print(1)", "calling 'print' is not allowed"),
+        ("'text'", "only numbers are allowed as constants"),
+        ("True + 1", "only numbers are allowed as constants"),
+        ("__builtins__", "the name '__builtins__' is not allowed"),
+        ("min(1)", "min() takes at least 2 arguments, got 1"),
+        ("clip(1, 2)", "clip() takes 3 arguments, got 2"),
+        ("max(a=1, b=2)", "keyword arguments are not allowed"),
+        ("a if b else c", "a conditional expression"),
+        ("f'{1}'", "an f-string is not allowed"),
+        ("1 +", "invalid syntax"),
+        ("", "invalid syntax"),
+        ("1\x00", "null bytes"),
+        ("1 << 2", "the operator LShift is not allowed"),
+        ("x in y", "the operator In is not allowed"),
+        ("(" * 400 + "1" + ")" * 400, "expression"),
+        ("1" * 3000, "at most 2000 are allowed"),
+    ],
+)
+def test_rejected_constructs_are_named(text: str, construct: str) -> None:
+    with pytest.raises(ExpressionError, match=__import__("re").escape(construct)):
+        Expression.parse(text)
+
+
+def test_columns_and_missing_columns() -> None:
+    e = Expression.parse("max(`人均GDP(元)` - 标准收入, 标准收入)")
+    assert e.columns() == ("人均GDP(元)", "标准收入")
+    with pytest.raises(fa.DataError, match="no column '标准收支'"):
+        Expression.parse("标准收支 + 1").evaluate(TABLE)
+
+
+def test_non_finite_results_name_the_regions() -> None:
+    with pytest.raises(fa.DataError, match=r"贫困人口 / 农村人口.*found c inf"):
+        Expression.parse("贫困人口 / 农村人口").evaluate(TABLE)
+    with pytest.raises(fa.DataError, match="found a inf, b inf, c inf"):
+        Expression.parse("9 ** 9 ** 9 ** 9").evaluate(TABLE)
+    with pytest.raises(fa.DataError, match="found b nan"):
+        Expression.parse("sqrt(标准支出 - 标准收入)").evaluate(TABLE)
+
+
+def test_derived_columns_in_a_scheme() -> None:
+    table = fa.RegionTable.from_columns(
+        {"id": list("abc"), "支出": [10, 5, 9], "收入": [4, 8, 3]}, id="id"
+    )
+    scheme = fa.Scheme(
+        total=60,
+        derived={"缺口": "max(支出 - 收入, 0)", "双倍缺口": "缺口 * 2"},
+        eligibility=[fa.Condition(column="缺口", op=">", value=0)],
+        tranches=[
+            fa.Tranche(
+                name="缺口",
+                share=1,
+                factors=[fa.Factor(name="缺口", rule=fa.Share(column="双倍缺口"), weight=1)],
+            )
+        ],
+    )
+    assert fa.allocate(table, scheme).amounts == {"a": 30, "b": 0, "c": 30}
+    assert scheme.derived == (("缺口", "max(支出 - 收入, 0)"), ("双倍缺口", "缺口 * 2"))
+
+
+def test_bad_derived_expressions_are_scheme_errors() -> None:
+    with pytest.raises(fa.SchemeError, match="坏: expression .*attribute access"):
+        fa.Scheme(
+            total=1,
+            derived={"坏": "x.y"},
+            tranches=[
+                fa.Tranche(
+                    name="t",
+                    share=1,
+                    factors=[fa.Factor(name="x", rule=fa.Share(column="x"), weight=1)],
+                )
+            ],
+        )
+
+
+_TOKENS = st.sampled_from(
+    [
+        "标准支出",
+        "标准收入",
+        "1",
+        "0",
+        "2.5",
+        "+",
+        "-",
+        "*",
+        "/",
+        "**",
+        "%",
+        "(",
+        ")",
+        ",",
+        "<",
+        ">=",
+        "==",
+        "and",
+        "or",
+        "not",
+        "max(",
+        "min(",
+        "log(",
+        "sqrt(",
+        "clip(",
+        "where(",
+        "abs(",
+        "`人均GDP(元)`",
+        "__class__",
+        ".",
+        "[",
+        "]",
+        "lambda",
+        ":",
+        "'s'",
+        "x",
+        "1e308",
+        " ",
+    ]
+)
+
+
+@given(st.one_of(st.text(max_size=60), st.lists(_TOKENS, max_size=25).map("".join)))
+def test_arbitrary_text_raises_only_our_errors(text: str) -> None:
+    try:
+        value = Expression.parse(text).evaluate(TABLE)
+    except fa.FundallocError:
+        return
+    assert value.shape == (3,) and np.isfinite(value).all()
