@@ -12,37 +12,96 @@ the total kept exact. Every amount is explained by the trace of the allocation.
 {'a': Decimal('8'), 'b': Decimal('2')}
 """
 
-from fundalloc.allocate import allocate
-from fundalloc.bounds import Cap, Floor, GrowthCap, HoldHarmless
-from fundalloc.errors import (
-    DataError,
-    FundallocError,
-    InfeasibleError,
-    Problem,
-    SchemeError,
-    SolverError,
-)
-from fundalloc.factors import (
-    Coefficient,
-    Composite,
-    Condition,
-    Factor,
-    Group,
-    Inverse,
-    Max,
-    Min,
-    Part,
-    Product,
-    Quota,
-    Ratio,
-    Share,
-    Term,
-    Tiered,
-)
-from fundalloc.result import Allocation, Item, RegionBreakdown
-from fundalloc.rounding import apportion, round_units
-from fundalloc.scheme import Scheme, Tranche
-from fundalloc.table import RegionTable
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fundalloc.allocate import allocate
+    from fundalloc.bounds import Cap, Floor, GrowthCap, HoldHarmless
+    from fundalloc.errors import (
+        DataError,
+        FundallocError,
+        InfeasibleError,
+        Problem,
+        SchemeError,
+        SolverError,
+    )
+    from fundalloc.factors import (
+        Coefficient,
+        Composite,
+        Condition,
+        Factor,
+        Group,
+        Inverse,
+        Max,
+        Min,
+        Part,
+        Product,
+        Quota,
+        Ratio,
+        Share,
+        Term,
+        Tiered,
+    )
+    from fundalloc.result import Allocation, Item, RegionBreakdown
+    from fundalloc.rounding import apportion, round_units
+    from fundalloc.scheme import Scheme, Tranche
+    from fundalloc.table import RegionTable
+
+# Names load on first use (PEP 562), so that ``import fundalloc`` and ``fundalloc --help``
+# stay fast: numpy and pydantic are imported only when something needs them.
+_LAZY: dict[str, str] = {
+    "Allocation": "fundalloc.result",
+    "Cap": "fundalloc.bounds",
+    "Coefficient": "fundalloc.factors",
+    "Composite": "fundalloc.factors",
+    "Condition": "fundalloc.factors",
+    "DataError": "fundalloc.errors",
+    "Factor": "fundalloc.factors",
+    "Floor": "fundalloc.bounds",
+    "FundallocError": "fundalloc.errors",
+    "Group": "fundalloc.factors",
+    "GrowthCap": "fundalloc.bounds",
+    "HoldHarmless": "fundalloc.bounds",
+    "InfeasibleError": "fundalloc.errors",
+    "Inverse": "fundalloc.factors",
+    "Item": "fundalloc.result",
+    "Max": "fundalloc.factors",
+    "Min": "fundalloc.factors",
+    "Part": "fundalloc.factors",
+    "Problem": "fundalloc.errors",
+    "Product": "fundalloc.factors",
+    "Quota": "fundalloc.factors",
+    "Ratio": "fundalloc.factors",
+    "RegionBreakdown": "fundalloc.result",
+    "RegionTable": "fundalloc.table",
+    "Scheme": "fundalloc.scheme",
+    "SchemeError": "fundalloc.errors",
+    "Share": "fundalloc.factors",
+    "SolverError": "fundalloc.errors",
+    "Term": "fundalloc.factors",
+    "Tiered": "fundalloc.factors",
+    "Tranche": "fundalloc.scheme",
+    "allocate": "fundalloc.allocate",
+    "apportion": "fundalloc.rounding",
+    "round_units": "fundalloc.rounding",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fundalloc' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __version__ = "0.1.0"
 
