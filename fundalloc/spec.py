@@ -9,7 +9,7 @@ listing every problem with its key path, never pydantic's own error type.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -20,16 +20,30 @@ __all__ = ["Spec", "check_weights"]
 WEIGHT_TOLERANCE = 1e-9
 
 
-class Spec(BaseModel):
+if TYPE_CHECKING:
+    from pydantic._internal._model_construction import ModelMetaclass
+else:
+    ModelMetaclass = type(BaseModel)  # the public way to reach pydantic's metaclass
+
+
+class _SpecMeta(ModelMetaclass):
+    """Turns pydantic's errors into :class:`SchemeError` when a spec is called directly.
+
+    Only direct calls (``Floor(amount=-1)``) pass through here; pydantic's own nested
+    validation does not, so a nested problem is reported once, at the top, with its path.
+    """
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except ValidationError as exc:
+            raise SchemeError(problems_from(exc, cls.__name__)) from None
+
+
+class Spec(BaseModel, metaclass=_SpecMeta):
     """Base of the immutable specification values."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
-
-    def __init__(self, **data: Any) -> None:
-        try:
-            super().__init__(**data)
-        except ValidationError as exc:
-            raise SchemeError(problems_from(exc, type(self).__name__)) from None
 
     def __repr_args__(self) -> Any:
         """Only the fields that differ from their defaults, so a repr reads like the call."""

@@ -1,0 +1,1 @@
+"""Reading and writing: scheme files, the bureau's spreadsheets, outputs for publication."""

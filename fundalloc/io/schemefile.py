@@ -1,0 +1,384 @@
+"""Scheme files: TOML (primary) and JSON, loaded into the same validated :class:`Scheme`.
+
+A scheme file holds the scheme's own keys (see :class:`fundalloc.Scheme`) at the top
+level, plus:
+
+- ``schema_version = 1`` (required), so that later versions of the format can be told apart;
+- an optional ``[data]`` table naming the data file (relative to the scheme's folder),
+  its id column and, for spreadsheets, the sheet;
+- an optional ``[labels]`` table with the column headers to use in outputs.
+
+Every problem in a file is reported at once, each with its key path
+(``tranches[1].factors[2].weight``), the line where the key stands when it can be
+found, and a hint ("did you mean 'weight'?"). Dumping leaves out defaults and keeps
+what a reader needs (the ``kind`` of each rule and bound); loading a dump gives an
+equal scheme.
+
+Examples
+--------
+>>> text = '''
+... schema_version = 1
+... total = 100
+... [[tranches]]
+... name = "因素"
+... share = 1
+... factors = [{name = "人口", weight = 1, rule = {kind = "share", column = "人口"}}]
+... '''
+>>> loaded = loads_scheme(text)
+>>> loaded.scheme.total
+Decimal('100')
+>>> loads_scheme(dump_scheme(loaded.scheme)).scheme == loaded.scheme
+True
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import tomli_w
+from pydantic import BaseModel, Field, ValidationError
+
+from fundalloc.bounds import BOUNDS
+from fundalloc.errors import Problem, SchemeError
+from fundalloc.factors import RULES
+from fundalloc.scheme import Scheme
+from fundalloc.spec import Spec
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "DataSource",
+    "SchemeFile",
+    "dump_scheme",
+    "load_scheme",
+    "loads_scheme",
+]
+
+#: The version of the scheme-file format this fundalloc reads and writes.
+SCHEMA_VERSION = 1
+
+Format = Literal["toml", "json"]
+_TAGS = set(RULES) | set(BOUNDS)
+
+
+class DataSource(Spec):
+    """Where a scheme's data lives: the ``[data]`` table of a scheme file.
+
+    Parameters
+    ----------
+    path : str, optional
+        The data file, relative to the scheme file's folder (CSV or XLSX).
+    id : str, default "地区"
+        The id column.
+    kind, parent : str, optional
+        The kind and parent columns.
+    sheet : str or int, optional
+        For XLSX: the sheet's name or its position from 1 (default: the first).
+    encoding : str, optional
+        For CSV: the encoding (default: detected).
+    """
+
+    path: str | None = None
+    id: str = "地区"
+    kind: str | None = None
+    parent: str | None = None
+    sheet: str | int | None = None
+    encoding: str | None = None
+
+
+@dataclass(frozen=True)
+class SchemeFile:
+    """A loaded scheme file: the scheme, its data source, labels and provenance."""
+
+    scheme: Scheme
+    data: DataSource = field(default_factory=DataSource)
+    labels: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None
+    sha256: str = ""
+
+    def data_path(self) -> Path | None:
+        """The data file named by the scheme, resolved against the scheme's folder."""
+        if self.data.path is None:
+            return None
+        folder = self.path.parent if self.path is not None else Path.cwd()
+        return (folder / self.data.path).resolve()
+
+
+class _Labels(BaseModel):
+    labels: dict[str, str] = Field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------- loading
+def load_scheme(path: str | Path) -> SchemeFile:
+    """Read and validate a scheme file (``.toml`` or ``.json``).
+
+    Raises
+    ------
+    SchemeError
+        Listing every problem, each with its key path, line and hint.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SchemeError(
+            Problem(str(path), "cannot read the scheme file", found=exc.strerror)
+        ) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SchemeError(
+            Problem(str(path), "expected a UTF-8 text file", found="undecodable bytes")
+        ) from None
+    kind: Format = "json" if path.suffix.lower() == ".json" else "toml"
+    loaded = loads_scheme(text, format=kind, where=str(path))
+    return SchemeFile(
+        loaded.scheme, loaded.data, loaded.labels, path.resolve(), hashlib.sha256(raw).hexdigest()
+    )
+
+
+def loads_scheme(text: str, *, format: Format = "toml", where: str = "scheme") -> SchemeFile:  # noqa: A002
+    """Validate a scheme from the text of a TOML or JSON file."""
+    document = _parse(text, format, where)
+    problems: list[Problem] = []
+    version = document.pop("schema_version", None)
+    if version is None:
+        problems.append(
+            Problem(
+                where,
+                f"expected schema_version = {SCHEMA_VERSION} at the top",
+                found="no schema_version",
+            )
+        )
+    elif version != SCHEMA_VERSION:
+        problems.append(
+            Problem(
+                f"{where}: schema_version",
+                f"expected {SCHEMA_VERSION}",
+                found=repr(version),
+                hint="this fundalloc reads version 1 scheme files",
+            )
+        )
+    data_raw = document.pop("data", {})
+    labels_raw = document.pop("labels", {})
+    data = _validate(DataSource, data_raw, ("data",), text, where, problems)
+    labels = _validate(_Labels, {"labels": labels_raw}, (), text, where, problems)
+    scheme = _validate(Scheme, document, (), text, where, problems)
+    if problems:
+        raise SchemeError(problems)
+    assert (
+        isinstance(scheme, Scheme) and isinstance(data, DataSource) and isinstance(labels, _Labels)
+    )
+    return SchemeFile(
+        scheme, data, dict(labels.labels), None, hashlib.sha256(text.encode("utf-8")).hexdigest()
+    )
+
+
+def _parse(text: str, format: Format, where: str) -> dict[str, Any]:  # noqa: A002
+    try:
+        if format == "json":
+            document = json.loads(text, parse_float=Decimal)
+        else:
+            document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        line = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        place = f"{where}, line {line.group(1)}" if line else where
+        raise SchemeError(
+            Problem(place, "not valid TOML", found=message.split(" (at line")[0])
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise SchemeError(
+            Problem(f"{where}, line {exc.lineno}", "not valid JSON", found=exc.msg)
+        ) from None
+    if not isinstance(document, dict):
+        raise SchemeError(
+            Problem(where, "expected a table of keys at the top", found=type(document).__name__)
+        )
+    return document
+
+
+def _validate(
+    model: type[BaseModel],
+    data: Any,
+    prefix: tuple[Any, ...],
+    text: str,
+    where: str,
+    problems: list[Problem],
+) -> BaseModel | None:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        nested = {e["loc"][:k] for e in errors for k in range(len(e["loc"]))}
+        for error in errors:
+            if error["type"] == "too_short" and error["loc"] in nested:
+                continue  # its items failed and are reported themselves
+            loc = (*prefix, *error["loc"])
+            path = _key_path(loc)
+            line = _line_of(text, loc)
+            place = f"{where}, line {line}: {path}" if line else f"{where}: {path}"
+            message = error["msg"].removeprefix("Value error, ")
+            found = None
+            hint = None
+            if error["type"] == "extra_forbidden":
+                message = f"unknown key {str(loc[-1])!r}"
+                hint = _did_you_mean(model, loc[len(prefix) :])
+            elif error["type"] == "missing":
+                message = f"missing key {str(loc[-1])!r}"
+            elif error["type"] != "value_error" and "input" in error:
+                found = _short(error["input"])
+            problems.append(Problem(place, message, found=found, hint=hint))
+        return None
+
+
+def _key_path(loc: tuple[Any, ...]) -> str:
+    """``('tranches', 0, 'factors', 1, 'rule', 'share', 'colum')`` → ``tranches[1].factors[2].rule.colum``."""
+    parts: list[str] = []
+    for k, part in enumerate(loc):
+        previous = loc[k - 1] if k else None
+        if (
+            isinstance(part, str)
+            and part in _TAGS
+            and (
+                previous == "rule"
+                or (isinstance(previous, int) and k >= 2 and loc[k - 2] in ("bounds", "of"))
+            )
+        ):
+            continue  # a discriminator pydantic adds to the location; not a key of the file
+        if isinstance(part, int):
+            parts[-1] = f"{parts[-1]}[{part + 1}]" if parts else f"[{part + 1}]"
+        else:
+            parts.append(str(part))
+    return ".".join(parts) or "(top level)"
+
+
+def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
+    """The line of the last key of ``loc`` when it stands on exactly one line of the file."""
+    keys = [p for p in loc if isinstance(p, str) and p not in _TAGS]
+    if not keys:
+        return None
+    pattern = re.compile(
+        rf'^\s*"?{re.escape(keys[-1])}"?\s*[=:]|[{{,]\s*"?{re.escape(keys[-1])}"?\s*[=:]'
+    )
+    lines = [n for n, line in enumerate(text.splitlines(), start=1) if pattern.search(line)]
+    return lines[0] if len(lines) == 1 else None
+
+
+def _did_you_mean(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
+    fields = _fields_at(model, loc[:-1])
+    if not fields:
+        return None
+    close = difflib.get_close_matches(str(loc[-1]), fields, n=1, cutoff=0.5)
+    return (
+        f"did you mean {close[0]!r}?" if close else f"the keys here are {', '.join(sorted(fields))}"
+    )
+
+
+def _fields_at(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed at ``loc`` below ``model``, following field annotations and tags."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if (
+            isinstance(part, str)
+            and part in _TAGS
+            and not (
+                isinstance(current, type)
+                and issubclass(current, BaseModel)
+                and part in current.model_fields
+            )
+        ):
+            current = RULES.get(part) or BOUNDS.get(part)
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return []
+        info = current.model_fields.get(str(part))
+        if info is None:
+            return []
+        current = _model_in(info.annotation)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [name for name in current.model_fields if name != "kind"]
+    return []
+
+
+def _model_in(annotation: Any) -> Any:
+    """The model type inside ``tuple[X, ...]``, ``X | None``, ``Annotated[...]``; a union of
+    several models (a discriminated union) gives None: the tag that follows picks one."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _model_in(typing.get_args(annotation)[0])
+    if origin in (tuple, list):
+        return _model_in(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        models = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _model_in(models[0]) if len(models) == 1 else None
+    return annotation
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+# ---------------------------------------------------------------------------------- dumping
+def plain(spec: BaseModel) -> dict[str, Any]:
+    """The spec as plain data, defaults left out (``kind`` kept: a reader needs it)."""
+    out: dict[str, Any] = {}
+    for name, info in type(spec).model_fields.items():
+        value = getattr(spec, name)
+        tag = typing.get_origin(info.annotation) is Literal and name == "kind"
+        if (
+            not tag
+            and not info.is_required()
+            and value == info.get_default(call_default_factory=True)
+        ):
+            continue
+        # derived columns are ordered (name, expression) pairs, written as a table
+        out[name] = dict(value) if name == "derived" else _plain_value(value)
+    if "kind" in out:
+        out = {"kind": out.pop("kind"), **out}
+    return out
+
+
+def _plain_value(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return plain(value)
+    if isinstance(value, tuple | list):
+        return [_plain_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain_value(v) for k, v in value.items()}
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return int(value)
+        as_float = float(value)
+        return as_float if Decimal(repr(as_float)) == value else str(value)
+    return value
+
+
+def dump_scheme(
+    scheme: Scheme,
+    *,
+    data: DataSource | None = None,
+    labels: dict[str, str] | None = None,
+    format: Format = "toml",
+) -> str:  # noqa: A002
+    """The text of a scheme file for ``scheme``: minimal, and loading it gives an equal scheme."""
+    document: dict[str, Any] = {"schema_version": SCHEMA_VERSION, **plain(scheme)}
+    if data is not None and plain(data):
+        document["data"] = plain(data)
+    if labels:
+        document["labels"] = dict(labels)
+    if format == "json":
+        return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return tomli_w.dumps(document)
