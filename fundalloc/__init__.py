@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from fundalloc.bounds import Cap, Floor, GrowthCap, HoldHarmless
     from fundalloc.errors import (
         DataError,
+        DependencyError,
         FundallocError,
         InfeasibleError,
         Problem,
@@ -59,6 +60,7 @@ _LAZY: dict[str, str] = {
     "Composite": "fundalloc.factors",
     "Condition": "fundalloc.factors",
     "DataError": "fundalloc.errors",
+    "DependencyError": "fundalloc.errors",
     "Factor": "fundalloc.factors",
     "Floor": "fundalloc.bounds",
     "FundallocError": "fundalloc.errors",
@@ -112,6 +114,7 @@ __all__ = [
     "Composite",
     "Condition",
     "DataError",
+    "DependencyError",
     "Factor",
     "Floor",
     "FundallocError",

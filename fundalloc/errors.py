@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "DataError",
+    "DependencyError",
     "FundallocError",
     "InfeasibleError",
     "Problem",
@@ -88,3 +89,7 @@ class InfeasibleError(FundallocError):
 
 class SolverError(FundallocError, RuntimeError):
     """A solver failed or is not installed."""
+
+
+class DependencyError(FundallocError, ImportError):
+    """An optional package is needed and not installed; the message says how to install it."""

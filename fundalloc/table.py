@@ -16,6 +16,8 @@ import csv
 import io
 import math
 import os
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -30,6 +32,8 @@ __all__ = ["RegionTable"]
 
 FloatArray = npt.NDArray[np.float64]
 
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+_TOTAL_WORDS = ("合计", "总计", "小计")
 _MISSING_TEXT = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "—"})
 
 
@@ -53,9 +57,13 @@ def _cell_number(value: object) -> float | str:
     if isinstance(value, int | float | Decimal | np.integer | np.floating):
         number = float(value)
     elif isinstance(value, str):
-        text = value.strip()
+        # full-width digits and signs (１２３，４５６．７) become ASCII;
+        # "1,234,567.5" loses its commas
+        text = unicodedata.normalize("NFKC", value).strip()
         if text.lower() in _MISSING_TEXT:
             return "an empty cell" if not text else f"{value!r}"
+        if _THOUSANDS.match(text):
+            text = text.replace(",", "")
         try:
             number = float(text)
         except ValueError:
@@ -194,6 +202,7 @@ class RegionTable:
             if name != id
         }
         self._numeric: dict[str, FloatArray] = {}
+        self.notices: tuple[str, ...] = ()
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -278,46 +287,106 @@ class RegionTable:
         except OSError as exc:
             raise DataError(Problem(name, "cannot read the file", found=exc.strerror)) from None
         text = _decode(data, name, encoding)
-        reader = csv.reader(io.StringIO(text, newline=""))
-        rows = [(reader.line_num, row) for row in reader]
-        rows = [(line, row) for line, row in rows if any(cell.strip() for cell in row)]
-        if not rows:
+        try:
+            reader = csv.reader(io.StringIO(text, newline=""))
+            rows = [(reader.line_num, row) for row in reader]
+        except csv.Error as exc:
+            raise DataError(Problem(name, "not a valid CSV file", found=str(exc))) from None
+        return cls.from_rows(rows, id=id, kind=kind, parent=parent, source=name, unit="line")
+
+    @classmethod
+    def from_rows(
+        cls,
+        rows: Sequence[tuple[int, Sequence[Any]]],
+        *,
+        id: str,
+        kind: str | None = None,
+        parent: str | None = None,
+        source: str,
+        unit: str = "row",
+    ) -> RegionTable:
+        """Build a table from numbered rows of cells, the first being the header.
+
+        This is what the CSV and spreadsheet readers share: blank rows are skipped;
+        cells past the header's width must be empty; and a last row whose id reads
+        合计, 总计 or 小计 is checked against the column sums and dropped, with a
+        notice in :attr:`notices` (a mismatch is an error naming the row and column).
+
+        Parameters
+        ----------
+        rows : sequence of (row number, cells)
+            The row number is the one the user sees (a file's line, a sheet's row).
+        id, kind, parent : str
+            As for :class:`RegionTable`.
+        source : str
+            The file (and sheet) for messages.
+        unit : str, default "row"
+            How the numbers are called in messages ("line" for CSV).
+        """
+        kept: list[tuple[int, list[Any]]] = [
+            (n, list(r)) for n, r in rows if any(_filled(c) for c in r)
+        ]
+        if not kept:
             raise DataError(
-                Problem(name, "expected a header row and regions", found="an empty file")
+                Problem(source, "expected a header row and regions", found="an empty file")
             )
-        header_line, header = rows[0]
-        header = [cell.strip() for cell in header]
-        body = rows[1:]
+        header_line, header_cells = kept[0]
+        while header_cells and not _filled(header_cells[-1]):
+            header_cells.pop()
+        header = ["" if c is None else str(c).strip() for c in header_cells]
+        body = kept[1:]
         if not body:
             raise DataError(
                 Problem(
-                    name, "expected at least one region below the header", found="only the header"
+                    source, "expected at least one region below the header", found="only the header"
                 )
             )
         problems = [
             Problem(
-                f"{name}, line {line}",
-                f"expected {len(header)} cells like the header",
-                found=f"{len(row)}",
+                f"{source}, {unit} {line}",
+                f"expected at most {len(header)} cells like the header",
+                found=f"{len(row)}, with values past the last column",
             )
             for line, row in body
-            if len(row) != len(header)
+            if any(_filled(c) for c in row[len(header) :])
         ]
-        if len(set(header)) != len(header):
-            dupes = sorted({h for h in header if header.count(h) > 1})
+        blank = [j + 1 for j, h in enumerate(header) if not h]
+        if blank:
             problems.append(
                 Problem(
-                    f"{name}, line {header_line}",
+                    f"{source}, {unit} {header_line}",
+                    "expected a name for every column",
+                    found=f"an empty header in column {', '.join(map(str, blank))}",
+                )
+            )
+        dupes = sorted({h for h in header if h and header.count(h) > 1})
+        if dupes:
+            problems.append(
+                Problem(
+                    f"{source}, {unit} {header_line}",
                     "expected unique column names",
                     found=f"{', '.join(map(repr, dupes))} more than once",
                 )
             )
         if problems:
             raise DataError(problems)
+        body = [(line, (row + [None] * len(header))[: len(header)]) for line, row in body]
+        notices: list[str] = []
+        if id in header and len(body) > 1:
+            label = _total_label(body[-1][1][header.index(id)])
+            if label:
+                line, totals = body.pop()
+                _check_totals(header, body, totals, id, (kind, parent), f"{source}, {unit} {line}")
+                notices.append(
+                    f"{source}: the {label} row ({unit} {line}) matches the column sums "
+                    "and was dropped"
+                )
         columns = {h: [row[j] for _, row in body] for j, h in enumerate(header)}
-        return cls(
-            columns, id=id, kind=kind, parent=parent, source=name, rows=[line for line, _ in body]
+        table = cls(
+            columns, id=id, kind=kind, parent=parent, source=source, rows=[n for n, _ in body]
         )
+        table.notices = tuple(notices)
+        return table
 
     # ------------------------------------------------------------------ access
     @property
@@ -465,6 +534,7 @@ class RegionTable:
         table._columns = {k: _readonly(v[index]) for k, v in self._columns.items()}
         table._numeric = {k: _readonly(v[index]) for k, v in self._numeric.items()}
         table._rows = self._rows[index]
+        table.notices = self.notices
         return table
 
     def _require(self, column: str) -> None:
@@ -504,3 +574,50 @@ def _decode(data: bytes, name: str, encoding: str | None) -> str:
             hint="save the file as CSV UTF-8 from Excel",
         )
     )
+
+
+def _filled(cell: Any) -> bool:
+    return cell is not None and str(cell).strip() != ""
+
+
+def _total_label(cell: Any) -> str | None:
+    """合计, 总计 or 小计 when the id cell of a row names a total (全省合计, 合 计 …)."""
+    text = "".join(str(cell or "").split())
+    return next((word for word in _TOTAL_WORDS if word in text), None)
+
+
+def _check_totals(
+    header: list[str],
+    body: list[tuple[int, list[Any]]],
+    totals: list[Any],
+    id: str,
+    attributes: tuple[str | None, ...],
+    where: str,
+) -> None:
+    """Every numeric column's sum must match the total row (where it has a number)."""
+    problems = []
+    for j, name in enumerate(header):
+        if name == id or name in attributes or not _filled(totals[j]):
+            continue
+        total = _cell_number(totals[j])
+        values = [_cell_number(row[j]) for _, row in body]
+        if isinstance(total, str) or any(isinstance(v, str) for v in values):
+            continue  # not a numeric column; its own problems are reported where it is used
+        column_sum = math.fsum(v for v in values if isinstance(v, float))
+        text = str(totals[j]).strip()
+        decimals = len(text.split(".")[1]) if isinstance(totals[j], str) and "." in text else 0
+        slack = max(
+            1e-9 * abs(column_sum), 0.5 * 10.0**-decimals if isinstance(totals[j], str) else 1e-6
+        )
+        if abs(column_sum - total) > slack:
+            problems.append(
+                Problem(
+                    f"{where}, column {name!r}",
+                    f"the total row does not match the column: the regions add up to "
+                    f"{column_sum:,.10g}",
+                    found=f"{total:,.10g} in the total row",
+                    hint="correct the data or the total row",
+                )
+            )
+    if problems:
+        raise DataError(problems)

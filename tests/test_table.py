@@ -115,7 +115,7 @@ def test_csv_errors_name_the_file_and_line(tmp_path) -> None:
     with pytest.raises(fa.DataError, match="only the header"):
         fa.RegionTable.from_csv(path, id="id")
     path.write_text("id,x\na,1,2\n", encoding="utf-8")
-    with pytest.raises(fa.DataError, match="line 2: expected 2 cells"):
+    with pytest.raises(fa.DataError, match="line 2: expected at most 2 cells"):
         fa.RegionTable.from_csv(path, id="id")
     with pytest.raises(fa.DataError, match="cannot read the file"):
         fa.RegionTable.from_csv(tmp_path / "missing.csv", id="id")
@@ -142,3 +142,42 @@ def test_kind_and_parent_attributes() -> None:
         fa.RegionTable.from_records([rows[0], {**rows[1], "上级": " "}], id="地区", parent="上级")
     with pytest.raises(fa.DataError, match="no kind column 'kind'"):
         fa.RegionTable.from_records(rows, id="地区", kind="kind")
+
+
+def test_thousands_separators_and_full_width_digits() -> None:
+    t = fa.RegionTable.from_columns(
+        {"id": ["a", "b", "c"], "x": ["1,234", "１２，３４５．５", "－7"]}, id="id"
+    )
+    assert t.numeric("x").tolist() == [1234.0, 12345.5, -7.0]
+    bad = fa.RegionTable.from_columns({"id": ["a"], "x": ["12,34"]}, id="id")
+    with pytest.raises(fa.DataError, match="found the text '12,34'"):
+        bad.numeric("x")
+
+
+def test_total_row_is_checked_and_dropped(tmp_path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text(
+        '地区,人口,类型\n甲,"1,200",市\n乙,300.5,市\n\n合  计,"1,500.5",\n', encoding="utf-8"
+    )
+    t = fa.RegionTable.from_csv(path, id="地区")
+    assert t.ids == ("甲", "乙") and t.numeric("人口").sum() == 1500.5
+    assert t.notices == (f"{path}: the 合计 row (line 5) matches the column sums and was dropped",)
+    path.write_text("地区,人口\n甲,1200\n乙,300\n全省总计,1600\n", encoding="utf-8")
+    with pytest.raises(
+        fa.DataError,
+        match=r"line 4, column '人口': the total row does not match the column: "
+        r"the regions add up to 1,500; found 1,600 in the total row",
+    ):
+        fa.RegionTable.from_csv(path, id="地区")
+
+
+def test_trailing_empty_cells_are_fine_but_extra_values_are_not(tmp_path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("地区,人口,\n甲,1,\n乙,2,,\n", encoding="utf-8")
+    assert fa.RegionTable.from_csv(path, id="地区").numeric("人口").tolist() == [1, 2]
+    path.write_text("地区,人口\n甲,1,9\n", encoding="utf-8")
+    with pytest.raises(fa.DataError, match="line 2: expected at most 2 cells"):
+        fa.RegionTable.from_csv(path, id="地区")
+    path.write_text("地区,,人口\n甲,1,9\n", encoding="utf-8")
+    with pytest.raises(fa.DataError, match="an empty header in column 2"):
+        fa.RegionTable.from_csv(path, id="地区")

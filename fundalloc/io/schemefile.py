@@ -146,7 +146,7 @@ def load_scheme(path: str | Path) -> SchemeFile:
     )
 
 
-def loads_scheme(text: str, *, format: Format = "toml", where: str = "scheme") -> SchemeFile:  # noqa: A002
+def loads_scheme(text: str, *, format: Format = "toml", where: str = "scheme") -> SchemeFile:
     """Validate a scheme from the text of a TOML or JSON file."""
     document = _parse(text, format, where)
     problems: list[Problem] = []
@@ -183,7 +183,7 @@ def loads_scheme(text: str, *, format: Format = "toml", where: str = "scheme") -
     )
 
 
-def _parse(text: str, format: Format, where: str) -> dict[str, Any]:  # noqa: A002
+def _parse(text: str, format: Format, where: str) -> dict[str, Any]:
     try:
         if format == "json":
             document = json.loads(text, parse_float=Decimal)
@@ -242,7 +242,8 @@ def _validate(
 
 
 def _key_path(loc: tuple[Any, ...]) -> str:
-    """``('tranches', 0, 'factors', 1, 'rule', 'share', 'colum')`` → ``tranches[1].factors[2].rule.colum``."""
+    """A location as a user reads it: ``('tranches', 0, 'factors', 1, 'rule', 'share', 'colum')``
+    becomes ``tranches[1].factors[2].rule.colum``."""
     parts: list[str] = []
     for k, part in enumerate(loc):
         previous = loc[k - 1] if k else None
@@ -372,7 +373,7 @@ def dump_scheme(
     data: DataSource | None = None,
     labels: dict[str, str] | None = None,
     format: Format = "toml",
-) -> str:  # noqa: A002
+) -> str:
     """The text of a scheme file for ``scheme``: minimal, and loading it gives an equal scheme."""
     document: dict[str, Any] = {"schema_version": SCHEMA_VERSION, **plain(scheme)}
     if data is not None and plain(data):
