@@ -440,6 +440,11 @@ class RegionTable:
         self._require(column)
         return tuple("" if v is None else str(v).strip() for v in self._columns[column].tolist())
 
+    def raw(self, column: str) -> tuple[Any, ...]:
+        """The values of ``column`` as they were given (for re-running from a saved output)."""
+        self._require(column)
+        return tuple(self._columns[column].tolist())
+
     def numeric(self, column: str, *, nonnegative: bool = False) -> FloatArray:
         """The values of ``column`` as finite floats.
 

@@ -1,0 +1,5 @@
+"""``python -m fundalloc`` is the command line."""
+
+from fundalloc.cli import main
+
+raise SystemExit(main())
