@@ -13,9 +13,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
+    from fundalloc.io.outputs import OutputFormat
     from fundalloc.io.schemefile import SchemeFile
     from fundalloc.result import Allocation
     from fundalloc.table import RegionTable
@@ -160,16 +161,16 @@ def _allocate(args: argparse.Namespace) -> tuple[SchemeFile, Allocation, Path]:
     return scheme_file, allocate(table, scheme_file.scheme), data_path
 
 
-def _output_format(path: Path, given: str | None) -> str:
+def _output_format(path: Path, given: str | None) -> OutputFormat:
     if given:
         return given
     suffix = path.suffix.lower().lstrip(".")
     fmt = {"htm": "html", "markdown": "md"}.get(suffix, suffix)
-    if fmt not in ("csv", "xlsx", "json", "md", "html"):
+    if fmt not in ("csv", "xlsx", "json", "md", "html"):  # pragma: no branch
         raise UsageError(
             f"cannot tell the output format from {path.name!r}; use --format csv|xlsx|json|md|html"
         )
-    return fmt
+    return cast("OutputFormat", fmt)
 
 
 # ------------------------------------------------------------------------------- commands
@@ -205,7 +206,7 @@ def _cmd_allocate(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    scheme_file, result, data_path = _allocate(args)
+    _, result, data_path = _allocate(args)
     regions = len(result.table)
     print(
         f"{args.scheme}: ok — {regions} regions from {data_path.name}, "
