@@ -162,11 +162,9 @@ def _allocate(args: argparse.Namespace) -> tuple[SchemeFile, Allocation, Path]:
 
 
 def _output_format(path: Path, given: str | None) -> OutputFormat:
-    if given:
-        return given
     suffix = path.suffix.lower().lstrip(".")
-    fmt = {"htm": "html", "markdown": "md"}.get(suffix, suffix)
-    if fmt not in ("csv", "xlsx", "json", "md", "html"):  # pragma: no branch
+    fmt = given or {"htm": "html", "markdown": "md"}.get(suffix, suffix)
+    if fmt not in ("csv", "xlsx", "json", "md", "html"):
         raise UsageError(
             f"cannot tell the output format from {path.name!r}; use --format csv|xlsx|json|md|html"
         )
@@ -195,7 +193,7 @@ def _cmd_allocate(args: argparse.Namespace) -> int:
             result,
             fmt,
             lang=args.lang,
-            labels=scheme_file.labels,  # type: ignore[arg-type]
+            labels=scheme_file.labels,
             provenance=provenance,
             data=scheme_file.data,
             scheme_text=scheme_file.path.read_text(encoding="utf-8-sig"),
