@@ -107,17 +107,30 @@ def allocate(table: RegionTable, scheme: Scheme, *, solver: str = "auto") -> All
     _split(scheme.tranches, float(scheme.total), (), data, taking_part, scheme, leaves)
     targets = np.sum([leaf.targets for leaf in leaves], axis=0)
 
+    # fixed quotas (定额, 基数) stay exact: the bounds are solved on the formula part alone
+    fixed = np.sum(
+        [leaf.targets for leaf in leaves if leaf.tranche.quota is not None]
+        or [np.zeros(len(data))],
+        axis=0,
+    )
+    formula = np.maximum(targets - fixed, 0.0)
     limits = combine(scheme.bounds, data, scheme.total, taking_part)
-    check_feasible(limits, data.ids, scheme.total, scheme.unit, targets)
+    check_feasible(limits, data.ids, scheme.total, scheme.unit, targets, fixed)
     step = float(scheme.step)
     lower_units, upper_units = _unit_bounds(limits.lower, limits.upper, step, scheme.total_units)
     _check_unit_bounds(lower_units, upper_units, data.ids, scheme)
 
     solution = get_solver(solver).solve(
-        BoundedProblem(targets, limits.lower, limits.upper, float(scheme.total))
+        BoundedProblem(
+            formula,
+            np.maximum(limits.lower - fixed, 0.0),
+            limits.upper - fixed,
+            float(scheme.total) - float(fixed.sum()),
+        )
     )
+    bounded = fixed + solution.amounts
     rounded = round_units(
-        solution.amounts / step,
+        bounded / step,
         targets / step,
         scheme.total_units,
         lower_units,
@@ -131,8 +144,9 @@ def allocate(table: RegionTable, scheme: Scheme, *, solver: str = "auto") -> All
         excluded_by=excluded_by,
         leaves=tuple(leaves),
         targets=targets,
+        fixed=fixed,
         limits=limits,
-        bounded=solution.amounts,
+        bounded=bounded,
         multiplier=solution.multiplier,
         units=rounded.units,
         ties=rounded.ties,

@@ -212,18 +212,34 @@ def combine(bounds: Sequence[Bound], data: Data, total: Decimal, taking_part: Bo
 
 
 def check_feasible(
-    limits: Limits, ids: Sequence[str], total: Decimal, unit: str, targets: FloatArray
+    limits: Limits,
+    ids: Sequence[str],
+    total: Decimal,
+    unit: str,
+    targets: FloatArray,
+    fixed: FloatArray | None = None,
 ) -> None:
     """Raise :class:`InfeasibleError` naming the numbers when no amounts fit the bounds.
 
-    Checks that no cap is below its region's floor, that the floors fit in the total
-    and that the caps can hold it. A region whose formula target is zero stays at its
-    floor under the proportional rule, so its floor, not its cap, counts towards
-    what the caps can hold. Every conflict is listed.
+    Checks that no cap is below its region's floor or its fixed quota, that the floors
+    (or fixed quotas, where larger) fit in the total and that the caps can hold it. A
+    region whose formula target is zero stays at its floor under the proportional rule,
+    so its floor, not its cap, counts towards what the caps can hold. Every conflict is
+    listed.
     """
     problems = []
-    lower, upper = limits.lower, limits.upper
-    for i in np.flatnonzero(lower > upper)[:20]:
+    fixed = np.zeros_like(targets) if fixed is None else fixed
+    for i in np.flatnonzero(limits.upper < fixed - 1e-9 * np.maximum(1.0, fixed))[:20]:
+        problems.append(
+            Problem(
+                ids[i],
+                f"the cap {format_amount(limits.upper[i])} {unit} (from "
+                f"{limits.bounds[limits.upper_from[i]].label(unit)}) is below its fixed quota "
+                f"{format_amount(fixed[i])} {unit}",
+            )
+        )
+    lower, upper = np.maximum(limits.lower, fixed), limits.upper
+    for i in np.flatnonzero(limits.lower > upper)[:20]:
         floor = limits.bounds[limits.lower_from[i]]
         cap_text = (
             f"from {limits.bounds[limits.upper_from[i]].label(unit)}"
@@ -234,7 +250,7 @@ def check_feasible(
             Problem(
                 ids[i],
                 f"the cap {format_amount(upper[i])} {unit} ({cap_text}) is below the floor "
-                f"{format_amount(lower[i])} {unit} (from {floor.label(unit)})",
+                f"{format_amount(limits.lower[i])} {unit} (from {floor.label(unit)})",
             )
         )
     t = float(total)
@@ -248,10 +264,10 @@ def check_feasible(
                 hint="lower the floors or raise the total",
             )
         )
-    reachable = np.where(targets > 0, upper, lower)
+    reachable = np.where(targets - fixed > 0, upper, lower)
     high_sum = float(reachable.sum())
     if high_sum < t * (1 - 1e-12):
-        zero = int(((targets <= 0) & (upper > lower)).sum())
+        zero = int(((targets - fixed <= 0) & (upper > lower)).sum())
         note = (
             f" (counting the {zero} regions with a zero formula amount at their floor, "
             "since the proportional rule gives them nothing more)"

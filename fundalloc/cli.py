@@ -54,7 +54,9 @@ def _parser() -> argparse.ArgumentParser:
             default="zh",
             help="language of headers and accounts (default zh)",
         )
-        sub.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+        sub.add_argument(
+            "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
 
     allocate = commands.add_parser("allocate", help="allocate and print the table; write a file")
     scheme_and_data(allocate)
@@ -74,14 +76,18 @@ def _parser() -> argparse.ArgumentParser:
 
     init = commands.add_parser("init", help="write a starter scheme and data template")
     init.add_argument("directory", type=Path, help="the folder to write into (created if needed)")
-    init.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    init.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
 
     verify = commands.add_parser(
         "verify",
         help="recompute an output (JSON or XLSX) from its provenance and report any difference",
     )
     verify.add_argument("output", type=Path, help="a JSON or XLSX output of fundalloc allocate")
-    verify.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    verify.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
     return parser
 
 

@@ -163,7 +163,12 @@ class Expression:
         except (RecursionError, MemoryError, ValueError) as exc:
             raise ExpressionError(f'expression "{text}": cannot be parsed ({exc})') from None
         try:
-            for node in ast.walk(tree):
+            nodes = list(ast.walk(tree))
+            # dunder names first: they are the most telling problem an expression can have
+            nodes.sort(
+                key=lambda node: not (isinstance(node, ast.Name) and node.id.startswith("__"))
+            )
+            for node in nodes:
                 _check(node, text, names)
         except RecursionError:
             raise ExpressionError(f'expression "{text}": nested too deeply') from None

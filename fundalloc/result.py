@@ -68,7 +68,8 @@ class LeafTrace:
 class Trace:
     """Every stage of one allocation, in region-id order.
 
-    ``order[k]`` is the table row of the k-th region in id order.
+    ``order[k]`` is the table row of the k-th region in id order. ``fixed`` is each
+    region's part from fixed quotas, which the bounds' multiplier λ does not scale.
     """
 
     ids: tuple[str, ...]
@@ -77,6 +78,7 @@ class Trace:
     excluded_by: npt.NDArray[np.intp]
     leaves: tuple[LeafTrace, ...]
     targets: FloatArray
+    fixed: FloatArray
     limits: Limits
     bounded: FloatArray
     multiplier: float
@@ -268,7 +270,7 @@ class Allocation:
         except KeyError:
             import difflib
 
-            close = difflib.get_close_matches(region, self.trace.ids, n=1)
+            close = difflib.get_close_matches(region, self.trace.ids, n=1, cutoff=0.5)
             raise DataError(
                 Problem(
                     region, "no such region", hint=f"did you mean {close[0]!r}?" if close else None
@@ -320,7 +322,8 @@ class Allocation:
         trace, limits, unit = self.trace, self.trace.limits, self.scheme.unit
         if not trace.taking_part[k]:
             return "", ""
-        scaled = trace.multiplier * trace.targets[k]
+        fixed = trace.fixed[k]
+        scaled = fixed + trace.multiplier * (trace.targets[k] - fixed)
         if limits.lower_from[k] >= 0 and scaled < limits.lower[k]:
             return "floor", limits.bounds[limits.lower_from[k]].label(unit)
         if limits.upper_from[k] >= 0 and scaled > limits.upper[k]:

@@ -25,8 +25,10 @@ bounds ``[lower, upper]`` and hand out exactly ``total`` units.
     reported, never hidden.
 
 Ties
-    A tie is two regions with the same claim to the last unit (the same remainder,
-    or the same divisor priority, as computed in binary64). It is broken by the
+    A tie is two regions with the same claim to the last unit: the same remainder
+    (within 1e-9 of a unit plus 1e-12 of the largest amount, which is what binary64
+    arithmetic can move it) or the same divisor priority (within a relative 1e-12). It
+    is broken by the
     larger exact amount (for divisor methods, the larger weight), then by the smaller
     region id in Unicode code-point order, never by row order; every broken tie is
     reported. When units must be taken back (the first estimate overshot, or bounds
@@ -85,13 +87,17 @@ def _pick(
     ties: list[TieBreak],
     *,
     worst: bool = False,
+    tolerance: float = 0.0,
+    relative: float = 0.0,
 ) -> npt.NDArray[np.intp]:
     """The ``count`` candidates first in the order (larger claim, larger ``second``, lower
     index), or with ``worst`` the ``count`` last in that same order. O(n) expected.
 
-    The arrays are in region-id order, so "lower index" is "smaller id". Giving a unit
-    and taking one back follow one order, so the result does not depend on whether the
-    first estimate fell short or overshot.
+    Claims within ``tolerance + relative · |claim|`` of the cutoff count as equal: binary64
+    noise must not decide a unit that the documented tie rule should. The arrays are in
+    region-id order, so "lower index" is "smaller id". Giving a unit and taking one back
+    follow one order, so the result does not depend on whether the first estimate fell
+    short or overshot.
     """
     if count <= 0:
         return np.empty(0, dtype=np.intp)
@@ -100,8 +106,11 @@ def _pick(
     sign = -1.0 if worst else 1.0
     keys = sign * claim[candidates]
     cut = np.partition(keys, candidates.size - count)[candidates.size - count]
-    above = candidates[keys > cut]
-    level = candidates[keys == cut]
+    slack = tolerance + relative * abs(cut) if np.isfinite(cut) else 0.0
+    with np.errstate(invalid="ignore"):
+        near = (keys == cut) | (np.abs(keys - cut) <= slack)
+    above = candidates[(keys > cut) & ~near]
+    level = candidates[near]
     need = count - above.size
     if need == level.size:
         return np.concatenate([above, level])
@@ -124,21 +133,33 @@ def _first_in_order(
     return int(order[-1] if worst else order[0])
 
 
+#: Divisor priorities within this relative difference count as equal.
+_RELATIVE = 1e-12
+
+
+def _noise(exact: FloatArray) -> float:
+    """How far binary64 arithmetic can move an exact amount (in units): remainders and
+    halves within this count as equal, so that 51.36 computed as 51.35999999999999 still
+    ties with 62.06 and 11.15 still rounds half up."""
+    return 1e-9 + 1e-12 * float(np.abs(exact).max(initial=0.0))
+
+
 # -------------------------------------------------------------------- largest remainder
 def _largest_remainder(
     exact: FloatArray, total: int, lower: IntArray, upper: IntArray
 ) -> RoundingResult:
-    units = np.clip(np.floor(exact), lower, upper).astype(np.int64)
+    units = np.clip(np.floor(exact + _noise(exact)), lower, upper).astype(np.int64)
     ties: list[TieBreak] = []
+    slack = _noise(exact)
     remainder = exact - units
     while (short := total - int(units.sum())) != 0:
         if short > 0:
             room = np.flatnonzero(units < upper)
-            chosen = _pick(remainder, exact, room, short, ties)
+            chosen = _pick(remainder, exact, room, short, ties, tolerance=slack)
             units[chosen] += 1
         else:
             room = np.flatnonzero(units > lower)
-            chosen = _pick(remainder, exact, room, -short, ties, worst=True)
+            chosen = _pick(remainder, exact, room, -short, ties, worst=True, tolerance=slack)
             units[chosen] -= 1
         if chosen.size == 0:  # pragma: no cover - feasibility is checked before
             raise InfeasibleError("the bounds cannot hold the total after rounding")
@@ -188,7 +209,7 @@ def _divisor(
         if short > 0:
             room = np.flatnonzero(positive & (units < upper))
             claim = _priority(weights, signpost, units)  # claim to the next unit
-            chosen = _pick(claim, weights, room, short, found)
+            chosen = _pick(claim, weights, room, short, found, relative=_RELATIVE)
             # A region may deserve two of the units still short: keep only the chosen whose
             # claim beats every chosen region's claim to a further unit. Strictly, so that an
             # equal claim is settled by the tie rule in the next pass; the largest claim always
@@ -198,17 +219,29 @@ def _divisor(
                 _priority(weights[chosen], signpost, units[chosen] + 1),
                 -np.inf,
             )
-            keep = claim[chosen] > further.max(initial=-np.inf)
+            best_further = further.max(initial=-np.inf)
+            # no chosen region can take a second unit: the whole batch is right
+            keep = (
+                claim[chosen] > best_further
+                if best_further > -np.inf
+                else np.ones(chosen.size, bool)
+            )
         else:
             room = np.flatnonzero(positive & (units > lower))
             claim = _priority(weights, signpost, units - 1)  # claim to the last unit held
-            chosen = _pick(claim, weights, room, -short, found, worst=True)
+            chosen = _pick(claim, weights, room, -short, found, worst=True, relative=_RELATIVE)
             earlier = np.where(
                 units[chosen] - 1 > lower[chosen],
                 _priority(weights[chosen], signpost, units[chosen] - 2),
                 np.inf,
             )
-            keep = claim[chosen] < earlier.min(initial=np.inf)
+            least_earlier = earlier.min(initial=np.inf)
+            # no chosen region can give up a second unit: the whole batch is right
+            keep = (
+                claim[chosen] < least_earlier
+                if least_earlier < np.inf
+                else np.ones(chosen.size, bool)
+            )
         if keep.all():
             ties.extend(found)  # the cutoff was reached in this pass
         elif not keep.any():  # infinite claims (a first unit under Adams or Huntington-Hill)
@@ -222,7 +255,7 @@ def _divisor(
 
 # -------------------------------------------------------------------- independent
 def _half_up(exact: FloatArray, total: int, lower: IntArray, upper: IntArray) -> RoundingResult:
-    units = np.clip(np.floor(exact + 0.5), lower, upper).astype(np.int64)
+    units = np.clip(np.floor(exact + 0.5 + _noise(exact)), lower, upper).astype(np.int64)
     return RoundingResult(units, total - int(units.sum()), ())
 
 

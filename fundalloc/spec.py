@@ -8,6 +8,7 @@ listing every problem with its key path, never pydantic's own error type.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -43,7 +44,25 @@ class _SpecMeta(ModelMetaclass):
 class Spec(BaseModel, metaclass=_SpecMeta):
     """Base of the immutable specification values."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", validate_default=True, allow_inf_nan=False
+    )
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        """Pydantic's validation, with its errors raised as :class:`SchemeError`."""
+        try:
+            return super().model_validate(obj, *args, **kwargs)
+        except ValidationError as exc:
+            raise SchemeError(problems_from(exc, cls.__name__)) from None
+
+    @classmethod
+    def model_validate_json(cls, json_data: Any, *args: Any, **kwargs: Any) -> Self:
+        """Pydantic's JSON validation, with its errors raised as :class:`SchemeError`."""
+        try:
+            return super().model_validate_json(json_data, *args, **kwargs)
+        except ValidationError as exc:
+            raise SchemeError(problems_from(exc, cls.__name__)) from None
 
     def __repr_args__(self) -> Any:
         """Only the fields that differ from their defaults, so a repr reads like the call."""
@@ -102,6 +121,10 @@ def check_weights(weights: Sequence[float], names: Iterable[str], *, normalise: 
     set normalise_weights=true to rescale them
     """
     names = list(names)
+    if not all(math.isfinite(w) for w in weights):
+        return [
+            f"every weight must be a finite number; found {', '.join(f'{n} {w}' for n, w in zip(names, weights, strict=True))}"
+        ]
     problems = [
         f"the weight of {name!r} is negative ({w:g})"
         for name, w in zip(names, weights, strict=True)

@@ -51,3 +51,15 @@ def test_training_places() -> None:
     text = run("training_places.py")
     last = text.strip().splitlines()[-1].split()
     assert last == ["合计", "200", "200", "200", "200"]
+
+
+def test_the_scheme_file_is_the_python_scheme() -> None:
+    import importlib.util
+
+    from fundalloc.io.schemefile import load_scheme
+
+    spec = importlib.util.spec_from_file_location("shandong", EXAMPLE / "allocate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert load_scheme(EXAMPLE / "scheme.toml").scheme == module.build_scheme()

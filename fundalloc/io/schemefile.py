@@ -194,7 +194,12 @@ def _parse(text: str, format: Format, where: str) -> dict[str, Any]:
         line = re.search(r"\(at line (\d+), column (\d+)\)", message)
         place = f"{where}, line {line.group(1)}" if line else where
         raise SchemeError(
-            Problem(place, "not valid TOML", found=message.split(" (at line")[0])
+            Problem(
+                place,
+                "not valid TOML",
+                found=message.split(" (at line")[0],
+                hint=_toml_hint(text, line),
+            )
         ) from None
     except json.JSONDecodeError as exc:
         raise SchemeError(
@@ -207,6 +212,17 @@ def _parse(text: str, format: Format, where: str) -> dict[str, Any]:
     return document
 
 
+def _toml_hint(text: str, line: re.Match[str] | None) -> str | None:
+    """A hint for the commonest TOML slip in Chinese schemes: a bare key that is not ASCII."""
+    lines = text.splitlines()
+    if line is None or int(line.group(1)) > len(lines):
+        return None
+    bare = re.match(r"""\s*([^\s"'=\[]+)\s*=""", lines[int(line.group(1)) - 1])
+    if bare and not bare.group(1).isascii():
+        return f'quote keys that are not plain ASCII: "{bare.group(1)}" = ...'
+    return None
+
+
 def _validate(
     model: type[BaseModel],
     data: Any,
@@ -216,7 +232,8 @@ def _validate(
     problems: list[Problem],
 ) -> BaseModel | None:
     try:
-        return model.model_validate(data)
+        # pydantic's own validator: its errors carry the locations turned into key paths here
+        return model.__pydantic_validator__.validate_python(data)  # type: ignore[no-any-return]
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         nested = {e["loc"][:k] for e in errors for k in range(len(e["loc"]))}

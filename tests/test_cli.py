@@ -1,0 +1,167 @@
+"""The command line end to end, through a subprocess, as a bureau would run it."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "shandong_2018"
+BAD = Path(__file__).resolve().parent / "data" / "bad"
+CASES = sorted(p.name for p in BAD.iterdir() if (p / "case.toml").is_file())
+
+
+def fundalloc(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "fundalloc", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=cwd,
+        check=False,
+    )
+
+
+def test_the_corpus_is_large_enough() -> None:
+    assert len(CASES) >= 30
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_bad_input(name: str, tmp_path: Path) -> None:
+    case = tomllib.loads((BAD / name / "case.toml").read_text(encoding="utf-8"))
+    work = tmp_path / name
+    shutil.copytree(BAD / name, work)
+    before = set(work.iterdir())
+    done = fundalloc(*case["args"].split(), cwd=work)
+    assert done.returncode == case["exit"], done.stderr
+    assert "Traceback" not in done.stderr
+    import re
+
+    assert re.search(case["message"], done.stderr), done.stderr
+    assert set(work.iterdir()) == before, "an output or temporary file was left behind"
+
+
+def test_allocate_the_bundled_example_to_every_format(tmp_path: Path) -> None:
+    for fmt in ("csv", "xlsx", "json", "md", "html"):
+        out = tmp_path / f"result.{fmt}"
+        done = fundalloc("allocate", str(EXAMPLE / "scheme.toml"), "-o", str(out))
+        assert done.returncode == 0, done.stderr
+        assert "济宁市" in done.stdout and "3 717" in done.stdout
+        assert out.stat().st_size > 0
+    with (tmp_path / "result.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][0] == "地区" and rows[-1][0] == "合计" and Decimal(rows[-1][2]) == 3717
+    assert (tmp_path / "result.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # BOM for Excel
+    doc = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
+    assert sum(Decimal(v) for v in doc["result"]["amounts"].values()) == 3717
+    assert len(doc["provenance"]["scheme SHA-256"]) == 64
+    assert "鲁民发〔2018〕47号" in (tmp_path / "result.md").read_text(encoding="utf-8")
+    assert "<table>" in (tmp_path / "result.html").read_text(encoding="utf-8")
+    for fmt in ("json", "xlsx"):
+        done = fundalloc("verify", str(tmp_path / f"result.{fmt}"))
+        assert done.returncode == 0 and "identical" in done.stdout, done.stdout + done.stderr
+
+
+def test_xlsx_output_has_the_publication_sheets(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    out = tmp_path / "r.xlsx"
+    assert fundalloc("allocate", str(EXAMPLE / "scheme.toml"), "-o", str(out)).returncode == 0
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["分配结果", "测算明细", "分配因素及权重", "输入数据", "来源"]
+    sheet = book["分配结果"]
+    assert sheet.cell(row=sheet.max_row, column=1).value == "合计"
+    assert sheet.cell(row=sheet.max_row, column=3).value == 3717
+    assert isinstance(sheet.cell(row=2, column=3).value, int | float)
+    assert sheet.cell(row=2, column=3).number_format == "#,##0"
+    detail = book["测算明细"]
+    by_region: dict[str, float] = {}
+    for region, stage, _, _, value in detail.iter_rows(min_row=2, values_only=True):
+        if stage != "分配金额":
+            by_region[region] = by_region.get(region, 0.0) + value
+    assert by_region["济宁市"] == pytest.approx(446)
+
+
+def test_verify_reports_a_tampered_output(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    assert fundalloc("allocate", str(EXAMPLE / "scheme.toml"), "-o", str(out)).returncode == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    doc["result"]["amounts"]["济南市"] = "280"
+    out.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    done = fundalloc("verify", str(out))
+    assert done.returncode == 1 and "济南市: 280 in the output, 279 now" in done.stdout
+
+
+def test_explain_validate_and_english(tmp_path: Path) -> None:
+    done = fundalloc("explain", str(EXAMPLE / "scheme.toml"), "东营市")
+    assert done.returncode == 0 and "保底" in done.stdout and "东营市：60 万元" in done.stdout
+    done = fundalloc("explain", str(EXAMPLE / "scheme.toml"), "东营市", "--lang", "en")
+    assert "floor" in done.stdout
+    done = fundalloc("validate", str(EXAMPLE / "scheme.toml"))
+    assert done.returncode == 0 and "ok" in done.stdout
+    done = fundalloc("allocate", str(EXAMPLE / "scheme.toml"), "--lang", "en")
+    assert "region" in done.stdout and "amount" in done.stdout
+
+
+def test_init_writes_a_runnable_starter_and_never_overwrites(tmp_path: Path) -> None:
+    assert fundalloc("init", str(tmp_path / "new")).returncode == 0
+    done = fundalloc("allocate", str(tmp_path / "new" / "scheme.toml"))
+    assert done.returncode == 0 and "1 000" in done.stdout
+    again = fundalloc("init", str(tmp_path / "new"))
+    assert again.returncode == 2 and "already exists and is not overwritten" in again.stderr
+
+
+def test_data_the_way_bureaus_have_it(tmp_path: Path) -> None:
+    """CSV in GB18030 and with a BOM; XLSX with a merged title row and a 合计 row."""
+    scheme = (EXAMPLE / "scheme.toml").read_text(encoding="utf-8")
+    data = (EXAMPLE / "data.csv").read_text(encoding="utf-8")
+    expected = fundalloc("allocate", str(EXAMPLE / "scheme.toml")).stdout
+    for name, raw in (("gb.csv", data.encode("gb18030")), ("bom.csv", data.encode("utf-8-sig"))):
+        (tmp_path / name).write_bytes(raw)
+        (tmp_path / "s.toml").write_text(
+            scheme.replace('path = "data.csv"', f'path = "{name}"'), encoding="utf-8"
+        )
+        done = fundalloc("allocate", str(tmp_path / "s.toml"))
+        assert done.returncode == 0 and done.stdout == expected, done.stderr
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "测算表"
+    rows = list(csv.reader(data.splitlines()))
+    sheet.append(["2018年少数民族发展资金测算表"])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(rows[0]))
+    sheet.append(["单位：人、个"])
+    sheet.append(rows[0])
+    for row in rows[1:]:
+        sheet.append([row[0], row[1], *[float(c) for c in row[2:9]], row[9]])
+    sums = [sum(float(r[j]) for r in rows[1:]) for j in range(2, 9)]
+    sheet.append(["合计", None, *sums, None])
+    book.save(tmp_path / "data.xlsx")
+    (tmp_path / "s.toml").write_text(
+        scheme.replace('path = "data.csv"', 'path = "data.xlsx"\nsheet = "测算表"'),
+        encoding="utf-8",
+    )
+    done = fundalloc("allocate", str(tmp_path / "s.toml"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == expected
+    assert "the 合计 row (row 20) matches the column sums and was dropped" in done.stderr
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    shutil.copytree(BAD / "negative", tmp_path / "c")
+    done = fundalloc("--debug", "allocate", "scheme.toml", cwd=tmp_path / "c")
+    assert done.returncode == 2 and "Traceback" in done.stderr
+
+
+def test_help_and_usage_errors() -> None:
+    done = fundalloc("--help")
+    assert done.returncode == 0 and "allocate" in done.stdout
+    assert fundalloc("allocate").returncode == 2
+    assert fundalloc("nonsense").returncode == 2
