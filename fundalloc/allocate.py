@@ -89,6 +89,10 @@ def allocate(table: RegionTable, scheme: Scheme, *, solver: str = "auto") -> All
     >>> result.ties
     ((('乙市',), ('甲市',)),)
     """
+    if len(table) == 0:
+        raise DataError(
+            Problem(table.source or "data", "expected at least one region", found="none")
+        )
     table = scheme.derive(table)
     _check_columns(table, scheme)
     order = _canonical_order(table.ids)
@@ -262,7 +266,7 @@ def _split(
         if tranche.tranches:
             _split(tranche.tranches, size, here, data, inside, scheme, leaves)
             continue
-        rows = weighted_shares(tranche.factors, data, inside)
+        rows = weighted_shares(tranche.factors, data, inside, "/".join(here))
         combined = rows.sum(axis=0)
         multipliers = (
             np.stack(

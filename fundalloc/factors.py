@@ -16,7 +16,7 @@ to its class.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Annotated, Literal, Protocol
 
 import numpy as np
@@ -531,7 +531,10 @@ class _Extreme(_RuleBase):
 
     def _shares(self, data: Data, mask: BoolArray) -> FloatArray:
         return np.stack(
-            [shares_of(rule, data, mask, f"formula {k + 1}") for k, rule in enumerate(self.of)]
+            [
+                shares_of(rule, data, mask, f"{type(self).__name__.lower()} formula {k + 1}")
+                for k, rule in enumerate(self.of)
+            ]
         )
 
 
@@ -711,32 +714,62 @@ def _check_factors(factors: tuple[Factor, ...], normalise: bool) -> None:
 def shares_of(rule: Rule, data: Data, mask: BoolArray, name: str) -> FloatArray:
     """The rule's scores as shares over the regions in ``mask`` (zero outside).
 
+    ``name`` says where the rule is used (``tranche/factor``), for messages.
+
     Raises
     ------
     DataError
-        If no region in ``mask`` has a positive score, since shares are then undefined.
+        If a score is not a finite number (an overflowing exponent), or no region in
+        ``mask`` has a positive score, since shares are then undefined.
     """
-    scores = np.where(mask, rule.scores(data, mask), 0.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        scores = np.where(mask, rule.scores(data, mask), 0.0)
+    bad = np.flatnonzero(~np.isfinite(scores))
+    if bad.size:
+        ids = data.ids
+        raise DataError(
+            Problem(
+                f"factor {name!r}",
+                "expected a finite score for every region",
+                found=", ".join(f"{ids[i]} {scores[i]}" for i in bad[:10]),
+                hint=f"check the formula {rule.describe()}",
+            )
+        )
     total = float(scores.sum())
-    if not total > 0:
+    if not (np.isfinite(total) and total > 0):
+        found = f"all scores are 0 ({rule.describe()})" if total == 0 else f"a total of {total}"
         raise DataError(
             Problem(
                 f"factor {name!r}",
                 "expected a positive score for at least one region taking part",
-                found=f"all scores are 0 ({rule.describe()})",
+                found=found,
             )
         )
     return scores / total
 
 
-def weighted_shares(factors: tuple[Factor, ...], data: Data, mask: BoolArray) -> FloatArray:
-    """Each factor's shares times its normalised weight, one row per factor."""
-    weights = np.array([f.weight for f in factors], dtype=np.float64)
-    weights = weights / weights.sum()
+def weighted_shares(
+    factors: tuple[Factor, ...], data: Data, mask: BoolArray, where: str = ""
+) -> FloatArray:
+    """Each factor's shares times its normalised weight, one row per factor.
+
+    ``where`` is the path of the tranche or group, for messages.
+    """
+    weights = normalised_weights(factors)
     rows = np.stack(
-        [w * shares_of(f.rule, data, mask, f.name) for f, w in zip(factors, weights, strict=True)]
+        [
+            w * shares_of(f.rule, data, mask, f"{where}/{f.name}" if where else f.name)
+            for f, w in zip(factors, weights, strict=True)
+        ]
     )
     return rows
+
+
+def normalised_weights(factors: Sequence[Factor]) -> FloatArray:
+    """The factors' weights divided by their sum (they add to 1 already unless the scheme
+    asked to normalise)."""
+    weights = np.array([f.weight for f in factors], dtype=np.float64)
+    return np.asarray(weights / weights.sum(), dtype=np.float64)
 
 
 for _model in (Group, Max, Min, Factor, Coefficient):

@@ -9,22 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-__all__ = ["format_amount", "to_decimal", "units_of"]
-
-
-def to_decimal(value: Decimal | int | float | str) -> Decimal:
-    """An exact Decimal for a money value; floats are read by their shortest repr.
-
-    >>> to_decimal(0.1)
-    Decimal('0.1')
-    >>> to_decimal("3717")
-    Decimal('3717')
-    """
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    return Decimal(value)
+__all__ = ["format_amount", "units_of"]
 
 
 def units_of(amount: Decimal, step: Decimal) -> int | None:

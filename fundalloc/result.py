@@ -30,7 +30,8 @@ import numpy as np
 import numpy.typing as npt
 
 from fundalloc.bounds import Limits
-from fundalloc.errors import DataError, Problem
+from fundalloc.errors import DataError, Problem, SchemeError
+from fundalloc.factors import normalised_weights
 from fundalloc.money import format_amount
 from fundalloc.rounding import TieBreak
 
@@ -324,9 +325,10 @@ class Allocation:
             return "", ""
         fixed = trace.fixed[k]
         scaled = fixed + trace.multiplier * (trace.targets[k] - fixed)
-        if limits.lower_from[k] >= 0 and scaled < limits.lower[k]:
+        bounded = trace.bounded[k]
+        if limits.lower_from[k] >= 0 and scaled < limits.lower[k] and bounded <= limits.lower[k]:
             return "floor", limits.bounds[limits.lower_from[k]].label(unit)
-        if limits.upper_from[k] >= 0 and scaled > limits.upper[k]:
+        if limits.upper_from[k] >= 0 and scaled >= limits.upper[k] and bounded >= limits.upper[k]:
             return "cap", limits.bounds[limits.upper_from[k]].label(unit)
         if abs(trace.bounded[k] - trace.targets[k]) > 1e-12 * max(1.0, abs(trace.targets[k])):
             return "adjustment", f"λ = {trace.multiplier:.6g}"
@@ -353,6 +355,8 @@ class Allocation:
         DataError
             If there is no such region (with the closest id as a hint).
         """
+        if lang not in TEXT:
+            raise SchemeError(f"unknown language {lang!r}; expected one of: {', '.join(TEXT)}")
         k = self._region(region)
         text, trace, unit = TEXT[lang], self.trace, self.scheme.unit
         parts = self._items(k)
@@ -377,15 +381,16 @@ class Allocation:
                 )
                 continue
             lines.append(text["tranche"].format(path=path, amount=size))
-            weights = _normalised_weights(leaf.tranche)
+            weights = (
+                normalised_weights(leaf.tranche.factors) if leaf.tranche.factors else np.zeros(0)
+            )
             for item in parts.items:
                 if item.tranche != path:
                     continue
                 if item.stage == "factor":
                     j = leaf.factor_names.index(item.name)
-                    share = (
-                        leaf.contributions[j, k] / (leaf.amount * weights[j]) if weights[j] else 0.0
-                    )
+                    size = leaf.amount * weights[j]
+                    share = leaf.contributions[j, k] / size if size > 0 else 0.0
                     lines.append(
                         text["factor"].format(
                             name=item.name,
@@ -466,11 +471,6 @@ class Allocation:
         writer.writeheader()
         writer.writerows({k: _plain(v) for k, v in row.items()} for row in records)
         write_atomic(path, buffer.getvalue().encode("utf-8-sig"))
-
-
-def _normalised_weights(tranche: Tranche) -> list[float]:
-    total = sum(f.weight for f in tranche.factors)
-    return [f.weight / total for f in tranche.factors]
 
 
 def _plain(value: Any) -> Any:

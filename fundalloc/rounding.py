@@ -365,6 +365,8 @@ def apportion(
     """
     if canonical_method(method) == "half_up":
         raise SchemeError("apportion hands out exactly the total; half_up does not")
+    if isinstance(total, bool) or not isinstance(total, int | np.integer) or total < 0:
+        raise SchemeError(f"expected a whole number of items to apportion, found {total!r}")
     ids = sorted(weights)
     w = np.array([float(weights[i]) for i in ids], dtype=np.float64)
     bad = [
@@ -384,6 +386,9 @@ def apportion(
 
     lower = per_region(minimum, 0)
     upper = per_region(maximum, total)
+    negative = [region for region, lo in zip(ids, lower.tolist(), strict=True) if lo < 0]
+    if negative:
+        raise SchemeError(f"a minimum must be >= 0; found a negative one for {', '.join(negative)}")
     mass = float(w.sum())
     exact = w / mass * total if mass > 0 else np.zeros_like(w)
     units = round_units(exact, w, total, lower, upper, method).units

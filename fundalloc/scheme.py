@@ -245,7 +245,13 @@ class Scheme(Spec):
     @model_validator(mode="after")
     def _check(self) -> Self:
         problems = _check_siblings(self.tranches)
-        if units_of(self.total, self.step) is None:
+        units = units_of(self.total, self.step)
+        if units is not None and units >= 2**62:
+            problems.append(
+                f"the total is {units} steps of {format_amount(self.step)}; at most 2**62 "
+                "steps are supported: choose a larger step"
+            )
+        if units is None:
             problems.append(
                 f"the total {format_amount(self.total)} is not a whole multiple of "
                 f"the step {format_amount(self.step)}"

@@ -122,9 +122,8 @@ def check_weights(weights: Sequence[float], names: Iterable[str], *, normalise: 
     """
     names = list(names)
     if not all(math.isfinite(w) for w in weights):
-        return [
-            f"every weight must be a finite number; found {', '.join(f'{n} {w}' for n, w in zip(names, weights, strict=True))}"
-        ]
+        listed = ", ".join(f"{n} {w}" for n, w in zip(names, weights, strict=True))
+        return [f"every weight must be a finite number; found {listed}"]
     problems = [
         f"the weight of {name!r} is negative ({w:g})"
         for name, w in zip(names, weights, strict=True)

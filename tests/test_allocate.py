@@ -265,3 +265,113 @@ def test_result_arrays_follow_table_order() -> None:
     assert list(r.amounts) == list(TABLE.ids)
     assert "100 万元 to 3 regions by largest_remainder" in repr(r)
     assert isinstance(r.units, np.ndarray)
+
+
+# ---- regressions from the review of the core (one test per finding)
+
+
+def one_factor(total: str, step: str = "1", **kw: object) -> fa.Scheme:
+    return fa.Scheme(
+        total=Decimal(total),
+        step=Decimal(step),
+        tranches=[fa.Tranche(name="t", share=1, factors=[share("x")])],
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_binary_noise_does_not_decide_a_tie() -> None:
+    # exact amounts 51.36, 62.06 and 19.26 share the remainder 0.6; the larger amounts win
+    t = fa.RegionTable.from_columns(
+        {"id": ["r0", "r1", "r2", "r3", "r4"], "x": [10, 8, 24, 29, 9]}, id="id"
+    )
+    r = fa.allocate(t, one_factor("171.2", "0.1"))
+    assert (r.amounts["r2"], r.amounts["r3"], r.amounts["r4"]) == (
+        Decimal("51.4"),
+        Decimal("62.1"),
+        Decimal("19.2"),
+    )
+    assert r.ties == ((("r2", "r3"), ("r4",)),)
+
+
+def test_half_up_rounds_exact_halves_up() -> None:
+    t = fa.RegionTable.from_columns({"id": ["a", "b"], "x": [3, 39]}, id="id")
+    r = fa.allocate(t, one_factor("156.1", "0.1", rounding="half_up"))
+    assert r.amounts == {"a": Decimal("11.2"), "b": Decimal("145.0")} and r.unallocated == Decimal(
+        "-0.1"
+    )
+
+
+def test_fixed_quotas_are_not_scaled_by_the_bounds() -> None:
+    t = fa.RegionTable.from_columns(
+        {"id": ["a", "b", "c"], "n": [3, 0, 0], "x": [0, 9, 1]}, id="id"
+    )
+    s = fa.Scheme(
+        total=100,
+        tranches=[
+            fa.Tranche(name="定额", quota=fa.Quota(column="n", rate=10)),
+            fa.Tranche(name="因素", share=1, factors=[share("x")]),
+        ],
+        bounds=[fa.Floor(amount=50, where=[fa.Condition(column="x", op="==", value=1)])],
+    )
+    assert fa.allocate(t, s).amounts == {"a": 30, "b": 20, "c": 50}
+    with pytest.raises(
+        fa.InfeasibleError, match="a: the cap 20 万元 .* is below its fixed quota 30 万元"
+    ):
+        fa.allocate(t, s.replace(bounds=[fa.Cap(amount=20)]))
+
+
+def test_an_all_zero_factor_names_its_tranche() -> None:
+    t = fa.RegionTable.from_columns({"id": ["a", "b"], "x": [0, 0], "y": [1, 2]}, id="id")
+    s = fa.Scheme(
+        total=10,
+        tranches=[
+            fa.Tranche(name="任务", share=0.5, factors=[share("y")]),
+            fa.Tranche(name="奖励", share=0.5, factors=[share("x")]),
+        ],
+    )
+    with pytest.raises(fa.DataError, match="factor '奖励/x': expected a positive score"):
+        fa.allocate(t, s)
+
+
+def test_an_overflowing_product_is_named_not_turned_into_nan() -> None:
+    t = fa.RegionTable.from_columns({"id": ["a", "b"], "x": [1e10, 2]}, id="id")
+    s = fa.Scheme(
+        total=10,
+        tranches=[
+            fa.Tranche(
+                name="t",
+                share=1,
+                factors=[
+                    fa.Factor(
+                        name="p",
+                        rule=fa.Product(terms=[fa.Term(column="x", exponent=60)]),
+                        weight=1,
+                    )
+                ],
+            )
+        ],
+    )
+    with pytest.raises(
+        fa.DataError, match="factor 't/p': expected a finite score for every region; found a inf"
+    ):
+        fa.allocate(t, s)
+
+
+def test_explain_edge_cases() -> None:
+    t = fa.RegionTable.from_columns({"id": ["a", "b"], "x": [1, 2]}, id="id")
+    s = fa.Scheme(
+        total=10,
+        tranches=[
+            fa.Tranche(name="all", amount=10, factors=[share("x")]),
+            fa.Tranche(name="none", share=1, factors=[share("x")]),
+        ],
+    )
+    r = fa.allocate(t, s)
+    assert "份额 0.0000%" in r.explain("a")  # a tranche of 0 explains without NaN or a warning
+    with pytest.raises(fa.SchemeError, match="unknown language 'fr'"):
+        r.explain("a", lang="fr")  # type: ignore[arg-type]
+
+
+def test_empty_table() -> None:
+    with pytest.raises(fa.DataError, match="expected at least one region"):
+        fa.allocate(fa.RegionTable.from_records([], id="id"), scheme())

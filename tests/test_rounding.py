@@ -149,3 +149,17 @@ def test_apportion_rejects_bad_input() -> None:
         fa.apportion({"甲": 1}, 3, method="half_up")
     with pytest.raises(fa.InfeasibleError):
         fa.apportion({"甲": 1, "乙": 1}, 3, maximum=1)
+
+
+def test_adams_with_fewer_units_than_regions_follows_the_tie_rule() -> None:
+    weights = {f"r{i:03d}": 1.0 + i / 1000 for i in range(300)}
+    result = fa.apportion(weights, 100, method="adams")
+    assert sum(result.values()) == 100
+    assert [k for k, v in result.items() if v] == [f"r{i:03d}" for i in range(200, 300)]
+
+
+def test_apportion_validates_its_numbers() -> None:
+    with pytest.raises(fa.SchemeError, match="expected a whole number of items"):
+        fa.apportion({"a": 1.0}, 10.5)  # type: ignore[arg-type]
+    with pytest.raises(fa.SchemeError, match="a minimum must be >= 0"):
+        fa.apportion({"a": 1.0, "b": 1.0}, 4, minimum={"a": -1})

@@ -127,3 +127,24 @@ def test_needs_lists_every_column() -> None:
         bounds=[fa.Floor(per="pop", rate=1)],
     )
     assert sorted(c for c, _ in s.needs()) == ["k", "p", "pop", "q"]
+
+
+def test_nan_and_infinity_are_rejected() -> None:
+    with pytest.raises(fa.SchemeError, match="finite number"):
+        fa.Factor(name="x", rule=fa.Share(column="x"), weight=float("nan"))
+    with pytest.raises(fa.SchemeError, match="finite number"):
+        fa.Tiered(column="g", tiers={"A": float("inf")})
+    with pytest.raises(fa.SchemeError, match="finite number"):
+        fa.Condition(column="x", op=">", value=float("nan"))
+
+
+def test_model_validate_raises_our_error() -> None:
+    with pytest.raises(fa.SchemeError, match="Scheme.total"):
+        fa.Scheme.model_validate({"total": -5, "tranches": []})
+    with pytest.raises(fa.SchemeError, match="Scheme.total"):
+        fa.Scheme.model_validate_json('{"total": -5, "tranches": []}')
+
+
+def test_totals_beyond_int64_steps_are_refused() -> None:
+    with pytest.raises(fa.SchemeError, match="at most 2\\*\\*62 steps"):
+        fa.Scheme(total=10**9, step=Decimal("1e-12"), tranches=[tranche()])
