@@ -121,3 +121,150 @@ def unit_problems(draw: st.DrawFn, *, max_n: int = 30) -> Units:
     problem = BoundedProblem(weights, lower.astype(float), upper.astype(float), float(total))
     exact = solve_proportional(problem).amounts
     return Units(exact, weights, total, lower, upper)
+
+
+# ------------------------------------------------------------------ schemes for round trips
+_names = st.text(alphabet="甲乙丙丁人口村财力abcxyz_", min_size=1, max_size=6)
+_weights = st.floats(0.01, 10, allow_nan=False).map(lambda w: round(w, 6))
+_finite = st.floats(-1e6, 1e6, allow_nan=False).map(lambda x: round(x, 6))
+_positive = st.floats(0.001, 1e6, allow_nan=False).map(lambda x: round(x, 6))
+
+
+def _simple_rules() -> st.SearchStrategy[object]:
+    return st.one_of(
+        st.builds(fa.Share, column=_names),
+        st.builds(fa.Ratio, numerator=_names, denominator=_names),
+        st.builds(fa.Inverse, column=_names, reference=st.sampled_from(["mean", "max", "min"])),
+        st.builds(
+            fa.Composite,
+            parts=st.lists(
+                st.builds(fa.Part, column=_names, weight=_weights, inverse=st.booleans()),
+                min_size=1,
+                max_size=3,
+            ),
+            normalise=st.sampled_from(["zscore", "minmax", "ratio_to_mean"]),
+            negative=st.sampled_from(["error", "clip", "shift"]),
+            offset=_finite,
+            normalise_weights=st.just(True),
+        ),
+        st.builds(
+            fa.Product,
+            terms=st.lists(
+                st.builds(
+                    fa.Term,
+                    column=_names,
+                    exponent=_finite,
+                    relative=st.booleans(),
+                    scale=_finite,
+                    offset=_finite,
+                ),
+                min_size=1,
+                max_size=3,
+            ),
+        ),
+        st.builds(
+            fa.Tiered,
+            column=_names,
+            tiers=st.dictionaries(st.sampled_from("ABCD"), _positive, min_size=1, max_size=4),
+        ),
+    )
+
+
+def _factors(rules: st.SearchStrategy[object]) -> st.SearchStrategy[list[fa.Factor]]:
+    return st.lists(
+        st.builds(fa.Factor, name=_names, rule=rules, weight=_weights),
+        min_size=1,
+        max_size=3,
+        unique_by=lambda f: f.name,
+    )
+
+
+_rules = st.one_of(
+    _simple_rules(),
+    st.builds(fa.Group, factors=_factors(_simple_rules()), normalise_weights=st.just(True)),
+    st.builds(fa.Max, of=st.lists(_simple_rules(), min_size=2, max_size=3)),
+    st.builds(fa.Min, of=st.lists(_simple_rules(), min_size=2, max_size=3)),
+)
+_conditions = st.one_of(
+    st.builds(
+        fa.Condition,
+        column=_names,
+        op=st.sampled_from([">", ">=", "<", "<=", "==", "!="]),
+        value=_finite,
+    ),
+    st.builds(
+        fa.Condition,
+        column=_names,
+        op=st.sampled_from(["in", "not in"]),
+        value=st.lists(_names, min_size=1, max_size=3).map(tuple),
+    ),
+)
+_amounts = st.integers(0, 10**7).map(lambda n: Decimal(n) / 100)
+_bounds = st.one_of(
+    st.builds(fa.Floor, amount=_amounts, where=st.lists(_conditions, max_size=1)),
+    st.builds(fa.Cap, share=st.floats(0.01, 1).map(lambda x: round(x, 4))),
+    st.builds(fa.Floor, per=_names, rate=_positive),
+    st.builds(fa.HoldHarmless, column=_names, ratio=st.floats(0.5, 1).map(lambda x: round(x, 3))),
+    st.builds(fa.GrowthCap, column=_names, ratio=st.floats(1, 2).map(lambda x: round(x, 3))),
+)
+
+
+@st.composite
+def schemes(draw: st.DrawFn) -> fa.Scheme:
+    """Valid schemes of every shape a scheme file can hold."""
+    count = draw(st.integers(1, 3))
+    shares = [1.0] if count == 1 else [0.5, 0.5] if count == 2 else [0.25, 0.25, 0.5]
+    tranches = []
+    for k, part in enumerate(shares):
+        tranches.append(
+            fa.Tranche(
+                name=f"切块{k}",
+                share=part,
+                factors=draw(_factors(_rules)),
+                coefficients=draw(
+                    st.lists(
+                        st.builds(fa.Coefficient, name=_names, rule=_simple_rules()),
+                        max_size=2,
+                        unique_by=lambda c: c.name,
+                    )
+                ),
+                eligibility=draw(st.lists(_conditions, max_size=2)),
+                normalise_weights=True,
+            )
+        )
+    if draw(st.booleans()):
+        tranches.append(
+            fa.Tranche(name="定额", quota=fa.Quota(column=draw(_names), rate=draw(_positive)))
+        )
+    if draw(st.booleans()):
+        tranches.append(
+            fa.Tranche(
+                name="固定",
+                amount=Decimal(5),
+                tranches=[
+                    fa.Tranche(
+                        name="子",
+                        share=1,
+                        factors=draw(_factors(_simple_rules())),
+                        normalise_weights=True,
+                    )
+                ],
+            )
+        )
+    step = draw(st.sampled_from([Decimal(1), Decimal("0.01"), Decimal(10)]))
+    return fa.Scheme(
+        name=draw(st.text(max_size=10)),
+        document=draw(st.text(max_size=10)),
+        total=step * draw(st.integers(1000, 10**8)),
+        unit=draw(st.sampled_from(["万元", "元", "人"])),
+        step=step,
+        tranches=tranches,
+        eligibility=draw(st.lists(_conditions, max_size=2)),
+        bounds=draw(st.lists(_bounds, max_size=3)),
+        rounding=draw(st.sampled_from(["largest_remainder", "webster", "dhondt", "half_up"])),
+        derived=draw(
+            st.dictionaries(
+                _names, st.sampled_from(["max(a - b, 0)", "a / 2", "`人 口` * 3"]), max_size=2
+            )
+        ),
+    )
