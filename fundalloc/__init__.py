@@ -46,6 +46,8 @@ if TYPE_CHECKING:
         Term,
         Tiered,
     )
+    from fundalloc.io.schemefile import dump_scheme, load_scheme
+    from fundalloc.io.tables import from_dataframe, read_table
     from fundalloc.result import Allocation, Item, RegionBreakdown
     from fundalloc.rounding import apportion, round_units
     from fundalloc.scheme import Scheme, Tranche
@@ -54,6 +56,10 @@ if TYPE_CHECKING:
 # Names load on first use (PEP 562), so that ``import fundalloc`` and ``fundalloc --help``
 # stay fast: numpy and pydantic are imported only when something needs them.
 _LAZY: dict[str, str] = {
+    "dump_scheme": "fundalloc.io.schemefile",
+    "from_dataframe": "fundalloc.io.tables",
+    "load_scheme": "fundalloc.io.schemefile",
+    "read_table": "fundalloc.io.tables",
     "Allocation": "fundalloc.result",
     "Cap": "fundalloc.bounds",
     "Coefficient": "fundalloc.factors",
@@ -143,5 +149,9 @@ __all__ = [
     "__version__",
     "allocate",
     "apportion",
+    "dump_scheme",
+    "from_dataframe",
+    "load_scheme",
+    "read_table",
     "round_units",
 ]

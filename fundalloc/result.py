@@ -33,6 +33,7 @@ from fundalloc.bounds import Limits
 from fundalloc.errors import DataError, Problem, SchemeError
 from fundalloc.factors import normalised_weights
 from fundalloc.money import format_amount
+from fundalloc.optional import require
 from fundalloc.rounding import TieBreak
 
 if TYPE_CHECKING:
@@ -455,6 +456,20 @@ class Allocation:
                     row[key] = row.get(key, Decimal(0)) + item.amount
             records.append(row)
         return records
+
+    def to_dataframe(
+        self, *, library: Literal["pandas", "polars"] = "pandas", detail: bool = False
+    ) -> Any:
+        """The records as a pandas or polars DataFrame (imported only now).
+
+        Amounts stay exact: they are Decimal values (an object column in pandas, a
+        decimal column in polars).
+        """
+        records = self.to_records(detail=detail)
+        module = require(library, library)
+        if library == "pandas":
+            return module.DataFrame.from_records(records)
+        return module.DataFrame(records, infer_schema_length=None)
 
     def to_csv(self, path: str | os.PathLike[str], *, detail: bool = False) -> None:
         """Write the records as CSV in UTF-8 with a byte-order mark (so Excel shows Chinese).

@@ -181,3 +181,40 @@ def test_trailing_empty_cells_are_fine_but_extra_values_are_not(tmp_path) -> Non
     path.write_text("地区,,人口\n甲,1,9\n", encoding="utf-8")
     with pytest.raises(fa.DataError, match="an empty header in column 2"):
         fa.RegionTable.from_csv(path, id="地区")
+
+
+def test_dataframes_in_and_out() -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"地区": ["甲", "乙"], "人口": [1.0, 3.0], "类型": ["市", "县"]})
+    table = fa.from_dataframe(frame, id="地区", kind="类型")
+    assert table.ids == ("甲", "乙") and table.kinds == ("市", "县")
+    scheme = fa.Scheme(
+        total=10,
+        tranches=[
+            fa.Tranche(
+                name="t",
+                share=1,
+                factors=[fa.Factor(name="人口", rule=fa.Share(column="人口"), weight=1)],
+            )
+        ],
+    )
+    out = fa.allocate(table, scheme).to_dataframe()
+    assert list(out["amount"]) == [2, 8] and list(out.columns) == ["地区", "amount"]
+    with pytest.raises(fa.DataError, match="expected a pandas or polars DataFrame"):
+        fa.from_dataframe([1, 2], id="地区")
+
+
+def test_polars_out() -> None:
+    pl = pytest.importorskip("polars")
+    table = fa.from_dataframe(pl.DataFrame({"地区": ["甲", "乙"], "人口": [1.0, 3.0]}), id="地区")
+    scheme = fa.Scheme(
+        total=10,
+        tranches=[
+            fa.Tranche(
+                name="t",
+                share=1,
+                factors=[fa.Factor(name="人口", rule=fa.Share(column="人口"), weight=1)],
+            )
+        ],
+    )
+    assert fa.allocate(table, scheme).to_dataframe(library="polars")["amount"].to_list() == [2, 8]

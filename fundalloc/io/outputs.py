@@ -28,8 +28,8 @@ from typing import Any, Literal
 
 from fundalloc.factors import Factor, Group
 from fundalloc.io.schemefile import SCHEMA_VERSION, DataSource, dump_scheme, plain
-from fundalloc.io.tables import require
 from fundalloc.money import format_amount
+from fundalloc.optional import require
 from fundalloc.result import METHOD_NAMES, Allocation, write_atomic
 from fundalloc.scheme import Scheme, Tranche
 

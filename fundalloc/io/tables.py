@@ -20,30 +20,20 @@ Examples
 
 from __future__ import annotations
 
-import importlib
 import os
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from fundalloc.errors import DataError, DependencyError, Problem
+from fundalloc.errors import DataError, Problem
+from fundalloc.optional import require
 from fundalloc.table import RegionTable
 
-__all__ = ["from_dataframe", "read_table", "require"]
+__all__ = ["from_dataframe", "read_table"]
 
 #: How far down a sheet the header row is looked for.
 HEADER_SEARCH_ROWS = 30
-
-
-def require(module: str, extra: str) -> Any:
-    """Import an optional dependency, or say how to install it."""
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        raise DependencyError(
-            f"this needs the optional package {module!r}: pip install 'fundalloc[{extra}]'"
-        ) from None
 
 
 def read_table(

@@ -17,7 +17,7 @@ from typing import Any
 from fundalloc.allocate import allocate
 from fundalloc.errors import DataError, Problem
 from fundalloc.io.schemefile import DataSource, loads_scheme
-from fundalloc.io.tables import require
+from fundalloc.optional import require
 from fundalloc.result import Allocation
 from fundalloc.table import RegionTable
 
