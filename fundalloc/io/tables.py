@@ -93,14 +93,7 @@ def read_xlsx(
     except FileNotFoundError:
         raise DataError(Problem(path, "cannot read the file", found="no such file")) from None
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise DataError(
-            Problem(
-                path,
-                "not a readable XLSX workbook",
-                found=str(exc) or type(exc).__name__,
-                hint="open it in Excel and save it again as .xlsx",
-            )
-        ) from None
+        raise _unreadable(path, exc) from None
     try:
         chosen = _sheet(workbook.sheetnames, sheet, path)
         rows = [
@@ -110,14 +103,7 @@ def read_xlsx(
     except DataError:
         raise
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise DataError(
-            Problem(
-                path,
-                "not a readable XLSX workbook",
-                found=str(exc) or type(exc).__name__,
-                hint="open it in Excel and save it again as .xlsx",
-            )
-        ) from None
+        raise _unreadable(path, exc) from None
     finally:
         workbook.close()
     source = f"{path} [{chosen}]"
@@ -132,6 +118,17 @@ def read_xlsx(
             f"no header row with the columns {', '.join(map(repr, sorted(wanted)))} "
             f"in the first {HEADER_SEARCH_ROWS} rows",
             hint="check the column names against the scheme",
+        )
+    )
+
+
+def _unreadable(path: str, exc: Exception) -> DataError:
+    return DataError(
+        Problem(
+            path,
+            "not a readable XLSX workbook",
+            found=str(exc) or type(exc).__name__,
+            hint="open it in Excel and save it again as .xlsx",
         )
     )
 
