@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     )
     from fundalloc.io.schemefile import dump_scheme, load_scheme
     from fundalloc.io.tables import from_dataframe, read_table
+    from fundalloc.levels import LevelAllocation, allocate_levels
     from fundalloc.result import Allocation, Item, RegionBreakdown
     from fundalloc.rounding import apportion, round_units
     from fundalloc.scheme import Scheme, Tranche
@@ -56,6 +57,8 @@ if TYPE_CHECKING:
 # Names load on first use (PEP 562), so that ``import fundalloc`` and ``fundalloc --help``
 # stay fast: numpy and pydantic are imported only when something needs them.
 _LAZY: dict[str, str] = {
+    "LevelAllocation": "fundalloc.levels",
+    "allocate_levels": "fundalloc.levels",
     "dump_scheme": "fundalloc.io.schemefile",
     "from_dataframe": "fundalloc.io.tables",
     "load_scheme": "fundalloc.io.schemefile",
@@ -130,6 +133,7 @@ __all__ = [
     "InfeasibleError",
     "Inverse",
     "Item",
+    "LevelAllocation",
     "Max",
     "Min",
     "Part",
@@ -148,6 +152,7 @@ __all__ = [
     "Tranche",
     "__version__",
     "allocate",
+    "allocate_levels",
     "apportion",
     "dump_scheme",
     "from_dataframe",
