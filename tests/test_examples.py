@@ -63,3 +63,9 @@ def test_the_scheme_file_is_the_python_scheme() -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert load_scheme(EXAMPLE / "scheme.toml").scheme == module.build_scheme()
+
+
+def test_levels_example_splits_two_cities_exactly() -> None:
+    text = run("levels.py")
+    assert text.startswith("济南市 279 万元 = ") and "济宁市 446 万元 = " in text
+    assert "章丘区：47 万元" in text
