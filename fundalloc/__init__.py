@@ -18,7 +18,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from fundalloc.allocate import allocate
     from fundalloc.bounds import Cap, Floor, GrowthCap, HoldHarmless
     from fundalloc.errors import (
         DataError,
@@ -49,6 +48,7 @@ if TYPE_CHECKING:
     from fundalloc.io.schemefile import dump_scheme, load_scheme
     from fundalloc.io.tables import from_dataframe, read_table
     from fundalloc.levels import LevelAllocation, allocate_levels
+    from fundalloc.pipeline import allocate
     from fundalloc.result import Allocation, Item, RegionBreakdown
     from fundalloc.rounding import apportion, round_units
     from fundalloc.scheme import Scheme, Tranche
@@ -95,7 +95,7 @@ _LAZY: dict[str, str] = {
     "Term": "fundalloc.factors",
     "Tiered": "fundalloc.factors",
     "Tranche": "fundalloc.scheme",
-    "allocate": "fundalloc.allocate",
+    "allocate": "fundalloc.pipeline",
     "apportion": "fundalloc.rounding",
     "round_units": "fundalloc.rounding",
 }

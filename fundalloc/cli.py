@@ -161,7 +161,7 @@ def _load(args: argparse.Namespace) -> tuple[SchemeFile, RegionTable, Path]:
 
 
 def _allocate(args: argparse.Namespace) -> tuple[SchemeFile, Allocation, Path]:
-    from fundalloc.allocate import allocate
+    from fundalloc.pipeline import allocate
 
     scheme_file, table, data_path = _load(args)
     return scheme_file, allocate(table, scheme_file.scheme), data_path

@@ -31,9 +31,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from fundalloc.allocate import allocate
 from fundalloc.errors import DataError, FundallocError, Problem, SchemeError
 from fundalloc.money import format_amount, units_of
+from fundalloc.pipeline import allocate
 from fundalloc.result import Allocation, Lang, RegionBreakdown
 from fundalloc.scheme import Scheme
 from fundalloc.table import RegionTable

@@ -14,10 +14,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from fundalloc.allocate import allocate
 from fundalloc.errors import DataError, Problem
 from fundalloc.io.schemefile import DataSource, loads_scheme
 from fundalloc.optional import require
+from fundalloc.pipeline import allocate
 from fundalloc.result import Allocation
 from fundalloc.table import RegionTable
 
