@@ -118,8 +118,10 @@ def _fail(exc: Exception, *, debug: bool) -> int:
     if isinstance(exc, UsageError):
         print(f"fundalloc: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if isinstance(exc, KeyboardInterrupt):  # pragma: no cover
-        return 130
+    if isinstance(exc, OSError):  # a folder missing, no permission, a disk full
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"fundalloc: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
     print(f"fundalloc: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
     if not debug:
         print("  (run again with --debug for the traceback, and please report it)", file=sys.stderr)
@@ -181,6 +183,8 @@ def _output_format(path: Path, given: str | None) -> OutputFormat:
 def _cmd_allocate(args: argparse.Namespace) -> int:
     from fundalloc.io.outputs import Provenance, render, text_table, write_output
 
+    if args.format and not args.output:
+        raise UsageError("--format needs --output FILE")
     fmt = _output_format(args.output, args.format) if args.output else None
     if args.output is not None:
         inputs = {args.scheme.resolve(), *([args.data.resolve()] if args.data else [])}
@@ -203,6 +207,7 @@ def _cmd_allocate(args: argparse.Namespace) -> int:
             provenance=provenance,
             data=scheme_file.data,
             scheme_text=scheme_file.path.read_text(encoding="utf-8-sig"),
+            scheme_format="json" if scheme_file.path.suffix.lower() == ".json" else "toml",
         )
         write_output(args.output, payload)
         print(f"fundalloc: wrote {args.output}", file=sys.stderr)

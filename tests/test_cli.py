@@ -96,7 +96,64 @@ def test_verify_reports_a_tampered_output(tmp_path: Path) -> None:
     doc["result"]["amounts"]["济南市"] = "280"
     out.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     done = fundalloc("verify", str(out))
-    assert done.returncode == 1 and "济南市: 280 in the output, 279 now" in done.stdout
+    assert done.returncode == 1 and "济南市: amount 280 in the output, 279 now" in done.stdout
+    doc["result"]["amounts"]["济南市"] = "279"
+    doc["result"]["total"] = "9999"
+    out.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    done = fundalloc("verify", str(out))
+    assert done.returncode == 1 and "total: 9999 in the output, 3717 now" in done.stdout
+    out.write_text(out.read_text(encoding="utf-8")[:-40], encoding="utf-8")
+    done = fundalloc("verify", str(out))
+    assert done.returncode == 2 and "not a JSON output of fundalloc allocate" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_verify_reads_the_workbook_exactly(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    out = tmp_path / "r.xlsx"
+    assert fundalloc("allocate", str(EXAMPLE / "scheme.toml"), "-o", str(out)).returncode == 0
+    done = fundalloc("verify", str(out))
+    assert done.returncode == 0 and "identical to a fresh run" in done.stdout, done.stdout
+    book = openpyxl.load_workbook(out)
+    sheet = book.worksheets[0]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "济南市")
+    row[2].value = 279.4  # within rounding of 279: an exact check still sees it
+    book.save(out)
+    done = fundalloc("verify", str(out))
+    assert done.returncode == 1 and "济南市: amount 279.4 in the output, 279 now" in done.stdout
+    row[2].value = 279
+    last = sheet.max_row
+    sheet.cell(row=last, column=3).value = 3718
+    book.save(out)
+    done = fundalloc("verify", str(out))
+    assert done.returncode == 1 and "the total row: 3718 in the output, 3717 now" in done.stdout
+    out.write_bytes(b"PK\x03\x04 not really a workbook")
+    done = fundalloc("verify", str(out))
+    assert done.returncode == 2 and "not an XLSX output of fundalloc allocate" in done.stderr
+
+
+def test_an_output_that_cannot_be_written_is_exit_2_without_a_trace(tmp_path: Path) -> None:
+    out = tmp_path / "no such folder" / "r.csv"
+    done = fundalloc("allocate", str(EXAMPLE / "scheme.toml"), "-o", str(out))
+    assert done.returncode == 2 and "No such file or directory" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    done = fundalloc("allocate", str(EXAMPLE / "scheme.toml"), "--format", "csv")
+    assert done.returncode == 2 and "--format needs --output FILE" in done.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_outputs_get_the_mode_of_an_ordinary_new_file(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    out = tmp_path / "r.csv"
+    assert fundalloc("allocate", str(EXAMPLE / "scheme.toml"), "-o", str(out)).returncode == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+    out.chmod(0o640)
+    assert fundalloc("allocate", str(EXAMPLE / "scheme.toml"), "-o", str(out)).returncode == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640
 
 
 def test_explain_validate_and_english(tmp_path: Path) -> None:

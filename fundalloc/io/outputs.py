@@ -372,7 +372,11 @@ def _plain(value: Decimal) -> str:
 
 
 def document(
-    result: Allocation, scheme_text: str, data: DataSource, provenance: Provenance
+    result: Allocation,
+    scheme_text: str,
+    data: DataSource,
+    provenance: Provenance,
+    scheme_format: str = "toml",
 ) -> dict[str, Any]:
     """Everything needed to re-run and check the allocation, as plain JSON data."""
     table = result.table
@@ -386,6 +390,7 @@ def document(
         "schema_version": SCHEMA_VERSION,
         "provenance": dict(provenance.items("en")),
         "scheme": scheme_text,
+        "scheme_format": scheme_format,
         "data_source": plain(data),
         "data": {
             "columns": columns,
@@ -398,6 +403,7 @@ def document(
             "step": _plain(result.scheme.step),
             "method": result.scheme.method,
             "unallocated": _plain(result.unallocated),
+            "targets": {region: target for region, target in result.targets.items()},
             "amounts": {region: _plain(amount) for region, amount in result.amounts.items()},
             "breakdown": {
                 region: [[i.stage, i.tranche, i.name, _plain(i.amount)] for i in parts.items]
@@ -510,6 +516,7 @@ def _xlsx(
     provenance: Provenance,
     scheme_text: str,
     data: DataSource,
+    scheme_format: str = "toml",
 ) -> bytes:
     openpyxl = require("openpyxl", "excel")
     from openpyxl.styles import Font
@@ -573,6 +580,7 @@ def _xlsx(
     for key, value in provenance.items(lang):
         source.append([key, value])
     source.append(["data_source", json.dumps(plain(data), ensure_ascii=False)])
+    source.append(["scheme_format", scheme_format])
     source.append(["scheme", ""])
     for text_line in scheme_text.splitlines():
         source.append(["", text_line])
@@ -590,8 +598,10 @@ def render(
     provenance: Provenance,
     data: DataSource | None = None,
     scheme_text: str | None = None,
+    scheme_format: str = "toml",
 ) -> bytes:
-    """The bytes of one output format."""
+    """The bytes of one output format. ``scheme_text`` is the scheme file as written (in
+    ``scheme_format``), recorded in JSON and XLSX outputs so they can be verified."""
     chosen = labels_for(lang, labels)
     data = data or DataSource()
     text = (
@@ -602,10 +612,14 @@ def render(
     if format == "csv":
         return _csv(result, lang, chosen, provenance)
     if format == "xlsx":
-        return _xlsx(result, lang, chosen, provenance, text, data)
+        return _xlsx(result, lang, chosen, provenance, text, data, scheme_format)
     if format == "json":
         return (
-            json.dumps(document(result, text, data, provenance), ensure_ascii=False, indent=1)
+            json.dumps(
+                document(result, text, data, provenance, scheme_format),
+                ensure_ascii=False,
+                indent=1,
+            )
             + "\n"
         ).encode()
     if format == "md":
