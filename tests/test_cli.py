@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+import fundalloc as fa
+from fundalloc.io.outputs import Provenance, render
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "shandong_2018"
 BAD = Path(__file__).resolve().parent / "data" / "bad"
@@ -58,7 +61,8 @@ def test_allocate_the_bundled_example_to_every_format(tmp_path: Path) -> None:
         assert out.stat().st_size > 0
     with (tmp_path / "result.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0][0] == "地区" and rows[-1][0] == "合计" and Decimal(rows[-1][2]) == 3717
+    total_row = rows[rows.index([]) - 1]
+    assert rows[0][0] == "地区" and total_row[0] == "合计" and Decimal(total_row[2]) == 3717
     assert (tmp_path / "result.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # BOM for Excel
     doc = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
     assert sum(Decimal(v) for v in doc["result"]["amounts"].values()) == 3717
@@ -222,3 +226,28 @@ def test_help_and_usage_errors() -> None:
     assert done.returncode == 0 and "allocate" in done.stdout
     assert fundalloc("allocate").returncode == 2
     assert fundalloc("nonsense").returncode == 2
+
+
+# ------------------------------------------------------------- outputs, without a subprocess
+PROVENANCE = Provenance(
+    "s.toml", "a" * 64, "d.csv", "b" * 64, "0.0", created="2024-01-01T00:00:00+00:00", python="3"
+)
+
+
+def _allocation(
+    total: int, ids: tuple[str, ...] = ("甲", "乙", "丙"), rounding: str = "largest_remainder"
+) -> fa.Allocation:
+    table = fa.RegionTable.from_columns({"地区": list(ids), "人口": [1] * len(ids)}, id="地区")
+    factor = fa.Factor(name="人口", rule=fa.Share(column="人口"), weight=1)
+    scheme = fa.Scheme(
+        total=total, rounding=rounding, tranches=[fa.Tranche(name="t", share=1, factors=[factor])]
+    )
+    return fa.allocate(table, scheme)
+
+
+def test_csv_output_records_its_provenance_after_a_blank_row() -> None:
+    text = render(_allocation(9), "csv", provenance=PROVENANCE).decode("utf-8-sig")
+    rows = list(csv.reader(text.splitlines()))
+    blank = rows.index([])
+    assert rows[blank - 1] == ["合计", "", "9", ""]
+    assert rows[blank + 1 :] == [[k, v] for k, v in PROVENANCE.items("zh")]

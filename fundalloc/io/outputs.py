@@ -4,7 +4,8 @@ Every output is rendered completely in memory and then written atomically (a tem
 file in the same folder, then a rename), so a failed run never leaves a half-written file.
 
 Every output carries provenance: the SHA-256 of the scheme and of the data file, the
-fundalloc version and the time. The JSON output and the XLSX workbook also hold the scheme
+fundalloc version and the time (in CSV as ``key,value`` rows below the table, after a
+blank row). The JSON output and the XLSX workbook also hold the scheme
 and the input data, so ``fundalloc verify`` can recompute the allocation from them alone.
 
 Column headers come in Chinese or English (``lang``), and a scheme file's ``[labels]``
@@ -353,6 +354,7 @@ def text_table(result: Allocation, lang: Lang = "zh", labels: dict[str, str] | N
 
 
 def _csv(result: Allocation, lang: Lang, labels: dict[str, str], provenance: Provenance) -> bytes:
+    """The allocation table, then a blank row, then the provenance as key, value rows."""
     import csv
 
     header, rows = _rows(result, labels)
@@ -362,6 +364,8 @@ def _csv(result: Allocation, lang: Lang, labels: dict[str, str], provenance: Pro
     for region, target, amount, share in rows:
         writer.writerow([region, f"{target:.6f}", _plain(amount), f"{share:.6f}"])
     writer.writerow([labels["total"], "", _plain(sum(result.amounts.values(), Decimal(0))), ""])
+    writer.writerow([])
+    writer.writerows(provenance.items(lang))
     return buffer.getvalue().encode("utf-8-sig")
 
 
