@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import fundalloc as fa
-from fundalloc.io.outputs import Provenance, render
+from fundalloc.io.outputs import Provenance, render, text_table
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "shandong_2018"
@@ -251,3 +251,37 @@ def test_csv_output_records_its_provenance_after_a_blank_row() -> None:
     blank = rows.index([])
     assert rows[blank - 1] == ["合计", "", "9", ""]
     assert rows[blank + 1 :] == [[k, v] for k, v in PROVENANCE.items("zh")]
+
+
+@pytest.mark.parametrize(
+    ("total", "share", "zh", "en"),
+    [
+        (2, "150.00%", "合计超出总额 1 万元", "they exceed the total by 1 万元"),
+        (10, "90.00%", "尾差 1 万元 未分配", "1 万元 are left unallocated"),
+    ],
+)
+def test_half_up_outputs_say_whether_the_total_is_exceeded_or_short(
+    total: int, share: str, zh: str, en: str
+) -> None:
+    result = _allocation(total, rounding="half_up")
+    for lang, words in (("zh", zh), ("en", en)):
+        table = text_table(result, lang)
+        assert words in table and "-1" not in table
+        assert table.splitlines()[-2].endswith(share)  # the total row: allocated / total
+        page = render(result, "md", lang=lang, provenance=PROVENANCE).decode()
+        assert words in page
+
+
+def test_the_workbook_total_row_states_the_share_allocated(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    from fundalloc.io.verify import verify
+
+    out = tmp_path / "r.xlsx"
+    out.write_bytes(render(_allocation(2, rounding="half_up"), "xlsx", provenance=PROVENANCE))
+    assert verify(out) == []
+    book = openpyxl.load_workbook(out)
+    sheet = book.worksheets[0]
+    assert sheet.cell(row=sheet.max_row, column=4).value == 1.5
+    sheet.cell(row=sheet.max_row, column=4).value = 1.0
+    book.save(out)
+    assert verify(out) == ["the total row: share 1 in the output, 1.5 now"]

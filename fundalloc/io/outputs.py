@@ -285,27 +285,30 @@ def _formula_words(scheme: Scheme, lang: Lang) -> list[str]:
 
 
 def _rounding_note(result: Allocation, lang: Lang) -> str:
+    """How the amounts were rounded; with ``half_up`` the residual (尾差), which is money left
+    unallocated when positive and an excess over the total when negative."""
     scheme = result.scheme
     method = METHOD_NAMES[lang][scheme.method]
     step = f"{format_amount(scheme.step)} {scheme.unit}"
+    residual = result.unallocated
+    size = f"{format_amount(abs(residual))} {scheme.unit}"
     if lang == "zh":
-        text = f"金额按{method}取整到 {step}，合计等于总额 {format_amount(scheme.total)} {scheme.unit}。"
-        if result.unallocated:
-            text = (
-                f"金额各自四舍五入到 {step}；尾差 {format_amount(result.unallocated)} {scheme.unit} "
-                "未分配。"
-            )
-        return text
-    text = (
-        f"Amounts are rounded to {step} by {method}; they add up to the total of "
-        f"{format_amount(scheme.total)} {scheme.unit}."
-    )
-    if result.unallocated:
-        text = (
-            f"Amounts are rounded half-up to {step} one by one; {format_amount(result.unallocated)} "
-            f"{scheme.unit} are left unallocated."
+        if not residual:
+            return f"金额按{method}取整到 {step}，合计等于总额 {format_amount(scheme.total)} {scheme.unit}。"
+        tail = f"尾差 {size} 未分配" if residual > 0 else f"合计超出总额 {size}"
+        return f"金额各自四舍五入到 {step}；{tail}。"
+    if not residual:
+        return (
+            f"Amounts are rounded to {step} by {method}; they add up to the total of "
+            f"{format_amount(scheme.total)} {scheme.unit}."
         )
-    return text
+    tail = f"{size} are left unallocated" if residual > 0 else f"they exceed the total by {size}"
+    return f"Amounts are rounded half-up to {step} one by one; {tail}."
+
+
+def _total_share(result: Allocation) -> float:
+    """The share of the total row: what was allocated over the total (not 1 with half_up)."""
+    return float(sum(result.amounts.values(), Decimal(0)) / result.total)
 
 
 def _number(value: Any, places: int = 6) -> str:
@@ -330,7 +333,7 @@ def text_table(result: Allocation, lang: Lang = "zh", labels: dict[str, str] | N
             chosen["total"],
             _number(sum(result.targets.values()), 4),
             _number(sum(result.amounts.values(), Decimal(0))),
-            f"{1:.2%}",
+            f"{_total_share(result):.2%}",
         ]
     )
     widths = [max(_width(row[j]) for row in cells) for j in range(len(header))]
@@ -545,7 +548,7 @@ def _xlsx(
             labels["total"],
             sum(result.targets.values()),
             float(sum(result.amounts.values(), Decimal(0))),
-            1.0,
+            _total_share(result),
         ]
     )
     for row in sheet.iter_rows(min_row=2):

@@ -164,6 +164,7 @@ def _verify_xlsx(path: Path) -> list[str]:
         targets = {str(r[0]): float(r[1]) for r in body}
         shares = {str(r[0]): float(r[3]) for r in body}
         stated_total = _exact(total_row[2])
+        stated_share = float(total_row[3])
     except Exception as exc:  # any damage to the workbook is the same problem for the user
         raise _damaged(path, "an XLSX", exc) from None
     provenance = {_PROVENANCE_KEYS.get(k, k): str(v) for k, v in fields.items()}
@@ -178,6 +179,9 @@ def _verify_xlsx(path: Path) -> list[str]:
     allocated = sum(fresh.amounts.values(), Decimal(0))
     if stated_total != allocated:
         differences.append(f"the total row: {stated_total} in the output, {allocated} now")
+    differences += _compare_floats(
+        {"the total row": stated_share}, {"the total row": float(allocated / total)}, "share"
+    )
     return differences
 
 
