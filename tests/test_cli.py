@@ -285,3 +285,12 @@ def test_the_workbook_total_row_states_the_share_allocated(tmp_path: Path) -> No
     sheet.cell(row=sheet.max_row, column=4).value = 1.0
     book.save(out)
     assert verify(out) == ["the total row: share 1 in the output, 1.5 now"]
+
+
+def test_markdown_cells_escape_pipes_and_keep_to_one_line() -> None:
+    result = _allocation(3, ids=("甲|乙", "丙\n丁", "戊"))
+    page = render(result, "md", labels={"region": "地|区"}, provenance=PROVENANCE).decode()
+    table = [line for line in page.splitlines() if line.startswith("|")]
+    assert table[0] == "| 地\\|区 | 分配金额（万元） |"
+    assert "| 甲\\|乙 | 1 |" in table and "| 丙 丁 | 1 |" in table
+    assert all(line.replace("\\|", "").count("|") == 3 for line in table)

@@ -459,12 +459,12 @@ def _markdown(
         "",
         f"## {'分配结果' if lang == 'zh' else 'Amounts'}",
         "",
-        "| " + " | ".join([header[0], header[2]]) + " |",
+        "| " + " | ".join([_md_cell(header[0]), _md_cell(header[2])]) + " |",
         "| --- | ---: |",
     ]
-    lines += [f"| {r[0]} | {_plain(r[2])} |" for r in rows]
+    lines += [f"| {_md_cell(r[0])} | {_plain(r[2])} |" for r in rows]
     lines += [
-        f"| **{labels['total']}** | **{_plain(sum(result.amounts.values(), Decimal(0)))}** |",
+        f"| **{_md_cell(labels['total'])}** | **{_plain(sum(result.amounts.values(), Decimal(0)))}** |",
         "",
         f"{labels['note']}：{_rounding_note(result, lang)}"
         if lang == "zh"
@@ -475,6 +475,11 @@ def _markdown(
         "",
     ]
     return "\n".join(lines)
+
+
+def _md_cell(text: str) -> str:
+    """Text for a Markdown table cell: ``|`` escaped, line breaks made spaces."""
+    return " ".join(str(text).splitlines()).replace("|", "\\|")
 
 
 def _html(result: Allocation, lang: Lang, labels: dict[str, str], provenance: Provenance) -> str:
