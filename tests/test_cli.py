@@ -294,3 +294,24 @@ def test_markdown_cells_escape_pipes_and_keep_to_one_line() -> None:
     assert table[0] == "| 地\\|区 | 分配金额（万元） |"
     assert "| 甲\\|乙 | 1 |" in table and "| 丙 丁 | 1 |" in table
     assert all(line.replace("\\|", "").count("|") == 3 for line in table)
+
+
+def test_xlsx_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    from fundalloc.io.verify import verify
+
+    out = tmp_path / "r.xlsx"
+    result = _allocation(3, ids=("=1+1", "+SUM(A1)", "@x"))
+    out.write_bytes(render(result, "xlsx", labels={"total": "=合计"}, provenance=PROVENANCE))
+    book = openpyxl.load_workbook(out)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            assert all(cell.data_type != "f" for cell in row), sheet.title
+    first = book.worksheets[0]
+    assert [first.cell(row=r, column=1).value for r in range(2, 6)] == [
+        "=1+1",
+        "+SUM(A1)",
+        "@x",
+        "=合计",
+    ]
+    assert verify(out) == []

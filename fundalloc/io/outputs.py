@@ -545,16 +545,17 @@ def _xlsx(
     sheet = book.active
     sheet.title = names[0]
     header, rows = _rows(result, labels)
-    sheet.append(header)
+    _append(sheet, header)
     for region, target, amount, share in rows:
-        sheet.append([region, target, float(amount), share])
-    sheet.append(
+        _append(sheet, [region, target, float(amount), share])
+    _append(
+        sheet,
         [
             labels["total"],
             sum(result.targets.values()),
             float(sum(result.amounts.values(), Decimal(0))),
             _total_share(result),
-        ]
+        ],
     )
     for row in sheet.iter_rows(min_row=2):
         row[1].number_format = "#,##0.0000"
@@ -565,40 +566,49 @@ def _xlsx(
 
     detail = book.create_sheet(names[1])
     header, rows = _detail_rows(result, lang, labels)
-    detail.append(header)
+    _append(detail, header)
     for row in rows:
-        detail.append([*row[:4], float(row[4])])
+        _append(detail, [*row[:4], float(row[4])])
         detail.cell(row=detail.max_row, column=5).number_format = "#,##0.000000"
     for cell in detail[1]:
         cell.font = bold
 
     factors = book.create_sheet(names[2])
     header, rows = _factor_rows(result.scheme, labels)
-    factors.append(header)
+    _append(factors, header)
     for row in rows:
-        factors.append(row)
+        _append(factors, row)
     for cell in factors[1]:
         cell.font = bold
 
     inputs = book.create_sheet(names[3])
     table = result.table
     columns = [table.id_column, *[c for c in table.columns if not _is_derived(result.scheme, c)]]
-    inputs.append(columns)
+    _append(inputs, columns)
     for i, region in enumerate(table.ids):
-        inputs.append([region, *[_jsonable(table.raw(c)[i]) for c in columns[1:]]])
+        _append(inputs, [region, *[_jsonable(table.raw(c)[i]) for c in columns[1:]]])
 
     source = book.create_sheet(names[4])
-    source.append([labels["key"], labels["value"]])
+    _append(source, [labels["key"], labels["value"]])
     for key, value in provenance.items(lang):
-        source.append([key, value])
-    source.append(["data_source", json.dumps(plain(data), ensure_ascii=False)])
-    source.append(["scheme_format", scheme_format])
-    source.append(["scheme", ""])
+        _append(source, [key, value])
+    _append(source, ["data_source", json.dumps(plain(data), ensure_ascii=False)])
+    _append(source, ["scheme_format", scheme_format])
+    _append(source, ["scheme", ""])
     for text_line in scheme_text.splitlines():
-        source.append(["", text_line])
+        _append(source, ["", text_line])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _append(sheet: Any, values: Sequence[Any]) -> None:
+    """Append a row whose text stays text: openpyxl would store a string starting with "="
+    as a formula, and a region named "=HYPERLINK(...)" must not become one."""
+    sheet.append(list(values))
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"
 
 
 def render(
