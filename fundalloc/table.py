@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -48,32 +48,56 @@ def _object_array(values: Sequence[Any]) -> npt.NDArray[Any]:
     return out
 
 
-def _cell_number(value: object) -> float | str:
-    """The float value of one cell, or a short description of why it is not a number."""
+class _NotANumber(NamedTuple):
+    """Why a cell is not a finite number: what was expected there and what was found."""
+
+    expected: str
+    found: str
+
+
+_NUMBER = "expected a number"
+_FINITE = "expected a finite number"
+
+
+def _cell_number(value: object) -> float | _NotANumber:
+    """The float value of one cell, or what was expected and found instead."""
     if value is None:
-        return "an empty cell"
+        return _NotANumber(_NUMBER, "an empty cell")
     if isinstance(value, bool):
-        return f"the boolean {value}"
+        return _NotANumber(_NUMBER, f"the boolean {value}")
+    if isinstance(value, Decimal) and value.is_nan():  # float() refuses a signalling NaN
+        return _NotANumber(_FINITE, "NaN")
     if isinstance(value, int | float | Decimal | np.integer | np.floating):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond binary64
+            number = math.inf
+        written_finite = (
+            bool(np.isfinite(value))
+            if isinstance(value, float | np.floating)
+            else not (isinstance(value, Decimal) and value.is_infinite())
+        )
+        shown = f"{Decimal(value):.4g}" if isinstance(value, int | Decimal) else repr(value)
     elif isinstance(value, str):
         # full-width digits and signs (１２３，４５６．７) become ASCII;
         # "1,234,567.5" loses its commas
         text = unicodedata.normalize("NFKC", value).strip()
         if text.lower() in _MISSING_TEXT:
-            return "an empty cell" if not text else f"{value!r}"
+            return _NotANumber(_NUMBER, "an empty cell" if not text else f"{value!r}")
         if _THOUSANDS.match(text):
             text = text.replace(",", "")
         try:
             number = float(text)
         except ValueError:
-            return f"the text {value!r}"
+            return _NotANumber(_NUMBER, f"the text {value!r}")
+        written_finite = "inf" not in text.lower()
+        shown = repr(value)
     else:
-        return f"a {type(value).__name__}"
+        return _NotANumber(_NUMBER, f"a {type(value).__name__}")
     if math.isnan(number):
-        return "NaN"
+        return _NotANumber(_FINITE, "NaN")
     if math.isinf(number):
-        return "infinity"
+        return _NotANumber(_FINITE, f"{shown} (too large)" if written_finite else "infinity")
     return number
 
 
@@ -479,9 +503,9 @@ class RegionTable:
                 values = np.empty(len(raw), dtype=np.float64)
                 for i, cell in enumerate(raw.tolist()):
                     number = _cell_number(cell)
-                    if isinstance(number, str):
+                    if isinstance(number, _NotANumber):
                         problems.append(
-                            Problem(self.where(i, column), "expected a number", found=number)
+                            Problem(self.where(i, column), number.expected, found=number.found)
                         )
                         values[i] = np.nan
                     else:
@@ -606,7 +630,7 @@ def _check_totals(
             continue
         total = _cell_number(totals[j])
         values = [_cell_number(row[j]) for _, row in body]
-        if isinstance(total, str) or any(isinstance(v, str) for v in values):
+        if isinstance(total, _NotANumber) or any(isinstance(v, _NotANumber) for v in values):
             continue  # not a numeric column; its own problems are reported where it is used
         column_sum = math.fsum(v for v in values if isinstance(v, float))
         text = str(totals[j]).strip()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 import pytest
 
@@ -56,6 +58,27 @@ def test_bad_numeric_cells_name_row_and_column(value: object, found: str) -> Non
         str(err.value) == f"row 2, column 'x': expected a number; found {found}"
         or str(err.value) == f"row 2, column 'x': expected a finite number; found {found}"
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "found"),
+    [
+        (10**400, "1.000e+400 (too large)"),
+        (-(10**400), "-1.000e+400 (too large)"),
+        (Decimal("1e999"), "1e+999 (too large)"),
+        ("1e400", "'1e400' (too large)"),
+        (Decimal("sNaN"), "NaN"),
+        (Decimal("NaN"), "NaN"),
+        (Decimal("-Infinity"), "infinity"),
+        (float("inf"), "infinity"),
+    ],
+    ids=["int", "-int", "Decimal", "text", "sNaN", "NaN", "-Infinity", "inf"],
+)
+def test_numbers_no_float_can_hold_name_row_and_column(value: object, found: str) -> None:
+    t = fa.RegionTable.from_records([{"id": "a", "x": 1}, {"id": "b", "x": value}], id="id")
+    with pytest.raises(fa.DataError) as err:
+        t.numeric("x")
+    assert str(err.value) == f"row 2, column 'x': expected a finite number; found {found}"
 
 
 def test_every_bad_cell_is_reported_at_once() -> None:

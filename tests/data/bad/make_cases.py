@@ -84,7 +84,7 @@ def main() -> None:
     )
     case(
         "inf_cell",
-        r"row 2, column '农村人口': expected a number; found infinity",
+        r"row 2, column '农村人口': expected a finite number; found infinity",
         data=data_with(1, "农村人口", "inf"),
     )
     case(
