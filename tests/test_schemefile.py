@@ -74,3 +74,47 @@ def test_json_scheme_file(tmp_path: Path) -> None:
     path.write_text(dump_scheme(scheme, format="json"), encoding="utf-8")
     assert load_scheme(path).scheme == scheme
     assert json.loads(path.read_text(encoding="utf-8"))["schema_version"] == 1
+
+
+@pytest.mark.parametrize("format", ["toml", "json"])
+def test_deeply_nested_files_are_scheme_errors(format: str) -> None:
+    nested = "[" * 5000 + "]" * 5000
+    text = (
+        f"schema_version = 1\ntotal = {nested}\n"
+        if format == "toml"
+        else f'{{"schema_version": 1, "total": {nested}}}'
+    )
+    with pytest.raises(fa.SchemeError, match=r"^s\.file: nested too deeply"):
+        loads_scheme(text, format=format, where="s.file")
+
+
+@pytest.mark.parametrize("version", ["true", "1.0", "1e0"])
+def test_schema_version_must_be_the_integer_1(version: str) -> None:
+    scheme = load_scheme(EXAMPLE / "scheme.toml").scheme
+    for format in ("toml", "json"):
+        text = dump_scheme(scheme, format=format)
+        line = "schema_version = 1" if format == "toml" else '"schema_version": 1'
+        assert line in text
+        changed = text.replace(line, line[:-1] + version, 1)
+        with pytest.raises(fa.SchemeError, match=r"s\.file: schema_version: expected 1; found"):
+            loads_scheme(changed, format=format, where="s.file")
+
+
+def test_a_missing_key_gives_its_path_and_no_line() -> None:
+    text = """\
+schema_version = 1
+total = 100
+[[tranches]]
+name = "a"
+share = 0.5
+factors = [{ name = "x", weight = 1, rule = { kind = "share", column = "x" } }]
+[[tranches]]
+name = "b"
+share = 0.5
+factors = [{ name = "x", weight = 1, rule = { kind = "share" } }]
+"""
+    with pytest.raises(fa.SchemeError) as err:
+        loads_scheme(text, where="s.toml")
+    assert [str(p) for p in err.value.problems] == [
+        "s.toml: tranches[2].factors[1].rule.column: missing key 'column'"
+    ]

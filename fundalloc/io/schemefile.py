@@ -159,13 +159,17 @@ def loads_scheme(text: str, *, format: Format = "toml", where: str = "scheme") -
                 found="no schema_version",
             )
         )
-    elif version != SCHEMA_VERSION:
+    elif type(version) is not int or version != SCHEMA_VERSION:  # true and 1.0 equal 1
         problems.append(
             Problem(
                 f"{where}: schema_version",
                 f"expected {SCHEMA_VERSION}",
-                found=repr(version),
-                hint="this fundalloc reads version 1 scheme files",
+                found=_version_found(version),
+                hint=(
+                    "this fundalloc reads version 1 scheme files"
+                    if isinstance(version, int) and not isinstance(version, bool)
+                    else "the version is the whole number 1, written without a decimal point"
+                ),
             )
         )
     data_raw = document.pop("data", {})
@@ -181,6 +185,14 @@ def loads_scheme(text: str, *, format: Format = "toml", where: str = "scheme") -
     return SchemeFile(
         scheme, data, dict(labels.labels), None, hashlib.sha256(text.encode("utf-8")).hexdigest()
     )
+
+
+def _version_found(version: Any) -> str:
+    if isinstance(version, bool):
+        return f"the boolean {str(version).lower()}"
+    if isinstance(version, float | Decimal):
+        return f"the decimal number {version}"
+    return _short(version)
 
 
 def _parse(text: str, format: Format, where: str) -> dict[str, Any]:
@@ -205,11 +217,23 @@ def _parse(text: str, format: Format, where: str) -> dict[str, Any]:
         raise SchemeError(
             Problem(f"{where}, line {exc.lineno}", "not valid JSON", found=exc.msg)
         ) from None
+    except RecursionError:
+        raise _too_deep(where) from None
     if not isinstance(document, dict):
         raise SchemeError(
             Problem(where, "expected a table of keys at the top", found=type(document).__name__)
         )
     return document
+
+
+def _too_deep(where: str) -> SchemeError:
+    return SchemeError(
+        Problem(
+            where,
+            "nested too deeply",
+            hint="a scheme file needs only a few levels of tables and arrays",
+        )
+    )
 
 
 def _toml_hint(text: str, line: re.Match[str] | None) -> str | None:
@@ -242,7 +266,8 @@ def _validate(
                 continue  # its items failed and are reported themselves
             loc = (*prefix, *error["loc"])
             path = _key_path(loc)
-            line = _line_of(text, loc)
+            # a missing key stands on no line; another key of that name would mislead
+            line = None if error["type"] == "missing" else _line_of(text, loc)
             place = f"{where}, line {line}: {path}" if line else f"{where}: {path}"
             message = error["msg"].removeprefix("Value error, ")
             found = None
