@@ -4,7 +4,9 @@ An expression is parsed with :mod:`ast` and checked against a whitelist before a
 evaluated; it is never passed to ``eval`` or ``exec``. Allowed:
 
 - numbers, and column names (Chinese included); a name that is not a Python identifier
-  goes in backticks: ```人均GDP(元)` / 10000``;
+  goes in backticks: ```人均GDP(元)` / 10000``. Python reads names NFKC-normalised (the
+  full-width ``ｐｏｏｒ`` as ``poor``), so a name that normalisation would change is
+  rejected: it goes in backticks, where it is taken exactly as written;
 - ``+ - * / // % **``, unary ``-`` and ``+``, comparisons ``< <= > >= == !=`` (a chained
   comparison is allowed), ``and``, ``or``, ``not``;
 - the functions ``min(a, b, ...)``, ``max(a, b, ...)``, ``abs(x)``, ``log(x)``,
@@ -12,9 +14,13 @@ evaluated; it is never passed to ``eval`` or ``exec``. Allowed:
 
 Everything else — attribute access, subscripts, lambdas, comprehensions, strings, any
 other call, dunder names — is rejected with a message that names the construct and its
-position. Evaluation is vectorised over the regions in binary64; a comparison counts as
-1 or 0 in arithmetic. A result that is not a finite number in some row (a division by
-zero, the log of a negative number) is an error naming the rows.
+position (the character of the expression as written, counting from 1). Evaluation is
+vectorised over the regions in binary64; a comparison counts as 1 or 0 in arithmetic. A
+result that is not a finite number in some row (a division by zero, the log of a negative
+number) is an error naming the rows.
+
+A column may share its name with a function: in ``min(min, x)`` the first ``min`` is the
+function, the second the column.
 
 Examples
 --------
@@ -128,6 +134,71 @@ _BACKTICKS = re.compile(r"`([^`]*)`")
 
 
 @dataclass(frozen=True)
+class _Source:
+    """The text Python parses, and the way back from its positions to the text as written.
+
+    Each backtick name becomes a placeholder identifier (padded with spaces, so that it
+    stays one token) made from a prefix that occurs nowhere in the written text, so a
+    placeholder can never be taken for a name the user wrote.
+    """
+
+    text: str  # as written
+    body: str  # backticks replaced, stripped: what ast parses
+    origin: tuple[int, ...]  # per character of body (and one past its end): index in text
+    starts: tuple[int, ...]  # where each line of body starts
+
+    @classmethod
+    def of(cls, text: str) -> tuple[_Source, dict[str, str]]:
+        """The source of ``text`` and its placeholders (placeholder -> column name)."""
+        prefix = "_q"
+        while prefix in text:
+            prefix += "q"
+        names: dict[str, str] = {}
+        parts: list[str] = []
+        origin: list[int] = []
+        done = 0
+        for match in _BACKTICKS.finditer(text):
+            parts.append(text[done : match.start()])
+            origin += range(done, match.start())
+            key = f" {prefix}{len(names)} "
+            names[key.strip()] = match.group(1)
+            parts.append(key)
+            origin += [match.start()] * len(key)
+            done = match.end()
+        parts.append(text[done:])
+        origin += [*range(done, len(text)), len(text)]
+        source = "".join(parts)
+        lead = len(source) - len(source.lstrip())
+        body = source.strip()
+        starts = (0, *(m.end() for m in re.finditer(r"\r\n|\r|\n", body)))
+        return cls(text, body, tuple(origin[lead : lead + len(body) + 1]), starts), names
+
+    def character(self, line: int, column: int) -> int:
+        """The 1-based character of the written text at ``column`` (characters) of ``line``."""
+        line = min(max(line, 1), len(self.starts))
+        index = min(max(self.starts[line - 1] + column, 0), len(self.origin) - 1)
+        return self.origin[index] + 1
+
+    def line(self, number: int) -> str:
+        end = self.starts[number] if number < len(self.starts) else len(self.body)
+        return self.body[self.starts[number - 1] : end]
+
+    def at(self, node: ast.AST) -> int:
+        """The 1-based character of the written text where ``node`` starts."""
+        line = getattr(node, "lineno", 1)
+        byte = getattr(node, "col_offset", 0)  # ast counts UTF-8 bytes
+        column = len(self.line(line).encode()[:byte].decode(errors="ignore"))
+        return self.character(line, column)
+
+    def written(self, node: ast.Name) -> str:
+        """The name as it stands in the source, before Python normalised it (NFKC)."""
+        if node.end_lineno != node.lineno or node.end_col_offset is None:
+            return node.id  # a name is on one line; nothing to compare otherwise
+        raw = self.line(node.lineno).encode()[node.col_offset : node.end_col_offset]
+        return raw.decode(errors="replace")
+
+
+@dataclass(frozen=True)
 class Expression:
     """A parsed, checked expression over the region table's columns.
 
@@ -147,18 +218,15 @@ class Expression:
             raise ExpressionError(
                 f"expression of {len(text)} characters: at most {MAX_LENGTH} are allowed"
             )
-        names: dict[str, str] = {}
-
-        def placeholder(match: re.Match[str]) -> str:
-            key = f"_col{len(names)}_"
-            names[key] = match.group(1)
-            return key
-
-        source = _BACKTICKS.sub(placeholder, text)
+        source, names = _Source.of(text)
         try:
-            tree = ast.parse(source.strip(), mode="eval")
+            tree = ast.parse(source.body, mode="eval")
         except SyntaxError as exc:
-            where = f", at character {exc.offset}" if exc.offset else ""
+            where = (
+                f", at character {source.character(exc.lineno or 1, exc.offset - 1)}"
+                if exc.offset
+                else ""
+            )
             raise ExpressionError(f'expression "{text}"{where}: {exc.msg}') from None
         except (RecursionError, MemoryError, ValueError) as exc:
             raise ExpressionError(f'expression "{text}": cannot be parsed ({exc})') from None
@@ -169,19 +237,20 @@ class Expression:
                 key=lambda node: not (isinstance(node, ast.Name) and node.id.startswith("__"))
             )
             for node in nodes:
-                _check(node, text, names)
+                _check(node, source, names)
         except RecursionError:
             raise ExpressionError(f'expression "{text}": nested too deeply') from None
         return cls(text, tree, names)
 
     def columns(self) -> tuple[str, ...]:
         """The column names the expression reads, in order of appearance, once each."""
+        called = {id(node.func) for node in ast.walk(self.tree) if isinstance(node, ast.Call)}
         found = sorted(
-            (node.col_offset, node.id)
+            (node.lineno, node.col_offset, node.id)
             for node in ast.walk(self.tree)
-            if isinstance(node, ast.Name) and node.id not in FUNCTIONS
+            if isinstance(node, ast.Name) and id(node) not in called  # min(...) vs a column min
         )
-        return tuple(dict.fromkeys(self.names.get(name, name) for _, name in found))
+        return tuple(dict.fromkeys(self.names.get(name, name) for *_, name in found))
 
     def evaluate(self, data: Any) -> FloatArray:
         """The expression's value per region of ``data`` (a :class:`~fundalloc.RegionTable`).
@@ -256,8 +325,8 @@ def _number(value: Any) -> Any:
     return array.astype(np.float64) if array.dtype == bool else value
 
 
-def _check(node: ast.AST, text: str, names: dict[str, str]) -> None:
-    where = f'expression "{text}", at character {getattr(node, "col_offset", 0) + 1}'
+def _check(node: ast.AST, source: _Source, names: dict[str, str]) -> None:
+    where = f'expression "{source.text}", at character {source.at(node)}'
     if isinstance(
         node, ast.Expression | ast.Load | ast.And | ast.Or | ast.Not | ast.USub | ast.UAdd
     ):
@@ -279,13 +348,17 @@ def _check(node: ast.AST, text: str, names: dict[str, str]) -> None:
             )
         return
     if isinstance(node, ast.Name):
+        written = source.written(node)
+        if written != node.id:  # Python reads names NFKC-normalised: ｐｏｏｒ is poor
+            raise ExpressionError(
+                f"{where}: the name {written!r} would be read as {node.id!r}; "
+                f"write it in backticks: `{written}`"
+            )
         if node.id.startswith("__") or node.id.endswith("__"):
             raise ExpressionError(
                 f"{where}: the name {node.id!r} is not allowed (dunder names are never allowed)"
             )
-        if node.id in FUNCTIONS and node.id not in names:
-            return  # checked with its call
-        return
+        return  # a column, or a function checked with its call
     if isinstance(node, ast.Call):
         if isinstance(node.func, ast.Name) and node.func.id.startswith("__"):
             raise ExpressionError(
@@ -294,7 +367,7 @@ def _check(node: ast.AST, text: str, names: dict[str, str]) -> None:
             )
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
             called = (
-                node.func.id
+                (f"`{names[node.func.id]}`" if node.func.id in names else node.func.id)
                 if isinstance(node.func, ast.Name)
                 else _NAMES.get(type(node.func), "an expression")
             )

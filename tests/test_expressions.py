@@ -177,3 +177,61 @@ def test_arbitrary_text_raises_only_our_errors(text: str) -> None:
     except fa.FundallocError:
         return
     assert value.shape == (3,) and np.isfinite(value).all()
+
+
+def test_names_python_would_normalise_are_rejected_with_a_hint() -> None:
+    table = fa.RegionTable.from_columns({"id": ["a"], "ｐｏｏｒ": [1], "poor": [9]}, id="id")
+    with pytest.raises(ExpressionError) as err:
+        Expression.parse("1 + ｐｏｏｒ")
+    assert str(err.value) == (
+        "expression \"1 + ｐｏｏｒ\", at character 5: the name 'ｐｏｏｒ' would be read as "
+        "'poor'; write it in backticks: `ｐｏｏｒ`"
+    )
+    assert Expression.parse("`ｐｏｏｒ` + 1").evaluate(table).tolist() == [2.0]
+    with pytest.raises(ExpressionError, match="would be read as 'max'"):
+        Expression.parse("ｍａｘ(1, 2)")
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "expected"),
+    [("`人均GDP(元)` + _col0_", "_col0_", 101.0), ("`人均GDP(元)` + _q0 * 1000", "_q0", 2100.0)],
+)
+def test_backtick_names_cannot_clash_with_written_names(
+    text: str, column: str, expected: float
+) -> None:
+    table = fa.RegionTable.from_columns(
+        {"id": ["a"], "_col0_": [1], "人均GDP(元)": [100], "_q0": [2]}, id="id"
+    )
+    expression = Expression.parse(text)
+    assert expression.columns() == ("人均GDP(元)", column)
+    assert expression.evaluate(table).tolist() == [expected]
+
+
+def test_a_backtick_name_is_one_token() -> None:
+    with pytest.raises(ExpressionError, match="invalid syntax"):
+        Expression.parse("`人均GDP(元)`x")
+
+
+@pytest.mark.parametrize(
+    ("text", "position"),
+    [
+        ("人口 + 人口.real", 6),  # a node: col_offset counts UTF-8 bytes
+        ("`人均GDP(元)` + 人口.real", 14),  # after a backtick name
+        ("  人口 +* 1", 7),  # leading spaces are stripped before parsing
+        ("人口 人口", 4),  # a syntax error
+        ("`人均GDP(元)` `x`", 12),
+        ("(1 +\n 人口.real)", 7),  # on the second line
+    ],
+)
+def test_positions_are_characters_of_the_expression_as_written(text: str, position: int) -> None:
+    with pytest.raises(ExpressionError, match=f"at character {position}:"):
+        Expression.parse(text)
+
+
+def test_a_column_named_like_a_function_is_a_column() -> None:
+    table = fa.RegionTable.from_columns({"id": ["a", "b"], "min": [1, 5], "x": [3, 3]}, id="id")
+    expression = Expression.parse("min(min, x) + min")
+    assert expression.columns() == ("min", "x")
+    assert expression.evaluate(table).tolist() == [2.0, 8.0]
+    with pytest.raises(fa.DataError, match="no column 'max'"):
+        Expression.parse("max + 1").evaluate(TABLE)
