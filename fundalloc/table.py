@@ -333,8 +333,9 @@ class RegionTable:
 
         This is what the CSV and spreadsheet readers share: blank rows are skipped;
         cells past the header's width must be empty; and a last row whose id reads
-        合计, 总计 or 小计 is checked against the column sums and dropped, with a
-        notice in :attr:`notices` (a mismatch is an error naming the row and column).
+        合计, 总计 or 小计 (or, with its id cell empty because 序号 and 地区 were merged,
+        any of whose text cells does) is checked against the column sums and dropped,
+        with a notice in :attr:`notices` (a mismatch is an error naming the row and column).
 
         Parameters
         ----------
@@ -397,7 +398,7 @@ class RegionTable:
         body = [(line, (row + [None] * len(header))[: len(header)]) for line, row in body]
         notices: list[str] = []
         if id in header and len(body) > 1:
-            label = _total_label(body[-1][1][header.index(id)])
+            label = _total_row_label(body[-1][1], header.index(id))
             if label:
                 line, totals = body.pop()
                 _check_totals(header, body, totals, id, (kind, parent), f"{source}, {unit} {line}")
@@ -610,9 +611,18 @@ def _filled(cell: Any) -> bool:
 
 
 def _total_label(cell: Any) -> str | None:
-    """合计, 总计 or 小计 when the id cell of a row names a total (全省合计, 合 计 …)."""
+    """合计, 总计 or 小计 when a cell names a total (全省合计, 合 计 …)."""
     text = "".join(str(cell or "").split())
     return next((word for word in _TOTAL_WORDS if word in text), None)
+
+
+def _total_row_label(cells: list[Any], id_index: int) -> str | None:
+    """The total word of a last row that names a total, in its id cell or, when that is empty
+    (序号 and 地区 merged, the word left in 序号), in any of its text cells."""
+    if _filled(cells[id_index]):
+        return _total_label(cells[id_index])
+    texts = (c for c in cells if isinstance(c, str) and isinstance(_cell_number(c), _NotANumber))
+    return next((label for label in map(_total_label, texts) if label), None)
 
 
 def _check_totals(

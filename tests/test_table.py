@@ -241,3 +241,24 @@ def test_polars_out() -> None:
         ],
     )
     assert fa.allocate(table, scheme).to_dataframe(library="polars")["amount"].to_list() == [2, 8]
+
+
+def test_a_total_row_whose_id_cell_was_merged_away_is_found(tmp_path) -> None:
+    """Bureaus merge 序号 and 地区 in the 合计 row: the word lands in 序号, the id cell is empty."""
+    rows = [
+        (3, ["序号", "地区", "人口", "类型"]),
+        (4, [1, "甲", 1200, "市"]),
+        (5, [2, "乙", 300.5, "县"]),
+        (6, ["合  计", None, 1500.5, None]),
+    ]
+    table = fa.RegionTable.from_rows(rows, id="地区", kind="类型", source="d.xlsx [表]")
+    assert table.ids == ("甲", "乙") and table.numeric("序号").tolist() == [1, 2]
+    assert table.notices == (
+        "d.xlsx [表]: the 合计 row (row 6) matches the column sums and was dropped",
+    )
+    rows[-1] = (6, ["全省合计", "", 1600, None])
+    with pytest.raises(fa.DataError, match=r"row 6, column '人口': the total row does not match"):
+        fa.RegionTable.from_rows(rows, id="地区", source="d.xlsx [表]")
+    rows[-1] = (6, [3, "", 1600, None])  # no total word: a region without an id
+    with pytest.raises(fa.DataError, match=r"row 6, column '地区': expected a region id"):
+        fa.RegionTable.from_rows(rows, id="地区", source="d.xlsx [表]")
