@@ -6,8 +6,10 @@ in it (missing value, NaN, infinity, text, a negative where none is allowed) is
 reported at once with the row and column, so a bureau fixes its spreadsheet in one
 pass.
 
-Rows are numbered the way the user sees them: records count from 1, a CSV file
-counts its lines (the header is line 1, so the first region is row 2).
+Rows are numbered the way the user sees them: records count from 1; a CSV file counts
+its rows the way a spreadsheet shows them (the header is row 1, so the first region is
+row 2; a blank line is a row, a cell holding a line break is not two). Messages say "row"
+for every source.
 """
 
 from __future__ import annotations
@@ -303,7 +305,8 @@ class RegionTable:
 
         Notes
         -----
-        Rows in error messages are the file's line numbers.
+        Rows in error messages are the file's rows as a spreadsheet shows them: its line
+        numbers, unless a quoted cell holds a line break.
         """
         name = os.fspath(path)
         try:
@@ -313,10 +316,10 @@ class RegionTable:
         text = _decode(data, name, encoding)
         try:
             reader = csv.reader(io.StringIO(text, newline=""))
-            rows = [(reader.line_num, row) for row in reader]
+            rows = list(enumerate(reader, start=1))  # csv yields [] for a blank line
         except csv.Error as exc:
             raise DataError(Problem(name, "not a valid CSV file", found=str(exc))) from None
-        return cls.from_rows(rows, id=id, kind=kind, parent=parent, source=name, unit="line")
+        return cls.from_rows(rows, id=id, kind=kind, parent=parent, source=name)
 
     @classmethod
     def from_rows(
@@ -327,7 +330,6 @@ class RegionTable:
         kind: str | None = None,
         parent: str | None = None,
         source: str,
-        unit: str = "row",
     ) -> RegionTable:
         """Build a table from numbered rows of cells, the first being the header.
 
@@ -340,13 +342,11 @@ class RegionTable:
         Parameters
         ----------
         rows : sequence of (row number, cells)
-            The row number is the one the user sees (a file's line, a sheet's row).
+            The row number is the one the user sees (a sheet's or a CSV file's row).
         id, kind, parent : str
             As for :class:`RegionTable`.
         source : str
             The file (and sheet) for messages.
-        unit : str, default "row"
-            How the numbers are called in messages ("line" for CSV).
         """
         kept: list[tuple[int, list[Any]]] = [
             (n, list(r)) for n, r in rows if any(_filled(c) for c in r)
@@ -368,7 +368,7 @@ class RegionTable:
             )
         problems = [
             Problem(
-                f"{source}, {unit} {line}",
+                f"{source}, row {line}",
                 f"expected at most {len(header)} cells like the header",
                 found=f"{len(row)}, with values past the last column",
             )
@@ -379,7 +379,7 @@ class RegionTable:
         if blank:
             problems.append(
                 Problem(
-                    f"{source}, {unit} {header_line}",
+                    f"{source}, row {header_line}",
                     "expected a name for every column",
                     found=f"an empty header in column {', '.join(map(str, blank))}",
                 )
@@ -388,7 +388,7 @@ class RegionTable:
         if dupes:
             problems.append(
                 Problem(
-                    f"{source}, {unit} {header_line}",
+                    f"{source}, row {header_line}",
                     "expected unique column names",
                     found=f"{', '.join(map(repr, dupes))} more than once",
                 )
@@ -401,9 +401,9 @@ class RegionTable:
             label = _total_row_label(body[-1][1], header.index(id))
             if label:
                 line, totals = body.pop()
-                _check_totals(header, body, totals, id, (kind, parent), f"{source}, {unit} {line}")
+                _check_totals(header, body, totals, id, (kind, parent), f"{source}, row {line}")
                 notices.append(
-                    f"{source}: the {label} row ({unit} {line}) matches the column sums "
+                    f"{source}: the {label} row (row {line}) matches the column sums "
                     "and was dropped"
                 )
         columns = {h: [row[j] for _, row in body] for j, h in enumerate(header)}

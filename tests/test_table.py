@@ -121,7 +121,7 @@ def test_csv_utf8_bom_and_gb18030(tmp_path) -> None:
         path.write_bytes(text.encode(encoding))
         t = fa.RegionTable.from_csv(path, id="地区")
         assert t.ids == ("济南市", "青岛市")
-        assert t.row_number(1) == 4  # the blank line is skipped, line numbers kept
+        assert t.row_number(1) == 4  # the blank row is skipped, row numbers kept
 
 
 def test_csv_errors_name_the_file_and_line(tmp_path) -> None:
@@ -138,10 +138,21 @@ def test_csv_errors_name_the_file_and_line(tmp_path) -> None:
     with pytest.raises(fa.DataError, match="only the header"):
         fa.RegionTable.from_csv(path, id="id")
     path.write_text("id,x\na,1,2\n", encoding="utf-8")
-    with pytest.raises(fa.DataError, match="line 2: expected at most 2 cells"):
+    with pytest.raises(fa.DataError, match="row 2: expected at most 2 cells"):
         fa.RegionTable.from_csv(path, id="id")
     with pytest.raises(fa.DataError, match="cannot read the file"):
         fa.RegionTable.from_csv(tmp_path / "missing.csv", id="id")
+
+
+def test_csv_rows_are_numbered_as_a_spreadsheet_shows_them(tmp_path) -> None:
+    """Every message says "row"; a cell holding a line break does not shift later rows."""
+    path = tmp_path / "d.csv"
+    path.write_text('id,note,x\na,"two\nlines",1\n\nb,,oops\n', encoding="utf-8")
+    with pytest.raises(fa.DataError, match=r"d\.csv, row 4, column 'x': expected a number"):
+        fa.RegionTable.from_csv(path, id="id").numeric("x")
+    path.write_text('id,x\na,"1\n"\nb,1,2\n', encoding="utf-8")
+    with pytest.raises(fa.DataError, match=r"d\.csv, row 3: expected at most 2 cells"):
+        fa.RegionTable.from_csv(path, id="id")
 
 
 def test_with_column_returns_a_new_table() -> None:
@@ -184,11 +195,11 @@ def test_total_row_is_checked_and_dropped(tmp_path) -> None:
     )
     t = fa.RegionTable.from_csv(path, id="地区")
     assert t.ids == ("甲", "乙") and t.numeric("人口").sum() == 1500.5
-    assert t.notices == (f"{path}: the 合计 row (line 5) matches the column sums and was dropped",)
+    assert t.notices == (f"{path}: the 合计 row (row 5) matches the column sums and was dropped",)
     path.write_text("地区,人口\n甲,1200\n乙,300\n全省总计,1600\n", encoding="utf-8")
     with pytest.raises(
         fa.DataError,
-        match=r"line 4, column '人口': the total row does not match the column: "
+        match=r"row 4, column '人口': the total row does not match the column: "
         r"the regions add up to 1,500; found 1,600 in the total row",
     ):
         fa.RegionTable.from_csv(path, id="地区")
@@ -199,7 +210,7 @@ def test_trailing_empty_cells_are_fine_but_extra_values_are_not(tmp_path) -> Non
     path.write_text("地区,人口,\n甲,1,\n乙,2,,\n", encoding="utf-8")
     assert fa.RegionTable.from_csv(path, id="地区").numeric("人口").tolist() == [1, 2]
     path.write_text("地区,人口\n甲,1,9\n", encoding="utf-8")
-    with pytest.raises(fa.DataError, match="line 2: expected at most 2 cells"):
+    with pytest.raises(fa.DataError, match="row 2: expected at most 2 cells"):
         fa.RegionTable.from_csv(path, id="地区")
     path.write_text("地区,,人口\n甲,1,9\n", encoding="utf-8")
     with pytest.raises(fa.DataError, match="an empty header in column 2"):

@@ -128,17 +128,17 @@ def main() -> None:
     case("missing_id_column", r"no id column '地区'", data=DATA.replace("地区", "区域"))
     case(
         "duplicate_header",
-        r"line 1: expected unique column names; found '贫困人口' more than once",
+        r"row 1: expected unique column names; found '贫困人口' more than once",
         data=DATA.replace("农村人口", "贫困人口"),
     )
     case(
         "extra_cells",
-        r"line 3: expected at most 4 cells like the header",
+        r"row 3: expected at most 4 cells like the header",
         data=DATA.replace("乙市,300,8000,B", "乙市,300,8000,B,9"),
     )
     case(
         "total_row_mismatch",
-        r"line 6, column '贫困人口': the total row does not match the column: the regions add up to 1,000; found 1,100",
+        r"row 6, column '贫困人口': the total row does not match the column: the regions add up to 1,000; found 1,100",
         data=DATA + "合计,1100,32000,\n",
     )
     case(
