@@ -52,7 +52,7 @@ from fundalloc.bounds import BOUNDS
 from fundalloc.errors import Problem, SchemeError
 from fundalloc.factors import RULES
 from fundalloc.scheme import Scheme
-from fundalloc.spec import Spec
+from fundalloc.spec import Spec, _short  # one way to shorten a value shown in a message
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -367,11 +367,6 @@ def _model_in(annotation: Any) -> Any:
         models = [a for a in typing.get_args(annotation) if a is not type(None)]
         return _model_in(models[0]) if len(models) == 1 else None
     return annotation
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 # ---------------------------------------------------------------------------------- dumping
