@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from fundalloc.errors import DataError, Problem
+from fundalloc.io.outputs import _plain  # amounts as the outputs write them, to compare
 from fundalloc.io.schemefile import DataSource, loads_scheme
 from fundalloc.optional import require
 from fundalloc.pipeline import allocate
@@ -190,12 +191,6 @@ def _exact(value: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise TypeError(f"expected a number, found {value!r}")
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-
-
-def _plain(value: Decimal) -> str:
-    return (
-        format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
-    )
 
 
 def _compare(recorded: dict[str, Decimal], fresh: dict[str, Decimal], what: str) -> list[str]:
