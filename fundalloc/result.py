@@ -87,6 +87,9 @@ class Trace:
     units: npt.NDArray[np.int64]
     ties: tuple[TieBreak, ...]
     unallocated_units: int
+    region_multipliers: FloatArray | None = None
+    group_rows: npt.NDArray[np.intp] | None = None
+    row_labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,8 @@ class Item:
     """One line of a region's breakdown.
 
     ``stage`` is one of ``factor``, ``quota``, ``coefficients``, ``floor``, ``cap``,
-    ``adjustment``, ``rounding``; ``tranche`` the tranche path joined by "/".
+    ``adjustment``, ``group`` (a group constraint binds), ``rounding``; ``tranche`` the
+    tranche path joined by "/".
     """
 
     stage: str
@@ -135,6 +139,7 @@ TEXT: dict[str, dict[str, str]] = {
         "floor": "  保底（{name}，达到保底）：{amount}",
         "cap": "  封顶（{name}，受封顶限制）：{amount}",
         "adjustment": "  比例调整（{name}，按共同比例为保底/封顶调整）：{amount}",
+        "group": "  组合约束（{name}，本组按自己的比例 ×{ratio:.6g} 调整）：{amount}",
         "rounding": "  取整（{method}，单位 {step}）：{amount}",
         "tie": "  并列：与 {others} 对最后一个单位的主张相同，"
         "按规则（测算数较大者优先，再按名称）{outcome}",
@@ -156,6 +161,7 @@ TEXT: dict[str, dict[str, str]] = {
         "cap": "  cap ({name}, held at its cap): {amount}",
         "adjustment": "  proportional adjustment ({name}, scaled with the others to fit the "
         "bounds): {amount}",
+        "group": "  group constraint ({name}, its group scaled by its own ×{ratio:.6g}): {amount}",
         "rounding": "  rounding ({method}, step {step}): {amount}",
         "tie": "  tie: same claim to the last unit as {others}; by the rule (larger exact amount "
         "first, then id order) it {outcome}",
@@ -325,12 +331,19 @@ class Allocation:
         if not trace.taking_part[k]:
             return "", ""
         fixed = trace.fixed[k]
-        scaled = fixed + trace.multiplier * (trace.targets[k] - fixed)
+        multiplier = (
+            trace.multiplier
+            if trace.region_multipliers is None
+            else float(trace.region_multipliers[k])
+        )
+        scaled = fixed + multiplier * (trace.targets[k] - fixed)
         bounded = trace.bounded[k]
         if limits.lower_from[k] >= 0 and scaled < limits.lower[k] and bounded <= limits.lower[k]:
             return "floor", limits.bounds[limits.lower_from[k]].label(unit)
         if limits.upper_from[k] >= 0 and scaled >= limits.upper[k] and bounded >= limits.upper[k]:
             return "cap", limits.bounds[limits.upper_from[k]].label(unit)
+        if trace.group_rows is not None and trace.group_rows[k] >= 0:
+            return "group", trace.row_labels[trace.group_rows[k]]
         if abs(trace.bounded[k] - trace.targets[k]) > 1e-12 * max(1.0, abs(trace.targets[k])):
             return "adjustment", f"λ = {trace.multiplier:.6g}"
         return "", ""
@@ -416,6 +429,11 @@ class Allocation:
         for item in parts.items:
             if item.stage in ("floor", "cap", "adjustment"):
                 lines.append(text[item.stage].format(name=item.name, amount=money(item.amount)))
+            elif item.stage == "group":
+                ratio = float(self.trace.region_multipliers[k])  # type: ignore[index]
+                lines.append(
+                    text["group"].format(name=item.name, ratio=ratio, amount=money(item.amount))
+                )
             elif item.stage == "rounding":
                 lines.append(
                     text["rounding"].format(

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Self
 from pydantic import Field, field_validator, model_validator
 
 from fundalloc.bounds import Bound
+from fundalloc.constraints import Constraint
 from fundalloc.errors import SchemeError
 from fundalloc.expressions import Expression
 from fundalloc.factors import Coefficient, Condition, Factor, Need, Quota, _check_factors
@@ -169,6 +170,8 @@ class Scheme(Spec):
         Only regions meeting all conditions take part; the others get zero.
     bounds : sequence of Floor, Cap, HoldHarmless, GrowthCap
         Per-region limits on the summed amount (see :mod:`fundalloc.bounds`).
+    constraints : sequence of GroupFloor, GroupCap, GroupRatio
+        Limits on what a group of regions gets together (see :mod:`fundalloc.constraints`).
     rounding : str, default "largest_remainder"
         See :mod:`fundalloc.rounding`.
     derived : mapping of str to str
@@ -198,6 +201,7 @@ class Scheme(Spec):
     tranches: tuple[Tranche, ...] = Field(min_length=1)
     eligibility: tuple[Condition, ...] = ()
     bounds: tuple[Bound, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
     rounding: str = "largest_remainder"
 
     @field_validator("derived", mode="before")
@@ -287,6 +291,8 @@ class Scheme(Spec):
             yield from condition.needs()
         for bound in self.bounds:
             yield from bound.needs()
+        for constraint in self.constraints:
+            yield from constraint.needs()
 
     def walk(self) -> Iterator[tuple[tuple[str, ...], Tranche]]:
         """Every tranche with its name path, depth first."""

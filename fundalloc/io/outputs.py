@@ -94,6 +94,7 @@ _STAGES = {
         "floor": "保底",
         "cap": "封顶",
         "adjustment": "比例调整",
+        "group": "组合约束",
         "rounding": "取整",
     },
     "en": {
@@ -103,6 +104,7 @@ _STAGES = {
         "floor": "floor",
         "cap": "cap",
         "adjustment": "proportional adjustment",
+        "group": "group constraint",
         "rounding": "rounding",
     },
 }

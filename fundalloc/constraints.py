@@ -1,0 +1,273 @@
+"""Constraints across regions: what a group of regions gets together.
+
+A group is the regions taking part that meet all ``where`` conditions and, when
+``regions`` is given, are among those ids: province-administered counties
+(``kind == "省直管县"``), border counties, the counties of one city (``parent == "济宁市"``).
+
+- :class:`GroupFloor`: the group together gets at least an ``amount`` or a ``share`` of the
+  total (不低于);
+- :class:`GroupCap`: at most an ``amount`` or a ``share`` of the total (不高于);
+- :class:`GroupRatio`: the group gets at least / at most ``ratio`` times what another group
+  (``of_where`` / ``of_regions``; every region taking part when both are empty) gets.
+
+How they are met, in the proportional sense of the per-region bounds: each region still
+gets ``clip(m_i · t_i, lo_i, hi_i)``, where the multiplier ``m_i`` is the common λ except in
+the groups whose constraint binds, which get their own. When the groups do not overlap
+(every county in at most one constrained group) this is solved exactly without an LP (see
+:func:`fundalloc.solvers.groups.solve_partitioned`); otherwise by the quadratic programme of
+:mod:`fundalloc.solvers.qp`, whose optimum is the same rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from fundalloc.errors import DataError, Problem
+from fundalloc.factors import BoolArray, Condition, Data, FloatArray, Need
+from fundalloc.money import format_amount
+from fundalloc.spec import Spec
+
+__all__ = ["CONSTRAINTS", "Constraint", "GroupCap", "GroupFloor", "GroupRatio", "Row", "rows_of"]
+
+
+def _members(
+    where: Sequence[Condition], regions: Sequence[str], data: Data, taking_part: BoolArray
+) -> BoolArray:
+    mask = taking_part.copy()
+    for condition in where:
+        mask &= condition.test(data)
+    if regions:
+        ids = np.array(data.ids, dtype=object)
+        unknown = sorted(set(regions) - set(data.ids))
+        if unknown:
+            raise DataError(
+                Problem(
+                    "constraints",
+                    "a group names regions that are not in the table",
+                    found=", ".join(unknown[:10]),
+                )
+            )
+        mask &= np.isin(ids, list(regions))
+    return mask
+
+
+def _describe(where: Sequence[Condition], regions: Sequence[str]) -> str:
+    parts = [c.describe() for c in where]
+    if regions:
+        shown = ", ".join(regions[:5]) + (
+            f" and {len(regions) - 5} more" if len(regions) > 5 else ""
+        )
+        parts.append(f"regions {shown}")
+    return " and ".join(parts) or "all regions"
+
+
+class _GroupTotal(Spec):
+    name: str = ""
+    where: tuple[Condition, ...] = ()
+    regions: tuple[str, ...] = ()
+    amount: Decimal | None = Field(None, ge=0)
+    share: float | None = Field(None, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _one(self) -> _GroupTotal:
+        if (self.amount is None) == (self.share is None):
+            raise ValueError("give exactly one of amount or share")
+        if not self.where and not self.regions:
+            raise ValueError("name the group: where conditions, regions, or both")
+        return self
+
+    def needs(self) -> Iterator[Need]:
+        for condition in self.where:
+            yield from condition.needs()
+
+    def members(self, data: Data, taking_part: BoolArray) -> BoolArray:
+        """Which regions are in the group."""
+        return _members(self.where, self.regions, data, taking_part)
+
+    def bound(self, total: Decimal) -> Fraction:
+        """The group's floor or cap in the scheme's unit, exactly."""
+        if self.amount is not None:
+            return Fraction(self.amount)
+        assert self.share is not None
+        return Fraction(Decimal(repr(self.share)) * total)
+
+    def label(self, unit: str) -> str:
+        if self.name:
+            return self.name
+        word = "at least" if isinstance(self, GroupFloor) else "at most"
+        value = (
+            f"{format_amount(self.amount)} {unit}"
+            if self.amount is not None
+            else f"{self.share:.4g} of the total"
+        )
+        return f"{word} {value} together for {_describe(self.where, self.regions)}"
+
+
+class GroupFloor(_GroupTotal):
+    """A group of regions together gets at least an amount or a share of the total.
+
+    Examples
+    --------
+    >>> GroupFloor(where=[Condition(column="kind", op="==", value="县")], share=0.2).label("万元")
+    "at least 0.2 of the total together for kind == '县'"
+    """
+
+    kind: Literal["group_floor"] = Field("group_floor", repr=False)
+
+
+class GroupCap(_GroupTotal):
+    """A group of regions together gets at most an amount or a share of the total.
+
+    Examples
+    --------
+    >>> GroupCap(regions=["甲市", "乙市"], amount=500).label("万元")
+    'at most 500 万元 together for regions 甲市, 乙市'
+    """
+
+    kind: Literal["group_cap"] = Field("group_cap", repr=False)
+
+
+class GroupRatio(Spec):
+    """A group gets at least / at most ``ratio`` times what another group gets.
+
+    The other group is ``of_where`` / ``of_regions``; when both are empty it is every region
+    taking part, so ``at_least=0.3`` alone says "the group gets at least 30% of what is
+    allocated".
+
+    Examples
+    --------
+    >>> GroupRatio(where=[Condition(column="边境", op="==", value="是")],
+    ...            of_where=[Condition(column="边境", op="==", value="否")],
+    ...            at_least=0.5).label("万元")
+    "at least 0.5 × (边境 == '否') for 边境 == '是'"
+    """
+
+    kind: Literal["group_ratio"] = Field("group_ratio", repr=False)
+    name: str = ""
+    where: tuple[Condition, ...] = ()
+    regions: tuple[str, ...] = ()
+    of_where: tuple[Condition, ...] = ()
+    of_regions: tuple[str, ...] = ()
+    at_least: float | None = Field(None, ge=0)
+    at_most: float | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> GroupRatio:
+        if self.at_least is None and self.at_most is None:
+            raise ValueError("give at_least, at_most or both")
+        if self.at_least is not None and self.at_most is not None and self.at_least > self.at_most:
+            raise ValueError(f"at_least {self.at_least:g} is above at_most {self.at_most:g}")
+        if not self.where and not self.regions:
+            raise ValueError("name the group: where conditions, regions, or both")
+        return self
+
+    def needs(self) -> Iterator[Need]:
+        for condition in (*self.where, *self.of_where):
+            yield from condition.needs()
+
+    def members(self, data: Data, taking_part: BoolArray) -> BoolArray:
+        """Which regions are in the group."""
+        return _members(self.where, self.regions, data, taking_part)
+
+    def others(self, data: Data, taking_part: BoolArray) -> BoolArray:
+        """Which regions are in the group it is compared with."""
+        return _members(self.of_where, self.of_regions, data, taking_part)
+
+    def label(self, unit: str) -> str:
+        if self.name:
+            return self.name
+        words = []
+        if self.at_least is not None:
+            words.append(f"at least {self.at_least:g}")
+        if self.at_most is not None:
+            words.append(f"at most {self.at_most:g}")
+        other = _describe(self.of_where, self.of_regions)
+        return f"{' and '.join(words)} × ({other}) for {_describe(self.where, self.regions)}"
+
+
+Constraint = Annotated[GroupFloor | GroupCap | GroupRatio, Field(discriminator="kind")]
+
+#: Constraint classes by their ``kind`` in scheme files.
+CONSTRAINTS: dict[str, type[GroupFloor | GroupCap | GroupRatio]] = {
+    "group_floor": GroupFloor,
+    "group_cap": GroupCap,
+    "group_ratio": GroupRatio,
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One linear constraint ``lower <= Σ_i coefficients_i · a_i <= upper`` on the amounts.
+
+    ``exact`` holds the same row in fractions (members: 1, others: −ratio) so that rounded
+    amounts are checked exactly; ``source`` indexes the scheme's constraints.
+    """
+
+    coefficients: FloatArray
+    exact: dict[int, Fraction]
+    lower: Fraction | None
+    upper: Fraction | None
+    source: int
+    label: str
+
+    def holds(self, amounts: Sequence[Fraction]) -> bool:
+        """Whether exact amounts (in the unit) satisfy the row."""
+        value = sum((c * amounts[i] for i, c in self.exact.items()), Fraction(0))
+        return (self.lower is None or value >= self.lower) and (
+            self.upper is None or value <= self.upper
+        )
+
+
+def rows_of(
+    constraints: Sequence[GroupFloor | GroupCap | GroupRatio],
+    data: Data,
+    taking_part: BoolArray,
+    total: Decimal,
+    unit: str,
+) -> list[Row]:
+    """The constraints as linear rows over the regions of ``data`` (in its order)."""
+    rows: list[Row] = []
+    for k, constraint in enumerate(constraints):
+        members = constraint.members(data, taking_part)
+        label = constraint.label(unit)
+        if isinstance(constraint, GroupRatio):
+            others = constraint.others(data, taking_part)
+            for ratio, is_floor in ((constraint.at_least, True), (constraint.at_most, False)):
+                if ratio is None:
+                    continue
+                r = Fraction(repr(ratio))
+                exact = {int(i): Fraction(1) for i in np.flatnonzero(members)}
+                for i in np.flatnonzero(others):
+                    exact[int(i)] = exact.get(int(i), Fraction(0)) - r
+                coefficients = members.astype(np.float64) - ratio * others.astype(np.float64)
+                rows.append(
+                    Row(
+                        coefficients,
+                        exact,
+                        Fraction(0) if is_floor else None,
+                        None if is_floor else Fraction(0),
+                        k,
+                        label,
+                    )
+                )
+            continue
+        bound = constraint.bound(total)
+        is_floor = isinstance(constraint, GroupFloor)
+        rows.append(
+            Row(
+                members.astype(np.float64),
+                {int(i): Fraction(1) for i in np.flatnonzero(members)},
+                bound if is_floor else None,
+                None if is_floor else bound,
+                k,
+                label,
+            )
+        )
+    return rows
