@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fundalloc.bounds import Cap, Floor, GrowthCap, HoldHarmless
+    from fundalloc.constraints import GroupCap, GroupFloor, GroupRatio
     from fundalloc.errors import (
         DataError,
         DependencyError,
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
     from fundalloc.result import Allocation, Item, RegionBreakdown
     from fundalloc.rounding import apportion, round_units
     from fundalloc.scheme import Scheme, Tranche
+    from fundalloc.sources import Source, SourcedAllocation, allocate_sources
     from fundalloc.table import RegionTable
 
 # Names load on first use (PEP 562), so that ``import fundalloc`` and ``fundalloc --help``
@@ -74,6 +76,9 @@ _LAZY: dict[str, str] = {
     "Floor": "fundalloc.bounds",
     "FundallocError": "fundalloc.errors",
     "Group": "fundalloc.factors",
+    "GroupCap": "fundalloc.constraints",
+    "GroupFloor": "fundalloc.constraints",
+    "GroupRatio": "fundalloc.constraints",
     "GrowthCap": "fundalloc.bounds",
     "HoldHarmless": "fundalloc.bounds",
     "InfeasibleError": "fundalloc.errors",
@@ -96,6 +101,9 @@ _LAZY: dict[str, str] = {
     "Tiered": "fundalloc.factors",
     "Tranche": "fundalloc.scheme",
     "allocate": "fundalloc.pipeline",
+    "allocate_sources": "fundalloc.sources",
+    "Source": "fundalloc.sources",
+    "SourcedAllocation": "fundalloc.sources",
     "apportion": "fundalloc.rounding",
     "round_units": "fundalloc.rounding",
 }
@@ -128,6 +136,9 @@ __all__ = [
     "Floor",
     "FundallocError",
     "Group",
+    "GroupCap",
+    "GroupFloor",
+    "GroupRatio",
     "GrowthCap",
     "HoldHarmless",
     "InfeasibleError",
@@ -147,12 +158,15 @@ __all__ = [
     "SchemeError",
     "Share",
     "SolverError",
+    "Source",
+    "SourcedAllocation",
     "Term",
     "Tiered",
     "Tranche",
     "__version__",
     "allocate",
     "allocate_levels",
+    "allocate_sources",
     "apportion",
     "dump_scheme",
     "from_dataframe",

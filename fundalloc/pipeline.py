@@ -11,17 +11,21 @@ amount are the same however the rows are ordered.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 
 import numpy as np
 
 from fundalloc.bounds import check_feasible, combine
-from fundalloc.errors import DataError, InfeasibleError, Problem
+from fundalloc.constraints import Row, rows_of
+from fundalloc.errors import DataError, InfeasibleError, Problem, SolverError
 from fundalloc.factors import BoolArray, Condition, Data, FloatArray, nonnegative, weighted_shares
 from fundalloc.money import format_amount
 from fundalloc.result import Allocation, LeafTrace, Trace
-from fundalloc.rounding import round_units
+from fundalloc.rounding import RoundingResult, round_units
 from fundalloc.scheme import Scheme, Tranche
-from fundalloc.solvers import BoundedProblem, get_solver
+from fundalloc.solvers import BoundedProblem, ProportionalSolution, get_solver
+from fundalloc.solvers.groups import GroupSolution, partition, solve_partitioned
+from fundalloc.solvers.qp import diagnose, round_with_rows, solve_rows
 from fundalloc.table import RegionTable
 
 __all__ = ["allocate"]
@@ -29,7 +33,9 @@ __all__ = ["allocate"]
 _TOLERANCE = 1e-9
 
 
-def allocate(table: RegionTable, scheme: Scheme, *, solver: str = "auto") -> Allocation:
+def allocate(
+    table: RegionTable, scheme: Scheme, *, solver: str = "auto", time_limit: float | None = None
+) -> Allocation:
     """Allocate ``scheme.total`` across the regions of ``table``.
 
     Parameters
@@ -38,8 +44,14 @@ def allocate(table: RegionTable, scheme: Scheme, *, solver: str = "auto") -> All
         The regions and their indicators.
     scheme : Scheme
         Tranches, factors, weights, coefficients, eligibility, bounds and rounding.
-    solver : str, default "auto"
-        The bounds solver; "auto" and "exact" use the exact proportional solver.
+    solver : {"auto", "exact", "highs"}, default "auto"
+        "exact" is the exact proportional solver; it also solves group constraints on
+        groups that do not overlap. "highs" solves the quadratic programme of
+        :mod:`fundalloc.solvers.qp` with HiGHS (``pip install "fundalloc[lp]"``); it is
+        needed for overlapping groups and ratio constraints. "auto" takes the exact path
+        whenever the constraints allow it.
+    time_limit : float, optional
+        Seconds HiGHS may take per solve (a :class:`SolverError` when reached).
 
     Returns
     -------
@@ -51,7 +63,11 @@ def allocate(table: RegionTable, scheme: Scheme, *, solver: str = "auto") -> All
     DataError
         A column the scheme needs is missing or holds bad values (all listed).
     InfeasibleError
-        The floors, caps and fixed tranches cannot all hold; the message names the numbers.
+        The floors, caps, group constraints and fixed tranches cannot all hold; the message
+        names the numbers (for general constraints, which ones must be relaxed and by how
+        much).
+    SolverError
+        An unknown or uninstalled solver, a time limit reached, or a solver failure.
 
     Notes
     -----
@@ -124,14 +140,19 @@ def allocate(table: RegionTable, scheme: Scheme, *, solver: str = "auto") -> All
     lower_units, upper_units = _unit_bounds(limits.lower, limits.upper, step, scheme.total_units)
     _check_unit_bounds(lower_units, upper_units, data.ids, scheme)
 
-    solution = get_solver(solver).solve(
-        BoundedProblem(
-            formula,
-            np.maximum(limits.lower - fixed, 0.0),
-            limits.upper - fixed,
-            float(scheme.total) - float(fixed.sum()),
-        )
+    problem = BoundedProblem(
+        formula,
+        np.maximum(limits.lower - fixed, 0.0),
+        limits.upper - fixed,
+        float(scheme.total) - float(fixed.sum()),
     )
+    rows = rows_of(scheme.constraints, data, taking_part, scheme.total, scheme.unit)
+    grouped: GroupSolution | None = None
+    if rows or solver == "highs":
+        grouped = _solve_rows(problem, rows, fixed, data.ids, scheme, solver, time_limit)
+        solution = ProportionalSolution(grouped.amounts, grouped.multiplier)
+    else:
+        solution = get_solver(solver).solve(problem)
     bounded = fixed + solution.amounts
     rounded = round_units(
         bounded / step,
@@ -141,6 +162,18 @@ def allocate(table: RegionTable, scheme: Scheme, *, solver: str = "auto") -> All
         upper_units,
         scheme.method,
     )
+    if rows and not _keeps(rows, rounded.units, scheme):
+        rounded = RoundingResult(
+            round_with_rows(
+                bounded / step,
+                lower_units,
+                upper_units,
+                scheme.total_units,
+                rows,
+                Fraction(scheme.step),
+                time_limit=time_limit,
+            )
+        )
     trace = Trace(
         ids=data.ids,
         order=order,
@@ -155,8 +188,44 @@ def allocate(table: RegionTable, scheme: Scheme, *, solver: str = "auto") -> All
         units=rounded.units,
         ties=rounded.ties,
         unallocated_units=rounded.unallocated,
+        region_multipliers=None if grouped is None else grouped.region_multipliers,
+        group_rows=None if grouped is None else grouped.binding,
+        row_labels=tuple(row.label for row in rows),
     )
     return Allocation(table=table, scheme=scheme, trace=trace)
+
+
+def _solve_rows(
+    problem: BoundedProblem,
+    rows: list[Row],
+    fixed: FloatArray,
+    ids: Sequence[str],
+    scheme: Scheme,
+    solver: str,
+    time_limit: float | None,
+) -> GroupSolution:
+    """Group constraints: exactly when the groups do not overlap (unless "highs" is asked
+    for), else the quadratic programme."""
+    if solver not in ("auto", "exact", "highs"):
+        get_solver(solver)  # the one message for an unknown solver
+    boxes = None if solver == "highs" else partition(rows, fixed)
+    if boxes is not None:
+        return solve_partitioned(problem, boxes, rows, ids, scheme.unit)
+    if solver == "exact":
+        raise SolverError(
+            "the exact solver handles group floors and caps on groups that do not overlap; "
+            "these constraints overlap or compare groups: use solver='highs' (or 'auto')"
+        )
+    solved = solve_rows(problem, rows, fixed, time_limit=time_limit)
+    if solved is None:
+        raise diagnose(problem, rows, fixed, ids, scheme.unit, time_limit=time_limit)
+    return solved
+
+
+def _keeps(rows: list[Row], units: np.ndarray, scheme: Scheme) -> bool:
+    step = Fraction(scheme.step)
+    amounts = [int(u) * step for u in units]
+    return all(row.holds(amounts) for row in rows)
 
 
 def _canonical_order(ids: Sequence[str]) -> np.ndarray:
