@@ -27,6 +27,7 @@ from fractions import Fraction
 from typing import Annotated, Literal
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import Field, model_validator
 
 from fundalloc.errors import DataError, Problem
@@ -34,7 +35,16 @@ from fundalloc.factors import BoolArray, Condition, Data, FloatArray, Need
 from fundalloc.money import format_amount
 from fundalloc.spec import Spec
 
-__all__ = ["CONSTRAINTS", "Constraint", "GroupCap", "GroupFloor", "GroupRatio", "Row", "rows_of"]
+__all__ = [
+    "CONSTRAINTS",
+    "Constraint",
+    "GroupCap",
+    "GroupFloor",
+    "GroupRatio",
+    "Row",
+    "broken_rows",
+    "rows_of",
+]
 
 
 def _members(
@@ -223,6 +233,14 @@ class Row:
         return (self.lower is None or value >= self.lower) and (
             self.upper is None or value <= self.upper
         )
+
+
+def broken_rows(
+    rows: Sequence[Row], units: Sequence[int] | npt.NDArray[np.int64], step: Fraction
+) -> list[str]:
+    r"""The labels of the rows that rounded amounts (whole ``step``\ s) break, checked exactly."""
+    amounts = [int(u) * step for u in units]
+    return [row.label for row in rows if not row.holds(amounts)]
 
 
 def rows_of(

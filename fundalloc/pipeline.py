@@ -16,7 +16,7 @@ from fractions import Fraction
 import numpy as np
 
 from fundalloc.bounds import check_feasible, combine
-from fundalloc.constraints import Row, rows_of
+from fundalloc.constraints import Row, broken_rows, rows_of
 from fundalloc.errors import DataError, InfeasibleError, Problem, SolverError
 from fundalloc.factors import BoolArray, Condition, Data, FloatArray, nonnegative, weighted_shares
 from fundalloc.money import format_amount
@@ -162,7 +162,7 @@ def allocate(
         upper_units,
         scheme.method,
     )
-    if rows and not _keeps(rows, rounded.units, scheme):
+    if rows and broken_rows(rows, rounded.units, Fraction(scheme.step)):
         rounded = RoundingResult(
             round_with_rows(
                 bounded / step,
@@ -220,12 +220,6 @@ def _solve_rows(
     if solved is None:
         raise diagnose(problem, rows, fixed, ids, scheme.unit, time_limit=time_limit)
     return solved
-
-
-def _keeps(rows: list[Row], units: np.ndarray, scheme: Scheme) -> bool:
-    step = Fraction(scheme.step)
-    amounts = [int(u) * step for u in units]
-    return all(row.holds(amounts) for row in rows)
 
 
 def _canonical_order(ids: Sequence[str]) -> np.ndarray:

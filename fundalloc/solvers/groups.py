@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 import numpy.typing as npt
@@ -197,8 +196,3 @@ def _over(row: Row, box: GroupBox, floors: float, ids: Sequence[str], unit: str)
         f"{format_amount(settled + floors)} {unit}; over by "
         f"{format_amount(floors - box.upper)} {unit}",
     )
-
-
-def exact_amounts(units: npt.NDArray[np.int64], step: Fraction) -> list[Fraction]:
-    """Rounded units as exact amounts in the scheme's unit, for checking rows exactly."""
-    return [int(u) * step for u in units]

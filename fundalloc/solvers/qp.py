@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from fundalloc.constraints import Row
+from fundalloc.constraints import Row, broken_rows
 from fundalloc.errors import InfeasibleError, Problem, SolverError
 from fundalloc.money import format_amount
 from fundalloc.optional import require
@@ -116,6 +116,19 @@ def _status(h: Any, what: str) -> str:
     raise SolverError(f"HiGHS could not solve the {what}: {h.modelStatusToString(status)}")
 
 
+def _row_bounds(
+    rows: Sequence[Row], settled: FloatArray, scale: float
+) -> tuple[list[float], list[float]]:
+    """Each row's bounds on the variable part, once the settled amounts are taken off,
+    divided by ``scale`` (±inf for a side the row does not limit)."""
+    lower, upper = [], []
+    for row in rows:
+        shift = float(row.coefficients @ settled)
+        lower.append(-np.inf if row.lower is None else (float(row.lower) - shift) / scale)
+        upper.append(np.inf if row.upper is None else (float(row.upper) - shift) / scale)
+    return lower, upper
+
+
 def solve_rows(
     problem: BoundedProblem,
     rows: Sequence[Row],
@@ -148,13 +161,9 @@ def solve_rows(
         # finite boxes (no region can exceed what is left to allocate): with an infinite
         # bound HiGHS's QP solver calls a region of tiny curvature unbounded
         lp.col_upper_ = np.minimum(hi[active], max(rest, 0.0)) / t[active]
-    lower = [rest / scale]
-    upper = list(lower)
-    for row in rows:
-        shift = float(row.coefficients @ (fixed + settled))
-        lower.append(-np.inf if row.lower is None else (float(row.lower) - shift) / scale)
-        upper.append(np.inf if row.upper is None else (float(row.upper) - shift) / scale)
-    lp.row_lower_, lp.row_upper_ = np.asarray(lower), np.asarray(upper)
+    lower, upper = _row_bounds(rows, fixed + settled, scale)
+    lp.row_lower_ = np.asarray([rest / scale, *lower])
+    lp.row_upper_ = np.asarray([rest / scale, *upper])
     lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
     lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = _matrix(
         [ta, *(row.coefficients[active] * ta for row in rows)]
@@ -273,10 +282,10 @@ def diagnose(
     lp.col_upper_ = np.concatenate([upper_x, np.full(len(elastic), np.inf)])
     lower, upper = [problem.total / scale], [problem.total / scale]
     extra: list[dict[int, float]] = [{}]
-    for k, row in enumerate(rows):
-        shift = float(row.coefficients @ fixed)
-        lower.append(-np.inf if row.lower is None else (float(row.lower) - shift) / scale)
-        upper.append(np.inf if row.upper is None else (float(row.upper) - shift) / scale)
+    row_lower, row_upper = _row_bounds(rows, fixed, scale)
+    lower += row_lower
+    upper += row_upper
+    for k in range(len(rows)):
         extra.append(
             {
                 n + j: (1.0 if side == "lower" else -1.0)
@@ -383,8 +392,7 @@ def round_with_rows(
             "rounded down or up; widen a group constraint by one step"
         )
     units: npt.NDArray[np.int64] = np.rint(np.asarray(h.getSolution().col_value)).astype(np.int64)
-    amounts = [int(u) * step for u in units]
-    broken = [row.label for row in rows if not row.holds(amounts)]
+    broken = broken_rows(rows, units, step)
     if int(units.sum()) != total or broken:
         raise SolverError(
             "the integer rounding from HiGHS does not hold exactly: "
