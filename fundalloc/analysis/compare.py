@@ -1,0 +1,333 @@
+"""Two allocations side by side: who gains, who loses, and by how much, exactly.
+
+:func:`compare` takes two allocations — two schemes on the same regions, or the same
+scheme in two years — as :class:`~fundalloc.Allocation` objects or mappings of region id
+to amount, and returns a :class:`Comparison`: one :class:`Change` per region with both
+amounts, the difference and the percentage change, the regions found on one side only,
+the totals, and the gainers and losers sorted by the size of their change.
+
+Differences are exact: amounts are Decimal and so are their differences (floats given in
+a mapping are read by their shortest decimal form, ``0.1`` as ``Decimal("0.1")``). Only
+the percentage change, a ratio, is a float.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, Inexact
+from numbers import Integral, Real
+from typing import TYPE_CHECKING, Any, Literal, Union
+
+import numpy as np
+
+from fundalloc.errors import DataError, Problem
+from fundalloc.money import format_amount
+from fundalloc.optional import require
+
+if TYPE_CHECKING:
+    from fundalloc.result import Allocation
+
+__all__ = ["Change", "Comparison", "compare"]
+
+Side = Union["Allocation", Mapping[str, Any]]
+"""An Allocation or a mapping of region id to amount."""
+
+# exact addition and subtraction of Decimals, whatever their size (an inexact result raises)
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[Inexact])
+_ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One region in both allocations.
+
+    Attributes
+    ----------
+    region : str
+        The region id.
+    before, after : Decimal or None
+        Its amount in the first and in the second allocation (None: not there).
+    difference : Decimal
+        ``after − before``, exactly, a missing side counting as 0.
+    percent : float or None
+        ``100 · difference / before``; None when ``before`` is 0 or missing.
+    """
+
+    region: str
+    before: Decimal | None
+    after: Decimal | None
+    difference: Decimal
+    percent: float | None
+
+    @property
+    def status(self) -> Literal["both", "only before", "only after"]:
+        """Whether the region is in both allocations or in one only."""
+        if self.before is None:
+            return "only after"
+        return "only before" if self.after is None else "both"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The result of :func:`compare`.
+
+    Attributes
+    ----------
+    changes : tuple of Change
+        One per region: the first allocation's regions in its order, then those only in
+        the second, in its order.
+    total_before, total_after : Decimal
+        The totals of the two allocations.
+    labels : tuple of str
+        The names of the two sides (column names in :meth:`to_records`).
+    unit : str
+        The money unit, when both sides are allocations with the same unit; else "".
+    id_column : str
+        The name of the region column in :meth:`to_records`.
+    """
+
+    changes: tuple[Change, ...]
+    total_before: Decimal
+    total_after: Decimal
+    labels: tuple[str, str] = ("before", "after")
+    unit: str = ""
+    id_column: str = "region"
+
+    def __getitem__(self, region: str) -> Change:
+        for change in self.changes:
+            if change.region == region:
+                return change
+        raise DataError(Problem(region, "no such region in either allocation"))
+
+    @property
+    def difference(self) -> Decimal:
+        """``total_after − total_before``, exactly."""
+        return _EXACT.subtract(self.total_after, self.total_before)
+
+    @property
+    def percent(self) -> float | None:
+        """The change of the total in percent (None when the first total is 0)."""
+        return _percent(self.difference, self.total_before)
+
+    @property
+    def only_before(self) -> tuple[str, ...]:
+        """The regions only in the first allocation."""
+        return tuple(c.region for c in self.changes if c.after is None)
+
+    @property
+    def only_after(self) -> tuple[str, ...]:
+        """The regions only in the second allocation."""
+        return tuple(c.region for c in self.changes if c.before is None)
+
+    @property
+    def gainers(self) -> tuple[Change, ...]:
+        """The regions that get more, the largest gain first (ties by region id)."""
+        up = [c for c in self.changes if c.difference > 0]
+        return tuple(sorted(up, key=lambda c: (-c.difference, c.region)))
+
+    @property
+    def losers(self) -> tuple[Change, ...]:
+        """The regions that get less, the largest loss first (ties by region id)."""
+        down = [c for c in self.changes if c.difference < 0]
+        return tuple(sorted(down, key=lambda c: (c.difference, c.region)))
+
+    @property
+    def unchanged(self) -> tuple[str, ...]:
+        """The regions whose amount is the same on both sides."""
+        return tuple(c.region for c in self.changes if c.difference == 0)
+
+    @property
+    def largest_gain(self) -> Change | None:
+        """The region with the largest gain (None when nobody gains)."""
+        return self.gainers[0] if self.gainers else None
+
+    @property
+    def largest_loss(self) -> Change | None:
+        """The region with the largest loss (None when nobody loses)."""
+        return self.losers[0] if self.losers else None
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One mapping per region, in the order of :attr:`changes`: the region, the two
+        amounts under their labels (None where missing), ``difference`` and ``percent``.
+
+        Examples
+        --------
+        >>> compare({"甲": 10}, {"甲": 12}).to_records()
+        [{'region': '甲', 'before': Decimal('10'), 'after': Decimal('12'),
+          'difference': Decimal('2'), 'percent': 20.0}]
+        """
+        first, second = self.labels
+        return [
+            {
+                self.id_column: c.region,
+                first: c.before,
+                second: c.after,
+                "difference": c.difference,
+                "percent": c.percent,
+            }
+            for c in self.changes
+        ]
+
+    def to_dataframe(self, *, library: Literal["pandas", "polars"] = "pandas") -> Any:
+        """The records as a pandas or polars DataFrame (imported only now).
+
+        Amounts and differences stay exact Decimal values (an object column in pandas, a
+        decimal column in polars).
+        """
+        records = self.to_records()
+        module = require(library, library)
+        if library == "pandas":
+            return module.DataFrame.from_records(records, columns=list(records[0]))
+        return module.DataFrame(records, infer_schema_length=None)
+
+    def __str__(self) -> str:
+        unit = f" {self.unit}" if self.unit else ""
+        first, second = self.labels
+        lines = [
+            f"{first} → {second}: total {format_amount(self.total_before)} → "
+            f"{format_amount(self.total_after)}{unit}, "
+            f"{_signed(self.difference)}{_pct(self.percent)}"
+        ]
+        both = sum(1 for c in self.changes if c.status == "both")
+        counts = f"{both} regions in both"
+        if self.only_before:
+            counts += f"; only in {first}: {', '.join(self.only_before)}"
+        if self.only_after:
+            counts += f"; only in {second}: {', '.join(self.only_after)}"
+        lines.append(counts)
+        for word, group in (("gain", self.gainers), ("lose", self.losers)):
+            shown = ", ".join(
+                f"{c.region} {_signed(c.difference)}"
+                + (" (new)" if c.before is None else _pct(c.percent))
+                for c in group[:5]
+            )
+            more = f", and {len(group) - 5} more" if len(group) > 5 else ""
+            lines.append(f"{len(group)} {word}" + (f": {shown}{more}" if group else ""))
+        if self.unchanged:
+            lines.append(f"{len(self.unchanged)} unchanged")
+        return "\n".join(lines)
+
+
+def _signed(amount: Decimal) -> str:
+    return ("+" if amount > 0 else "−" if amount < 0 else "±") + format_amount(abs(amount), 6)
+
+
+def _pct(percent: float | None) -> str:
+    return "" if percent is None else f" ({percent:+.2f}%)".replace("-", "−")
+
+
+def _percent(difference: Decimal, before: Decimal | None) -> float | None:
+    if before is None or before == 0:
+        return None
+    return 100.0 * float(difference) / float(before)
+
+
+def _decimal(value: Any) -> Decimal | None:
+    """The exact Decimal of a finite number (floats by their shortest form); None otherwise."""
+    if isinstance(value, bool | np.bool_):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, Integral):
+        return Decimal(int(value))
+    if isinstance(value, Real):
+        number = float(value)
+        return Decimal(repr(number)) if math.isfinite(number) else None
+    return None
+
+
+def _side(side: Side, label: str) -> tuple[dict[str, Decimal], str | None, str]:
+    """Amounts by region id, the unit (None for a mapping) and the id column name."""
+    from fundalloc.result import Allocation
+
+    if isinstance(side, Allocation):
+        return dict(side.amounts), side.scheme.unit, side.table.id_column
+    if not isinstance(side, Mapping):
+        raise DataError(
+            Problem(
+                label,
+                "expected an Allocation or a mapping of region id to amount",
+                found=f"a {type(side).__name__}",
+            )
+        )
+    amounts: dict[str, Decimal] = {}
+    problems = []
+    for key, value in side.items():
+        number = _decimal(value)
+        if number is None:
+            problems.append(
+                Problem(f"{label}, {key}", "expected a finite number", found=repr(value))
+            )
+        else:
+            amounts[str(key)] = number
+    if problems:
+        raise DataError(problems)
+    return amounts, None, "region"
+
+
+def compare(a: Side, b: Side, *, labels: tuple[str, str] = ("before", "after")) -> Comparison:
+    """Compare two allocations region by region.
+
+    Parameters
+    ----------
+    a, b : Allocation or mapping of str to number
+        The first ("before", the baseline) and the second ("after") allocation.
+    labels : (str, str), default ("before", "after")
+        Names for the two sides, used by :meth:`Comparison.to_records` and ``str``.
+
+    Returns
+    -------
+    Comparison
+
+    Raises
+    ------
+    DataError
+        A side that is neither an Allocation nor a mapping, or an amount that is not a
+        finite number.
+
+    Examples
+    --------
+    >>> result = compare({"甲市": 100, "乙市": 60, "丙市": 40},
+    ...                  {"甲市": 90, "乙市": 75, "丁市": 35}, labels=("2018", "2019"))
+    >>> result["乙市"]
+    Change(region='乙市', before=Decimal('60'), after=Decimal('75'), difference=Decimal('15'),
+           percent=25.0)
+    >>> [c.region for c in result.gainers], [c.region for c in result.losers]
+    (['丁市', '乙市'], ['丙市', '甲市'])
+    >>> print(result)
+    2018 → 2019: total 200 → 200, ±0 (+0.00%)
+    2 regions in both; only in 2018: 丙市; only in 2019: 丁市
+    2 gain: 丁市 +35 (new), 乙市 +15 (+25.00%)
+    2 lose: 丙市 −40 (−100.00%), 甲市 −10 (−10.00%)
+    """
+    first, unit_a, id_a = _side(a, labels[0])
+    second, unit_b, _ = _side(b, labels[1])
+    changes = []
+    for region, before in first.items():
+        after = second.get(region)
+        diff = _EXACT.subtract(_ZERO if after is None else after, before)
+        changes.append(Change(region, before, after, diff, _percent(diff, before)))
+    changes += [
+        Change(region, None, after, after, None)
+        for region, after in second.items()
+        if region not in first
+    ]
+    return Comparison(
+        changes=tuple(changes),
+        total_before=_exact_sum(first.values()),
+        total_after=_exact_sum(second.values()),
+        labels=(str(labels[0]), str(labels[1])),
+        unit=unit_a if unit_a is not None and unit_a == unit_b else "",
+        id_column=id_a,
+    )
+
+
+def _exact_sum(values: Any) -> Decimal:
+    total = _ZERO
+    for value in values:
+        total = _EXACT.add(total, value)
+    return total
