@@ -503,10 +503,11 @@ def _item_label(item: Item, words: dict[str, str], lang: str, tranche: bool) -> 
     """A breakdown item in words: the factor's name, or the stage with what gave it."""
     if item.stage == "factor":
         text = item.name
-    elif item.stage == "rounding":
-        text = f"{words['rounding']}（{METHOD_NAMES[lang].get(item.name, item.name)}）"
     else:
-        text = f"{words[item.stage]}（{item.name}）"
+        what = (
+            METHOD_NAMES[lang].get(item.name, item.name) if item.stage == "rounding" else item.name
+        )
+        text = f"{words[item.stage]}（{what}）" if lang == "zh" else f"{words[item.stage]} ({what})"
     return f"{item.tranche} · {text}" if tranche and item.tranche else text
 
 
