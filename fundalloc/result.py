@@ -191,6 +191,10 @@ METHOD_NAMES: dict[str, dict[str, str]] = {
     },
 }
 
+#: The most regions the HTML table of an allocation (in Jupyter) lists in full; above that
+#: it shows the first and last half of this many.
+_HTML_ROWS = 20
+
 
 class Allocation:
     """The result of :func:`fundalloc.allocate`.
@@ -266,6 +270,99 @@ class Allocation:
             f"<Allocation {name}{format_amount(self.total)} {self.scheme.unit} to "
             f"{len(self.table)} regions by {self.scheme.method}>"
         )
+
+    def _repr_html_(self) -> str:
+        """The allocation as a compact HTML table, for Jupyter.
+
+        Region, formula target, amount and share of the total, with a total row; the
+        scheme's name, total, unit and rounding above it; below it, the regions that take
+        no part, ties broken in rounding and any residual (尾差). With more than
+        :data:`_HTML_ROWS` regions only the first and last half of that many are shown,
+        with a row saying how many are left out (the total row still adds up all). Every
+        name is HTML-escaped.
+        """
+        from html import escape
+
+        scheme, unit = self.scheme, self.scheme.unit
+        regions = list(self.amounts)
+        amounts, targets = self.amounts, self.targets
+        half = _HTML_ROWS // 2
+        cut = len(regions) > _HTML_ROWS
+        shown = [*regions[:half], None, *regions[-half:]] if cut else regions
+
+        def share(amount: Decimal) -> str:
+            return f"{float(amount / scheme.total):.2%}"
+
+        def row(cells: list[str], tag: str = "td") -> str:
+            first, *numbers = cells
+            return (
+                f"<tr><{tag} style='text-align:left'>{escape(first)}</{tag}>"
+                + "".join(f"<{tag} style='text-align:right'>{escape(c)}</{tag}>" for c in numbers)
+                + "</tr>"
+            )
+
+        body = []
+        for region in shown:
+            if region is None:
+                body.append(
+                    f"<tr><td colspan='4' style='text-align:center'>… 另有 "
+                    f"{len(regions) - 2 * half} 个地区</td></tr>"
+                )
+                continue
+            amount = amounts[region]
+            body.append(
+                row([region, _fixed(targets[region]), format_amount(amount), share(amount)])
+            )
+        allocated = sum(amounts.values(), Decimal(0))
+        method = METHOD_NAMES["zh"][scheme.method]
+        title = scheme.name or "分配结果"
+        if scheme.document:
+            title += f"（{scheme.document}）"
+        caption = (
+            f"{title}：{format_amount(scheme.total)} {unit}，{len(regions)} 个地区，"
+            f"{method}取整到 {format_amount(scheme.step)} {unit}"
+        )
+        html = [
+            "<div class='fundalloc-allocation'><table>",
+            f"<caption style='text-align:left'>{escape(caption)}</caption>",
+            "<thead>"
+            + row([self.table.id_column, "测算数", f"分配金额（{unit}）", "占比"], "th")
+            + "</thead>",
+            "<tbody>" + "".join(body) + "</tbody>",
+            "<tfoot>"
+            + row(
+                [
+                    "合计",
+                    _fixed(sum(targets.values())),
+                    format_amount(allocated),
+                    share(allocated),
+                ],
+                "th",
+            )
+            + "</tfoot></table>",
+        ]
+        notes = self._html_notes()
+        if notes:
+            html.append("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>")
+        html.append("</div>")
+        return "\n".join(html)
+
+    def _html_notes(self) -> list[str]:
+        """What the HTML table does not show: excluded regions, ties, the residual."""
+        unit, notes = self.scheme.unit, []
+        taking_part = self.trace.taking_part
+        out = [r for r in self.table.ids if not taking_part[self._position[r]]]
+        if out:
+            listed = "、".join(out[:5]) + (f" 等 {len(out)} 个" if len(out) > 5 else "")
+            notes.append(f"不参与分配（不满足参与条件）：{listed}")
+        for won, lost in self.ties:
+            notes.append(f"并列：{'、'.join(won)} 获得最后的单位，{'、'.join(lost)} 未获得")
+        residual = self.unallocated
+        if residual > 0:
+            notes.append(f"尾差 {format_amount(residual)} {unit} 未分配")
+        elif residual < 0:
+            notes.append(f"合计超出总额 {format_amount(-residual)} {unit}")
+        return notes
 
     # ------------------------------------------------------------------ breakdown
     def _quantum(self) -> Decimal:
@@ -504,6 +601,11 @@ class Allocation:
         writer.writeheader()
         writer.writerows({k: _plain(v) for k, v in row.items()} for row in records)
         write_atomic(path, buffer.getvalue().encode("utf-8-sig"))
+
+
+def _fixed(value: float, places: int = 4) -> str:
+    """A float with ``places`` decimals and its thousands grouped by spaces, for columns."""
+    return f"{value:,.{places}f}".replace(",", " ")
 
 
 def _plain(value: Any) -> Any:

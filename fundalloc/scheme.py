@@ -299,5 +299,120 @@ class Scheme(Spec):
         for tranche in self.tranches:
             yield from tranche.walk()
 
+    def _repr_html_(self) -> str:
+        """The scheme as HTML, for Jupyter: total, unit and rounding; derived columns and
+        eligibility; the tranche tree with each tranche's share and amount (when it follows
+        from the scheme alone), its factors with their weights (as used, normalised) and
+        rules, its coefficients, quota and conditions; then the bounds and constraints.
+        Every name is HTML-escaped."""
+        from html import escape
+
+        from fundalloc.factors import normalised_weights
+
+        unit = self.unit
+        title = self.name or "分配方案"
+        if self.document:
+            title += f"（{self.document}）"
+        facts = [
+            f"总额 {format_amount(self.total)} {unit}，取整到 {format_amount(self.step)} {unit}"
+            f"（{self.method}）"
+        ]
+        facts += [f"派生列 {name} = {text}" for name, text in self.derived]
+        facts += [f"参与条件：{c.describe()}" for c in self.eligibility]
+
+        def row(depth: int, cells: list[str], bold: bool = False) -> str:
+            first, *rest = (escape(c) for c in cells)
+            if bold:
+                first = f"<b>{first}</b>"
+            return (
+                f"<tr><td style='text-align:left;padding-left:{0.5 + 1.5 * depth}em'>{first}</td>"
+                + "".join(f"<td style='text-align:left'>{c}</td>" for c in rest)
+                + "</tr>"
+            )
+
+        sizes = _tranche_amounts(self.tranches, self.total)
+        rows = []
+        for path, tranche in self.walk():
+            depth = len(path) - 1
+            size = sizes.get(path)
+            if tranche.share is not None:
+                shown = f"{format_amount(tranche.share * 100, 4)}%"
+                if size is not None:
+                    shown += f"（{format_amount(size)} {unit}）"
+            elif tranche.amount is not None:
+                shown = f"{format_amount(tranche.amount)} {unit}"
+            else:
+                shown = "定额"
+            rows.append(row(depth, [tranche.name, shown, "", ""], bold=True))
+            if tranche.quota is not None:
+                quota = tranche.quota
+                rows.append(
+                    row(depth + 1, ["定额", "", "", f"{quota.column} × {quota.rate:g} {unit}"])
+                )
+            if tranche.factors:
+                weights = normalised_weights(tranche.factors)
+                for factor, weight in zip(tranche.factors, weights, strict=True):
+                    rows.append(
+                        row(
+                            depth + 1,
+                            [
+                                factor.name,
+                                "",
+                                f"{format_amount(float(weight) * 100, 4)}%",
+                                factor.rule.describe(),
+                            ],
+                        )
+                    )
+            for coefficient in tranche.coefficients:
+                rows.append(
+                    row(depth + 1, [f"× {coefficient.name}", "", "", coefficient.rule.describe()])
+                )
+            for condition in tranche.eligibility:
+                rows.append(row(depth + 1, ["参与条件", "", "", condition.describe()]))
+        header = "".join(
+            f"<th style='text-align:left'>{h}</th>"
+            for h in ("切块 / 因素", "份额（金额）", "权重", "计算方法")
+        )
+        limits = [
+            ("保底" if b.kind in ("floor", "hold_harmless") else "封顶", b.label(unit))
+            for b in self.bounds
+        ]
+        limits += [("组合约束", c.label(unit)) for c in self.constraints]
+        html = [
+            "<div class='fundalloc-scheme'>",
+            f"<p><b>{escape(title)}</b></p>",
+            "<ul>" + "".join(f"<li>{escape(f)}</li>" for f in facts) + "</ul>",
+            f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>",
+        ]
+        if limits:
+            html.append(
+                "<ul>"
+                + "".join(f"<li>{escape(kind)}：{escape(text)}</li>" for kind, text in limits)
+                + "</ul>"
+            )
+        html.append("</div>")
+        return "\n".join(html)
+
+
+def _tranche_amounts(
+    tranches: tuple[Tranche, ...], amount: Decimal | None, path: tuple[str, ...] = ()
+) -> dict[tuple[str, ...], Decimal]:
+    """The amount of each tranche that follows from the scheme alone: a fixed amount, or a
+    share of what the fixed siblings leave when no sibling is a quota (which needs data)."""
+    out: dict[tuple[str, ...], Decimal] = {}
+    fixed = sum((t.amount for t in tranches if t.amount is not None), Decimal(0))
+    known = amount is not None and all(t.quota is None for t in tranches)
+    for tranche in tranches:
+        here = (*path, tranche.name)
+        size: Decimal | None = None
+        if tranche.amount is not None:
+            size = tranche.amount
+        elif tranche.share is not None and known and amount is not None:
+            size = Decimal(repr(tranche.share)) * (amount - fixed)
+        if size is not None:
+            out[here] = size
+        out.update(_tranche_amounts(tranche.tranches, size, here))
+    return out
+
 
 Tranche.model_rebuild()
