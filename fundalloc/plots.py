@@ -75,7 +75,6 @@ FloatArray = npt.NDArray[np.float64]
 Lang = Literal["zh", "en"]
 Orientation = Literal["horizontal", "vertical"]
 
-#: Fonts that draw Chinese, in the order :func:`cjk_font` prefers them (Linux, Windows, macOS).
 CJK_FONTS: tuple[str, ...] = (
     "Noto Sans CJK SC",
     "Noto Sans SC",
@@ -94,8 +93,8 @@ CJK_FONTS: tuple[str, ...] = (
     "Noto Serif CJK SC",
     "SimSun",
 )
+"""Fonts that draw Chinese, in the order :func:`cjk_font` prefers them (Linux, Windows, macOS)."""
 
-#: The words of the plots, per language.
 WORDS: dict[str, dict[str, str]] = {
     "zh": {
         "quota": "定额",
@@ -132,6 +131,7 @@ WORDS: dict[str, dict[str, str]] = {
         "money": "cumulative share of the money",
     },
 }
+"""The words of the plots (stage names, legends, axis labels), per language."""
 
 # the stages after the formula target, in the order they act
 _AFTER_TARGET = ("floor", "cap", "group", "adjustment", "rounding")
