@@ -299,6 +299,18 @@ def test_tornado_rejects_bad_rows(rows: Any, base: float, where: str) -> None:
     assert info.value.problems[0].where == where
 
 
+def test_tornado_of_the_sensitivity_module(shandong: fa.Allocation) -> None:
+    sensitivity = pytest.importorskip("fundalloc.analysis.sensitivity")
+    rows = sensitivity.tornado(shandong, region="德州市")
+    base = float(shandong.trace.bounded[shandong.trace.ids.index("德州市")])
+    ax = plots.tornado(rows, base=base)
+    widest = sorted(rows, key=lambda label: -abs(rows[label][1] - rows[label][0]))
+    assert [t.get_text() for t in ax.get_yticklabels()] == widest
+    lowered, raised = ax.containers
+    assert _widths(lowered) == pytest.approx([rows[label][0] - base for label in widest])
+    assert _widths(raised) == pytest.approx([rows[label][1] - base for label in widest])
+
+
 # ------------------------------------------------------------------ the package around them
 def test_nothing_global_changes(shandong: fa.Allocation) -> None:
     before = dict(plt.rcParams)
