@@ -62,6 +62,7 @@ def test_negative_indicator_is_the_column_turned_around() -> None:
     b = entropy_weights(turned, ["poor", "income", "villages"])
     assert a.weights == pytest.approx(b.weights, abs=1e-15)
     assert a.negative == ("income",)
+    assert entropy_weights(x, ["poor", "income", "villages"], negative="income") == a
     # and it matters: the positive reading gives other weights
     assert entropy_weights(x).weights["x2"] != pytest.approx(a.weights["income"])
 

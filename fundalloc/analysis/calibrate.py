@@ -34,13 +34,12 @@ from decimal import Decimal, InvalidOperation
 
 import numpy as np
 
+from fundalloc.analysis.weights import _find_leaf
 from fundalloc.errors import DataError, InfeasibleError, Problem, SchemeError, SolverError
 from fundalloc.factors import Coefficient, Condition, Factor, FloatArray, shares_of
 from fundalloc.money import format_amount
 from fundalloc.scheme import Scheme, Tranche
 from fundalloc.table import RegionTable
-
-from .weights import find_leaf
 
 __all__ = ["Calibration", "calibrate"]
 
@@ -292,7 +291,7 @@ def _model(
     """The factors to fit and everything around them: the tranche path, coefficients,
     eligibility, unit, default step, and the table with the scheme's derived columns."""
     if isinstance(model, Scheme):
-        path, leaf, conditions = find_leaf(model.tranches, tranche)
+        path, leaf, conditions = _find_leaf(model.tranches, tranche)
         return (
             "/".join(path),
             leaf.factors,
@@ -303,7 +302,7 @@ def _model(
             model.derive(table),
         )
     if isinstance(model, Tranche):
-        path, leaf, conditions = find_leaf((model,), tranche)
+        path, leaf, conditions = _find_leaf((model,), tranche)
         return "/".join(path), leaf.factors, leaf.coefficients, conditions, "", Decimal(1), table
     if tranche is not None:
         raise SchemeError(

@@ -44,8 +44,6 @@ __all__ = [
     "with_weights",
 ]
 
-#: Saaty's random index RI by matrix size n: the mean consistency index of random
-#: reciprocal matrices with judgments from the 1/9 … 9 scale (Saaty 1980, table 1.7).
 SAATY_RANDOM_INDEX: dict[int, float] = {
     1: 0.0,
     2: 0.0,
@@ -63,9 +61,11 @@ SAATY_RANDOM_INDEX: dict[int, float] = {
     14: 1.57,
     15: 1.59,
 }
+"""Saaty's random index RI by matrix size n: the mean consistency index of random reciprocal
+matrices with judgments from the 1/9 … 9 scale (Saaty 1980)."""
 
-#: Saaty's acceptance rule: a pairwise matrix is consistent enough when CR < 0.1.
 CONSISTENCY_LIMIT = 0.1
+"""Saaty's acceptance rule: a pairwise matrix is consistent enough when CR < 0.1."""
 
 
 # ---------------------------------------------------------------------------- entropy
@@ -195,6 +195,7 @@ def entropy_weights(
     {'poor': 0.5114, 'income': 0.4886}
     """
     values, names, where = _indicator_matrix(data, columns)
+    negative = (negative,) if isinstance(negative, str) else tuple(negative)
     problems = _check_names(names, "column")
     unknown = [c for c in negative if c not in names]
     if unknown:
@@ -703,7 +704,7 @@ def with_weights(
     >>> [f.weight for f in scheme.tranches[0].factors]
     [0.5, 0.5]
     """
-    path, leaf, _ = find_leaf(scheme.tranches, tranche)
+    path, leaf, _ = _find_leaf(scheme.tranches, tranche)
     names = [f.name for f in leaf.factors]
     missing = [n for n in names if n not in weights]
     unknown = [n for n in weights if n not in names]
@@ -743,7 +744,7 @@ def _replaced(
     )
 
 
-def find_leaf(
+def _find_leaf(
     tranches: Sequence[Tranche], tranche: str | None
 ) -> tuple[tuple[str, ...], Tranche, tuple[Condition, ...]]:
     """The tranche with factors at ``tranche`` (a "/"-joined path), or the only one.
