@@ -51,6 +51,19 @@ def test_no_cash_loss_converges_when_the_target_catches_up() -> None:
     assert first.distance == {"甲": 0.5, "乙": -0.5}
     assert run.amounts[0] == {"甲": 90, "乙": 10}  # the start, labelled one before year 1
     assert run[4].amounts == {"甲": 104, "乙": 104}
+    # year 3: 甲 90 for a target of 86 (+4.65%), 乙 83 for 87; the ±50% tie of year 1 goes to
+    # the smaller id, 乙
+    assert str(run).splitlines()[1:] == [
+        "year        budget   growth  held  paced  bounded    outside  furthest from target",
+        "start          100",
+        "1              120  +20.00%     1      0        0          2  乙 -50.00%",
+        "2              144  +20.00%     1      0        0          2  乙 -25.00%",
+        "3              173  +20.00%     1      0        0          2  甲 +4.65%",
+        "4              208  +20.00%     0      0        0          0  乙 +0.00%",
+        "5              250  +20.00%     0      0        0          0  乙 +0.00%",
+        "converged in 4 years, from 4 (tolerance 0.01 of the target, or one step)",
+    ]
+    assert run.years[2].outside == ("甲", "乙")
 
 
 def test_pace_of_change_limits_growth_towards_the_target() -> None:
@@ -303,12 +316,9 @@ def test_an_allocation_as_the_start_and_the_outputs() -> None:
     }
     frame = run.to_dataframe()
     assert frame.shape == (4, 8) and frame["amount"].tolist()[-1] == Decimal(31)
-    assert str(run).splitlines() == [
-        "start: 80 万元",
-        "year 2024: budget 100 万元 (+25.00%); furthest from target: 乙 +0.00%; converged",
-        "year 2025: budget 125 万元 (+25.00%); furthest from target: 乙 +0.00%; converged",
-        "converged in 1 years (from 2024; tolerance 1.00% of the target, or one step)",
-    ]
+    assert str(run).splitlines()[-1] == (
+        "converged in 1 year, from 2024 (tolerance 0.01 of the target, or one step)"
+    )
     with pytest.raises(KeyError, match="no simulated year 2023; the years are 2024 to 2025"):
         run[2023]
 

@@ -102,7 +102,7 @@ class HoldHarmlessTier(Spec):
 
     def label(self) -> str:
         """The name the tier's bound has in breakdowns and messages."""
-        text = f"hold harmless: at least {_percent_text(self.ratio)} of last year"
+        text = f"{_HELD}at least {_percent_text(self.ratio)} of last year"
         if self.above is not None:
             word = "over" if self.above >= 0 else "under"
             text += f" where {word} target by {'more' if self.above >= 0 else 'less'} than "
@@ -134,8 +134,8 @@ class Year:
         For each region, the name of the bound that holds it (a hold-harmless tier, the
         pace of change, a floor or cap of the scheme), or "" when it gets its share of
         ``λ T``.
-    converged : bool
-        Whether every region is within the tolerance of its target.
+    outside : tuple of str
+        The regions not within the tolerance of their target, in table row order.
     allocation, target_allocation : Allocation
         The allocations behind ``amounts`` and ``targets``, for breakdowns and
         explanations.
@@ -147,9 +147,14 @@ class Year:
     amounts: dict[str, Decimal]
     targets: dict[str, Decimal]
     bounds: dict[str, str]
-    converged: bool
+    outside: tuple[str, ...]
     allocation: Allocation = field(repr=False, compare=False)
     target_allocation: Allocation = field(repr=False, compare=False)
+
+    @property
+    def converged(self) -> bool:
+        """Whether every region is within the tolerance of its target."""
+        return not self.outside
 
     @property
     def differences(self) -> dict[str, Decimal]:
@@ -263,33 +268,44 @@ class Simulation:
         return module.DataFrame(records, infer_schema_length=None)
 
     def __str__(self) -> str:
-        unit = f" {self.unit}" if self.unit else ""
-        lines = [f"start: {format_amount(sum(self.start.values(), Decimal(0)))}{unit}"]
+        """A table by year: budget, growth, how many regions each kind of bound holds, how
+        many are not within the tolerance, and the region furthest from its target."""
+        unit = f"in {self.unit}; " if self.unit else ""
+        lines = [
+            f"{unit}held: at a hold-harmless floor; paced: at the pace-of-change cap; "
+            "bounded: at a floor or cap of the scheme; outside: not within the tolerance",
+            f"{'year':<6}{'budget':>12}{'growth':>9}{'held':>6}{'paced':>7}{'bounded':>9}  "
+            f"{'outside':>9}  furthest from target",
+            f"{'start':<6}{format_amount(sum(self.start.values(), Decimal(0))):>12}",
+        ]
         for year in self.years:
-            held: dict[str, int] = {}
-            for name in year.bounds.values():
-                if name:
-                    held[name] = held.get(name, 0) + 1
+            kinds = [_kind(name) for name in year.bounds.values()]
             region, distance = year.furthest
-            text = (
-                f"year {year.year}: budget {format_amount(year.budget)}{unit} "
-                f"({float(year.growth):+.2%}); furthest from target: {region} {distance:+.2%}"
-            )
-            if held:
-                text += "; " + ", ".join(f"{n} held by {name}" for name, n in held.items())
-            text += "; converged" if year.converged else ""
-            lines.append(text)
-        if self.years_to_converge is None:
             lines.append(
-                f"not converged within {len(self.years)} years "
-                f"(tolerance {self.tolerance:.2%} of the target, or one step)"
+                f"{year.year:<6}{format_amount(year.budget):>12}{float(year.growth):>+9.2%}"
+                f"{kinds.count('held'):>6}{kinds.count('paced'):>7}{kinds.count('bounded'):>9}  "
+                f"{len(year.outside):>9}  {region} {distance:+.2%}"
             )
+        rule = f"tolerance {self.tolerance:.4g} of the target, or one step"
+        if self.years_to_converge is None:
+            lines.append(f"not converged within {len(self.years)} years ({rule})")
         else:
             lines.append(
-                f"converged in {self.years_to_converge} years (from {self.converged_in}; "
-                f"tolerance {self.tolerance:.2%} of the target, or one step)"
+                f"converged in {self.years_to_converge} year"
+                f"{'s' if self.years_to_converge > 1 else ''}, from {self.converged_in} ({rule})"
             )
         return "\n".join(lines)
+
+
+_HELD, _PACED = "hold harmless: ", "pace of change: "
+
+
+def _kind(name: str) -> str:
+    if not name:
+        return ""
+    if name.startswith(_HELD):
+        return "held"
+    return "paced" if name.startswith(_PACED) else "bounded"
 
 
 # ---------------------------------------------------------------------------- simulate
@@ -435,9 +451,10 @@ def simulate(
                 amounts=amounts,
                 targets=targets,
                 bounds=_binding(allocation),
-                converged=all(
-                    abs(a - targets[r]) <= max(Decimal(repr(tolerance)) * targets[r], step)
+                outside=tuple(
+                    r
                     for r, a in amounts.items()
+                    if abs(a - targets[r]) > max(Decimal(repr(tolerance)) * targets[r], step)
                 ),
                 allocation=allocation,
                 target_allocation=target,
@@ -675,7 +692,7 @@ def _actual_problem(
     if pace is not None:
         bounds.append(
             GrowthCap(
-                name=f"pace of change: at most +{_percent_text(pace)} a year",
+                name=f"{_PACED}at most +{_percent_text(pace)} a year",
                 column=names[_LAST],
                 ratio=1 + pace,
                 where=[Condition(column=names[_LAST], op=">", value=0.0)],
