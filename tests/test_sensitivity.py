@@ -20,12 +20,12 @@ from fundalloc.analysis.sensitivity import (
     derivatives,
     monte_carlo_data,
     monte_carlo_weights,
-    scheme_with_weights,
     solve_multipliers,
     sweep,
     tornado,
     weight_model,
 )
+from fundalloc.analysis.weights import with_weights
 from fundalloc.errors import DataError, InfeasibleError, SchemeError
 from fundalloc.solvers.exact import BoundedProblem, solve_proportional
 from tests.strategies import Case, cases
@@ -233,7 +233,7 @@ def test_quotas_are_not_scaled_and_floors_count_them() -> None:
     rows = np.array([[0.5, 0.5], [1, 0], [0, 1], [0.9, 0.1]])
     batch = model.evaluate(rows)
     for b, w in enumerate(rows):
-        expected = _bounded(table, scheme_with_weights(scheme, {"F/x": w[0], "F/y": w[1]}))
+        expected = _bounded(table, with_weights(scheme, {"x": w[0], "y": w[1]}, tranche="F"))
         assert batch.amounts[b] == pytest.approx(expected, rel=1e-12)
     # x alone: formula parts 10, 20, 70. b is lifted to 30; a's formula part and c share the
     # other 70 as 10 : 70, λ = 0.875: a = 30 + 8.75 (the quota is not scaled), c = 61.25
@@ -251,7 +251,7 @@ def test_model_matches_the_pipeline_on_generated_cases(case: Case) -> None:
     total = float(case.scheme.total)
     assert batch.amounts[0] == pytest.approx(allocation.trace.bounded, rel=1e-9, abs=1e-9 * total)
     for b, w in enumerate(weights, start=1):
-        scheme = scheme_with_weights(case.scheme, {"factors/x": w[0], "factors/y": w[1]})
+        scheme = with_weights(case.scheme, {"x": w[0], "y": w[1]})
         expected = _bounded(case.table, scheme)
         assert batch.amounts[b] == pytest.approx(expected, rel=1e-9, abs=1e-9 * total)
 
@@ -637,7 +637,7 @@ def test_group_constraints_are_refused_by_the_weight_model() -> None:
     )
     with pytest.raises(SchemeError, match="group constraints") as info:
         weight_model(table, scheme)
-    assert "scheme_with_weights" in str(info.value)
+    assert "with_weights" in str(info.value)
     # the data Monte Carlo runs the pipeline, so it solves them
     mc = monte_carlo_data(table, scheme, columns=["x"], draws=2, seed=0)
     assert mc.bands[:, 2] == pytest.approx([30, 30, 30])
@@ -663,8 +663,6 @@ def test_bad_weight_vectors_are_refused(shandong: fa.Allocation) -> None:
         model.evaluate([model.weights, [0.3, 0.3, -0.1, 0.5, 0.5, 0.5]])
     with pytest.raises(SchemeError, match="重点民族村发展: .*all zero in weight vectors 0"):
         model.evaluate([0.3, 0.3, 0.2, 0.2, 0, 0])
-    with pytest.raises(SchemeError, match="no factor has these labels"):
-        scheme_with_weights(shandong.scheme, {"nope": 1.0})
 
 
 def test_weights_that_leave_the_caps_short_are_infeasible() -> None:

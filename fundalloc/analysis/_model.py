@@ -29,7 +29,7 @@ same piecewise-linear equation, with safeguards).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from itertools import repeat
@@ -38,13 +38,14 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from fundalloc.analysis.weights import with_weights
 from fundalloc.errors import InfeasibleError, Problem, SchemeError, SolverError
 from fundalloc.factors import normalised_weights, shares_of
 from fundalloc.money import format_amount
 from fundalloc.result import Allocation
-from fundalloc.scheme import Scheme, Tranche
+from fundalloc.scheme import Scheme
 
-__all__ = ["Batch", "Progress", "WeightModel", "scheme_with_weights"]
+__all__ = ["Batch", "Progress", "WeightModel", "solve_multipliers"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -129,8 +130,8 @@ class WeightModel:
     Notes
     -----
     Group constraints (``scheme.constraints``) are not modelled: :meth:`from_allocation`
-    refuses such schemes. Loop over :func:`fundalloc.allocate` with
-    :func:`scheme_with_weights` instead (the large-sweep helpers accept an executor).
+    refuses such schemes. Loop over :func:`fundalloc.allocate` with schemes from
+    :func:`fundalloc.analysis.weights.with_weights` instead.
     """
 
     ids: tuple[str, ...]
@@ -184,8 +185,8 @@ class WeightModel:
                     "the vectorised weight model handles per-region floors and caps only; "
                     "this scheme has group constraints",
                     found="; ".join(c.label(scheme.unit) for c in scheme.constraints),
-                    hint="loop over fundalloc.allocate with scheme_with_weights (or use "
-                    "monte_carlo_data), which solve group constraints",
+                    hint="loop over fundalloc.allocate with schemes from "
+                    "fundalloc.analysis.weights.with_weights, which solves them",
                 )
             )
         data = allocation.table.take(trace.order)
@@ -335,11 +336,31 @@ class WeightModel:
         return rows
 
     def scheme_for(self, weights: Sequence[float] | FloatArray) -> Scheme:
-        """The scheme with the given weight vector (normalised within each tranche)."""
+        """The scheme with the given weight vector (normalised within each tranche), for
+        :func:`fundalloc.allocate`: the loop the model replaces, and the way to check it.
+
+        Examples
+        --------
+        >>> import fundalloc as fa
+        >>> table = fa.RegionTable.from_columns({"id": ["a", "b"], "x": [1, 3], "y": [1, 1]},
+        ...                                     id="id")
+        >>> scheme = fa.Scheme(total=10, tranches=[fa.Tranche(name="T", share=1, factors=[
+        ...     fa.Factor(name="x", rule=fa.Share(column="x"), weight=0.5),
+        ...     fa.Factor(name="y", rule=fa.Share(column="y"), weight=0.5)])])
+        >>> model = WeightModel.from_allocation(fa.allocate(table, scheme))
+        >>> [f.weight for f in model.scheme_for([3, 1]).tranches[0].factors]
+        [0.75, 0.25]
+        """
         vector = self._validate(np.atleast_2d(np.asarray(weights, dtype=np.float64)))[0]
-        return scheme_with_weights(
-            self.scheme, {label: float(w) for label, w in zip(self.labels, vector, strict=True)}
-        )
+        scheme = self.scheme
+        for leaf in self._leaves:
+            values = vector[leaf.start : leaf.start + len(leaf.names)]
+            scheme = with_weights(
+                scheme,
+                dict(zip(leaf.names, values.tolist(), strict=True)),
+                tranche="/".join(leaf.path),
+            )
+        return scheme
 
     # ------------------------------------------------------------------ evaluation
     def targets(self, weights: Sequence[Sequence[float]] | FloatArray) -> FloatArray:
@@ -692,50 +713,3 @@ def _solve_chunk(
         f"the multiplier of weight vectors {_rows(stuck + first)} did not converge in "
         f"{_MAX_STEPS} steps"
     )
-
-
-def scheme_with_weights(scheme: Scheme, weights: Mapping[str, float]) -> Scheme:
-    """A copy of ``scheme`` with some factor weights replaced.
-
-    Parameters
-    ----------
-    scheme : Scheme
-    weights : mapping of str to float
-        Weight label (``"tranche/.../factor"``) to its new weight. A tranche whose
-        weights then no longer add up to 1 must have ``normalise_weights``, or the new
-        scheme is invalid (:class:`SchemeError`).
-
-    Examples
-    --------
-    >>> import fundalloc as fa
-    >>> scheme = fa.Scheme(total=10, tranches=[fa.Tranche(name="T", share=1, factors=[
-    ...     fa.Factor(name="x", rule=fa.Share(column="x"), weight=0.5),
-    ...     fa.Factor(name="y", rule=fa.Share(column="y"), weight=0.5)])])
-    >>> new = scheme_with_weights(scheme, {"T/x": 0.2, "T/y": 0.8})
-    >>> [f.weight for f in new.tranches[0].factors]
-    [0.2, 0.8]
-    """
-    left = dict(weights)
-
-    def swap(tranche: Tranche, path: tuple[str, ...]) -> Tranche:
-        here = (*path, tranche.name)
-        if tranche.tranches:
-            return tranche.replace(tranches=tuple(swap(t, here) for t in tranche.tranches))
-        if not tranche.factors:
-            return tranche
-        factors = []
-        for f in tranche.factors:
-            label = "/".join((*here, f.name))
-            factors.append(f.replace(weight=left.pop(label)) if label in left else f)
-        return tranche.replace(factors=tuple(factors))
-
-    new = scheme.replace(tranches=tuple(swap(t, ()) for t in scheme.tranches))
-    if left:
-        raise SchemeError(
-            Problem(
-                "weights",
-                "no factor has these labels (the tranche path and the factor name joined by '/')",
-                found=", ".join(left),
-            )
-        )
-    return new

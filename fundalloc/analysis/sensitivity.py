@@ -19,9 +19,9 @@ cannot move and is left out of sweeps and tornados.
 Weight analyses (:func:`derivatives`, :func:`sweep`, :func:`tornado`,
 :func:`monte_carlo_weights`) re-evaluate the scheme vectorised from one allocation
 (:class:`WeightModel`); schemes with group constraints are refused there (loop over
-:func:`fundalloc.allocate` with :func:`scheme_with_weights` instead). Data analyses
-(:func:`monte_carlo_data`) run the whole pipeline per draw, optionally on any
-:class:`concurrent.futures.Executor`.
+:func:`fundalloc.allocate` with :func:`fundalloc.analysis.weights.with_weights` instead).
+Data analyses (:func:`monte_carlo_data`) run the whole pipeline per draw, optionally on
+any :class:`concurrent.futures.Executor`.
 
 Examples
 --------
@@ -54,7 +54,6 @@ from fundalloc.analysis._model import (
     Progress,
     WeightModel,
     _binding,
-    scheme_with_weights,
     solve_multipliers,
 )
 from fundalloc.errors import DataError, Problem, SchemeError
@@ -73,7 +72,6 @@ __all__ = [
     "derivatives",
     "monte_carlo_data",
     "monte_carlo_weights",
-    "scheme_with_weights",
     "solve_multipliers",
     "sweep",
     "tornado",
