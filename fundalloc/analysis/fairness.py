@@ -7,14 +7,12 @@ every region counts once (``w_i = 1/n``) and the measures describe the amounts t
 With ``A = Σ a_i`` and ``s_i = a_i / A`` each region's share of the money, the population-
 weighted mean per head is ``μ = A / P``, and
 
-========================  ===========================================  ===================
-measure                   formula                                      equal split → ...
-========================  ===========================================  ===================
-Gini                      ``Σ_i Σ_j w_i w_j |y_i − y_j| / (2 μ)``      0 (at most 1)
-Theil T                   ``Σ_i s_i ln(s_i / w_i)``                    0 (at most ln(1/w))
-coefficient of variation  ``sqrt(Σ_i w_i (y_i − μ)²) / μ``             0
-HHI                       ``Σ_i s_i²`` (shares of money; no weights)   1/n (at most 1)
-========================  ===========================================  ===================
+| measure | formula | equal per head | at most |
+| --- | --- | --- | --- |
+| Gini | ``Σ_i Σ_j w_i w_j abs(y_i − y_j) / (2 μ)`` | 0 | 1 − min w |
+| Theil T | ``Σ_i s_i ln(s_i / w_i)`` | 0 | ln(1 / min w) |
+| coefficient of variation | ``sqrt(Σ_i w_i (y_i − μ)²) / μ`` | 0 | |
+| HHI | ``Σ_i s_i²`` (shares of the money; no weights) | 1/n | 1 |
 
 None of them changes when every amount (or every population) is multiplied by the same
 positive number, or when the rows are listed in another order.
@@ -28,11 +26,11 @@ with a positive total; populations must be finite and positive. A bad value is a
 
 References
 ----------
-.. [1] Cowell, F. A. (2011). *Measuring Inequality*, 3rd ed. Oxford University Press
-   (the Gini coefficient, Theil's index and the coefficient of variation with weights).
-.. [2] Theil, H. (1967). *Economics and Information Theory*. North-Holland.
-.. [3] Hirschman, A. O. (1964). The paternity of an index. *American Economic Review*
-   54(5), 761 (the Herfindahl–Hirschman index of concentration).
+F. A. Cowell, *Measuring Inequality*, 3rd ed., Oxford University Press, 2011 (the Gini
+coefficient, Theil's index and the coefficient of variation with weights).
+H. Theil, *Economics and Information Theory*, North-Holland, 1967.
+A. O. Hirschman, "The paternity of an index", *American Economic Review* 54(5) (1964) 761
+(the Herfindahl–Hirschman index of concentration).
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ much less than they had, funders move towards it over several years: every regio
 (most of) its cash, and the growth of the budget goes first to those below their formula
 amount. NHS England calls this *pace of change*: each year's allocation moves from last
 year's towards the formula *target*, under a minimum and a maximum growth, and the gap
-(*distance from target*) closes over the years [1]_ [2]_. The US Title I hold-harmless rule
-keeps 85, 90 or 95% of last year's amount by tier [3]_.
+(*distance from target*) closes over the years. The US Title I hold-harmless rule keeps
+85, 90 or 95% of last year's amount by tier.
 
 :func:`simulate` runs this year by year with the library's own pipeline, so the
 proportional rule and the exact rounding of :func:`fundalloc.allocate` hold every year:
@@ -42,13 +42,12 @@ step of 1 万元, "at least 98% of 37" is 37.
 
 References
 ----------
-.. [1] NHS England (2016). *Technical Guide to Allocation Formulae and Pace of Change for
-   2016-17 to 2020-21 Revenue Allocations to Clinical Commissioning Groups and
-   Commissioning Areas*.
-.. [2] NHS England and NHS Improvement (2019). *Fair Shares: a guide to NHS allocations*
-   ("from target shares to final allocations"; "pace of change policy").
-.. [3] Elementary and Secondary Education Act, section 1122(c) (20 U.S.C. 6332(c)):
-   Title I hold-harmless at 95%, 90% or 85% of the previous year's amount.
+NHS England (2016), *Technical Guide to Allocation Formulae and Pace of Change for 2016-17
+to 2020-21 Revenue Allocations to Clinical Commissioning Groups and Commissioning Areas*.
+NHS England and NHS Improvement (2019), *Fair Shares: a guide to NHS allocations* ("from
+target shares to final allocations"; "pace of change policy").
+Elementary and Secondary Education Act, section 1122(c) (20 U.S.C. 6332(c)): the Title I
+hold-harmless at 95%, 90% or 85% of the previous year's amount.
 """
 
 from __future__ import annotations
