@@ -96,8 +96,8 @@ class _Leaf:
 class WeightModel:
     """The bounded amounts of an allocation as a function of its factor weights.
 
-    Build it with :meth:`from_allocation` (or :func:`fundalloc.analysis.sensitivity.weight_model`).
-    The weights form one flat vector over every factor of every leaf tranche, in scheme
+    Build it with :meth:`from_allocation` or
+    :func:`fundalloc.analysis.sensitivity.weight_model`. The weights form one flat vector over every factor of every leaf tranche, in scheme
     order; entry ``k`` is labelled ``labels[k]`` = the tranche path and the factor name
     joined by "/" (``"贫困人口因素/贫困发生率"``). Region arrays are in id order
     (:attr:`ids`).
@@ -126,6 +126,8 @@ class WeightModel:
         λ of the allocation the model was built from.
     bounded : ndarray, shape (n,)
         The allocation's bounded amounts (before rounding).
+    scheme : Scheme
+        The allocation's scheme.
 
     Notes
     -----

@@ -23,6 +23,16 @@ Weight analyses (:func:`derivatives`, :func:`sweep`, :func:`tornado`,
 Data analyses (:func:`monte_carlo_data`) run the whole pipeline per draw, optionally on
 any :class:`concurrent.futures.Executor`.
 
+References
+----------
+A. Saltelli et al., *Global Sensitivity Analysis: The Primer*, Wiley (2008): one-at-a-time
+designs, tornado charts and Monte Carlo on the inputs.
+M. G. Kendall, "The treatment of ties in ranking problems", *Biometrika* 33 (1945) 239-251
+(τ-b, the rank correlation reported with ties).
+O. D. Duncan and B. Duncan, "A methodological analysis of segregation indexes", *American
+Sociological Review* 20 (1955) 210-217 (the dissimilarity index ½ Σ |p_i − q_i|, which the
+turnover is for two allocations of the same total).
+
 Examples
 --------
 >>> import fundalloc as fa
@@ -583,6 +593,10 @@ def monte_carlo_weights(
     are drawn from a Dirichlet distribution with ``α = w (1/noise² − 1)``, so each weight
     has mean ``w`` and standard deviation ``noise · √(w (1 − w))``. Zero weights stay
     zero, and a factor alone in its tranche keeps its weight of 1.
+
+    The amounts of all draws are evaluated at once (:meth:`WeightModel.evaluate`);
+    Spearman's ρ is vectorised too, Kendall's τ is one ``scipy.stats.kendalltau`` per draw
+    (about 0.5 ms for 3 000 regions).
 
     Examples
     --------
