@@ -97,10 +97,10 @@ class WeightModel:
     """The bounded amounts of an allocation as a function of its factor weights.
 
     Build it with :meth:`from_allocation` or
-    :func:`fundalloc.analysis.sensitivity.weight_model`. The weights form one flat vector over every factor of every leaf tranche, in scheme
-    order; entry ``k`` is labelled ``labels[k]`` = the tranche path and the factor name
-    joined by "/" (``"贫困人口因素/贫困发生率"``). Region arrays are in id order
-    (:attr:`ids`).
+    :func:`fundalloc.analysis.sensitivity.weight_model`. The weights form one flat vector
+    over every factor of every leaf tranche, in scheme order; entry ``k`` is labelled
+    ``labels[k]`` = the tranche path and the factor name joined by "/"
+    (``"贫困人口因素/贫困发生率"``). Region arrays are in id order (:attr:`ids`).
 
     Attributes
     ----------
