@@ -35,6 +35,8 @@ from fundalloc.factors import BoolArray, Condition, Data, FloatArray, Need
 from fundalloc.money import format_amount
 from fundalloc.spec import Spec
 
+IntArray = npt.NDArray[np.int64]
+
 __all__ = [
     "CONSTRAINTS",
     "Constraint",
@@ -216,31 +218,43 @@ CONSTRAINTS: dict[str, type[GroupFloor | GroupCap | GroupRatio]] = {
 class Row:
     """One linear constraint ``lower <= Σ_i coefficients_i · a_i <= upper`` on the amounts.
 
-    ``exact`` holds the same row in fractions (members: 1, others: −ratio) so that rounded
-    amounts are checked exactly; ``source`` indexes the scheme's constraints.
+    ``terms`` holds the same row exactly, as (coefficient, region indices) pairs (members:
+    1, others: −ratio), so that rounded amounts are checked in exact arithmetic with one
+    integer sum per coefficient; ``source`` indexes the scheme's constraints.
     """
 
     coefficients: FloatArray
-    exact: dict[int, Fraction]
+    terms: tuple[tuple[Fraction, IntArray], ...]
     lower: Fraction | None
     upper: Fraction | None
     source: int
     label: str
 
-    def holds(self, amounts: Sequence[Fraction]) -> bool:
-        """Whether exact amounts (in the unit) satisfy the row."""
-        value = sum((c * amounts[i] for i, c in self.exact.items()), Fraction(0))
+    def holds(self, units: IntArray, step: Fraction) -> bool:
+        r"""Whether amounts of ``units`` whole ``step``\ s satisfy the row, exactly."""
+        value = step * sum((c * int(units[index].sum()) for c, index in self.terms), Fraction(0))
         return (self.lower is None or value >= self.lower) and (
             self.upper is None or value <= self.upper
         )
 
+    @property
+    def is_group_total(self) -> bool:
+        """Whether the row is a plain group total (every coefficient 1)."""
+        return all(c == 1 for c, _ in self.terms)
 
-def broken_rows(
-    rows: Sequence[Row], units: Sequence[int] | npt.NDArray[np.int64], step: Fraction
-) -> list[str]:
+    @property
+    def members(self) -> IntArray:
+        """The indices of the regions with a non-zero coefficient, in order."""
+        return np.sort(np.concatenate([index for _, index in self.terms] or [_NONE]))
+
+
+_NONE = np.empty(0, dtype=np.int64)
+
+
+def broken_rows(rows: Sequence[Row], units: Sequence[int] | IntArray, step: Fraction) -> list[str]:
     r"""The labels of the rows that rounded amounts (whole ``step``\ s) break, checked exactly."""
-    amounts = [int(u) * step for u in units]
-    return [row.label for row in rows if not row.holds(amounts)]
+    whole = np.asarray(units, dtype=np.int64)
+    return [row.label for row in rows if not row.holds(whole, step)]
 
 
 def rows_of(
@@ -261,14 +275,16 @@ def rows_of(
                 if ratio is None:
                     continue
                 r = Fraction(repr(ratio))
-                exact = {int(i): Fraction(1) for i in np.flatnonzero(members)}
-                for i in np.flatnonzero(others):
-                    exact[int(i)] = exact.get(int(i), Fraction(0)) - r
+                terms = (
+                    (Fraction(1), np.flatnonzero(members & ~others)),
+                    (1 - r, np.flatnonzero(members & others)),
+                    (-r, np.flatnonzero(others & ~members)),
+                )
                 coefficients = members.astype(np.float64) - ratio * others.astype(np.float64)
                 rows.append(
                     Row(
                         coefficients,
-                        exact,
+                        tuple((c, index) for c, index in terms if c != 0 and index.size),
                         Fraction(0) if is_floor else None,
                         None if is_floor else Fraction(0),
                         k,
@@ -281,7 +297,7 @@ def rows_of(
         rows.append(
             Row(
                 members.astype(np.float64),
-                {int(i): Fraction(1) for i in np.flatnonzero(members)},
+                ((Fraction(1), np.flatnonzero(members)),),
                 bound if is_floor else None,
                 None if is_floor else bound,
                 k,

@@ -62,6 +62,8 @@ class Data(Protocol):
 
     def text(self, column: str) -> tuple[str, ...]: ...
 
+    def labels(self, column: str) -> npt.NDArray[np.str_]: ...
+
     def where(self, index: int, column: str) -> str: ...
 
 
@@ -682,11 +684,11 @@ class Condition(Spec):
         """Which regions meet the condition."""
         if isinstance(self.value, float):
             return np.asarray(_OPS[self.op](data.numeric(self.column), self.value))
-        labels = np.array(data.text(self.column), dtype=object)
+        labels = data.labels(self.column)
         if isinstance(self.value, tuple):
-            inside = np.isin(labels, list(self.value))
+            inside = np.isin(labels, np.array(self.value, dtype=np.str_))
             return inside if self.op == "in" else ~inside
-        equal = np.asarray(labels == self.value, dtype=bool)
+        equal = np.asarray(labels == np.str_(self.value), dtype=bool)
         return equal if self.op == "==" else ~equal
 
     def describe(self) -> str:

@@ -24,7 +24,8 @@ from fundalloc.result import Allocation, LeafTrace, Trace
 from fundalloc.rounding import RoundingResult, round_units
 from fundalloc.scheme import Scheme, Tranche
 from fundalloc.solvers import BoundedProblem, ProportionalSolution, get_solver
-from fundalloc.solvers.groups import GroupSolution, partition, solve_partitioned
+from fundalloc.solvers.groups import GroupSolution, partition, round_by_groups, solve_partitioned
+from fundalloc.solvers.lp import BACKENDS, backend_for
 from fundalloc.solvers.qp import diagnose, round_with_rows, solve_rows
 from fundalloc.table import RegionTable
 
@@ -44,14 +45,18 @@ def allocate(
         The regions and their indicators.
     scheme : Scheme
         Tranches, factors, weights, coefficients, eligibility, bounds and rounding.
-    solver : {"auto", "exact", "highs"}, default "auto"
+    solver : {"auto", "exact", "highs", "cbc"}, default "auto"
         "exact" is the exact proportional solver; it also solves group constraints on
-        groups that do not overlap. "highs" solves the quadratic programme of
-        :mod:`fundalloc.solvers.qp` with HiGHS (``pip install "fundalloc[lp]"``); it is
-        needed for overlapping groups and ratio constraints. "auto" takes the exact path
-        whenever the constraints allow it.
+        groups that do not overlap. Overlapping groups and ratio constraints take the
+        general path: the quadratic programme of :mod:`fundalloc.solvers.qp`, solved
+        through its dual by fundalloc itself, with an integer programme to round under
+        the constraints and an elastic LP to diagnose infeasibility. "highs" and "cbc"
+        take the general path whatever the constraints and solve those LPs with HiGHS
+        (highspy) or with CBC through PuLP (``pip install "fundalloc[lp]"``); both give
+        the same amounts. "auto" takes the exact path whenever the constraints allow it,
+        and HiGHS, else CBC, for the LPs.
     time_limit : float, optional
-        Seconds HiGHS may take per solve (a :class:`SolverError` when reached).
+        Seconds the LP solver may take per solve (a :class:`SolverError` when reached).
 
     Returns
     -------
@@ -148,7 +153,7 @@ def allocate(
     )
     rows = rows_of(scheme.constraints, data, taking_part, scheme.total, scheme.unit)
     grouped: GroupSolution | None = None
-    if rows or solver == "highs":
+    if rows or solver in BACKENDS:
         grouped = _solve_rows(problem, rows, fixed, data.ids, scheme, solver, time_limit)
         solution = ProportionalSolution(grouped.amounts, grouped.multiplier)
     else:
@@ -162,6 +167,18 @@ def allocate(
         upper_units,
         scheme.method,
     )
+    boxes = partition(rows, fixed) if rows else None
+    if rows and boxes is not None and broken_rows(rows, rounded.units, Fraction(scheme.step)):
+        rounded = round_by_groups(
+            bounded / step,
+            targets / step,
+            lower_units,
+            upper_units,
+            scheme.total_units,
+            boxes,
+            rows,
+            Fraction(scheme.step),
+        )
     if rows and broken_rows(rows, rounded.units, Fraction(scheme.step)):
         rounded = RoundingResult(
             round_with_rows(
@@ -171,6 +188,7 @@ def allocate(
                 scheme.total_units,
                 rows,
                 Fraction(scheme.step),
+                solver=solver,
                 time_limit=time_limit,
             )
         )
@@ -204,21 +222,24 @@ def _solve_rows(
     solver: str,
     time_limit: float | None,
 ) -> GroupSolution:
-    """Group constraints: exactly when the groups do not overlap (unless "highs" is asked
-    for), else the quadratic programme."""
-    if solver not in ("auto", "exact", "highs"):
+    """Group constraints: exactly when the groups do not overlap (unless an LP backend is
+    asked for), else the quadratic programme."""
+    if solver not in ("auto", "exact", *BACKENDS):
         get_solver(solver)  # the one message for an unknown solver
-    boxes = None if solver == "highs" else partition(rows, fixed)
+    if solver in BACKENDS:
+        backend_for(solver)  # a missing backend says how to install it, whatever the problem
+    boxes = None if solver in BACKENDS else partition(rows, fixed)
     if boxes is not None:
         return solve_partitioned(problem, boxes, rows, ids, scheme.unit)
     if solver == "exact":
         raise SolverError(
             "the exact solver handles group floors and caps on groups that do not overlap; "
-            "these constraints overlap or compare groups: use solver='highs' (or 'auto')"
+            "these constraints overlap or compare groups: use solver='auto' (or 'highs' or "
+            "'cbc')"
         )
-    solved = solve_rows(problem, rows, fixed, time_limit=time_limit)
+    solved = solve_rows(problem, rows, fixed)
     if solved is None:
-        raise diagnose(problem, rows, fixed, ids, scheme.unit, time_limit=time_limit)
+        raise diagnose(problem, rows, fixed, ids, scheme.unit, solver=solver, time_limit=time_limit)
     return solved
 
 

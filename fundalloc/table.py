@@ -148,6 +148,8 @@ class RegionTable:
         rows: Sequence[int] | None = None,
     ) -> None:
         self.source = source
+        self._text: dict[str, tuple[str, ...]] = {}
+        self._labels: dict[str, npt.NDArray[np.str_]] = {}
         self.id_column = id
         self.kind_column = kind
         self.parent_column = parent
@@ -462,8 +464,22 @@ class RegionTable:
 
     def text(self, column: str) -> tuple[str, ...]:
         """The values of ``column`` as text (for attributes such as kind or parent)."""
-        self._require(column)
-        return tuple("" if v is None else str(v).strip() for v in self._columns[column].tolist())
+        cached = self._text.get(column)
+        if cached is None:
+            self._require(column)
+            cached = tuple(
+                "" if v is None else str(v).strip() for v in self._columns[column].tolist()
+            )
+            self._text[column] = cached  # a table never changes: conditions re-read columns
+        return cached
+
+    def labels(self, column: str) -> npt.NDArray[np.str_]:
+        """The values of ``column`` as text, in a NumPy array (for vectorised conditions)."""
+        cached = self._labels.get(column)
+        if cached is None:
+            cached = _readonly(np.array(self.text(column), dtype=np.str_))
+            self._labels[column] = cached
+        return cached
 
     def raw(self, column: str) -> tuple[Any, ...]:
         """The values of ``column`` as they were given (for re-running from a saved output)."""
@@ -564,6 +580,8 @@ class RegionTable:
         table._columns = {k: _readonly(v[index]) for k, v in self._columns.items()}
         table._numeric = {k: _readonly(v[index]) for k, v in self._numeric.items()}
         table._rows = self._rows[index]
+        table._text = {}
+        table._labels = {}
         table.notices = self.notices
         return table
 

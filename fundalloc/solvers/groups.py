@@ -20,31 +20,36 @@ The work is about three runs of the exact solver, O(n), and the answer is the LP
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from fundalloc.constraints import Row
+from fundalloc.constraints import IntArray, Row
 from fundalloc.errors import InfeasibleError, Problem
 from fundalloc.money import format_amount
+from fundalloc.rounding import RoundingResult, TieBreak, round_units
 from fundalloc.solvers.exact import BoundedProblem, FloatArray, solve_proportional
 
-__all__ = ["GroupBox", "GroupSolution", "partition", "solve_partitioned"]
+__all__ = ["GroupBox", "GroupSolution", "partition", "round_by_groups", "solve_partitioned"]
 
 _TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
 class GroupBox:
-    """A group's members and its floor and cap on the formula part (None: none)."""
+    """A group's members (region indices) and its floor and cap on the formula part (None:
+    none), with the rows they come from (-1: none)."""
 
-    members: npt.NDArray[np.bool_]
-    lower: float | None
-    upper: float | None
-    lower_row: int
-    upper_row: int
+    members: IntArray
+    lower: float | None = None
+    upper: float | None = None
+    lower_row: int = -1
+    upper_row: int = -1
 
 
 @dataclass(frozen=True)
@@ -61,38 +66,28 @@ class GroupSolution:
 def partition(rows: Sequence[Row], fixed: FloatArray) -> list[GroupBox] | None:
     """The rows as non-overlapping group boxes, or None when they are not that shape
     (a ratio row, or two groups sharing some but not all regions)."""
-    n = len(fixed)
-    boxes: dict[bytes, dict[str, object]] = {}
+    boxes: dict[bytes, GroupBox] = {}
     for k, row in enumerate(rows):
-        if any(c != 1 for c in row.exact.values()):
+        if not row.is_group_total:
             return None
-        members = np.zeros(n, dtype=bool)
-        members[list(row.exact)] = True
-        box = boxes.setdefault(members.tobytes(), {"members": members})
+        members = row.members
+        box = boxes.get(members.tobytes(), GroupBox(members))
         settled = float(fixed[members].sum())
         if row.lower is not None:
             value = float(row.lower) - settled
-            if "lower" not in box or value > box["lower"]:  # type: ignore[operator]
-                box["lower"], box["lower_row"] = value, k
+            if box.lower is None or value > box.lower:
+                box = replace(box, lower=value, lower_row=k)
         if row.upper is not None:
             value = float(row.upper) - settled
-            if "upper" not in box or value < box["upper"]:  # type: ignore[operator]
-                box["upper"], box["upper_row"] = value, k
-    cover = np.zeros(n, dtype=np.int64)
+            if box.upper is None or value < box.upper:
+                box = replace(box, upper=value, upper_row=k)
+        boxes[members.tobytes()] = box
+    cover = np.zeros(len(fixed), dtype=np.int64)
     for box in boxes.values():
-        cover += box["members"]  # type: ignore[arg-type]
+        cover[box.members] += 1
     if (cover > 1).any():
         return None
-    return [
-        GroupBox(
-            box["members"],  # type: ignore[arg-type]
-            box.get("lower"),  # type: ignore[arg-type]
-            box.get("upper"),  # type: ignore[arg-type]
-            box.get("lower_row", -1),  # type: ignore[arg-type]
-            box.get("upper_row", -1),  # type: ignore[arg-type]
-        )
-        for box in boxes.values()
-    ]
+    return list(boxes.values())
 
 
 def solve_partitioned(
@@ -121,7 +116,7 @@ def solve_partitioned(
         floor_sum = float(log.sum())
         reach = float(np.where(tg > 0, hig, log).sum())  # a zero target stays at its floor
         if box.lower is not None and box.lower > floor_sum * (1 + _TOLERANCE):
-            if not m.any():
+            if not m.size:
                 problems.append(
                     Problem(
                         "constraints",
@@ -149,7 +144,9 @@ def solve_partitioned(
     low, high = float(new_lo.sum()), float(new_hi.sum())
     if low > problem.total * (1 + _TOLERANCE) or high < problem.total * (1 - _TOLERANCE):
         used = sorted({int(r) for r in (lower_row if low > problem.total else upper_row)} - {-1})
-        names = "; ".join(rows[r].label for r in used) or "the per-region bounds"
+        names = "; ".join(rows[r].label for r in used[:5]) or "the per-region bounds"
+        if len(used) > 5:
+            names += f"; and {len(used) - 5} more"
         word = "need" if low > problem.total else "allow at most"
         raise InfeasibleError(
             Problem(
@@ -166,8 +163,8 @@ def solve_partitioned(
     return GroupSolution(solution.amounts, lam, multipliers, binding.astype(np.intp))
 
 
-def _regions(ids: Sequence[str], members: npt.NDArray[np.bool_]) -> str:
-    chosen = [ids[int(i)] for i in np.flatnonzero(members)]
+def _regions(ids: Sequence[str], members: IntArray) -> str:
+    chosen = [ids[int(i)] for i in members]
     return ", ".join(chosen[:6]) + (f" and {len(chosen) - 6} more" if len(chosen) > 6 else "")
 
 
@@ -175,8 +172,7 @@ def _short_of(
     row: Row, box: GroupBox, reach: float, ids: Sequence[str], caps: FloatArray, unit: str
 ) -> Problem:
     assert row.lower is not None and box.lower is not None
-    capped = box.members.copy()
-    capped[box.members] = np.isfinite(caps)
+    capped = box.members[np.isfinite(caps)]
     return Problem(
         "constraints",
         f"{row.label}: the group needs {format_amount(float(row.lower))} {unit} but the caps "
@@ -196,3 +192,61 @@ def _over(row: Row, box: GroupBox, floors: float, ids: Sequence[str], unit: str)
         f"{format_amount(settled + floors)} {unit}; over by "
         f"{format_amount(floors - box.upper)} {unit}",
     )
+
+
+def round_by_groups(
+    quotas: FloatArray,
+    targets: FloatArray,
+    lower: IntArray,
+    upper: IntArray,
+    total: int,
+    boxes: Sequence[GroupBox],
+    rows: Sequence[Row],
+    step: Fraction,
+) -> RoundingResult:
+    """Round to whole steps keeping non-overlapping group totals: the groups' totals first
+    (each within its floor and cap rounded inwards to whole steps), then each group's
+    total among its members, both by largest remainder.
+
+    Each level hands out exactly its total within integer bounds, so every group floor
+    and cap holds exactly and the total is exact, in O(n log n) and without an integer
+    programme. Ties between members are reported; a tie between whole groups is not a
+    tie between regions and is broken silently by the same rule (lower index first).
+    """
+    n = len(quotas)
+    upper = np.where(targets > 0, upper, lower)  # zero targets stay at their floors
+    inside = np.zeros(n, dtype=bool)
+    for box in boxes:
+        inside[box.members] = True
+    alone = np.flatnonzero(~inside)  # regions in no group take part in the first level as such
+
+    def level(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        return np.concatenate([[values[box.members].sum() for box in boxes], values[alone]])
+
+    low, high = level(lower).astype(np.int64), level(upper).astype(np.int64)
+    for g, box in enumerate(boxes):
+        if box.lower_row >= 0:
+            bound = rows[box.lower_row].lower
+            assert bound is not None
+            low[g] = max(low[g], math.ceil(bound / step))
+        if box.upper_row >= 0:
+            bound = rows[box.upper_row].upper
+            assert bound is not None
+            high[g] = min(high[g], math.floor(bound / step))
+    first = round_units(np.clip(level(quotas), low, high), level(targets), total, low, high)
+    units = np.zeros(n, dtype=np.int64)
+    units[alone] = first.units[len(boxes) :]
+    ties: list[TieBreak] = []
+    for box, share in zip(boxes, first.units, strict=False):
+        m = box.members
+        inner = round_units(quotas[m], targets[m], int(share), lower[m], upper[m])
+        units[m] = inner.units
+        ties += [
+            TieBreak(
+                tie.claim,
+                tuple(int(m[i]) for i in tie.winners),
+                tuple(int(m[i]) for i in tie.losers),
+            )
+            for tie in inner.ties
+        ]
+    return RoundingResult(units, ties=tuple(ties))

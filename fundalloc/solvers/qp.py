@@ -1,4 +1,4 @@
-"""General constraints across regions: a quadratic programme solved by HiGHS.
+"""General constraints across regions: a quadratic programme, solved through its dual.
 
 The objective keeps the amounts as close as possible to the formula targets in the
 proportional sense of the per-region bounds::
@@ -10,27 +10,29 @@ Its optimality conditions give ``x_i = clip(m_i · t_i, lo_i, hi_i)`` with one m
 ``m_i`` shared by every region except through the rows that bind, so with only
 per-region bounds the answer is the exact solver's (checked by a property test) and
 with group constraints it is unique (the objective is strictly convex). A region with a
-zero target stays at its floor, as in the proportional rule. Variables are box-bounded
-and the model has ``1 + rows`` constraints; it is scaled by the total so the numbers
-HiGHS sees are shares.
+zero target stays at its floor, as in the proportional rule.
 
-HiGHS works to tolerances; its answer is never money. The pipeline rounds it to whole
-steps and checks every row exactly (:meth:`fundalloc.constraints.Row.holds`); when the
-plain rounding breaks a row, :func:`round_with_rows` solves a small integer programme
-that keeps them all with the total exact. When the rows cannot hold together,
+:func:`solve_rows` solves it without a QP solver: the dual has one variable per
+constraint row (a handful), so fundalloc maximises it directly and then solves the
+optimality conditions on the active set as a small linear system. An earlier version
+handed the QP to HiGHS; HiGHS 1.16's QP solver hung, at random and ignoring its time
+limit, on about one problem in several hundred, and the dual method is also faster.
+
+Floating-point answers are never money. The pipeline rounds them to whole steps and
+checks every row exactly (:meth:`fundalloc.constraints.Row.holds`); when the plain
+rounding breaks a row, :func:`round_with_rows` solves a small integer programme that
+keeps them all with the total exact. When the rows cannot hold together,
 :func:`diagnose` re-solves with every row made elastic and reports which rows must give
-way and by how much.
+way and by how much. Those two are linear programmes, solved by HiGHS or CBC
+(:mod:`fundalloc.solvers.lp`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
-import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -38,82 +40,13 @@ import numpy.typing as npt
 from fundalloc.constraints import Row, broken_rows
 from fundalloc.errors import InfeasibleError, Problem, SolverError
 from fundalloc.money import format_amount
-from fundalloc.optional import require
-from fundalloc.solvers.exact import BoundedProblem, FloatArray
+from fundalloc.solvers.exact import BoundedProblem, FloatArray, solve_proportional
 from fundalloc.solvers.groups import GroupSolution
+from fundalloc.solvers.lp import LinearProgram, backend_for, solve_lp
 
-__all__ = ["diagnose", "is_installed", "round_with_rows", "solve_rows"]
+__all__ = ["diagnose", "round_with_rows", "solve_rows"]
 
 _TOLERANCE = 1e-7
-
-
-def is_installed() -> bool:
-    """Whether highspy can be imported."""
-    try:
-        require("highspy", "lp")
-    except ImportError:
-        return False
-    return True
-
-
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """Silence the banner HiGHS prints on stdout (at the C level) when first created."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 1)
-            yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
-def _highs(time_limit: float | None) -> Any:
-    highspy = require("highspy", "lp")
-    try:
-        with _quiet():
-            h = highspy.Highs()
-    except OSError:  # no file descriptor 1 to redirect: let the banner through
-        h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    # one thread: the problems are small per solve, and HiGHS's shared thread pool hung
-    # (rarely, at random) when many solvers were created one after another
-    h.setOptionValue("threads", 1)
-    if time_limit is not None:
-        h.setOptionValue("time_limit", float(time_limit))
-    return h
-
-
-def _matrix(rows: Sequence[FloatArray], extra: Sequence[dict[int, float]] = ()) -> tuple[Any, ...]:
-    """Row-wise sparse arrays (start, index, value) of dense rows plus sparse extras."""
-    start, index, value = [0], [], []
-    for k, row in enumerate(rows):
-        nz = np.flatnonzero(row)
-        index += nz.tolist()
-        value += row[nz].tolist()
-        if k < len(extra):
-            index += list(extra[k])
-            value += list(extra[k].values())
-        start.append(len(index))
-    return (
-        np.asarray(start, dtype=np.int32),
-        np.asarray(index, dtype=np.int32),
-        np.asarray(value, dtype=np.float64),
-    )
-
-
-def _status(h: Any, what: str) -> str:
-    highspy = require("highspy", "lp")
-    status = h.getModelStatus()
-    if status == highspy.HighsModelStatus.kOptimal:
-        return "optimal"
-    if status == highspy.HighsModelStatus.kInfeasible:
-        return "infeasible"
-    if status == highspy.HighsModelStatus.kTimeLimit:
-        raise SolverError(f"HiGHS reached its time limit on the {what}")
-    raise SolverError(f"HiGHS could not solve the {what}: {h.modelStatusToString(status)}")
 
 
 def _row_bounds(
@@ -130,122 +63,163 @@ def _row_bounds(
 
 
 def solve_rows(
-    problem: BoundedProblem,
-    rows: Sequence[Row],
-    fixed: FloatArray,
-    *,
-    time_limit: float | None = None,
+    problem: BoundedProblem, rows: Sequence[Row], fixed: FloatArray
 ) -> GroupSolution | None:
     """The QP answer for the formula part ``x`` (amounts are ``fixed + x``), or None when
     the rows cannot hold together (then call :func:`diagnose`).
 
-    The variables are the ratios ``r_i = x_i / t_i`` (free regions all near λ, so HiGHS
-    sees well-scaled numbers however widely the targets spread): minimise
-    ``Σ t_i (r_i − 1)²`` with ``Σ t_i r_i = total`` and the rows in ``t_i r_i``."""
-    highspy = require("highspy", "lp")
+    In the ratios ``r_i = x_i / t_i`` the programme is: minimise ``Σ t_i (r_i − 1)²`` with
+    ``Σ t_i r_i = total``, the rows ``L_k <= Σ_i c_ki t_i r_i <= U_k`` and the boxes
+    ``lo_i / t_i <= r_i <= hi_i / t_i``. Its dual has one variable per row side and one for
+    the total, and for given dual values ``y`` each ratio is explicit:
+    ``r_i = clip(1 + z_i / 2)`` with ``z_i = y_0 + Σ_k ±y_k c_ki``. So:
+
+    1. the smooth concave dual is maximised over its few variables (L-BFGS-B), which
+       fixes which regions sit at a bound and which rows bind;
+    2. on that active set the optimality conditions are a small linear system in the
+       dual values, solved directly; the active set is updated and the step repeated
+       until it no longer changes (a primal-dual active-set method, which ends in a
+       few steps from a good start);
+    3. the answer is accepted only when every optimality condition holds to 1e-9 of the
+       total: ratios inside their boxes, every row within its bounds, dual values of the
+       right sign and zero on slack rows. Then it is the unique optimum, to rounding error.
+
+    A dual value above the largest possible primal objective proves that the rows cannot
+    hold together (weak duality), which ends the search early.
+    """
     t, lo, hi = problem.targets, problem.lower, problem.upper
     scale = max(problem.total, 1.0)
-    # targets below 1e-12 of the total count as zero and sit at their floor, as zero targets
-    # do in the proportional rule: their curvature would be below HiGHS's tolerances
-    active = t > 1e-12 * scale
+    # targets below 1e-12 of the total count as zero and sit at their floor, as zero
+    # targets do in the proportional rule
+    active = t > 0
     settled = np.where(active, 0.0, lo)
-    ta = t[active] / scale
-    m = len(ta)
-    model = highspy.HighsModel()
-    lp = model.lp_
-    lp.num_col_, lp.num_row_ = m, 1 + len(rows)
-    lp.col_cost_ = -2.0 * ta
     rest = problem.total - float(settled.sum())
+    ta = t[active] / scale
     with np.errstate(over="ignore"):
-        lp.col_lower_ = lo[active] / t[active]
-        # finite boxes (no region can exceed what is left to allocate): with an infinite
-        # bound HiGHS's QP solver calls a region of tiny curvature unbounded
-        lp.col_upper_ = np.minimum(hi[active], max(rest, 0.0)) / t[active]
+        rlo = lo[active] / t[active]
+        rhi = np.minimum(hi[active], max(rest, 0.0)) / t[active]
     lower, upper = _row_bounds(rows, fixed + settled, scale)
-    lp.row_lower_ = np.asarray([rest / scale, *lower])
-    lp.row_upper_ = np.asarray([rest / scale, *upper])
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = _matrix(
-        [ta, *(row.coefficients[active] * ta for row in rows)]
-    )
-    hessian = model.hessian_
-    hessian.dim_ = m
-    hessian.format_ = highspy.HessianFormat.kTriangular
-    hessian.start_ = np.arange(m + 1, dtype=np.int32)
-    hessian.index_ = np.arange(m, dtype=np.int32)
-    hessian.value_ = 2.0 * ta
-    h = _highs(time_limit)
-    h.passModel(model)
-    h.run()
-    if _status(h, "allocation with group constraints") == "infeasible":
+    sides: list[int] = []  # the row behind each dual variable after the total's
+    matrix: list[FloatArray] = [np.ones(len(ta))]
+    goal = [rest / scale]
+    for k, row in enumerate(rows):
+        if np.isfinite(lower[k]):
+            sides.append(k)
+            matrix.append(row.coefficients[active])
+            goal.append(lower[k])
+        if np.isfinite(upper[k]):
+            sides.append(k)
+            matrix.append(-row.coefficients[active])
+            goal.append(-upper[k])
+    c = np.vstack(matrix)
+    ct = c * ta
+    b = np.asarray(goal)
+    start = np.zeros(len(b))
+    if len(ta):
+        lam = solve_proportional(BoundedProblem(ta, rlo * ta, rhi * ta, rest / scale)).multiplier
+        start[0] = 2.0 * (lam - 1.0) if np.isfinite(lam) else 0.0
+    y = _maximise_dual(start, _Dual(c, ct, b, ta, rlo, rhi))
+    if y is None:
         return None
-    solution = h.getSolution()
     x = settled.copy()
-    x[active] = np.clip(np.asarray(solution.col_value) * t[active], lo[active], hi[active])
-    duals = np.asarray(solution.row_dual)[1:]
-    bound = np.zeros(len(t), dtype=bool)
-    bound[active] = np.abs(np.asarray(solution.col_dual)) > 1e-9
-    tight = [int(k) for k in np.flatnonzero(np.abs(duals) > 1e-9)]
-    x = _polish(x, problem, rows, fixed, active & ~bound, tight)
+    x[active] = np.clip(
+        np.clip(1.0 + (c.T @ y) / 2.0, rlo, rhi) * t[active], lo[active], hi[active]
+    )
     binding = np.full(len(t), -1, dtype=np.intp)
-    for k in tight:
+    for j in np.flatnonzero(y[1:] > 0):
+        k = sides[j]
         binding[(rows[k].coefficients != 0) & (binding < 0)] = k
+    lam = 1.0 + float(y[0]) / 2.0
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(active, x / t, np.nan)
     free = active & (x > lo + _TOLERANCE * scale) & (x < hi - _TOLERANCE * scale)
-    plain = free & (binding < 0)
-    pool = ratio[plain] if plain.any() else ratio[free] if free.any() else ratio[active]
-    lam = float(np.median(pool)) if pool.size else 1.0
     multipliers = np.where(free & (binding >= 0), ratio, lam)
     return GroupSolution(x, lam, multipliers, binding)
 
 
-def _polish(
-    x: FloatArray,
-    problem: BoundedProblem,
-    rows: Sequence[Row],
-    fixed: FloatArray,
-    free: npt.NDArray[np.bool_],
-    tight: list[int],
-) -> FloatArray:
-    """The exact optimum on HiGHS's active set, or ``x`` when it does not hold there.
+@dataclass(frozen=True)
+class _Dual:
+    """The dual of the ratio QP: rows ``c`` (one per dual variable, the total's first),
+    the same rows times the targets ``ct``, their right-hand sides ``b``, the targets and
+    the ratio boxes."""
 
-    HiGHS's QP answer is good to about 1e-5 of the total. Its active set (which regions
-    sit at a bound, which rows bind) fixes the form of the optimum: a free region gets
-    ``t_i (μ + Σ_k a_ki ν_k)`` over the binding rows ``k``. The multipliers solve a small
-    linear system (one equation per binding row and the total), which gives the amounts
-    to rounding error, as the exact solver does."""
-    if not free.any():
-        return x
-    t = problem.targets
-    matrix = np.vstack([np.ones(len(t)), *(rows[k].coefficients for k in tight)])
-    goal = [problem.total]
-    for k in tight:
-        row = rows[k]
-        shift = float(row.coefficients @ fixed)
-        value = float(row.coefficients @ x)
-        sides = [float(b) - shift for b in (row.lower, row.upper) if b is not None]
-        goal.append(min(sides, key=lambda side: abs(side - value)))
-    settled = np.where(free, 0.0, x)
-    rhs = np.asarray(goal) - matrix @ settled
-    weighted = matrix[:, free] * t[free]
-    system = weighted @ matrix[:, free].T
-    try:
-        multipliers = np.linalg.solve(system, rhs)
-    except np.linalg.LinAlgError:
-        return x
-    polished = settled.copy()
-    polished[free] = t[free] * (matrix[:, free].T @ multipliers)
-    slack = 1e-9 * max(problem.total, 1.0)
-    if (polished < problem.lower - slack).any() or (polished > problem.upper + slack).any():
-        return x  # not this active set after all: keep HiGHS's answer
-    for row in rows:
-        value = float(row.coefficients @ (polished + fixed))
-        if (row.lower is not None and value < float(row.lower) - slack) or (
-            row.upper is not None and value > float(row.upper) + slack
+    c: FloatArray
+    ct: FloatArray
+    b: FloatArray
+    ta: FloatArray
+    rlo: FloatArray
+    rhi: FloatArray
+
+    def at(self, y: FloatArray) -> tuple[float, FloatArray, FloatArray, npt.NDArray[np.bool_]]:
+        """The dual value, its gradient, the ratios and which ratios are inside their box."""
+        z = self.c.T @ y
+        u = 1.0 + z / 2.0
+        r = np.clip(u, self.rlo, self.rhi)
+        value = float(self.ta @ ((r - 1.0) ** 2 - r * z) + self.b @ y)
+        return value, self.b - self.ct @ r, r, (u > self.rlo) & (u < self.rhi)
+
+
+def _maximise_dual(y: FloatArray, dual: _Dual) -> FloatArray | None:
+    """Dual values meeting every optimality condition to 1e-11 of the total (or what
+    binary64 can resolve, when the dual values are large), or None when
+    the rows cannot hold (or, never seen in testing, no such values are found).
+
+    A projected Newton method (Bertsekas, *Nonlinear Programming*, 3rd ed., §3.4): the
+    dual is concave and piecewise quadratic, so on each piece a Newton step is exact; a
+    backtracking (Armijo) search along the projection onto ``y_k >= 0`` keeps every step
+    an ascent; the row sides whose value is 0 and whose gradient points out of the box are
+    held at 0. Ill-conditioning (targets spread over 1e8) does not slow it, which is why
+    it is used instead of a quasi-Newton method."""
+    ceiling = float(
+        dual.ta @ np.maximum((dual.rlo - 1.0) ** 2, (dual.rhi - 1.0) ** 2)
+    )  # no feasible allocation has a larger objective: a dual value above it proves infeasibility
+    # every ratio lies in its box, so no optimal dual value is further than this from 0
+    reach = 4.0 * (float(np.max(np.abs(dual.rhi), initial=1.0)) + 1.0) * len(y)
+    value, gradient, _, free = dual.at(y)
+    for _ in range(500):
+        if value > ceiling * (1 + 1e-9) + 1e-12:
+            return None
+        inequality = np.arange(len(y)) > 0
+        # what binary64 can resolve: each ratio carries a rounding error of about
+        # eps·max|y| (large dual values cancel in z), and the rows sum ratios weighted
+        # by targets that add up to at most 1
+        tolerance = 1e-11 + 4 * np.finfo(np.float64).eps * float(np.max(np.abs(y)))
+        slack = gradient[1:]  # a row side holds where b_k - (ct r)_k <= 0
+        if (
+            abs(gradient[0]) <= tolerance
+            and (slack <= tolerance).all()
+            and (np.abs(slack[y[1:] > 0]) <= tolerance).all()
         ):
-            return x
-    return np.clip(polished, problem.lower, problem.upper)
+            return y
+        held = inequality & (y <= 1e-14) & (gradient < 0)
+        moving = ~held
+        hessian = 0.5 * (dual.ct[:, free] @ dual.c[:, free].T)
+        block = hessian[np.ix_(moving, moving)]
+        size = float(np.trace(block))
+        ridge = 1e-12 * size if size > 0 else 1.0  # no free region: a gradient step
+        direction = np.zeros_like(y)
+        direction[moving] = np.linalg.solve(
+            block + ridge * np.eye(int(moving.sum())), gradient[moving]
+        )
+        if float(gradient @ direction) <= 0:
+            direction = np.where(held, 0.0, gradient)
+        length = float(np.linalg.norm(direction))
+        if length > reach:  # along a flat piece the next kink is within reach
+            direction *= reach / length
+        step = 1.0
+        for _ in range(80):
+            trial = y + step * direction
+            trial[inequality] = np.maximum(trial[inequality], 0.0)
+            trial_value, trial_gradient, _, trial_free = dual.at(trial)
+            if trial_value >= value + 1e-4 * float(gradient @ (trial - y)):
+                break
+            step /= 2.0
+        else:
+            return None
+        if np.array_equal(trial, y):
+            return None
+        y, value, gradient, free = trial, trial_value, trial_gradient, trial_free
+    return None
 
 
 def diagnose(
@@ -255,6 +229,7 @@ def diagnose(
     ids: Sequence[str],
     unit: str,
     *,
+    solver: str = "auto",
     time_limit: float | None = None,
 ) -> InfeasibleError:
     """Which rows must be relaxed, and by how much, for the allocation to exist.
@@ -263,46 +238,39 @@ def diagnose(
     is found and each relaxed row is reported with the regions pinned at their own caps
     (for a floor) or floors (for a cap) that it runs into.
     """
-    highspy = require("highspy", "lp")
     t, lo, hi = problem.targets, problem.lower, problem.upper
     n, m = len(t), len(rows)
     scale = max(problem.total, 1.0)
-    h = _highs(time_limit)
-    lp = highspy.HighsLp()
     elastic = [
         (k, side)
         for k, row in enumerate(rows)
         for side in ("lower", "upper")
         if getattr(row, side) is not None
     ]
-    lp.num_col_, lp.num_row_ = n + len(elastic), 1 + m
-    lp.col_cost_ = np.concatenate([np.zeros(n), np.ones(len(elastic))])
-    lp.col_lower_ = np.concatenate([lo / scale, np.zeros(len(elastic))])
-    upper_x = np.where(t > 1e-12 * scale, hi, lo) / scale
-    lp.col_upper_ = np.concatenate([upper_x, np.full(len(elastic), np.inf)])
-    lower, upper = [problem.total / scale], [problem.total / scale]
-    extra: list[dict[int, float]] = [{}]
     row_lower, row_upper = _row_bounds(rows, fixed, scale)
-    lower += row_lower
-    upper += row_upper
-    for k in range(len(rows)):
-        extra.append(
-            {
-                n + j: (1.0 if side == "lower" else -1.0)
-                for j, (kk, side) in enumerate(elastic)
-                if kk == k
-            }
-        )
-    lp.row_lower_, lp.row_upper_ = np.asarray(lower), np.asarray(upper)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = _matrix(
-        [np.ones(n), *(row.coefficients for row in rows)], extra
+    program = LinearProgram(
+        cost=np.concatenate([np.zeros(n), np.ones(len(elastic))]),
+        col_lower=np.concatenate([lo / scale, np.zeros(len(elastic))]),
+        col_upper=np.concatenate([np.where(t > 0, hi, lo) / scale, np.full(len(elastic), np.inf)]),
+        rows=[np.ones(n), *(row.coefficients for row in rows)],
+        row_lower=[problem.total / scale, *row_lower],
+        row_upper=[problem.total / scale, *row_upper],
+        extra=[
+            {},
+            *(
+                {
+                    n + j: (1.0 if side == "lower" else -1.0)
+                    for j, (kk, side) in enumerate(elastic)
+                    if kk == k
+                }
+                for k in range(m)
+            ),
+        ],
+        what="elastic re-solve",
     )
-    h.passModel(lp)
-    h.run()
-    if _status(h, "elastic re-solve") != "optimal":
+    status, values = solve_lp(program, backend_for(solver), time_limit=time_limit)
+    if status != "optimal":
         return InfeasibleError(Problem("constraints", "the group constraints cannot all hold"))
-    values = np.asarray(h.getSolution().col_value)
     x = values[:n] * scale
     problems = []
     for j, (k, side) in enumerate(elastic):
@@ -330,12 +298,39 @@ def diagnose(
                 f"relax it (or them) by at least that much",
             )
         )
-    if not problems:  # nothing needs relaxing: the first answer was HiGHS's tolerance
+    if not problems:  # nothing needs relaxing: the dual search, not the problem, failed
         raise SolverError(
-            "HiGHS reported the allocation infeasible, but its elastic re-solve needs no "
-            "relaxation: the problem is at the edge of HiGHS's tolerances"
+            "the group constraints can all hold (the elastic re-solve relaxes nothing), but "
+            "the dual solver found no optimum: the problem is at the edge of floating-point "
+            "tolerances; please report it with the scheme and data"
         )
     return InfeasibleError(problems)
+
+
+def _widened(
+    program: LinearProgram,
+    quotas: FloatArray,
+    lower: npt.NDArray[np.int64],
+    upper: npt.NDArray[np.int64],
+) -> LinearProgram:
+    """``program`` with each region free between its floor and cap, at the cost of its
+    distance ``d_i >= |x_i − q_i|`` from the quota (plus the same tie-break by position)."""
+    n = len(quotas)
+    tie = np.arange(n) * (1e-9 / max(n, 1))
+    distance_rows: list[FloatArray | dict[int, float]] = []
+    for i in range(n):
+        distance_rows.append({n + i: 1.0, i: -1.0})  # d_i >= x_i - q_i
+        distance_rows.append({n + i: 1.0, i: 1.0})  # d_i >= q_i - x_i
+    return LinearProgram(
+        cost=np.concatenate([tie, np.ones(n)]),
+        col_lower=np.concatenate([lower.astype(np.float64), np.zeros(n)]),
+        col_upper=np.concatenate([upper.astype(np.float64), np.full(n, np.inf)]),
+        rows=[*program.rows, *distance_rows],
+        row_lower=[*program.row_lower, *(v for q in quotas for v in (-q, q))],
+        row_upper=[*program.row_upper, *([np.inf] * (2 * n))],
+        integer=True,
+        what=program.what,
+    )
 
 
 def _tight(row: Row, x: FloatArray, fixed: FloatArray) -> bool:
@@ -354,48 +349,57 @@ def round_with_rows(
     rows: Sequence[Row],
     step: Fraction,
     *,
+    solver: str = "auto",
     time_limit: float | None = None,
 ) -> npt.NDArray[np.int64]:
     """Whole units within the bounds, adding up to ``total``, that keep every row exactly,
     as close as possible to the quotas: each region gets its quota rounded down or up, and
     the integer programme picks the round-ups that cost least (``1 − 2·fraction``), ties to
     the lower region-id index. Raises :class:`SolverError` when no such rounding exists."""
-    highspy = require("highspy", "lp")
     n = len(quotas)
     low = np.clip(np.floor(quotas).astype(np.int64), lower, upper)
     high = np.clip(np.ceil(quotas).astype(np.int64), lower, upper)
     fraction = quotas - np.floor(quotas)
     # a tiny cost by position makes the optimum unique: among equal fractions, lower index first
     cost = (1.0 - 2.0 * fraction) + np.arange(n) * (1e-9 / max(n, 1))
-    h = _highs(time_limit)
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n, 1 + len(rows)
-    lp.col_cost_ = cost
-    lp.col_lower_, lp.col_upper_ = low.astype(np.float64), high.astype(np.float64)
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * n
     # in whole steps, exactly: a row of whole coefficients holds iff it holds for the
     # bound rounded inwards (a ratio row's bound is 0, already whole)
-    lower_rows, upper_rows = [float(total)], [float(total)]
-    for row in rows:
-        lower_rows.append(-np.inf if row.lower is None else float(math.ceil(row.lower / step)))
-        upper_rows.append(np.inf if row.upper is None else float(math.floor(row.upper / step)))
-    lp.row_lower_, lp.row_upper_ = np.asarray(lower_rows), np.asarray(upper_rows)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = _matrix(
-        [np.ones(n), *(row.coefficients for row in rows)]
+    program = LinearProgram(
+        cost=cost,
+        col_lower=low.astype(np.float64),
+        col_upper=high.astype(np.float64),
+        rows=[np.ones(n), *(row.coefficients for row in rows)],
+        row_lower=[
+            float(total),
+            *(-np.inf if row.lower is None else float(math.ceil(row.lower / step)) for row in rows),
+        ],
+        row_upper=[
+            float(total),
+            *(np.inf if row.upper is None else float(math.floor(row.upper / step)) for row in rows),
+        ],
+        integer=True,
+        what="rounding with group constraints",
     )
-    h.passModel(lp)
-    h.run()
-    if _status(h, "rounding with group constraints") != "optimal":
-        raise SolverError(
-            "no rounding to whole steps keeps every group constraint with each region "
-            "rounded down or up; widen a group constraint by one step"
+    backend = backend_for(solver)
+    status, values = solve_lp(program, backend, time_limit=time_limit)
+    if status != "optimal":
+        # the constraint sits within a rounding error of the continuous answer (a share
+        # such as 1/3 of the total stored as 0.333…): let regions move further than one
+        # step, at the cost of their distance from the quota, Σ|x_i − q_i|
+        status, values = solve_lp(
+            _widened(program, quotas, lower, upper), backend, time_limit=time_limit
         )
-    units: npt.NDArray[np.int64] = np.rint(np.asarray(h.getSolution().col_value)).astype(np.int64)
+        if status != "optimal":
+            raise SolverError(
+                "no rounding to whole steps keeps every group constraint within the "
+                "floors and caps; widen a group constraint by one step"
+            )
+        values = values[:n]
+    units: npt.NDArray[np.int64] = np.rint(values).astype(np.int64)
     broken = broken_rows(rows, units, step)
     if int(units.sum()) != total or broken:
         raise SolverError(
-            "the integer rounding from HiGHS does not hold exactly: "
+            "the integer rounding from the LP solver does not hold exactly: "
             + ("; ".join(broken) or f"{int(units.sum())} units instead of {total}")
         )
     return units

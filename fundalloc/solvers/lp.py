@@ -1,0 +1,246 @@
+"""Linear and integer programmes, stated once and solved by HiGHS or by CBC through PuLP.
+
+Two parts of the general-constraint path are linear programmes: the elastic re-solve that
+diagnoses infeasible constraints and the integer rounding that keeps every group
+constraint in whole steps. :class:`LinearProgram` states them in arrays;
+:func:`solve_lp` hands them to a backend:
+
+``"highs"``
+    HiGHS through its own Python interface, highspy (``pip install "fundalloc[lp]"``).
+``"cbc"``
+    CBC through PuLP, the modelling layer (PuLP 3.x bundles CBC; PuLP 4.x needs
+    ``pip install "pulp[cbc]"``). CBC reports its values to about 8 significant digits,
+    so nothing it returns is money until it has been rounded and checked exactly, which
+    the callers do.
+``"auto"``
+    HiGHS when highspy is installed, else CBC.
+
+Both backends give the same answers on these programmes: the costs make the optimum
+unique (see :func:`fundalloc.solvers.qp.round_with_rows`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from fundalloc.errors import DependencyError, SolverError
+from fundalloc.optional import require
+from fundalloc.solvers.exact import FloatArray
+
+__all__ = ["BACKENDS", "LinearProgram", "backend_for", "is_installed", "solve_lp"]
+
+#: The LP/MILP backends, by name.
+BACKENDS = ("highs", "cbc")
+
+Status = Literal["optimal", "infeasible"]
+
+
+@dataclass(frozen=True)
+class LinearProgram:
+    """minimise ``cost · x`` subject to ``row_lower <= A x <= row_upper`` and
+    ``col_lower <= x <= col_upper``, with ``x`` whole where ``integer``.
+
+    Row ``k`` of ``A`` is ``rows[k]``, a dense array over the first columns or a dict
+    (column → coefficient), plus the sparse entries ``extra[k]``, for the few columns a
+    dense row would waste.
+    """
+
+    cost: FloatArray
+    col_lower: FloatArray
+    col_upper: FloatArray
+    rows: Sequence[FloatArray | dict[int, float]]
+    row_lower: Sequence[float]
+    row_upper: Sequence[float]
+    extra: Sequence[dict[int, float]] = ()
+    integer: bool = False
+    what: str = "linear programme"
+
+    def sparse(self) -> tuple[list[int], list[int], list[float]]:
+        """Row-wise (start, index, value) arrays of the constraint matrix."""
+        start, index, value = [0], [], []
+        for k, row in enumerate(self.rows):
+            if isinstance(row, dict):
+                index += list(row)
+                value += list(row.values())
+            else:
+                nz = np.flatnonzero(row)
+                index += nz.tolist()
+                value += row[nz].tolist()
+            if k < len(self.extra):
+                index += list(self.extra[k])
+                value += list(self.extra[k].values())
+            start.append(len(index))
+        return start, index, value
+
+
+def is_installed(backend: str) -> bool:
+    """Whether ``backend`` ("highs" or "cbc") can be used here."""
+    try:
+        _module(backend)
+    except DependencyError:
+        return False
+    if backend == "cbc":
+        return _cbc_command(None) is not None
+    return True
+
+
+def backend_for(solver: str) -> str:
+    """The backend a ``solver`` choice uses: itself, or for "auto" (and "exact", whose
+    group path needs an LP only to diagnose) HiGHS if installed, else CBC.
+
+    Raises :class:`DependencyError` saying how to install one when none is installed.
+    """
+    if solver in BACKENDS:
+        if not is_installed(solver):
+            hint = "pip install 'fundalloc[lp]'"
+            if solver == "cbc":
+                hint += " (with PuLP 4.x: pip install 'pulp[cbc]')"
+            raise DependencyError(f"the solver {solver!r} is not installed: {hint}")
+        return solver
+    for name in BACKENDS:
+        if is_installed(name):
+            return name
+    raise DependencyError(
+        "this needs an LP solver (HiGHS or CBC) and neither is installed: "
+        "pip install 'fundalloc[lp]'"
+    )
+
+
+def _module(backend: str) -> Any:
+    if backend == "highs":
+        return require("highspy", "lp")
+    if backend == "cbc":
+        return require("pulp", "lp")
+    raise SolverError(f"unknown LP backend {backend!r}; expected one of: {', '.join(BACKENDS)}")
+
+
+def solve_lp(
+    program: LinearProgram, backend: str, *, time_limit: float | None = None
+) -> tuple[Status, FloatArray]:
+    """Solve ``program`` with ``backend``: ("optimal", x) or ("infeasible", empty).
+
+    Raises :class:`SolverError` on a time limit or any other outcome.
+    """
+    if backend == "highs":
+        return _highs(program, time_limit)
+    if backend == "cbc":
+        return _cbc(program, time_limit)
+    _module(backend)  # the one message for an unknown backend
+    raise AssertionError  # pragma: no cover
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence the banner HiGHS prints on stdout (at the C level) when first created."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _highs(program: LinearProgram, time_limit: float | None) -> tuple[Status, FloatArray]:
+    highspy = require("highspy", "lp")
+    try:
+        with _quiet():
+            h = highspy.Highs()
+    except OSError:  # no file descriptor 1 to redirect: let the banner through
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = len(program.cost), len(program.rows)
+    lp.col_cost_ = np.asarray(program.cost, dtype=np.float64)
+    lp.col_lower_ = np.asarray(program.col_lower, dtype=np.float64)
+    lp.col_upper_ = np.asarray(program.col_upper, dtype=np.float64)
+    lp.row_lower_ = np.asarray(program.row_lower, dtype=np.float64)
+    lp.row_upper_ = np.asarray(program.row_upper, dtype=np.float64)
+    if program.integer:
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * len(program.cost)
+    start, index, value = program.sparse()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.asarray(start, dtype=np.int32)
+    lp.a_matrix_.index_ = np.asarray(index, dtype=np.int32)
+    lp.a_matrix_.value_ = np.asarray(value, dtype=np.float64)
+    h.passModel(lp)
+    h.run()
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kOptimal:
+        return "optimal", np.asarray(h.getSolution().col_value, dtype=np.float64)
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return "infeasible", np.empty(0)
+    if status == highspy.HighsModelStatus.kTimeLimit:
+        raise SolverError(f"HiGHS reached its time limit on the {program.what}")
+    raise SolverError(f"HiGHS could not solve the {program.what}: {h.modelStatusToString(status)}")
+
+
+def _cbc_command(time_limit: float | None) -> Any:
+    """PuLP's CBC: the ``cbc`` of ``pulp[cbc]`` or on the path (PuLP 4), else the copy
+    bundled with PuLP 3 (whose class PuLP 3.3 marks deprecated); None when neither runs."""
+    pulp = require("pulp", "lp")
+    command = pulp.COIN_CMD(msg=False, timeLimit=time_limit)
+    if command.available():
+        return command
+    bundled = getattr(pulp, "PULP_CBC_CMD", None)
+    if bundled is None:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        command = bundled(msg=False, timeLimit=time_limit)
+    return command if command.available() else None
+
+
+def _cbc(program: LinearProgram, time_limit: float | None) -> tuple[Status, FloatArray]:
+    pulp = require("pulp", "lp")
+    n = len(program.cost)
+    model = pulp.LpProblem("fundalloc", pulp.LpMinimize)
+    category = pulp.LpInteger if program.integer else pulp.LpContinuous
+
+    def finite(v: float) -> float | None:
+        return float(v) if np.isfinite(v) else None
+
+    x = [
+        pulp.LpVariable(
+            f"x{j}", finite(program.col_lower[j]), finite(program.col_upper[j]), category
+        )
+        for j in range(n)
+    ]
+    model += pulp.lpSum(float(c) * x[j] for j, c in enumerate(program.cost) if c != 0)
+    start, index, value = program.sparse()
+    for k in range(len(program.rows)):
+        expr = pulp.lpSum(value[p] * x[index[p]] for p in range(start[k], start[k + 1]))
+        lo, hi = program.row_lower[k], program.row_upper[k]
+        if np.isfinite(lo) and np.isfinite(hi) and lo == hi:
+            model += expr == float(lo), f"r{k}"
+            continue
+        if np.isfinite(lo):
+            model += expr >= float(lo), f"r{k}lo"
+        if np.isfinite(hi):
+            model += expr <= float(hi), f"r{k}hi"
+    command = _cbc_command(time_limit)
+    if command is None:
+        backend_for("cbc")  # the message that says how to install it
+    model.solve(command)
+    status = pulp.LpStatus[model.status]
+    if status == "Optimal":
+        # PuLP 3.x reports "Optimal" when CBC stops at its time limit with a feasible
+        # answer; the callers check every answer exactly, so a worse one is still safe
+        values = np.asarray([v.varValue or 0.0 for v in x], dtype=np.float64)
+        return "optimal", values
+    if status == "Infeasible":
+        return "infeasible", np.empty(0)
+    raise SolverError(f"CBC could not solve the {program.what}: {status}")
