@@ -136,7 +136,8 @@ def test_overlapping_groups_meet_the_optimality_conditions_worked_by_hand() -> N
     by_id = dict(zip(r.trace.ids, r.trace.bounded, strict=True))
     got = np.array([by_id[k] for k in ["甲市", "乙市", "丙市", "丁市", "戊县", "己县"]])
     assert np.allclose(got, expected, rtol=1e-12, atol=1e-9)
-    assert amounts(r) == {"甲市": 342, "乙市": 306, "丙市": 140, "丁市": 112, "戊县": 58, "己县": 42}
+    want = {"甲市": 342, "乙市": 306, "丙市": 140, "丁市": 112, "戊县": 58, "己县": 42}
+    assert amounts(r) == want
 
 
 def test_a_constraint_within_a_rounding_error_of_the_answer_still_rounds() -> None:
