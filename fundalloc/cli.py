@@ -55,6 +55,19 @@ def _parser() -> argparse.ArgumentParser:
             help="language of headers and accounts (default zh)",
         )
         sub.add_argument(
+            "--solver",
+            choices=("auto", "exact", "highs", "cbc"),
+            default="auto",
+            help="exact: per-region bounds and non-overlapping groups only; highs, cbc: the "
+            "general path with that LP solver (pip install 'fundalloc[lp]'); default auto",
+        )
+        sub.add_argument(
+            "--time-limit",
+            type=_seconds,
+            metavar="SECONDS",
+            help="stop an LP solve after this many seconds (exit 1 when reached)",
+        )
+        sub.add_argument(
             "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
         )
 
@@ -166,7 +179,19 @@ def _allocate(args: argparse.Namespace) -> tuple[SchemeFile, Allocation, Path]:
     from fundalloc.pipeline import allocate
 
     scheme_file, table, data_path = _load(args)
-    return scheme_file, allocate(table, scheme_file.scheme), data_path
+    result = allocate(table, scheme_file.scheme, solver=args.solver, time_limit=args.time_limit)
+    return scheme_file, result, data_path
+
+
+def _seconds(text: str) -> float:
+    """A positive number of seconds, for --time-limit."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, found {text!r}")
+    return value
 
 
 def _output_format(path: Path, given: str | None) -> OutputFormat:

@@ -315,3 +315,20 @@ def test_xlsx_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
         "=合计",
     ]
     assert verify(out) == []
+
+
+def test_solver_and_time_limit_flags() -> None:
+    groups = ROOT / "examples" / "shandong_groups" / "overlapping.toml"
+    auto = fundalloc("allocate", str(groups))
+    assert auto.returncode == 0, auto.stderr
+    cbc = fundalloc("allocate", str(groups), "--solver", "cbc", "--time-limit", "30")
+    assert cbc.returncode == 0, cbc.stderr
+    assert cbc.stdout == auto.stdout  # the same amounts whichever LP solver
+    exact = fundalloc("allocate", str(groups), "--solver", "exact")
+    assert exact.returncode == 1 and "Traceback" not in exact.stderr
+    assert "overlap" in exact.stderr and "solver='auto'" in exact.stderr
+    for bad in ("0", "-1", "soon", "inf"):
+        done = fundalloc("allocate", str(groups), "--time-limit", bad)
+        assert done.returncode == 2 and "expected a positive number of seconds" in done.stderr
+    unknown = fundalloc("allocate", str(groups), "--solver", "gurobi")
+    assert unknown.returncode == 2 and "invalid choice" in unknown.stderr

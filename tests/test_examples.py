@@ -69,3 +69,30 @@ def test_levels_example_splits_two_cities_exactly() -> None:
     text = run("levels.py")
     assert text.startswith("济南市 279 万元 = ") and "济宁市 446 万元 = " in text
     assert "章丘区：47 万元" in text
+
+
+GROUPS = EXAMPLE.parent / "shandong_groups"
+
+
+def _group_sums(result: fa.Allocation) -> dict[str, Decimal]:
+    sums = {}
+    for constraint in result.scheme.constraints:
+        assert isinstance(constraint, fa.GroupFloor | fa.GroupCap)
+        sums[constraint.name] = sum(result.amounts[r] for r in constraint.regions)
+    return sums
+
+
+def test_the_group_examples_hold_every_constraint_exactly() -> None:
+    partitioned = fa.load_scheme(GROUPS / "partitioned.toml")
+    table = fa.read_table(EXAMPLE / "data.csv", id="地区")
+    got = fa.allocate(table, partitioned.scheme)
+    sums = _group_sums(got)
+    assert sums == {"鲁南四市合计不超过 35%": 1300, "胶东五市合计不低于 12%": 447}
+    assert got.trace.region_multipliers is not None  # solved as groups, exactly
+    overlapping = fa.load_scheme(GROUPS / "overlapping.toml").scheme
+    highs = fa.allocate(table, overlapping)
+    assert _group_sums(highs)["沿黄九市合计不超过 68%"] == 2527  # 0.68 × 3717 = 2527.56
+    assert _group_sums(highs)["鲁南四市合计不超过 35%"] == 1300
+    for r in (got, highs):
+        assert sum(r.amounts.values()) == 3717
+        assert max(r.amounts.values()) <= Decimal("446.04")  # the 12% cap per city
