@@ -159,6 +159,26 @@ class _Dual:
         return value, self.b - self.ct @ r, r, (u > self.rlo) & (u < self.rhi)
 
 
+def _first_kink(y: FloatArray, direction: FloatArray, dual: _Dual) -> float | None:
+    """The smallest step along ``direction`` at which a ratio enters its box (where the
+    dual, linear while every ratio sits at a bound, starts to curve), a little past it;
+    None when no ratio ever does."""
+    u = 1.0 + (dual.c.T @ y) / 2.0
+    rate = (dual.c.T @ direction) / 2.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        up = np.where((u <= dual.rlo) & (rate > 0), (dual.rlo - u) / rate, np.inf)
+        down = np.where((u >= dual.rhi) & (rate < 0), (dual.rhi - u) / rate, np.inf)
+    step = float(min(np.min(up, initial=np.inf), np.min(down, initial=np.inf)))
+    return None if not np.isfinite(step) else step * (1 + 1e-9) + 1e-12
+
+
+def _violation(y: FloatArray, gradient: FloatArray) -> float:
+    """How far dual values are from optimal: the largest gradient component that could
+    still move them (the total's, a row side above 0, or a row side at 0 pushing up)."""
+    pushing = np.where(y[1:] > 0, np.abs(gradient[1:]), np.maximum(gradient[1:], 0.0))
+    return max(abs(float(gradient[0])), float(np.max(pushing, initial=0.0)))
+
+
 def _maximise_dual(y: FloatArray, dual: _Dual) -> FloatArray | None:
     """Dual values meeting every optimality condition to 1e-11 of the total (or what
     binary64 can resolve, when the dual values are large), or None when
@@ -184,12 +204,7 @@ def _maximise_dual(y: FloatArray, dual: _Dual) -> FloatArray | None:
         # eps·max|y| (large dual values cancel in z), and the rows sum ratios weighted
         # by targets that add up to at most 1
         tolerance = 1e-11 + 4 * np.finfo(np.float64).eps * float(np.max(np.abs(y)))
-        slack = gradient[1:]  # a row side holds where b_k - (ct r)_k <= 0
-        if (
-            abs(gradient[0]) <= tolerance
-            and (slack <= tolerance).all()
-            and (np.abs(slack[y[1:] > 0]) <= tolerance).all()
-        ):
+        if _violation(y, gradient) <= tolerance:
             return y
         held = inequality & (y <= 1e-14) & (gradient < 0)
         moving = ~held
@@ -201,8 +216,13 @@ def _maximise_dual(y: FloatArray, dual: _Dual) -> FloatArray | None:
         direction[moving] = np.linalg.solve(
             block + ridge * np.eye(int(moving.sum())), gradient[moving]
         )
-        if float(gradient @ direction) <= 0:
+        if size == 0 or float(gradient @ direction) <= 0:
             direction = np.where(held, 0.0, gradient)
+        if size == 0:  # the dual is linear here: go to the first kink in one step
+            kink = _first_kink(y, direction, dual)
+            if kink is None:
+                return None  # it rises for ever: the rows cannot hold
+            direction *= kink
         length = float(np.linalg.norm(direction))
         if length > reach:  # along a flat piece the next kink is within reach
             direction *= reach / length
@@ -212,6 +232,11 @@ def _maximise_dual(y: FloatArray, dual: _Dual) -> FloatArray | None:
             trial[inequality] = np.maximum(trial[inequality], 0.0)
             trial_value, trial_gradient, _, trial_free = dual.at(trial)
             if trial_value >= value + 1e-4 * float(gradient @ (trial - y)):
+                break
+            # near the optimum the dual is flat to rounding: accept a step that brings the
+            # optimality conditions closer when the value cannot tell the difference
+            flat = abs(trial_value - value) <= 1e-13 * max(1.0, abs(value))
+            if flat and _violation(trial, trial_gradient) < _violation(y, gradient):
                 break
             step /= 2.0
         else:
