@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> None:
     last_year = {r: a * Decimal("0.95") for r, a in base.amounts.items()}
     sim = multiyear.simulate(table, scheme, 3, growth=0.05, start=last_year, pace=0.2)
     print(
-        f"9. 多年模拟 three years: budgets "
+        "9. 多年模拟 three years: budgets "
         + ", ".join(str(y.budget) for y in sim.years)
         + f"; years to converge: {sim.years_to_converge}"
     )
