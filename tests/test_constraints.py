@@ -238,10 +238,11 @@ def _group_floor(case: Case, share: float) -> fa.Scheme:
 
 
 def _dual_tolerance(result: fa.Allocation) -> float:
-    """1e-9 of the total, or 1e-15 times the spread of the positive targets when larger."""
+    """1e-9 of the total, or 1e-14 times the spread of the positive targets when larger
+    (the dual values grow with the spread and cancel in binary64)."""
     targets = result.trace.targets[result.trace.targets > 0]
     spread = float(targets.max() / targets.min()) if targets.size else 1.0
-    return max(1e-9, 1e-15 * spread)
+    return max(1e-9, 1e-14 * spread)
 
 
 def _exact_units(result: fa.Allocation) -> int:

@@ -74,15 +74,15 @@ def solve_rows(
     the total, and for given dual values ``y`` each ratio is explicit:
     ``r_i = clip(1 + z_i / 2)`` with ``z_i = y_0 + Σ_k ±y_k c_ki``. So:
 
-    1. the smooth concave dual is maximised over its few variables (L-BFGS-B), which
-       fixes which regions sit at a bound and which rows bind;
-    2. on that active set the optimality conditions are a small linear system in the
-       dual values, solved directly; the active set is updated and the step repeated
-       until it no longer changes (a primal-dual active-set method, which ends in a
-       few steps from a good start);
-    3. the answer is accepted only when every optimality condition holds to 1e-9 of the
-       total: ratios inside their boxes, every row within its bounds, dual values of the
-       right sign and zero on slack rows. Then it is the unique optimum, to rounding error.
+    1. the concave, piecewise quadratic dual is maximised over its few variables by a
+       projected Newton method (:func:`_maximise_dual`); on each piece (which regions
+       sit at a bound, which rows bind) a Newton step solves the optimality conditions
+       as a small linear system, so it ends in a few steps;
+    2. the answer is accepted only when every optimality condition holds to 1e-11 of the
+       total (or to what binary64 resolves when targets spread over many orders of
+       magnitude: about 1e-15 to 1e-14 times that spread): every row within its bounds,
+       dual values of the right sign and zero on slack rows. Then it is the unique
+       optimum, to rounding error.
 
     A dual value above the largest possible primal objective proves that the rows cannot
     hold together (weak duality), which ends the search early.
