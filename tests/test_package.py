@@ -29,3 +29,15 @@ def test_every_public_name_resolves() -> None:
     for name in fundalloc.__all__:
         assert getattr(fundalloc, name) is not None
     assert sorted(dir(fundalloc)) == sorted(fundalloc.__all__)
+
+
+def test_analysis_modules_stay_modules_whatever_is_imported_first() -> None:
+    code = (
+        "import fundalloc.analysis.fairness, fundalloc.analysis.calibrate, "
+        "fundalloc.analysis.compare\n"
+        "import types, fundalloc.analysis as a\n"
+        "assert all(isinstance(getattr(a, m), types.ModuleType) "
+        "for m in ('fairness', 'calibrate', 'compare', 'weights', 'sensitivity', 'multiyear'))\n"
+        "assert callable(a.fairness.fairness) and callable(a.gini)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
