@@ -17,6 +17,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, Inexact
+from functools import cached_property
 from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any, Literal, Union
 
@@ -121,13 +122,13 @@ class Comparison:
         """The regions only in the second allocation."""
         return tuple(c.region for c in self.changes if c.before is None)
 
-    @property
+    @cached_property
     def gainers(self) -> tuple[Change, ...]:
         """The regions that get more, the largest gain first (ties by region id)."""
         up = [c for c in self.changes if c.difference > 0]
         return tuple(sorted(up, key=lambda c: (-c.difference, c.region)))
 
-    @property
+    @cached_property
     def losers(self) -> tuple[Change, ...]:
         """The regions that get less, the largest loss first (ties by region id)."""
         down = [c for c in self.changes if c.difference < 0]

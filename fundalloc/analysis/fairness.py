@@ -143,7 +143,7 @@ def _collect(amounts: Amounts, population: Population) -> _Data:
     if _is_allocation(amounts):
         allocation: Allocation = amounts  # type: ignore[assignment]
         ids = allocation.table.ids
-        raw: list[Any] = list(allocation.amounts.values())
+        raw: list[Any] | npt.NDArray[Any] = list(allocation.amounts.values())
         if isinstance(population, str):
             population = allocation.table.numeric(population)
     elif isinstance(amounts, Mapping):
@@ -159,11 +159,14 @@ def _collect(amounts: Amounts, population: Population) -> _Data:
         )
     else:
         ids = None
-        raw = list(amounts)  # type: ignore[arg-type]
+        # a numeric array is taken as it is (the fast path); anything else cell by cell
+        raw = amounts if isinstance(amounts, np.ndarray) else list(amounts)  # type: ignore[arg-type]
     labels = ids if ids is not None else tuple(f"position {i}" for i in range(len(raw)))
-    if not raw:
+    if len(raw) == 0:
         raise DataError(Problem("amounts", "expected at least one region", found="none"))
-    a = _values(np.asarray(raw, dtype=object), labels, "amount")
+    a = _values(
+        raw if isinstance(raw, np.ndarray) else np.asarray(raw, dtype=object), labels, "amount"
+    )
     negative = np.flatnonzero(a < 0)
     if negative.size:
         raise DataError(
@@ -200,7 +203,8 @@ def _collect(amounts: Amounts, population: Population) -> _Data:
             )
         keys = {str(k): v for k, v in population.items()}
         missing = [r for r in ids if r not in keys]
-        extra = [k for k in keys if k not in set(ids)]
+        known = set(ids)
+        extra = [k for k in keys if k not in known]
         problems = [Problem(r, "no population given for this region") for r in missing[:20]]
         problems += [Problem(k, "a population for a region with no amount") for k in extra[:20]]
         if problems:
@@ -216,7 +220,11 @@ def _collect(amounts: Amounts, population: Population) -> _Data:
                     found=f"{len(values)}",
                 )
             )
-        p = _values(np.asarray(values, dtype=object), labels, "population")
+        p = _values(
+            values if isinstance(values, np.ndarray) else np.asarray(values, dtype=object),
+            labels,
+            "population",
+        )
     bad = np.flatnonzero(~(p > 0))
     if bad.size:
         raise DataError(
