@@ -139,6 +139,7 @@ def test_dataframes_keep_exact_amounts() -> None:
     assert list(frame.columns) == ["region", "before", "after", "difference", "percent"]
     assert frame["difference"].tolist() == [Decimal("0.75"), Decimal(1)]
     assert frame["before"].tolist()[1] is None
+    pytest.importorskip("polars")  # an optional extra, not installed by the test extra
     polars = result.to_dataframe(library="polars")
     assert polars["difference"].to_list() == [Decimal("0.75"), Decimal("1")]
 
