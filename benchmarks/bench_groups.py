@@ -693,7 +693,8 @@ def print_header(args: argparse.Namespace) -> None:
     print(
         f"- problem: total = {MEAN_UNITS}·n units (step 1), targets 0.6·population share + "
         f"0.4·poor share, floor {FLOOR_SHARE}·mean and cap {CAP_SHARE}·mean per region; "
-        f"overlapping: border counties ≥ {BORDER_RAISE:.2f}× and border city C00 ≤ "
+        f"overlapping: border counties ≥ {BORDER_RAISE:.2f}× (+{BORDER_RAISE_STEP:.1%} per "
+        f"further try) and border city C00 ≤ "
         f"{CITY_CUT:.2f}× their totals without constraints; partitioned: {CITIES} cities, "
         f"floors {PARTITION_RAISE:.2f}× (even) / {PARTITION_SLACK:.2f}× (odd)\n"
     )
