@@ -59,7 +59,7 @@ claims (targets recomputed independently with numpy, both overlapping rows bindi
 With the defaults the whole run takes about four minutes on a two-core machine, nearly
 all of it at n = 10^5: ``linprog`` (about 100 s) and fundalloc's integer rounding
 programme, which stops on the 60 s time limit there (``--fundalloc-time-limit none`` lets
-it finish: about 190 s when measured).
+it finish: 135 s when measured).
 
 Run (from the repository root, with the project virtualenv)::
 
