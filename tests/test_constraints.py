@@ -298,3 +298,22 @@ def test_row_order_does_not_matter_with_constraints(case: Case, rnd: object) -> 
     rnd.shuffle(rows)  # type: ignore[attr-defined]
     again = fa.allocate(fa.RegionTable.from_records(rows, id="id"), s)
     assert first.amounts == again.amounts
+
+
+@pytest.mark.parametrize("backend", ["highs", "cbc"])
+def test_each_lp_backend_solves_a_small_integer_programme(backend: str) -> None:
+    if not lp.is_installed(backend):
+        pytest.skip(f"{backend} is not installed")
+    # minimise -x0 - 2 x1 with x0 + x1 <= 1.5, whole x in [0, 1]: x = (0, 1); pytest's
+    # -W error also catches any deprecation warning from the modelling layer
+    program = lp.LinearProgram(
+        cost=np.array([-1.0, -2.0]),
+        col_lower=np.zeros(2),
+        col_upper=np.ones(2),
+        rows=[np.ones(2)],
+        row_lower=[-np.inf],
+        row_upper=[1.5],
+        integer=True,
+    )
+    status, x = lp.solve_lp(program, backend)
+    assert status == "optimal" and np.rint(x).tolist() == [0.0, 1.0]

@@ -213,10 +213,11 @@ def _cbc(program: LinearProgram, time_limit: float | None) -> tuple[Status, Floa
     def finite(v: float) -> float | None:
         return float(v) if np.isfinite(v) else None
 
+    # PuLP 3.3 deprecates constructing variables directly (PuLP 4 attaches them to the
+    # model); older PuLP has only the constructor
+    new = getattr(model, "add_variable", None) or pulp.LpVariable
     x = [
-        pulp.LpVariable(
-            f"x{j}", finite(program.col_lower[j]), finite(program.col_upper[j]), category
-        )
+        new(f"x{j}", finite(program.col_lower[j]), finite(program.col_upper[j]), cat=category)
         for j in range(n)
     ]
     model += pulp.lpSum(float(c) * x[j] for j, c in enumerate(program.cost) if c != 0)
