@@ -24,7 +24,13 @@ from fundalloc.result import Allocation, LeafTrace, Trace
 from fundalloc.rounding import RoundingResult, round_units
 from fundalloc.scheme import Scheme, Tranche
 from fundalloc.solvers import BoundedProblem, ProportionalSolution, get_solver
-from fundalloc.solvers.groups import GroupSolution, partition, round_by_groups, solve_partitioned
+from fundalloc.solvers.groups import (
+    GroupBox,
+    GroupSolution,
+    partition,
+    round_by_groups,
+    solve_partitioned,
+)
 from fundalloc.solvers.lp import BACKENDS, backend_for
 from fundalloc.solvers.qp import diagnose, round_with_rows, solve_rows
 from fundalloc.table import RegionTable
@@ -152,9 +158,12 @@ def allocate(
         float(scheme.total) - float(fixed.sum()),
     )
     rows = rows_of(scheme.constraints, data, taking_part, scheme.total, scheme.unit)
+    # non-overlapping groups: solved exactly (unless an LP backend is asked for) and
+    # rounded group by group
+    boxes = partition(rows, fixed) if rows else None
     grouped: GroupSolution | None = None
     if rows or solver in BACKENDS:
-        grouped = _solve_rows(problem, rows, fixed, data.ids, scheme, solver, time_limit)
+        grouped = _solve_rows(problem, rows, boxes, fixed, data.ids, scheme, solver, time_limit)
         solution = ProportionalSolution(grouped.amounts, grouped.multiplier)
     else:
         solution = get_solver(solver).solve(problem)
@@ -167,8 +176,7 @@ def allocate(
         upper_units,
         scheme.method,
     )
-    boxes = partition(rows, fixed) if rows else None
-    if rows and boxes is not None and broken_rows(rows, rounded.units, Fraction(scheme.step)):
+    if boxes is not None and broken_rows(rows, rounded.units, Fraction(scheme.step)):
         rounded = round_by_groups(
             bounded / step,
             targets / step,
@@ -216,6 +224,7 @@ def allocate(
 def _solve_rows(
     problem: BoundedProblem,
     rows: list[Row],
+    boxes: list[GroupBox] | None,
     fixed: FloatArray,
     ids: Sequence[str],
     scheme: Scheme,
@@ -228,8 +237,7 @@ def _solve_rows(
         get_solver(solver)  # the one message for an unknown solver
     if solver in BACKENDS:
         backend_for(solver)  # a missing backend says how to install it, whatever the problem
-    boxes = None if solver in BACKENDS else partition(rows, fixed)
-    if boxes is not None:
+    if boxes is not None and solver not in BACKENDS:
         return solve_partitioned(problem, boxes, rows, ids, scheme.unit)
     if solver == "exact":
         raise SolverError(

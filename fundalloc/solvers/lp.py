@@ -84,12 +84,12 @@ class LinearProgram:
 def is_installed(backend: str) -> bool:
     """Whether ``backend`` ("highs" or "cbc") can be used here."""
     try:
-        _module(backend)
+        if backend == "cbc":
+            return _cbc_command(None) is not None
+        require("highspy", "lp")
     except DependencyError:
         return False
-    if backend == "cbc":
-        return _cbc_command(None) is not None
-    return True
+    return backend == "highs"
 
 
 def backend_for(solver: str) -> str:
@@ -114,14 +114,6 @@ def backend_for(solver: str) -> str:
     )
 
 
-def _module(backend: str) -> Any:
-    if backend == "highs":
-        return require("highspy", "lp")
-    if backend == "cbc":
-        return require("pulp", "lp")
-    raise SolverError(f"unknown LP backend {backend!r}; expected one of: {', '.join(BACKENDS)}")
-
-
 def solve_lp(
     program: LinearProgram, backend: str, *, time_limit: float | None = None
 ) -> tuple[Status, FloatArray]:
@@ -133,8 +125,7 @@ def solve_lp(
         return _highs(program, time_limit)
     if backend == "cbc":
         return _cbc(program, time_limit)
-    _module(backend)  # the one message for an unknown backend
-    raise AssertionError  # pragma: no cover
+    raise SolverError(f"unknown LP backend {backend!r}; expected one of: {', '.join(BACKENDS)}")
 
 
 @contextlib.contextmanager
