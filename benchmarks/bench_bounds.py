@@ -44,15 +44,14 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from _peers import l1_objective, solve_with_cbc  # benchmarks/ is on sys.path when run
 
 from fundalloc.rounding import round_units
 from fundalloc.solvers.exact import BoundedProblem, solve_proportional
@@ -192,45 +191,19 @@ def bench_cbc(inst: Instance, time_limit: float) -> dict[str, Any]:
     "Optimal" (``sol_status`` is "Solution Found") although the returned point is not
     optimal and can be primal infeasible. The status printed here comes from CBC's log.
     """
-    import pulp
 
     start = time.perf_counter()
     prob, x = build_cbc_model(inst)
     t_build = time.perf_counter() - start
-    with tempfile.TemporaryDirectory() as tmp:
-        log_path = os.path.join(tmp, "cbc.log")
-        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, logPath=log_path)
-        start = time.perf_counter()
-        prob.solve(solver)
-        t_solve = time.perf_counter() - start
-        with open(log_path, encoding="utf-8", errors="replace") as fh:
-            log = fh.read()
-    result = re.search(r"^Result - (.*)$", log, re.M)
-    optimal_line = re.search(r"^Optimal objective", log, re.M)
-    cbc_result = (
-        result.group(1).strip()
-        if result
-        else "Optimal"
-        if optimal_line
-        else f"pulp: {pulp.LpStatus[prob.status]}"
-    )
-    wall = re.search(
-        r"Total time \(CPU seconds\):\s*([\d.]+)\s*\(Wallclock seconds\):\s*([\d.]+)", log
-    )
-    values = np.array([v.varValue if v.varValue is not None else np.nan for v in x])
+    t_solve, cbc_result, cbc_wall, values = solve_with_cbc(prob, x, time_limit)
     return {
         "build": t_build,
         "time": t_solve,
-        "cbc_wall": float(wall.group(2)) if wall else None,
+        "cbc_wall": cbc_wall,
         "status": cbc_result,
         "optimal": cbc_result.startswith("Optimal"),
         "x": values,
     }
-
-
-def l1_objective(amounts: np.ndarray, targets: np.ndarray) -> float:
-    """The LP's objective sum_i |x_i - t_i| / t_i evaluated at any amounts."""
-    return float(np.sum(np.abs(amounts - targets) / targets))
 
 
 def compare_amounts(inst: Instance, fa: dict[str, Any], cbc: dict[str, Any]) -> dict[str, Any]:

@@ -76,11 +76,8 @@ import importlib.metadata
 import math
 import os
 import platform
-import re
 import sys
-import tempfile
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -89,6 +86,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
+from _peers import l1_objective, solve_with_cbc  # benchmarks/ is on sys.path when run
 
 import fundalloc as fa
 from fundalloc.constraints import Row, broken_rows, rows_of
@@ -558,40 +556,16 @@ def build_pulp(model: LinearModel) -> tuple[Any, list[Any]]:
 
 
 def bench_cbc(inst: Instance, overlap: Overlap, form: str, time_limit: float) -> dict[str, Any]:
-    import pulp
-
     start = time.perf_counter()
     model = build_lp(inst, overlap, form)
     prob, v = build_pulp(model)
     t_build = time.perf_counter() - start
-    with tempfile.TemporaryDirectory() as tmp:
-        log_path = os.path.join(tmp, "cbc.log")
-        with warnings.catch_warnings():  # PuLP 3.3 deprecates PULP_CBC_CMD (PuLP 4 drops it)
-            warnings.simplefilter("ignore", DeprecationWarning)
-            solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, logPath=log_path)
-        start = time.perf_counter()
-        prob.solve(solver)
-        t_solve = time.perf_counter() - start
-        with open(log_path, encoding="utf-8", errors="replace") as fh:
-            log = fh.read()
-    result = re.search(r"^Result - (.*)$", log, re.M)
-    optimal_line = re.search(r"^Optimal objective", log, re.M)
-    status = (
-        result.group(1).strip()
-        if result
-        else "Optimal"
-        if optimal_line
-        else f"pulp: {pulp.LpStatus[prob.status]}"
-    )
-    wall = re.search(
-        r"Total time \(CPU seconds\):\s*([\d.]+)\s*\(Wallclock seconds\):\s*([\d.]+)", log
-    )
-    values = np.array([x.varValue if x.varValue is not None else np.nan for x in v])
+    t_solve, status, cbc_wall, values = solve_with_cbc(prob, v, time_limit)
     optimal = status.startswith("Optimal")
     return {
         "build": t_build,
         "time": t_solve,
-        "cbc_wall": float(wall.group(2)) if wall else None,
+        "cbc_wall": cbc_wall,
         "status": status if optimal else f"**{status}**",
         "optimal": optimal,
         "x": model.x_of(values),
@@ -599,11 +573,6 @@ def bench_cbc(inst: Instance, overlap: Overlap, form: str, time_limit: float) ->
 
 
 # ------------------------------------------------------------------ comparison
-def l1_objective(x: FloatArray, t: FloatArray) -> float:
-    """The LP's objective Σ_i |x_i − t_i| / t_i at any amounts."""
-    return float(np.sum(np.abs(x - t) / t))
-
-
 def compare(inst: Instance, overlap: Overlap, amounts: FloatArray, x: FloatArray) -> dict[str, Any]:
     """How an LP answer stands against the total, the groups and fundalloc's amounts
     (before rounding: the rounded ones are not there when fundalloc hit its time limit)."""
