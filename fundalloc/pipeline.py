@@ -31,8 +31,9 @@ from fundalloc.solvers.groups import (
     round_by_groups,
     solve_partitioned,
 )
+from fundalloc.solvers.integer import round_with_rows
 from fundalloc.solvers.lp import BACKENDS, backend_for
-from fundalloc.solvers.qp import diagnose, round_with_rows, solve_rows
+from fundalloc.solvers.qp import diagnose, solve_rows
 from fundalloc.table import RegionTable
 
 __all__ = ["allocate"]

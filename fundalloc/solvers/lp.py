@@ -16,7 +16,7 @@ constraint in whole steps. :class:`LinearProgram` states them in arrays;
     HiGHS when highspy is installed, else CBC.
 
 Both backends give the same answers on these programmes: the costs make the optimum
-unique (see :func:`fundalloc.solvers.qp.round_with_rows`).
+unique (see :func:`fundalloc.solvers.integer.round_with_rows`).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from fundalloc.errors import DependencyError, SolverError
 from fundalloc.optional import require
@@ -46,7 +47,8 @@ Status = Literal["optimal", "infeasible"]
 @dataclass(frozen=True)
 class LinearProgram:
     """minimise ``cost · x`` subject to ``row_lower <= A x <= row_upper`` and
-    ``col_lower <= x <= col_upper``, with ``x`` whole where ``integer``.
+    ``col_lower <= x <= col_upper``, with ``x`` whole where ``integer`` (every column when
+    True, those marked when an array).
 
     Row ``k`` of ``A`` is ``rows[k]``, a dense array over the first columns or a dict
     (column → coefficient), plus the sparse entries ``extra[k]``, for the few columns a
@@ -60,8 +62,13 @@ class LinearProgram:
     row_lower: Sequence[float]
     row_upper: Sequence[float]
     extra: Sequence[dict[int, float]] = ()
-    integer: bool = False
+    integer: bool | npt.NDArray[np.bool_] = False
     what: str = "linear programme"
+
+    @property
+    def whole(self) -> npt.NDArray[np.bool_]:
+        """Which columns are whole numbers."""
+        return np.broadcast_to(np.asarray(self.integer, dtype=bool), len(self.cost))
 
     def sparse(self) -> tuple[list[int], list[int], list[float]]:
         """Row-wise (start, index, value) arrays of the constraint matrix."""
@@ -153,6 +160,9 @@ def _highs(program: LinearProgram, time_limit: float | None) -> tuple[Status, Fl
     h.setOptionValue("threads", 1)
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
+    # an integer programme is solved to optimality, not to HiGHS's default 0.01% gap
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_abs_gap", 0.0)
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = len(program.cost), len(program.rows)
     lp.col_cost_ = np.asarray(program.cost, dtype=np.float64)
@@ -160,8 +170,10 @@ def _highs(program: LinearProgram, time_limit: float | None) -> tuple[Status, Fl
     lp.col_upper_ = np.asarray(program.col_upper, dtype=np.float64)
     lp.row_lower_ = np.asarray(program.row_lower, dtype=np.float64)
     lp.row_upper_ = np.asarray(program.row_upper, dtype=np.float64)
-    if program.integer:
-        lp.integrality_ = [highspy.HighsVarType.kInteger] * len(program.cost)
+    whole = program.whole
+    if whole.any():
+        kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
+        lp.integrality_ = [kinds[w] for w in whole.tolist()]
     start, index, value = program.sparse()
     lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
     lp.a_matrix_.start_ = np.asarray(start, dtype=np.int32)
@@ -183,7 +195,8 @@ def _cbc_command(time_limit: float | None) -> Any:
     """PuLP's CBC: the ``cbc`` of ``pulp[cbc]`` or on the path (PuLP 4), else the copy
     bundled with PuLP 3 (whose class PuLP 3.3 marks deprecated); None when neither runs."""
     pulp = require("pulp", "lp")
-    command = pulp.COIN_CMD(msg=False, timeLimit=time_limit)
+    options = {"msg": False, "timeLimit": time_limit, "gapRel": 0.0, "gapAbs": 0.0}
+    command = pulp.COIN_CMD(**options)
     if command.available():
         return command
     bundled = getattr(pulp, "PULP_CBC_CMD", None)
@@ -191,7 +204,7 @@ def _cbc_command(time_limit: float | None) -> Any:
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        command = bundled(msg=False, timeLimit=time_limit)
+        command = bundled(**options)
     return command if command.available() else None
 
 
@@ -199,7 +212,7 @@ def _cbc(program: LinearProgram, time_limit: float | None) -> tuple[Status, Floa
     pulp = require("pulp", "lp")
     n = len(program.cost)
     model = pulp.LpProblem("fundalloc", pulp.LpMinimize)
-    category = pulp.LpInteger if program.integer else pulp.LpContinuous
+    categories = [pulp.LpInteger if w else pulp.LpContinuous for w in program.whole.tolist()]
 
     def finite(v: float) -> float | None:
         return float(v) if np.isfinite(v) else None
@@ -208,7 +221,7 @@ def _cbc(program: LinearProgram, time_limit: float | None) -> tuple[Status, Floa
     # model); older PuLP has only the constructor
     new = getattr(model, "add_variable", None) or pulp.LpVariable
     x = [
-        new(f"x{j}", finite(program.col_lower[j]), finite(program.col_upper[j]), cat=category)
+        new(f"x{j}", finite(program.col_lower[j]), finite(program.col_upper[j]), cat=categories[j])
         for j in range(n)
     ]
     model += pulp.lpSum(float(c) * x[j] for j, c in enumerate(program.cost) if c != 0)

@@ -20,31 +20,29 @@ limit, on about one problem in several hundred, and the dual method is also fast
 
 Floating-point answers are never money. The pipeline rounds them to whole steps and
 checks every row exactly (:meth:`fundalloc.constraints.Row.holds`); when the plain
-rounding breaks a row, :func:`round_with_rows` solves a small integer programme that
-keeps them all with the total exact. When the rows cannot hold together,
-:func:`diagnose` re-solves with every row made elastic and reports which rows must give
-way and by how much. Those two are linear programmes, solved by HiGHS or CBC
+rounding breaks a row, :func:`fundalloc.solvers.integer.round_with_rows` solves a small
+integer programme that keeps them all with the total exact. When the rows cannot hold
+together, :func:`diagnose` re-solves with every row made elastic and reports which rows
+must give way and by how much. Those two are linear programmes, solved by HiGHS or CBC
 (:mod:`fundalloc.solvers.lp`).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 import numpy.typing as npt
 
-from fundalloc.constraints import Row, broken_rows
+from fundalloc.constraints import Row
 from fundalloc.errors import InfeasibleError, Problem, SolverError
 from fundalloc.money import format_amount
 from fundalloc.solvers.exact import BoundedProblem, FloatArray, solve_proportional
 from fundalloc.solvers.groups import GroupSolution
 from fundalloc.solvers.lp import LinearProgram, backend_for, solve_lp
 
-__all__ = ["diagnose", "round_with_rows", "solve_rows"]
+__all__ = ["diagnose", "solve_rows"]
 
 _TOLERANCE = 1e-7
 
@@ -332,99 +330,9 @@ def diagnose(
     return InfeasibleError(problems)
 
 
-def _widened(
-    program: LinearProgram,
-    quotas: FloatArray,
-    lower: npt.NDArray[np.int64],
-    upper: npt.NDArray[np.int64],
-) -> LinearProgram:
-    """``program`` with each region free between its floor and cap, at the cost of its
-    distance ``d_i >= |x_i − q_i|`` from the quota (plus the same tie-break by position)."""
-    n = len(quotas)
-    tie = np.arange(n) * (1e-9 / max(n, 1))
-    distance_rows: list[FloatArray | dict[int, float]] = []
-    for i in range(n):
-        distance_rows.append({n + i: 1.0, i: -1.0})  # d_i >= x_i - q_i
-        distance_rows.append({n + i: 1.0, i: 1.0})  # d_i >= q_i - x_i
-    return LinearProgram(
-        cost=np.concatenate([tie, np.ones(n)]),
-        col_lower=np.concatenate([lower.astype(np.float64), np.zeros(n)]),
-        col_upper=np.concatenate([upper.astype(np.float64), np.full(n, np.inf)]),
-        rows=[*program.rows, *distance_rows],
-        row_lower=[*program.row_lower, *(v for q in quotas for v in (-q, q))],
-        row_upper=[*program.row_upper, *([np.inf] * (2 * n))],
-        integer=True,
-        what=program.what,
-    )
-
-
 def _tight(row: Row, x: FloatArray, fixed: FloatArray) -> bool:
     value = float(row.coefficients @ (x + fixed))
     scale = max(1.0, abs(value))
     return (row.lower is not None and abs(value - float(row.lower)) <= _TOLERANCE * scale) or (
         row.upper is not None and abs(value - float(row.upper)) <= _TOLERANCE * scale
     )
-
-
-def round_with_rows(
-    quotas: FloatArray,
-    lower: npt.NDArray[np.int64],
-    upper: npt.NDArray[np.int64],
-    total: int,
-    rows: Sequence[Row],
-    step: Fraction,
-    *,
-    solver: str = "auto",
-    time_limit: float | None = None,
-) -> npt.NDArray[np.int64]:
-    """Whole units within the bounds, adding up to ``total``, that keep every row exactly,
-    as close as possible to the quotas: each region gets its quota rounded down or up, and
-    the integer programme picks the round-ups that cost least (``1 − 2·fraction``), ties to
-    the lower region-id index. Raises :class:`SolverError` when no such rounding exists."""
-    n = len(quotas)
-    low = np.clip(np.floor(quotas).astype(np.int64), lower, upper)
-    high = np.clip(np.ceil(quotas).astype(np.int64), lower, upper)
-    fraction = quotas - np.floor(quotas)
-    # a tiny cost by position makes the optimum unique: among equal fractions, lower index first
-    cost = (1.0 - 2.0 * fraction) + np.arange(n) * (1e-9 / max(n, 1))
-    # in whole steps, exactly: a row of whole coefficients holds iff it holds for the
-    # bound rounded inwards (a ratio row's bound is 0, already whole)
-    program = LinearProgram(
-        cost=cost,
-        col_lower=low.astype(np.float64),
-        col_upper=high.astype(np.float64),
-        rows=[np.ones(n), *(row.coefficients for row in rows)],
-        row_lower=[
-            float(total),
-            *(-np.inf if row.lower is None else float(math.ceil(row.lower / step)) for row in rows),
-        ],
-        row_upper=[
-            float(total),
-            *(np.inf if row.upper is None else float(math.floor(row.upper / step)) for row in rows),
-        ],
-        integer=True,
-        what="rounding with group constraints",
-    )
-    backend = backend_for(solver)
-    status, values = solve_lp(program, backend, time_limit=time_limit)
-    if status != "optimal":
-        # the constraint sits within a rounding error of the continuous answer (a share
-        # such as 1/3 of the total stored as 0.333…): let regions move further than one
-        # step, at the cost of their distance from the quota, Σ|x_i − q_i|
-        status, values = solve_lp(
-            _widened(program, quotas, lower, upper), backend, time_limit=time_limit
-        )
-        if status != "optimal":
-            raise SolverError(
-                "no rounding to whole steps keeps every group constraint within the "
-                "floors and caps; widen a group constraint by one step"
-            )
-        values = values[:n]
-    units: npt.NDArray[np.int64] = np.rint(values).astype(np.int64)
-    broken = broken_rows(rows, units, step)
-    if int(units.sum()) != total or broken:
-        raise SolverError(
-            "the integer rounding from the LP solver does not hold exactly: "
-            + ("; ".join(broken) or f"{int(units.sum())} units instead of {total}")
-        )
-    return units

@@ -1,0 +1,186 @@
+"""The integer rounding under constraint rows, checked against brute force.
+
+:func:`round_with_rows` solves an integer programme over membership patterns, not over
+regions; these tests enumerate every rounding of small problems and check that it finds
+the cheapest one (rounding down or up when any such rounding keeps the rows, else the
+least total distance from the quotas), on both LP backends.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fundalloc.constraints import IntArray, Row, broken_rows
+from fundalloc.errors import SolverError
+from fundalloc.solvers import lp
+from fundalloc.solvers.integer import round_with_rows
+
+pytest.importorskip("highspy")
+
+
+@dataclass(frozen=True)
+class Rounding:
+    quotas: np.ndarray
+    lower: IntArray
+    upper: IntArray
+    total: int
+    rows: list[Row]
+
+
+def _group(members: list[int], n: int, lower: int | None, upper: int | None, k: int) -> Row:
+    mask = np.zeros(n)
+    mask[members] = 1.0
+    return Row(
+        mask,
+        ((Fraction(1), np.array(members, dtype=np.int64)),),
+        None if lower is None else Fraction(lower),
+        None if upper is None else Fraction(upper),
+        k,
+        f"group {k}",
+    )
+
+
+@st.composite
+def roundings(draw: st.DrawFn) -> Rounding:
+    """2–6 regions with quotas adding up to a whole total, floors and caps around them
+    (some regions pinned), and one to three groups (which may overlap) whose floor or cap
+    sits a step or two either side of the group's quota."""
+    n = draw(st.integers(2, 6))
+    quotas = np.array(draw(st.lists(st.floats(0, 5), min_size=n, max_size=n)))
+    total = int(np.floor(quotas.sum()))
+    quotas = quotas * (total / quotas.sum()) if quotas.sum() > 0 else np.zeros(n)
+    lower = np.maximum(np.floor(quotas).astype(np.int64) - draw(st.integers(0, 2)), 0)
+    upper = np.ceil(quotas).astype(np.int64) + draw(st.integers(0, 2))
+    rows = []
+    for k in range(draw(st.integers(1, 3))):
+        members = draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=n, unique=True))
+        near = round(float(quotas[members].sum())) + draw(st.integers(-1, 1))
+        kind = draw(st.sampled_from(["floor", "cap", "both"]))
+        rows.append(
+            _group(
+                sorted(members),
+                n,
+                near if kind != "cap" else None,
+                near + draw(st.integers(0, 1)) if kind != "floor" else None,
+                k,
+            )
+        )
+    return Rounding(quotas, lower, upper, total, rows)
+
+
+def _keeps(r: Rounding, x: IntArray) -> bool:
+    return int(x.sum()) == r.total and not broken_rows(r.rows, x, Fraction(1))
+
+
+def _best(r: Rounding, choices: list[range]) -> tuple[float, IntArray] | None:
+    """The least cost over every whole-unit answer from ``choices`` that keeps the rows:
+    (Σ|x − q|, x), or None."""
+    best = None
+    for x in itertools.product(*choices):
+        units = np.array(x, dtype=np.int64)
+        if _keeps(r, units):
+            cost = float(np.abs(units - r.quotas).sum())
+            if best is None or cost < best[0] - 1e-9:
+                best = (cost, units)
+    return best
+
+
+def _narrow(r: Rounding) -> list[range]:
+    low = np.clip(np.floor(r.quotas).astype(np.int64), r.lower, r.upper)
+    high = np.clip(np.ceil(r.quotas).astype(np.int64), r.lower, r.upper)
+    return [range(a, b + 1) for a, b in zip(low.tolist(), high.tolist(), strict=True)]
+
+
+@given(roundings(), st.sampled_from(lp.BACKENDS))
+def test_the_pattern_programme_finds_the_cheapest_rounding(r: Rounding, backend: str) -> None:
+    if not lp.is_installed(backend):
+        pytest.skip(f"{backend} is not installed")
+    narrow = _best(r, _narrow(r))
+    wide = narrow or _best(r, [range(a, b + 1) for a, b in zip(r.lower, r.upper, strict=True)])
+    args = (r.quotas, r.lower, r.upper, r.total, r.rows, Fraction(1))
+    if wide is None:
+        with pytest.raises(SolverError, match="no rounding to whole steps"):
+            round_with_rows(*args, solver=backend)
+        return
+    units = round_with_rows(*args, solver=backend)
+    assert _keeps(r, units)
+    assert np.all((units >= r.lower) & (units <= r.upper))
+    # the same distance from the quotas as the best answer (rounding down or up when one
+    # keeps the rows: every region then within one step of its quota)
+    assert float(np.abs(units - r.quotas).sum()) == pytest.approx(wide[0], abs=1e-7)
+    if narrow is not None:
+        assert all(units[i] in choice for i, choice in enumerate(_narrow(r)))
+
+
+@given(roundings())
+def test_highs_and_cbc_round_alike(r: Rounding) -> None:
+    if not lp.is_installed("cbc"):
+        pytest.skip("cbc is not installed")
+    answers = []
+    for backend in lp.BACKENDS:
+        try:
+            answers.append(
+                round_with_rows(
+                    r.quotas, r.lower, r.upper, r.total, r.rows, Fraction(1), solver=backend
+                ).tolist()
+            )
+        except SolverError as exc:
+            answers.append(str(exc))
+    assert answers[0] == answers[1]
+
+
+def test_equal_fractions_round_up_by_index_within_a_pattern() -> None:
+    # four regions of 2.75 in one pattern and 11 to hand out: three round up, the three
+    # with the lower indices
+    quotas = np.full(4, 2.75)
+    row = _group([0, 1, 2, 3], 4, 11, None, 0)
+    bounds = np.zeros(4, dtype=np.int64), np.full(4, 9, dtype=np.int64)
+    units = round_with_rows(quotas, *bounds, 11, [row], Fraction(1))
+    assert units.tolist() == [3, 3, 3, 2]
+
+
+def test_a_row_no_rounding_can_keep_is_a_solver_error() -> None:
+    quotas = np.array([1.5, 1.5])
+    row = _group([0], 2, 3, None, 0)  # region 0 at least 3, but its cap is 2
+    bounds = np.zeros(2, dtype=np.int64), np.full(2, 2, dtype=np.int64)
+    with pytest.raises(SolverError, match="widen a group constraint by one step"):
+        round_with_rows(quotas, *bounds, 3, [row], Fraction(1))
+
+
+def test_many_regions_in_few_patterns_round_in_one_small_programme() -> None:
+    # 10^5 regions in two overlapping groups (four patterns): the integer programme has
+    # four whole variables, whatever n; the answer is checked exactly
+    rng = np.random.default_rng(0)
+    n = 100_000
+    quotas = rng.uniform(50, 150, n)
+    total = int(quotas.sum())
+    quotas *= total / quotas.sum()
+    a, b = rng.random(n) < 0.2, rng.random(n) < 0.1
+    rows = [
+        _group(np.flatnonzero(a).tolist(), n, int(np.ceil(quotas[a].sum())) + 3, None, 0),
+        _group(np.flatnonzero(b).tolist(), n, None, int(np.floor(quotas[b].sum())) - 2, 1),
+    ]
+    bounds = np.zeros(n, dtype=np.int64), np.full(n, 200, dtype=np.int64)
+    units = round_with_rows(quotas, *bounds, total, rows, Fraction(1))
+    assert int(units.sum()) == total and not broken_rows(rows, units, Fraction(1))
+    assert np.all(np.abs(units - quotas) < 1)
+
+
+def test_a_tie_between_patterns_when_regions_move_further_keeps_the_lower_index() -> None:
+    # regions 2 and 5 must get 3 together, which only their caps allow, so one step must
+    # come from region 0 or region 4, each then one step below its rounded-down quota at
+    # the same cost (1): region 4, the higher index, gives it up
+    quotas = np.array([24, 0, 8, 0, 20, 24]) / 19
+    rows = [_group([0], 6, 0, None, 0), _group([2, 5], 6, 3, None, 1)]
+    lower, upper = np.zeros(6, dtype=np.int64), np.array([2, 0, 1, 0, 2, 2])
+    for backend in lp.BACKENDS:
+        if lp.is_installed(backend):
+            units = round_with_rows(quotas, lower, upper, 4, rows, Fraction(1), solver=backend)
+            assert units.tolist() == [1, 0, 1, 0, 0, 2]
