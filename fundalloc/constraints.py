@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import Annotated, Literal
 
 import numpy as np
@@ -216,25 +217,50 @@ CONSTRAINTS: dict[str, type[GroupFloor | GroupCap | GroupRatio]] = {
 
 @dataclass(frozen=True)
 class Row:
-    """One linear constraint ``lower <= Σ_i coefficients_i · a_i <= upper`` on the amounts.
+    """One linear constraint ``lower <= Σ_i coefficients_i · a_i <= upper`` on the amounts
+    of ``size`` regions.
 
-    ``terms`` holds the same row exactly, as (coefficient, region indices) pairs (members:
-    1, others: −ratio), so that rounded amounts are checked in exact arithmetic with one
+    ``terms`` holds the row exactly, as (coefficient, region indices) pairs (members: 1,
+    others: −ratio), so that rounded amounts are checked in exact arithmetic with one
     integer sum per coefficient; ``source`` indexes the scheme's constraints.
     """
 
-    coefficients: FloatArray
     terms: tuple[tuple[Fraction, IntArray], ...]
     lower: Fraction | None
     upper: Fraction | None
     source: int
     label: str
+    size: int
+
+    @cached_property
+    def coefficients(self) -> FloatArray:
+        """The row as a dense array of floats (made when first asked for: the exact
+        group path never needs it)."""
+        dense = np.zeros(self.size)
+        for c, index in self.terms:
+            dense[index] = float(c)
+        dense.flags.writeable = False
+        return dense
 
     def holds(self, units: IntArray, step: Fraction) -> bool:
         r"""Whether amounts of ``units`` whole ``step``\ s satisfy the row, exactly."""
+        if len(self.terms) == 1 and self.terms[0][0] == 1:
+            return self.keeps(int(units[self.terms[0][1]].sum()), step)
         value = step * sum((c * int(units[index].sum()) for c, index in self.terms), Fraction(0))
         return (self.lower is None or value >= self.lower) and (
             self.upper is None or value <= self.upper
+        )
+
+    def keeps(self, total: int, step: Fraction) -> bool:
+        r"""Whether a group total of ``total`` whole ``step``\ s satisfies the row (a row
+        of coefficients 1), in integers."""
+        whole = total * step.numerator
+        return (
+            self.lower is None
+            or whole * self.lower.denominator >= self.lower.numerator * step.denominator
+        ) and (
+            self.upper is None
+            or whole * self.upper.denominator <= self.upper.numerator * step.denominator
         )
 
     @property
@@ -242,19 +268,37 @@ class Row:
         """Whether the row is a plain group total (every coefficient 1)."""
         return all(c == 1 for c, _ in self.terms)
 
-    @property
+    @cached_property
     def members(self) -> IntArray:
         """The indices of the regions with a non-zero coefficient, in order."""
+        if len(self.terms) == 1:
+            return self.terms[0][1]
         return np.sort(np.concatenate([index for _, index in self.terms] or [_NONE]))
 
 
 _NONE = np.empty(0, dtype=np.int64)
+_ONE = Fraction(1)
 
 
 def broken_rows(rows: Sequence[Row], units: Sequence[int] | IntArray, step: Fraction) -> list[str]:
-    r"""The labels of the rows that rounded amounts (whole ``step``\ s) break, checked exactly."""
+    r"""The labels of the rows that rounded amounts (whole ``step``\ s) break, checked exactly.
+
+    Group totals (the common case: a row per city) are summed all at once.
+    """
     whole = np.asarray(units, dtype=np.int64)
-    return [row.label for row in rows if not row.holds(whole, step)]
+    totals = [row.is_group_total and len(row.terms) == 1 for row in rows]
+    index = [row.terms[0][1] for row, total in zip(rows, totals, strict=True) if total]
+    sizes = np.array([len(i) for i in index], dtype=np.intp)
+    sums = np.zeros(len(index), dtype=np.int64)
+    if (sizes > 0).any():
+        starts = (np.cumsum(sizes) - sizes)[sizes > 0]
+        sums[sizes > 0] = np.add.reduceat(whole[np.concatenate(index)], starts)
+    group_sums = iter(sums.tolist())
+    return [
+        row.label
+        for row, total in zip(rows, totals, strict=True)
+        if not (row.keeps(next(group_sums), step) if total else row.holds(whole, step))
+    ]
 
 
 def rows_of(
@@ -280,15 +324,14 @@ def rows_of(
                     (1 - r, np.flatnonzero(members & others)),
                     (-r, np.flatnonzero(others & ~members)),
                 )
-                coefficients = members.astype(np.float64) - ratio * others.astype(np.float64)
                 rows.append(
                     Row(
-                        coefficients,
                         tuple((c, index) for c, index in terms if c != 0 and index.size),
                         Fraction(0) if is_floor else None,
                         None if is_floor else Fraction(0),
                         k,
                         label,
+                        len(members),
                     )
                 )
             continue
@@ -296,12 +339,12 @@ def rows_of(
         is_floor = isinstance(constraint, GroupFloor)
         rows.append(
             Row(
-                members.astype(np.float64),
-                ((Fraction(1), np.flatnonzero(members)),),
+                ((_ONE, members.nonzero()[0]),),
                 bound if is_floor else None,
                 None if is_floor else bound,
                 k,
                 label,
+                len(members),
             )
         )
     return rows

@@ -62,7 +62,7 @@ class Data(Protocol):
 
     def text(self, column: str) -> tuple[str, ...]: ...
 
-    def labels(self, column: str) -> npt.NDArray[np.str_]: ...
+    def codes(self, column: str) -> tuple[npt.NDArray[np.intp], dict[str, int]]: ...
 
     def where(self, index: int, column: str) -> str: ...
 
@@ -684,11 +684,11 @@ class Condition(Spec):
         """Which regions meet the condition."""
         if isinstance(self.value, float):
             return np.asarray(_OPS[self.op](data.numeric(self.column), self.value))
-        labels = data.labels(self.column)
+        codes, lookup = data.codes(self.column)
         if isinstance(self.value, tuple):
-            inside = np.isin(labels, np.array(self.value, dtype=np.str_))
+            inside = np.isin(codes, [lookup[v] for v in self.value if v in lookup])
             return inside if self.op == "in" else ~inside
-        equal = np.asarray(labels == np.str_(self.value), dtype=bool)
+        equal: BoolArray = codes == lookup.get(self.value, -1)
         return equal if self.op == "==" else ~equal
 
     def describe(self) -> str:

@@ -149,7 +149,8 @@ class RegionTable:
     ) -> None:
         self.source = source
         self._text: dict[str, tuple[str, ...]] = {}
-        self._labels: dict[str, npt.NDArray[np.str_]] = {}
+        self._codes: dict[str, tuple[npt.NDArray[np.intp], dict[str, int]]] = {}
+        self._taken_from: tuple[RegionTable, npt.NDArray[np.intp]] | None = None
         self.id_column = id
         self.kind_column = kind
         self.parent_column = parent
@@ -473,12 +474,33 @@ class RegionTable:
             self._text[column] = cached  # a table never changes: conditions re-read columns
         return cached
 
-    def labels(self, column: str) -> npt.NDArray[np.str_]:
-        """The values of ``column`` as text, in a NumPy array (for vectorised conditions)."""
-        cached = self._labels.get(column)
+    def codes(self, column: str) -> tuple[npt.NDArray[np.intp], dict[str, int]]:
+        """The values of ``column`` as text, coded: a code per region and the code of each
+        distinct value (for vectorised conditions: comparing codes, not strings).
+
+        A table taken from another (:meth:`take`) reuses that table's codes.
+
+        Examples
+        --------
+        >>> t = RegionTable.from_columns({"id": ["a", "b", "c"], "city": ["x", "y", "x"]}, id="id")
+        >>> codes, lookup = t.codes("city")
+        >>> codes.tolist(), lookup
+        ([0, 1, 0], {'x': 0, 'y': 1})
+        """
+        cached = self._codes.get(column)
         if cached is None:
-            cached = _readonly(np.array(self.text(column), dtype=np.str_))
-            self._labels[column] = cached
+            if self._taken_from is not None:
+                table, index = self._taken_from
+                codes, lookup = table.codes(column)
+                cached = _readonly(codes[index]), lookup
+            else:
+                seen: dict[str, int] = {}
+                text = self.text(column)
+                codes = np.fromiter(
+                    (seen.setdefault(v, len(seen)) for v in text), np.intp, len(text)
+                )
+                cached = _readonly(codes), seen
+            self._codes[column] = cached
         return cached
 
     def raw(self, column: str) -> tuple[Any, ...]:
@@ -581,7 +603,8 @@ class RegionTable:
         table._numeric = {k: _readonly(v[index]) for k, v in self._numeric.items()}
         table._rows = self._rows[index]
         table._text = {}
-        table._labels = {}
+        table._codes = {}
+        table._taken_from = (self, _readonly(index))
         table.notices = self.notices
         return table
 

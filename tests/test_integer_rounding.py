@@ -35,15 +35,13 @@ class Rounding:
 
 
 def _group(members: list[int], n: int, lower: int | None, upper: int | None, k: int) -> Row:
-    mask = np.zeros(n)
-    mask[members] = 1.0
     return Row(
-        mask,
         ((Fraction(1), np.array(members, dtype=np.int64)),),
         None if lower is None else Fraction(lower),
         None if upper is None else Fraction(upper),
         k,
         f"group {k}",
+        n,
     )
 
 

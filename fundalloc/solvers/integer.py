@@ -117,9 +117,7 @@ def round_with_rows(
     >>> import numpy as np
     >>> from fractions import Fraction
     >>> from fundalloc.constraints import Row
-    >>> first_two = Row(
-    ...     np.array([1.0, 1.0, 0.0]), ((Fraction(1), np.array([0, 1])),), Fraction(3), None, 0, "g"
-    ... )
+    >>> first_two = Row(((Fraction(1), np.array([0, 1])),), Fraction(3), None, 0, "g", 3)
     >>> bounds = np.zeros(3, dtype=np.int64), np.full(3, 9, dtype=np.int64)
     >>> round_with_rows(np.array([1.3, 1.3, 2.4]), *bounds, 5, [first_two], Fraction(1)).tolist()
     [2, 1, 2]
