@@ -320,7 +320,7 @@ def round_by_groups(
         if box.lower_row >= 0:
             bound = rows[box.lower_row].lower
             assert bound is not None
-            low[g] = max(low[g], -_steps(-bound, step))
+            low[g] = max(low[g], _steps(bound, step, up=True))
         if box.upper_row >= 0:
             bound = rows[box.upper_row].upper
             assert bound is not None
@@ -357,9 +357,10 @@ def _by_group(key: FloatArray, group: npt.NDArray[np.intp], count: int) -> npt.N
     return by_key[np.argsort(group[by_key].astype(np.int16), kind="stable")]
 
 
-def _steps(amount: Fraction, step: Fraction) -> int:
-    """``floor(amount / step)``, in integers."""
-    return (amount.numerator * step.denominator) // (amount.denominator * step.numerator)
+def _steps(amount: Fraction, step: Fraction, *, up: bool = False) -> int:
+    """``floor(amount / step)`` (``ceil`` with ``up``), in integers."""
+    top, bottom = amount.numerator * step.denominator, amount.denominator * step.numerator
+    return -(-top // bottom) if up else top // bottom
 
 
 def _sums(values: npt.NDArray[Any], sizes: npt.NDArray[np.intp]) -> npt.NDArray[Any]:
