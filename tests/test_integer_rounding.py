@@ -182,3 +182,15 @@ def test_a_tie_between_patterns_when_regions_move_further_keeps_the_lower_index(
         if lp.is_installed(backend):
             units = round_with_rows(quotas, lower, upper, 4, rows, Fraction(1), solver=backend)
             assert units.tolist() == [1, 0, 1, 0, 0, 2]
+
+
+def test_fractions_closer_than_the_solvers_tolerance_still_pick_the_larger() -> None:
+    # regions 0 and 1 (a group of at least 1) have fractions 1e-14 and 1e-11: to the
+    # solvers both round-ups cost 1 (HiGHS once chose region 0); the larger fraction wins
+    quotas = np.array([1e-14, 1e-11, 1.0])
+    rows = [_group([0, 1], 3, 1, None, 0), _group([1], 3, 0, None, 1)]
+    bounds = np.zeros(3, dtype=np.int64), np.ones(3, dtype=np.int64)
+    for backend in lp.BACKENDS:
+        if lp.is_installed(backend):
+            units = round_with_rows(quotas, *bounds, 1, rows, Fraction(1), solver=backend)
+            assert units.tolist() == [0, 1, 0]

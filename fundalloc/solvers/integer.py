@@ -32,9 +32,9 @@ a pattern, those steps go to the lowest indices up and the highest down.
 
 Ties. Among equally cheap answers the lower index gets the money: within a pattern by
 the order above, and between patterns by moving one step at a time from one pattern to
-another while it keeps every row and costs exactly the same (the solvers cannot tell
-apart costs that differ by a tie-break, so HiGHS and CBC could otherwise pick different
-equally cheap answers).
+another while it keeps every row and costs exactly the same. The same moves, when they
+cost less, correct the solvers' tolerance (about 1e-9: a fraction of 1e-11 and one of
+1e-14 look alike to them), so HiGHS and CBC give the same answer.
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def round_with_rows(
                 "no rounding to whole steps keeps every group constraint within the "
                 "floors and caps; widen a group constraint by one step"
             )
-    counts = _lower_index_first(problem, patterns, counts, rows, step)
+    counts = _settle(problem, patterns, counts, rows, step)
     units = problem.low.copy()
     for pattern, count in zip(patterns, counts.tolist(), strict=True):
         units[pattern.members] += pattern.steps(count)
@@ -377,16 +377,23 @@ def _counts(
     )
 
 
-def _lower_index_first(
+def _settle(
     problem: _Rounding,
     patterns: list[_Pattern],
     counts: IntArray,
     rows: Sequence[Row],
     step: Fraction,
 ) -> IntArray:
-    """Exact ties between patterns to the lower index: while a step of one pattern can
-    move to another at exactly the same cost, to a region of lower index, keeping every
-    row, move it. Each move lowers the sum of the indices that gain, so it ends."""
+    """The solver's counts, settled exactly: while one step of a pattern can move to
+    another, keeping every row, and it then costs less, or the same with a region of lower
+    index gaining, move it.
+
+    The solvers compare costs to a tolerance (about 1e-9), so where two answers' costs
+    differ by less (fractions of 1e-14 and 1e-11) or not at all (equal fractions), HiGHS
+    and CBC may pick differently; these moves make the usual cases come out the same and
+    exact. Each move lowers the cost, or keeps it and lowers the sum of the indices that
+    gain, so it ends.
+    """
     counts = counts.copy()
     every = range(len(patterns))
 
@@ -410,7 +417,7 @@ def _lower_index_first(
                 if q == p or counts[q] >= patterns[q].highest:
                     continue
                 taken = patterns[q].next_step(int(counts[q]))
-                if taken[1] < given[1] and taken[0] == given[0]:
+                if taken[0] < given[0] or (taken[0] == given[0] and taken[1] < given[1]):
                     trial = counts.copy()
                     trial[p] -= 1
                     trial[q] += 1
