@@ -60,8 +60,9 @@ def allocate(
         the constraints and an elastic LP to diagnose infeasibility. "highs" and "cbc"
         take the general path whatever the constraints and solve those LPs with HiGHS
         (highspy) or with CBC through PuLP (``pip install "fundalloc[lp]"``); both give
-        the same amounts. "auto" takes the exact path whenever the constraints allow it,
-        and HiGHS, else CBC, for the LPs.
+        the same amounts (up to a rounding tie between several groups of regions).
+        "auto" takes the exact path whenever the constraints allow it, and HiGHS, else
+        CBC, for the LPs.
     time_limit : float, optional
         Seconds the LP solver may take per solve (a :class:`SolverError` when reached).
 
@@ -199,6 +200,7 @@ def allocate(
                 Fraction(scheme.step),
                 solver=solver,
                 time_limit=time_limit,
+                targets=targets,
             )
         )
     trace = Trace(

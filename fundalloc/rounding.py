@@ -51,7 +51,15 @@ import numpy.typing as npt
 
 from fundalloc.errors import DataError, InfeasibleError, Problem, SchemeError
 
-__all__ = ["DIVISORS", "METHODS", "RoundingResult", "TieBreak", "apportion", "round_units"]
+__all__ = [
+    "DIVISORS",
+    "METHODS",
+    "RoundingResult",
+    "TieBreak",
+    "apportion",
+    "noise",
+    "round_units",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -137,7 +145,7 @@ def _first_in_order(
 _RELATIVE = 1e-12
 
 
-def _noise(exact: FloatArray) -> float:
+def noise(exact: FloatArray) -> float:
     """How far binary64 arithmetic can move an exact amount (in units): remainders and
     halves within this count as equal, so that 51.36 computed as 51.35999999999999 still
     ties with 62.06 and 11.15 still rounds half up."""
@@ -148,9 +156,9 @@ def _noise(exact: FloatArray) -> float:
 def _largest_remainder(
     exact: FloatArray, total: int, lower: IntArray, upper: IntArray
 ) -> RoundingResult:
-    units = np.clip(np.floor(exact + _noise(exact)), lower, upper).astype(np.int64)
+    units = np.clip(np.floor(exact + noise(exact)), lower, upper).astype(np.int64)
     ties: list[TieBreak] = []
-    slack = _noise(exact)
+    slack = noise(exact)
     remainder = exact - units
     while (short := total - int(units.sum())) != 0:
         if short > 0:
@@ -255,7 +263,7 @@ def _divisor(
 
 # -------------------------------------------------------------------- independent
 def _half_up(exact: FloatArray, total: int, lower: IntArray, upper: IntArray) -> RoundingResult:
-    units = np.clip(np.floor(exact + 0.5 + _noise(exact)), lower, upper).astype(np.int64)
+    units = np.clip(np.floor(exact + 0.5 + noise(exact)), lower, upper).astype(np.int64)
     return RoundingResult(units, total - int(units.sum()), ())
 
 

@@ -604,7 +604,7 @@ class RegionTable:
         table._rows = self._rows[index]
         table._text = {}
         table._codes = {}
-        table._taken_from = (self, _readonly(index))
+        table._taken_from = (self, _readonly(index.copy()))
         table.notices = self.notices
         return table
 

@@ -64,6 +64,14 @@ def test_group_multipliers_give_each_group_its_bound(
         assert np.allclose(np.clip(lam * t, lo, hi), alone.amounts, rtol=1e-9, atol=1e-9)
 
 
+def test_a_large_group_does_not_spoil_a_small_one_after_it() -> None:
+    # the breakpoints' running sums cross groups: 1e12 in the first group once left the
+    # second (targets 1e-5) at a total of 0 instead of its bound of 1
+    p = BoundedProblem(np.array([1e12, 1e-5, 1e-5]), np.zeros(3), np.full(3, np.inf), 0.0)
+    lam = group_multipliers(p, [np.array([0]), np.array([1, 2])], np.array([2e12, 1.0]))
+    assert lam[0] == 2.0 and lam[1] * 2e-5 == pytest.approx(1.0, rel=1e-12)
+
+
 def test_group_multipliers_with_no_groups_or_no_moving_region() -> None:
     p = BoundedProblem(np.zeros(2), np.ones(2), np.full(2, 5.0), 0.0)
     assert group_multipliers(p, [], np.empty(0)).size == 0
@@ -163,8 +171,11 @@ def test_a_table_taken_from_another_reuses_its_codes() -> None:
     )
     codes, lookup = table.codes("city")
     assert codes.tolist() == [0, 1, 0, 2] and lookup == {"x": 0, "y": 1, "z": 2}
-    taken = table.take([3, 0])
+    order = np.array([3, 0], dtype=np.intp)
+    taken = table.take(order)
     assert taken.codes("city")[0].tolist() == [2, 0]
+    order[0] = 1  # the caller's array is still the caller's
+
     tests = {
         ("==", "z"): [True, False],
         ("!=", "x"): [True, False],

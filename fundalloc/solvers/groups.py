@@ -211,11 +211,12 @@ def group_multipliers(
     if count == 0:
         return np.empty(0)
     index = np.concatenate(groups)
-    group = np.repeat(np.arange(count), [len(m) for m in groups])
-    t, low, high = problem.targets[index], problem.lower[index], problem.upper[index]
-    base = np.bincount(group, weights=low, minlength=count)  # λ = 0: every region at its floor
-    moving = t > 0
-    group, t, low, high = group[moving], t[moving], low[moving], high[moving]
+    member_of = np.repeat(np.arange(count), [len(m) for m in groups])
+    targets, lower, upper = problem.targets[index], problem.lower[index], problem.upper[index]
+    base = np.bincount(member_of, weights=lower, minlength=count)  # λ = 0: all at floors
+    moving = targets > 0
+    group, t = member_of[moving], targets[moving]
+    low, high = lower[moving], upper[moving]
     with np.errstate(over="ignore"):
         at = np.concatenate([low / t, high / t])
     # leaving the floor adds t to the slope and takes the floor off the constant;
@@ -250,6 +251,14 @@ def group_multipliers(
     lam = np.where(slope[j] > 0, np.minimum(np.maximum(lam, at[j]), end), at[j])
     start = np.where(first < last, at[np.minimum(first, at.size - 1)], 0.0)
     out: FloatArray = np.where((first == last) | (k == first), start, lam)
+    # the running sums cross groups, so a large group can leave rounding error in a small
+    # one after it: check each group's total on its own and solve the few that miss
+    amounts = np.where(moving, np.clip(out[member_of] * targets, lower, upper), lower)
+    reached = np.bincount(member_of, weights=amounts, minlength=count)
+    for g in np.flatnonzero(np.abs(reached - bounds) > 1e-9 * np.maximum(1.0, np.abs(bounds))):
+        m = groups[int(g)]
+        alone = BoundedProblem(problem.targets[m], problem.lower[m], problem.upper[m], bounds[g])
+        out[g] = solve_proportional(alone).multiplier
     return out
 
 
@@ -395,7 +404,7 @@ def _largest_remainders(
     filled = sizes > 0
     if filled.any():
         biggest[filled] = np.maximum.reduceat(np.abs(quotas), starts[filled])
-    noise = 1e-9 + 1e-12 * biggest  # as rounding._noise, per group
+    noise = 1e-9 + 1e-12 * biggest  # as rounding.noise, per group
     units = np.clip(np.floor(quotas + noise[group]), lower, upper).astype(np.int64)
     short = shares - _sums(units, sizes)
     remainder = quotas - units

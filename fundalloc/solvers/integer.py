@@ -30,11 +30,18 @@ move further, at the cost of their distance ``Σ |x_i − q_i|`` from their quot
 step beyond a region's rounded-up quota, or below its rounded-down one, costs 1. Within
 a pattern, those steps go to the lowest indices up and the highest down.
 
-Ties. Among equally cheap answers the lower index gets the money: within a pattern by
-the order above, and between patterns by moving one step at a time from one pattern to
-another while it keeps every row and costs exactly the same. The same moves, when they
-cost less, correct the solvers' tolerance (about 1e-9: a fraction of 1e-11 and one of
-1e-14 look alike to them), so HiGHS and CBC give the same answer.
+Ties, as largest remainder breaks them (:mod:`fundalloc.rounding`): fractions within
+binary64 noise of each other are equal, and among equal ones the larger quota, then the
+lower index, rounds up first. Within a pattern that is the order of its round-ups;
+between patterns, one step at a time moves from one pattern to another while that keeps
+every row and costs less or the same with a preferred step. The same moves correct the
+solvers' tolerance (about 1e-9), so HiGHS and CBC give the same amounts, except on a tie
+that only several patterns moving together can settle (every single move breaks a row):
+there each solver's choice stands, at the same cost.
+
+When the solver's tolerance lets a row break by a hair (a ratio of 0.35714286 whose
+bound lies 4e-8 past a whole count), the exact check catches it and the row's bound is
+moved past that answer, a little further each time, and the programme solved again.
 """
 
 from __future__ import annotations
@@ -47,8 +54,9 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
-from fundalloc.constraints import IntArray, Row, broken_rows
+from fundalloc.constraints import IntArray, Row
 from fundalloc.errors import SolverError
+from fundalloc.rounding import noise
 from fundalloc.solvers.exact import FloatArray
 from fundalloc.solvers.lp import LinearProgram, backend_for, solve_lp
 
@@ -59,6 +67,8 @@ _EXACT = 1e-11
 # Kelley's method adds at least one piece per round, so this bounds the rounds far above
 # what it needs (a handful); reached, it is a solver error rather than a loop
 _ROUNDS = 200
+# re-solves after the solver's tolerance let a row break (each moves a bound further)
+_REPAIRS = 30
 
 
 def round_with_rows(
@@ -71,6 +81,7 @@ def round_with_rows(
     *,
     solver: str = "auto",
     time_limit: float | None = None,
+    targets: FloatArray | None = None,
 ) -> IntArray:
     """Whole units within ``lower``/``upper``, adding up to ``total``, that keep every row
     exactly, as close as possible to the quotas.
@@ -96,7 +107,12 @@ def round_with_rows(
     solver : {"auto", "highs", "cbc"}
         The backend of the integer programme (see :func:`fundalloc.solvers.lp.backend_for`).
     time_limit : float, optional
-        Seconds for each integer programme.
+        Seconds for each integer programme (a few per rounding: see the module
+        docstring). CBC through PuLP 3 reports a feasible answer at its time limit as
+        optimal, so with CBC a time limit can give a dearer rounding (still exact).
+    targets : ndarray of float, optional
+        The regions' targets: a region whose target is 0 stays at its floor, as in
+        :func:`fundalloc.rounding.round_units`.
 
     Returns
     -------
@@ -106,7 +122,7 @@ def round_with_rows(
     Raises
     ------
     SolverError
-        When no rounding keeps every row, or the solver stops on its time limit.
+        When no rounding keeps every row, or HiGHS stops on its time limit.
 
     Examples
     --------
@@ -122,29 +138,57 @@ def round_with_rows(
     >>> round_with_rows(np.array([1.3, 1.3, 2.4]), *bounds, 5, [first_two], Fraction(1)).tolist()
     [2, 1, 2]
     """
+    if not len(quotas):
+        return np.zeros(0, dtype=np.int64)
+    if targets is not None:  # as in the proportional rule, no target: held at the floor
+        upper = np.where(targets > 0, upper, lower)
     problem = _problem(quotas, lower, upper, rows, total)
     backend = backend_for(solver)
-    patterns = problem.patterns(None)
-    counts = _counts(problem, patterns, rows, step, backend, time_limit)
-    if counts is None:
-        patterns = problem.patterns((lower, upper))
-        counts = _counts(problem, patterns, rows, step, backend, time_limit)
+    lowers, uppers = _limits(problem, rows, step)
+    widened: tuple[IntArray, IntArray] | None = None
+    tightened = [0] * len(rows)
+    for _ in range(_REPAIRS):
+        patterns = problem.patterns(widened)
+        counts = _counts(problem, patterns, lowers, uppers, backend, time_limit)
+        if counts is None and widened is None:
+            widened = (lower, upper)
+            continue
         if counts is None:
             raise SolverError(
                 "no rounding to whole steps keeps every group constraint within the "
                 "floors and caps; widen a group constraint by one step"
             )
-    counts = _settle(problem, patterns, counts, rows, step)
-    units = problem.low.copy()
-    for pattern, count in zip(patterns, counts.tolist(), strict=True):
-        units[pattern.members] += pattern.steps(count)
-    broken = broken_rows(rows, units, step)
-    if int(units.sum()) != total or broken:
-        raise SolverError(
-            "the integer rounding from the LP solver does not hold exactly: "
-            + ("; ".join(broken) or f"{int(units.sum())} units instead of {total}")
-        )
-    return units
+        counts = _settle(problem, patterns, counts, rows, step)
+        units = problem.low.copy()
+        for pattern, count in zip(patterns, counts.tolist(), strict=True):
+            units[pattern.members] += pattern.steps(count)
+        if int(units.sum()) != total:
+            raise SolverError(
+                f"the integer rounding from the LP solver gives {int(units.sum())} units "
+                f"instead of {total}"
+            )
+        broken = [r for r, row in enumerate(rows) if not row.holds(units, step)]
+        if not broken:
+            return units
+        # the solver accepted a row broken by less than its tolerance (a ratio such as
+        # 0.35714286 whose exact bound lies 4e-8 past a whole count): move that row's
+        # bound past the answer, a little further each time, and solve again
+        for r in broken:
+            exact = problem.exact[r]
+            moved = sum((exact[p] * int(k) for p, k in enumerate(counts)), Fraction(0))
+            floor = rows[r].lower
+            below = floor is not None and step * (problem.offset[r] + moved) < floor
+            tightened[r] += 1
+            margin = 2e-7 * max(1.0, abs(float(moved))) * 2 ** tightened[r]
+            if below:
+                lowers[r] = max(lowers[r], float(moved)) + margin
+            else:
+                uppers[r] = min(uppers[r], float(moved)) - margin
+    raise SolverError(
+        "the integer rounding from the LP solver breaks a group constraint by less than "
+        f"the solver's tolerance even after {_REPAIRS} repairs: "
+        + "; ".join(row.label for row in rows if not row.holds(units, step))
+    )
 
 
 @dataclass(frozen=True)
@@ -152,15 +196,17 @@ class _Pattern:
     """The regions of one pattern and ``F(k)``, what they cost when ``k`` steps go up
     from their rounded-down quotas (negative: down), ``lowest <= k <= highest``.
 
-    ``choices`` are the members that can round up, cheapest first (then by index), at
-    ``values`` each; ``up``/``down`` is how far each member (in ``members`` order) may go
-    beyond its rounded-up quota / below its rounded-down one (zero unless widened), at a
-    cost of 1 a step.
+    ``choices`` are the members that can round up, cheapest first (then larger quota, then
+    lower index, as largest remainder breaks ties), at ``values`` each, with ``quotas``;
+    ``up``/``down`` is how far each member (in ``members`` order) may go beyond its
+    rounded-up quota / below its rounded-down one (zero unless widened), at a cost of 1 a
+    step.
     """
 
     members: IntArray
     choices: IntArray
     values: FloatArray
+    quotas: FloatArray
     up: IntArray
     down: IntArray
     prefix: FloatArray = field(init=False)
@@ -194,17 +240,19 @@ class _Pattern:
         slope = self(j) - self(j - 1)
         return slope, self(j - 1) - slope * (j - 1)
 
-    def next_step(self, k: int) -> tuple[float, int]:
-        """What going from ``k`` to ``k + 1`` costs and which region it moves."""
+    def next_step(self, k: int) -> tuple[float, float, int]:
+        """Going from ``k`` to ``k + 1``: what it costs, then the tie-break (minus the
+        quota of a region rounding up) and the region it moves. Of two such steps the
+        smaller key is the one largest remainder would take first."""
         top = len(self.choices)
         if 0 <= k < top:
-            return float(self.values[k]), int(self.choices[k])
+            return float(self.values[k]), -float(self.quotas[k]), int(self.choices[k])
         if k >= top:  # the (k − top)-th step beyond, from the lowest index
             at = np.searchsorted(np.cumsum(self.up), k - top, side="right")
-            return 1.0, int(self.members[at])
+            return 1.0, 0.0, int(self.members[at])
         # undoing the (−k − 1)-th step below, taken from the highest index
         at = np.searchsorted(np.cumsum(self.down[::-1]), -k - 1, side="right")
-        return -1.0, int(self.members[::-1][at])
+        return -1.0, 0.0, int(self.members[::-1][at])
 
     def steps(self, k: int) -> IntArray:
         """Each member's steps up (negative: down) from its rounded-down quota."""
@@ -235,6 +283,7 @@ class _Rounding:
     low: IntArray
     high: IntArray
     value: FloatArray
+    quotas: FloatArray
     coefficients: FloatArray  # (patterns, rows)
     exact: list[list[Fraction]]
     offset: list[Fraction]
@@ -247,13 +296,17 @@ class _Rounding:
         """The patterns, with room beyond rounding down or up when ``widened`` gives the
         bounds."""
         out = []
+        # no count can move further than this: keeps sums of rooms within int64
+        most = 2**62 // max(len(self.low), 1)
         for members, choices in zip(self.members, self.choices, strict=True):
             none = np.zeros(len(members), dtype=np.int64)
             up = down = none
             if widened is not None:
                 lower, upper = widened
-                up, down = upper[members] - self.high[members], self.low[members] - lower[members]
-            out.append(_Pattern(members, choices, self.value[choices], up, down))
+                up = np.minimum(upper[members] - self.high[members], most)
+                down = np.minimum(self.low[members] - lower[members], most)
+            values, quotas = self.value[choices], self.quotas[choices]
+            out.append(_Pattern(members, choices, values, quotas, up, down))
         return out
 
 
@@ -261,10 +314,15 @@ def _problem(
     quotas: FloatArray, lower: IntArray, upper: IntArray, rows: Sequence[Row], total: int
 ) -> _Rounding:
     n = len(quotas)
-    floor = np.floor(quotas)
+    # as largest remainder does: each region starts from its quota rounded down (an
+    # amount within binary64 noise below a whole step counts as whole) and may get one
+    # step more; fractions within the noise of each other are equal (costs on a grid)
+    slack = noise(quotas)
+    floor = np.floor(quotas + slack)
     low = np.clip(floor.astype(np.int64), lower, upper)
-    high = np.clip(np.ceil(quotas).astype(np.int64), lower, upper)
-    value = 1.0 - 2.0 * (quotas - floor)
+    high = np.clip(low + 1, lower, upper)
+    grid = 2.0 * slack
+    value = np.round((1.0 - 2.0 * (quotas - floor)) / grid) * grid
     matrix = np.array([row.coefficients for row in rows], dtype=np.float64).reshape(len(rows), n)
     coefficients, pattern = np.unique(matrix.T, axis=0, return_inverse=True)
     pattern = pattern.reshape(n)
@@ -274,15 +332,33 @@ def _problem(
     ]
     members = np.split(np.argsort(pattern, kind="stable"), _starts(pattern, count))
     can_rise = np.flatnonzero(high > low)
-    cheapest = can_rise[np.lexsort((can_rise, value[can_rise], pattern[can_rise]))]
+    # cheapest first; equal costs: the larger quota, then the lower index (largest remainder)
+    order = np.lexsort((can_rise, -quotas[can_rise], value[can_rise], pattern[can_rise]))
+    cheapest = can_rise[order]
     choices = np.split(cheapest, _starts(pattern[cheapest], count))
     exact = [[_coefficient(row, int(m[0])) for m in members] for row in rows]
     # the plain rounding's counts: the globally cheapest round-ups for the total
     free = total - int(low.sum())
     left = min(max(free, 0), len(can_rise))
-    plain = can_rise[np.lexsort((can_rise, value[can_rise]))][:left]
+    plain = can_rise[np.lexsort((can_rise, -quotas[can_rise], value[can_rise]))][:left]
     start = np.bincount(pattern[plain], minlength=count).astype(np.int64)
-    return _Rounding(low, high, value, coefficients, exact, offset, members, choices, start, free)
+    return _Rounding(
+        low, high, value, quotas, coefficients, exact, offset, members, choices, start, free
+    )
+
+
+def _limits(
+    problem: _Rounding, rows: Sequence[Row], step: Fraction
+) -> tuple[list[float], list[float]]:
+    """Each row's bounds on the counts (its bounds in whole steps, less its value at
+    ``low``): a row of whole coefficients holds iff it holds for its bound rounded
+    inwards (a ratio row's bound is 0, already whole)."""
+    lowers, uppers = [], []
+    for r, row in enumerate(rows):
+        offset = problem.offset[r]
+        lowers.append(-np.inf if row.lower is None else float(math.ceil(row.lower / step) - offset))
+        uppers.append(np.inf if row.upper is None else float(math.floor(row.upper / step) - offset))
+    return lowers, uppers
 
 
 def _coefficient(row: Row, region: int) -> Fraction:
@@ -320,8 +396,8 @@ class _Cuts:
 def _counts(
     problem: _Rounding,
     patterns: list[_Pattern],
-    rows: Sequence[Row],
-    step: Fraction,
+    lowers: list[float],
+    uppers: list[float],
     backend: str,
     time_limit: float | None,
 ) -> IntArray | None:
@@ -340,16 +416,9 @@ def _counts(
     count = len(patterns)
     fixed: list[dict[int, float]] = [dict.fromkeys(range(count), 1.0)]
     free = float(problem.free)
-    row_lower, row_upper = [free], [free]
-    for r, constraint in enumerate(rows):
+    row_lower, row_upper = [free, *lowers], [free, *uppers]
+    for r in range(len(lowers)):
         fixed.append({p: float(c) for p, c in enumerate(problem.coefficients[:, r]) if c})
-        offset, lo_bound, hi_bound = problem.offset[r], constraint.lower, constraint.upper
-        row_lower.append(
-            -np.inf if lo_bound is None else float(math.ceil(lo_bound / step) - offset)
-        )
-        row_upper.append(
-            np.inf if hi_bound is None else float(math.floor(hi_bound / step) - offset)
-        )
     whole = np.arange(2 * count) < count
     for _ in range(_ROUNDS):
         program = LinearProgram(
@@ -385,48 +454,66 @@ def _settle(
     step: Fraction,
 ) -> IntArray:
     """The solver's counts, settled exactly: while one step of a pattern can move to
-    another, keeping every row, and it then costs less, or the same with a region of lower
-    index gaining, move it.
+    another, keeping every row, and it then costs less, or the same with the step largest
+    remainder would prefer (larger quota, lower index), move it.
 
     The solvers compare costs to a tolerance (about 1e-9), so where two answers' costs
-    differ by less (fractions of 1e-14 and 1e-11) or not at all (equal fractions), HiGHS
-    and CBC may pick differently; these moves make the usual cases come out the same and
-    exact. Each move lowers the cost, or keeps it and lowers the sum of the indices that
-    gain, so it ends.
+    differ by less or not at all (equal fractions), HiGHS and CBC may pick differently;
+    these moves settle every such case that one step between two patterns can settle.
+    (A tie that only a joint move of several patterns settles, every single move breaking
+    a row, is left as the solver found it, at the same cost.) Each move lowers the cost,
+    or keeps it and takes a preferred step, so it ends.
+
+    The rows are checked in integers: each row's value times the common denominator of
+    its coefficients and bounds, updated by the rows the two patterns are in.
     """
     counts = counts.copy()
-    every = range(len(patterns))
+    count = len(patterns)
+    scaled: list[tuple[int, int | None, int | None, list[int]]] = []  # value, bounds, coefs
+    for r, row in enumerate(rows):
+        limits = [row.lower / step if row.lower is not None else None]
+        limits.append(row.upper / step if row.upper is not None else None)
+        parts = [problem.offset[r], *problem.exact[r], *(x for x in limits if x is not None)]
+        d = math.lcm(*(Fraction(x).denominator for x in parts))
+        coefs = [int(c * d) for c in problem.exact[r]]
+        value = int(problem.offset[r] * d) + sum(
+            c * int(k) for c, k in zip(coefs, counts, strict=True)
+        )
+        lo, hi = (None if x is None else int(x * d) for x in limits)
+        scaled.append((value, lo, hi, coefs))
+    values = [v for v, _, _, _ in scaled]
+    touched = [[r for r in range(len(rows)) if scaled[r][3][p]] for p in range(count)]
 
-    def keeps(trial: IntArray) -> bool:
-        for r, row in enumerate(rows):
-            value = step * (
-                problem.offset[r] + sum(problem.exact[r][p] * int(trial[p]) for p in every)
-            )
-            if (row.lower is not None and value < row.lower) or (
-                row.upper is not None and value > row.upper
-            ):
+    def keeps(p: int, q: int) -> bool:
+        for r in {*touched[p], *touched[q]}:
+            _, lo, hi, coefs = scaled[r]
+            value = values[r] - coefs[p] + coefs[q]
+            if (lo is not None and value < lo) or (hi is not None and value > hi):
                 return False
         return True
 
-    def move() -> IntArray | None:
-        for p in every:
-            if counts[p] <= patterns[p].lowest:
-                continue
-            given = patterns[p].next_step(int(counts[p]) - 1)
-            for q in every:
-                if q == p or counts[q] >= patterns[q].highest:
-                    continue
-                taken = patterns[q].next_step(int(counts[q]))
-                if taken[0] < given[0] or (taken[0] == given[0] and taken[1] < given[1]):
-                    trial = counts.copy()
-                    trial[p] -= 1
-                    trial[q] += 1
-                    if keeps(trial):
-                        return trial
-        return None
+    def key(p: int, give: bool) -> tuple[float, float, int]:
+        k = int(counts[p])
+        if give:
+            return patterns[p].next_step(k - 1) if k > patterns[p].lowest else (-np.inf, 0, 0)
+        return patterns[p].next_step(k) if k < patterns[p].highest else (np.inf, 0, 0)
 
-    while (moved := move()) is not None:
-        counts = moved
+    given = [key(p, True) for p in range(count)]
+    taken = [key(q, False) for q in range(count)]
+    moved = True
+    while moved:
+        moved = False
+        for p in range(count):
+            for q in range(count):
+                if q == p or not taken[q] < given[p] or not keeps(p, q):
+                    continue
+                counts[p] -= 1
+                counts[q] += 1
+                for r in {*touched[p], *touched[q]}:
+                    values[r] += scaled[r][3][q] - scaled[r][3][p]
+                given[p], taken[p] = key(p, True), key(p, False)
+                given[q], taken[q] = key(q, True), key(q, False)
+                moved = True
     return counts
 
 

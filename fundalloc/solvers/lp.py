@@ -15,8 +15,8 @@ constraint in whole steps. :class:`LinearProgram` states them in arrays;
 ``"auto"``
     HiGHS when highspy is installed, else CBC.
 
-Both backends give the same answers on these programmes: the costs make the optimum
-unique (see :func:`fundalloc.solvers.integer.round_with_rows`).
+Both backends give the same answers on these programmes, up to ties of equal cost that
+:func:`fundalloc.solvers.integer.round_with_rows` cannot settle one step at a time.
 """
 
 from __future__ import annotations
