@@ -185,3 +185,14 @@ def test_a_table_taken_from_another_reuses_its_codes() -> None:
     }
     for (op, value), want in tests.items():
         assert fa.Condition(column="city", op=op, value=value).test(taken).tolist() == want
+
+
+def test_a_tie_between_regions_in_no_group_is_reported() -> None:
+    # regions 0 and 1 (in no group) tie for the last unit: region 0 wins, and it is said
+    quotas = np.array([1.5, 1.5, 2.0, 2.0])
+    bounds = np.zeros(4, dtype=np.int64), np.full(4, 5, dtype=np.int64)
+    result = round_by_groups(
+        quotas, quotas, *bounds, 7, [GroupBox(np.array([2, 3]))], [], Fraction(1)
+    )
+    assert result.units.tolist() == [2, 1, 2, 2]
+    assert [(t.winners, t.losers) for t in result.ties] == [((0,), (1,))]

@@ -309,8 +309,9 @@ def round_by_groups(
 
     Each level hands out exactly its total within integer bounds, so every group floor
     and cap holds exactly and the total is exact, in O(n log n) and without an integer
-    programme. Ties between members are reported; a tie between whole groups is not a
-    tie between regions and is broken silently by the same rule (lower index first).
+    programme. Ties between members, and between regions in no group, are reported; a tie
+    that involves a whole group is not a tie between regions and is broken silently by
+    the same rule (groups come first, in the order of the rows, then the other regions).
     """
     n = len(quotas)
     upper = np.where(targets > 0, upper, lower)  # zero targets stay at their floors
@@ -341,7 +342,16 @@ def round_by_groups(
     units[index], tied = _largest_remainders(
         quotas[index], lower[index], upper[index], share, sizes
     )
-    ties: list[TieBreak] = []
+    # a tie in the first level between regions in no group is a tie between regions
+    ties = [
+        TieBreak(
+            tie.claim,
+            tuple(int(alone[i - count]) for i in tie.winners),
+            tuple(int(alone[i - count]) for i in tie.losers),
+        )
+        for tie in first.ties
+        if min(tie.winners + tie.losers) >= count
+    ]
     for g in tied.tolist():  # a near tie at the cut or units to take back: the full rule
         m = boxes[g].members
         inner = round_units(quotas[m], targets[m], int(share[g]), lower[m], upper[m])
