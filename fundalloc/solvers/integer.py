@@ -501,8 +501,12 @@ def _settle(
     given = [key(p, True) for p in range(count)]
     taken = [key(q, False) for q in range(count)]
     moved = True
-    while moved:
-        moved = False
+    passes = 0
+    # each pass makes at least one move, and moves only lower the cost (or keep it for a
+    # preferred step), so the passes are few; the bound guards against a cycle through
+    # equal keys at the edge of a pattern (any counts here keep the rows)
+    while moved and passes < 4 * (count + len(problem.low)):
+        moved, passes = False, passes + 1
         for p in range(count):
             for q in range(count):
                 if q == p or not taken[q] < given[p] or not keeps(p, q):
