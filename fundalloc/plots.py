@@ -52,7 +52,7 @@ import numpy.typing as npt
 from fundalloc.errors import DataError, Problem, SchemeError
 from fundalloc.money import format_amount
 from fundalloc.optional import require
-from fundalloc.result import METHOD_NAMES, Item
+from fundalloc.result import METHOD_NAMES, STAGE_NAMES, Item
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -97,13 +97,7 @@ CJK_FONTS: tuple[str, ...] = (
 
 WORDS: dict[str, dict[str, str]] = {
     "zh": {
-        "quota": "定额",
-        "coefficients": "调节系数",
-        "floor": "保底",
-        "cap": "封顶",
-        "adjustment": "比例调整",
-        "group": "组合约束",
-        "rounding": "取整",
+        **STAGE_NAMES["zh"],
         "amount": "分配额",
         "lowered": "调低",
         "raised": "调高",
@@ -114,13 +108,7 @@ WORDS: dict[str, dict[str, str]] = {
         "money": "累计资金占比",
     },
     "en": {
-        "quota": "quota",
-        "coefficients": "coefficients",
-        "floor": "floor",
-        "cap": "cap",
-        "adjustment": "proportional adjustment",
-        "group": "group constraint",
-        "rounding": "rounding",
+        **STAGE_NAMES["en"],
         "amount": "amount",
         "lowered": "input lowered",
         "raised": "input raised",

@@ -40,7 +40,16 @@ if TYPE_CHECKING:
     from fundalloc.scheme import Scheme, Tranche
     from fundalloc.table import RegionTable
 
-__all__ = ["METHOD_NAMES", "TEXT", "Allocation", "Item", "LeafTrace", "RegionBreakdown", "Trace"]
+__all__ = [
+    "METHOD_NAMES",
+    "STAGE_NAMES",
+    "TEXT",
+    "Allocation",
+    "Item",
+    "LeafTrace",
+    "RegionBreakdown",
+    "Trace",
+]
 
 FloatArray = npt.NDArray[np.float64]
 Lang = Literal["zh", "en"]
@@ -169,6 +178,30 @@ TEXT: dict[str, dict[str, str]] = {
         "tie_lost": "did not get the unit",
         "total": "  amount: {amount}",
         "and": ", ",
+    },
+}
+
+#: The stages of a breakdown (``Item.stage``) by language, for tables and plots.
+STAGE_NAMES: dict[str, dict[str, str]] = {
+    "zh": {
+        "factor": "因素",
+        "quota": "定额",
+        "coefficients": "调节系数",
+        "floor": "保底",
+        "cap": "封顶",
+        "adjustment": "比例调整",
+        "group": "组合约束",
+        "rounding": "取整",
+    },
+    "en": {
+        "factor": "factor",
+        "quota": "quota",
+        "coefficients": "coefficients",
+        "floor": "floor",
+        "cap": "cap",
+        "adjustment": "proportional adjustment",
+        "group": "group constraint",
+        "rounding": "rounding",
     },
 }
 

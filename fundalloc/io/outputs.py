@@ -31,7 +31,7 @@ from fundalloc.factors import Factor, Group
 from fundalloc.io.schemefile import SCHEMA_VERSION, DataSource, dump_scheme, plain
 from fundalloc.money import format_amount
 from fundalloc.optional import require
-from fundalloc.result import METHOD_NAMES, Allocation, write_atomic
+from fundalloc.result import METHOD_NAMES, STAGE_NAMES, Allocation, write_atomic
 from fundalloc.scheme import Scheme, Tranche
 
 __all__ = ["FORMATS", "LABELS", "Provenance", "render", "text_table", "write_output"]
@@ -83,29 +83,6 @@ LABELS: dict[str, dict[str, str]] = {
         "formula": "method",
         "note": "note",
         "key": "key",
-    },
-}
-
-_STAGES = {
-    "zh": {
-        "factor": "因素",
-        "quota": "定额",
-        "coefficients": "调节系数",
-        "floor": "保底",
-        "cap": "封顶",
-        "adjustment": "比例调整",
-        "group": "组合约束",
-        "rounding": "取整",
-    },
-    "en": {
-        "factor": "factor",
-        "quota": "quota",
-        "coefficients": "coefficients",
-        "floor": "floor",
-        "cap": "cap",
-        "adjustment": "proportional adjustment",
-        "group": "group constraint",
-        "rounding": "rounding",
     },
 }
 
@@ -207,7 +184,7 @@ def _detail_rows(
                 if item.stage == "rounding"
                 else item.name
             )
-            rows.append([region, _STAGES[lang][item.stage], item.tranche, name, item.amount])
+            rows.append([region, STAGE_NAMES[lang][item.stage], item.tranche, name, item.amount])
         rows.append([region, labels["amount"], "", "", parts.amount])
     return header, rows
 
