@@ -46,12 +46,12 @@ import os
 import platform
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from _peers import l1_objective, solve_with_cbc  # benchmarks/ is on sys.path when run
+from _timing import best_of, fmt_s
 
 from fundalloc.rounding import round_units
 from fundalloc.solvers.exact import BoundedProblem, solve_proportional
@@ -92,14 +92,6 @@ def make_instance(n: int, seed: int) -> Instance:
 
 
 # ------------------------------------------------------------------ timing helper
-def best_of(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    """Best wall time of ``repeat`` calls, and the last call's result."""
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 # ------------------------------------------------------------------ contender: fundalloc
@@ -233,14 +225,6 @@ def compare_amounts(inst: Instance, fa: dict[str, Any], cbc: dict[str, Any]) -> 
 
 
 # ------------------------------------------------------------------ output
-def fmt_s(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    if seconds < 1e-3:
-        return f"{seconds * 1e6:.0f} µs"
-    if seconds < 1:
-        return f"{seconds * 1e3:.1f} ms"
-    return f"{seconds:.2f} s"
 
 
 def fmt_ratio(r: float | None) -> str:

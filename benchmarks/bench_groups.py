@@ -88,6 +88,7 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 from _peers import l1_objective, solve_with_cbc  # benchmarks/ is on sys.path when run
+from _timing import fmt_s
 
 import fundalloc as fa
 from fundalloc.constraints import Row, broken_rows, rows_of
@@ -613,14 +614,6 @@ def bench_partitioned(inst: Instance, repeat: int, budget: float) -> dict[str, A
 
 
 # ------------------------------------------------------------------ output
-def fmt_s(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    if seconds < 1e-3:
-        return f"{seconds * 1e6:.0f} µs"
-    if seconds < 1:
-        return f"{seconds * 1e3:.1f} ms"
-    return f"{seconds:.2f} s"
 
 
 def fmt_ratio(r: float | None, bound: str = "") -> str:

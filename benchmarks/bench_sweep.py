@@ -38,10 +38,9 @@ import os
 import platform
 import sys
 import time
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
+from _timing import best_of, fmt_s  # benchmarks/ is on sys.path when run
 
 import fundalloc as fa
 from fundalloc.analysis.sensitivity import WeightModel, weight_model
@@ -113,21 +112,6 @@ def weight_vectors(model: WeightModel, count: int, seed: int) -> np.ndarray:
         out[:, block] = rng.dirichlet(50 * model.weights[block], size=count)
         start = int(block.stop)
     return out
-
-
-def best_of(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
-
-
-def fmt_s(seconds: float) -> str:
-    if seconds < 1:
-        return f"{seconds * 1e3:.1f} ms"
-    return f"{seconds:.2f} s"
 
 
 def main(argv: list[str] | None = None) -> int:
