@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -280,6 +280,23 @@ _NONE = np.empty(0, dtype=np.int64)
 _ONE = Fraction(1)
 
 
+def runs(groups: Sequence[IntArray]) -> tuple[IntArray, npt.NDArray[np.intp]]:
+    """The groups' region indices one after another, and each group's length (for
+    :func:`run_sums`)."""
+    sizes = np.array([len(g) for g in groups], dtype=np.intp)
+    return np.concatenate([*groups, _NONE]).astype(np.int64), sizes
+
+
+def run_sums(values: npt.NDArray[Any], sizes: npt.NDArray[np.intp]) -> npt.NDArray[Any]:
+    """The sums of consecutive runs of ``sizes`` values (0 for an empty run), each run
+    summed on its own (exact for integers)."""
+    sums: npt.NDArray[Any] = np.zeros(len(sizes), dtype=values.dtype)
+    filled = sizes > 0
+    if filled.any():
+        sums[filled] = np.add.reduceat(values, (np.cumsum(sizes) - sizes)[filled])
+    return sums
+
+
 def broken_rows(rows: Sequence[Row], units: Sequence[int] | IntArray, step: Fraction) -> list[str]:
     r"""The labels of the rows that rounded amounts (whole ``step``\ s) break, checked exactly.
 
@@ -287,13 +304,8 @@ def broken_rows(rows: Sequence[Row], units: Sequence[int] | IntArray, step: Frac
     """
     whole = np.asarray(units, dtype=np.int64)
     totals = [row.is_group_total and len(row.terms) == 1 for row in rows]
-    index = [row.terms[0][1] for row, total in zip(rows, totals, strict=True) if total]
-    sizes = np.array([len(i) for i in index], dtype=np.intp)
-    sums = np.zeros(len(index), dtype=np.int64)
-    if (sizes > 0).any():
-        starts = (np.cumsum(sizes) - sizes)[sizes > 0]
-        sums[sizes > 0] = np.add.reduceat(whole[np.concatenate(index)], starts)
-    group_sums = iter(sums.tolist())
+    index, sizes = runs([row.terms[0][1] for row, total in zip(rows, totals, strict=True) if total])
+    group_sums = iter(run_sums(whole[index], sizes).tolist())
     return [
         row.label
         for row, total in zip(rows, totals, strict=True)

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from fundalloc.constraints import IntArray, Row
+from fundalloc.constraints import IntArray, Row, run_sums, runs
 from fundalloc.errors import InfeasibleError, Problem
 from fundalloc.money import format_amount
 from fundalloc.rounding import RoundingResult, TieBreak, round_units
@@ -114,10 +114,9 @@ def solve_partitioned(
     lam_hi = np.full(n, np.inf)
     lower_row = np.full(n, -1, dtype=np.intp)
     upper_row = np.full(n, -1, dtype=np.intp)
-    sizes = np.array([len(box.members) for box in boxes], dtype=np.intp)
-    index = np.concatenate([box.members for box in boxes] or [np.empty(0, dtype=np.int64)])
-    floor_sums = _sums(lo[index], sizes)
-    reaches = _sums(np.where(t > 0, hi, lo)[index], sizes)  # zero targets stay at floors
+    index, sizes = runs([box.members for box in boxes])
+    floor_sums = run_sums(lo[index], sizes)
+    reaches = run_sums(np.where(t > 0, hi, lo)[index], sizes)  # zero targets stay at floors
     lowers = np.array([np.nan if b.lower is None else b.lower for b in boxes], dtype=float)
     uppers = np.array([np.nan if b.upper is None else b.upper for b in boxes], dtype=float)
     # a floor binds when above the group's floors; a cap when below what its caps allow
@@ -316,14 +315,13 @@ def round_by_groups(
     n = len(quotas)
     upper = np.where(targets > 0, upper, lower)  # zero targets stay at their floors
     count = len(boxes)
-    sizes = np.array([len(box.members) for box in boxes], dtype=np.intp)
-    index = np.concatenate([box.members for box in boxes] or [np.empty(0, dtype=np.int64)])
+    index, sizes = runs([box.members for box in boxes])
     inside = np.zeros(n, dtype=bool)
     inside[index] = True
     alone = np.flatnonzero(~inside)  # regions in no group take part in the first level as such
 
     def level(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
-        return np.concatenate([_sums(values[index], sizes), values[alone]])
+        return np.concatenate([run_sums(values[index], sizes), values[alone]])
 
     low, high = level(lower).astype(np.int64), level(upper).astype(np.int64)
     for g, box in enumerate(boxes):  # the group's floor and cap in whole steps, inwards
@@ -382,15 +380,6 @@ def _steps(amount: Fraction, step: Fraction, *, up: bool = False) -> int:
     return -(-top // bottom) if up else top // bottom
 
 
-def _sums(values: npt.NDArray[Any], sizes: npt.NDArray[np.intp]) -> npt.NDArray[Any]:
-    """The sums of consecutive runs of ``sizes`` values (0 for an empty run)."""
-    sums: npt.NDArray[Any] = np.zeros(len(sizes), dtype=values.dtype)
-    filled = sizes > 0
-    if filled.any():
-        sums[filled] = np.add.reduceat(values, (np.cumsum(sizes) - sizes)[filled])
-    return sums
-
-
 def _largest_remainders(
     quotas: FloatArray,
     lower: IntArray,
@@ -416,7 +405,7 @@ def _largest_remainders(
         biggest[filled] = np.maximum.reduceat(np.abs(quotas), starts[filled])
     noise = 1e-9 + 1e-12 * biggest  # as rounding.noise, per group
     units = np.clip(np.floor(quotas + noise[group]), lower, upper).astype(np.int64)
-    short = shares - _sums(units, sizes)
+    short = shares - run_sums(units, sizes)
     remainder = quotas - units
     # each group's regions with room, larger remainders first (among equal remainders the
     # order does not matter: an equal remainder at the cut is a tie, left to the full rule)
