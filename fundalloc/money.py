@@ -7,9 +7,14 @@ and intermediate targets are floats; every final amount is ``units × step``.
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
+from numbers import Integral, Real
+from typing import Any
 
-__all__ = ["format_amount", "units_of"]
+import numpy as np
+
+__all__ = ["exact_decimal", "format_amount", "units_of"]
 
 
 def units_of(amount: Decimal, step: Decimal) -> int | None:
@@ -53,3 +58,25 @@ def format_amount(value: Decimal | float | int, places: int = 4) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text.replace(",", " ")
+
+
+def exact_decimal(value: Any) -> Decimal | None:
+    """The exact Decimal of a finite number (floats by their shortest form); None otherwise.
+
+    Examples
+    --------
+    >>> exact_decimal(0.1), exact_decimal(3), exact_decimal(float("nan")), exact_decimal("1")
+    (Decimal('0.1'), Decimal('3'), None, None)
+    """
+    if isinstance(value, bool | np.bool_):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, Integral):
+        return Decimal(int(value))
+    if isinstance(value, Real):
+        number = float(value)
+        return Decimal(repr(number)) if math.isfinite(number) else None
+    return None

@@ -13,18 +13,14 @@ the percentage change, a ratio, is a float.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, Inexact
 from functools import cached_property
-from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any, Literal, Union
 
-import numpy as np
-
 from fundalloc.errors import DataError, Problem
-from fundalloc.money import format_amount
+from fundalloc.money import exact_decimal, format_amount
 from fundalloc.optional import require
 
 if TYPE_CHECKING:
@@ -225,22 +221,6 @@ def _percent(difference: Decimal, before: Decimal | None) -> float | None:
     return 100.0 * float(difference) / float(before)
 
 
-def _decimal(value: Any) -> Decimal | None:
-    """The exact Decimal of a finite number (floats by their shortest form); None otherwise."""
-    if isinstance(value, bool | np.bool_):
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, Decimal):
-        return value if value.is_finite() else None
-    if isinstance(value, Integral):
-        return Decimal(int(value))
-    if isinstance(value, Real):
-        number = float(value)
-        return Decimal(repr(number)) if math.isfinite(number) else None
-    return None
-
-
 def _side(side: Side, label: str) -> tuple[dict[str, Decimal], str | None, str]:
     """Amounts by region id, the unit (None for a mapping) and the id column name."""
     from fundalloc.result import Allocation
@@ -258,7 +238,7 @@ def _side(side: Side, label: str) -> tuple[dict[str, Decimal], str | None, str]:
     amounts: dict[str, Decimal] = {}
     problems = []
     for key, value in side.items():
-        number = _decimal(value)
+        number = exact_decimal(value)
         if number is None:
             problems.append(
                 Problem(f"{label}, {key}", "expected a finite number", found=repr(value))

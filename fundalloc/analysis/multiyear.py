@@ -60,11 +60,10 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from fundalloc.analysis.compare import _decimal
 from fundalloc.bounds import Cap, Floor, GrowthCap, HoldHarmless
 from fundalloc.errors import DataError, InfeasibleError, Problem, SchemeError
 from fundalloc.factors import Condition, Factor, Share
-from fundalloc.money import format_amount
+from fundalloc.money import exact_decimal, format_amount
 from fundalloc.optional import require
 from fundalloc.pipeline import allocate
 from fundalloc.result import Allocation
@@ -515,7 +514,7 @@ def _growth_rates(growth: Any, years: int) -> list[Decimal]:
     rates: list[Decimal] = []
     problems = []
     for k, value in enumerate(values):
-        rate = _decimal(value)
+        rate = exact_decimal(value)
         if rate is None or not rate > -1:
             where = "growth" if given is None else f"growth[{k}]"
             problems.append(
@@ -586,7 +585,7 @@ def _start_amounts(start: Any, table: RegionTable) -> dict[str, Decimal]:
     for region in table.ids:
         if region not in by_id:
             continue
-        value = _decimal(by_id[region])
+        value = exact_decimal(by_id[region])
         if value is None or value < 0:
             problems.append(
                 Problem(
