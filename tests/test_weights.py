@@ -264,14 +264,22 @@ def test_bad_matrices_are_refused() -> None:
 
 
 def test_refusal_names_the_judgment_furthest_from_the_weights() -> None:
-    # a > b (3), b > c (3), but c > a (3): a cycle
+    # consistent with weights 8 : 4 : 2 : 1 except a : d, entered the wrong way round
+    matrix = [[1, 2, 4, "1/8"], ["1/2", 1, 2, 4], ["1/4", "1/2", 1, 2], [8, "1/4", "1/2", 1]]
+    with pytest.raises(fa.SchemeError) as caught:
+        ahp_weights(matrix, ["a", "b", "c", "d"])
+    hint = caught.value.problems[0].hint
+    assert hint is not None and "a : d = 1/8" in hint and "force=True" in hint
+
+
+def test_refusal_breaks_a_tie_between_judgments_by_row_order() -> None:
+    # a > b (3), b > c (3), but c > a (3): a perfect cycle, the weights are equal and every
+    # judgment is equally far from them; the first in row order is named, whatever the noise
     with pytest.raises(fa.SchemeError) as caught:
         ahp_weights([[1, 3, "1/3"], ["1/3", 1, 3], [3, "1/3", 1]], ["a", "b", "c"])
     problem = caught.value.problems[0]
     assert problem.found is not None and problem.found.startswith("CR = 1.149")
-    assert (
-        problem.hint is not None and "a : c = 1/3" in problem.hint and "force=True" in problem.hint
-    )
+    assert problem.hint is not None and "a : b = 3" in problem.hint
 
 
 def test_random_index_beyond_saaty_table() -> None:

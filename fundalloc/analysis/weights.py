@@ -390,6 +390,19 @@ class AHPWeights:
         return self.consistency_ratio < CONSISTENCY_LIMIT
 
 
+def _furthest_judgment(a: FloatArray, w: FloatArray) -> tuple[int, int]:
+    """The judgment above the diagonal furthest from the weights (ties: first in row order).
+
+    >>> _furthest_judgment(np.array([[1, 3, 1 / 3], [1 / 3, 1, 3], [3, 1 / 3, 1]]),
+    ...                    np.full(3, 1 / 3))
+    (0, 1)
+    """
+    i, j = np.triu_indices(len(w), k=1)
+    gap = np.abs(np.log(a[i, j] * w[j] / w[i]))  # 0 where a judgment fits the weights
+    first = int(np.flatnonzero(gap >= gap.max() * (1 - 1e-9))[0])
+    return int(i[first]), int(j[first])
+
+
 def ahp_weights(
     matrix: npt.ArrayLike | Sequence[Sequence[float | str | Fraction]],
     names: Sequence[str] | None = None,
@@ -436,7 +449,9 @@ def ahp_weights(
         The matrix is not square, has a cell that is not a positive number, a diagonal
         cell that is not 1, or a pair of cells that are not reciprocal (every such cell
         named); or ``CR >= 0.1`` and not ``force`` (the message gives CR and the judgment
-        furthest from the weights).
+        furthest from the weights: the largest ``|log(a_ij w_j / w_i)|`` over the
+        judgments above the diagonal; judgments within a relative 1e-9 of it are ties,
+        broken by the first in row order, so the hint never depends on rounding noise).
 
     Notes
     -----
@@ -512,8 +527,7 @@ def ahp_weights(
     ci = max((lam - n) / (n - 1), 0.0) if n > 2 else 0.0
     cr = ci / ri if n > 2 else 0.0
     if cr >= CONSISTENCY_LIMIT and not force:
-        ratio = a * w[None, :] / w[:, None]  # a_ij w_j / w_i: 1 where a judgment fits w
-        i, j = np.unravel_index(int(np.argmax(np.abs(np.log(ratio)))), a.shape)
+        i, j = _furthest_judgment(a, w)
         raise SchemeError(
             Problem(
                 "pairwise matrix",
