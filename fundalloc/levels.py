@@ -28,6 +28,7 @@ Examples
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
@@ -201,9 +202,9 @@ def allocate_levels(
     }
     placed: dict[str, str | None] = dict.fromkeys(splits[None].amounts)  # region -> its split
     unfunded: dict[str, str] = {}
-    queue: list[str] = list(splits[None].amounts)
+    queue: deque[str] = deque(splits[None].amounts)  # breadth first: a parent before its children
     while queue:
-        parent = queue.pop(0)
+        parent = queue.popleft()
         below = children.get(parent)
         if not below:
             continue

@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -130,7 +131,7 @@ class Source(Spec):
                     f"{self.name!r} lists no regions, so it could fund none "
                     "(leave regions out to allow every region)"
                 )
-            twice = sorted({r for r in self.regions if self.regions.count(r) > 1})
+            twice = sorted(r for r, k in Counter(self.regions).items() if k > 1)
             if twice:
                 problems.append(f"{self.name!r} lists {', '.join(map(repr, twice))} more than once")
         if problems:
@@ -481,7 +482,7 @@ def _check_sources(table: RegionTable, scheme: Scheme, sources: tuple[Source, ..
     names = [s.name for s in sources]
     problems += [
         Problem("sources", f"the name {n!r} is used by more than one source")
-        for n in sorted({n for n in names if names.count(n) > 1})
+        for n in sorted(n for n, k in Counter(names).items() if k > 1)
     ]
     reserved = {*_RESERVED, table.id_column}
     problems += [
@@ -559,7 +560,8 @@ def _eligibility(data: RegionTable, sources: tuple[Source, ...]) -> list[list[bo
         for condition in source.eligibility:
             mask &= condition.test(data)
         if source.regions is not None:
-            mask &= np.isin(np.array(data.ids, dtype=object), list(source.regions))
+            named = frozenset(source.regions)
+            mask &= np.fromiter((i in named for i in data.ids), dtype=bool, count=len(data))
         out.append([bool(v) for v in mask.tolist()])
     return out
 
