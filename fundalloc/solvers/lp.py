@@ -21,11 +21,8 @@ Both backends give the same answers on these programmes, up to ties of equal cos
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -135,28 +132,25 @@ def solve_lp(
     raise SolverError(f"unknown LP backend {backend!r}; expected one of: {', '.join(BACKENDS)}")
 
 
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """Silence the banner HiGHS prints on stdout (at the C level) when first created."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 1)
-            yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
+def _new_highs(highspy: Any) -> Any:
+    """A HiGHS instance that prints nothing, made without touching the process's stdout.
+
+    ``highspy.Highs()`` enables its callbacks in its constructor, and HiGHS prints its
+    banner on stdout (at the C level, once per process) when callbacks are enabled with
+    output still on (highspy 1.16). The core class underneath, which highspy exports as
+    ``_Highs`` and scipy's own HiGHS interface also uses, enables nothing, so its output
+    can be switched off before anything is printed. Nothing here needs the callbacks.
+    """
+    core = getattr(highspy, "_Highs", None) or highspy.Highs
+    h = core()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("log_to_console", False)
+    return h
 
 
 def _highs(program: LinearProgram, time_limit: float | None) -> tuple[Status, FloatArray]:
     highspy = require("highspy", "lp")
-    try:
-        with _quiet():
-            h = highspy.Highs()
-    except OSError:  # no file descriptor 1 to redirect: let the banner through
-        h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = _new_highs(highspy)
     h.setOptionValue("threads", 1)
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
