@@ -90,8 +90,8 @@ def test_the_tidy_run_gives_the_pinned_amounts(tidy: dict[str, int]) -> None:
 
 
 def names_row(line: str, row: int) -> bool:
-    """Whether ``line`` names sheet row ``row`` ("row 24", "rows 24 and 26")."""
-    return re.search(rf"\brows?\b[^\n]*?(?<![\d.]){row}(?![\d.])", line) is not None
+    """Whether ``line`` names sheet row ``row`` ("row 24", "rows 13, 24 and 26")."""
+    return re.search(rf"\brows?\s+(?:[\d\s,]|and\b)*?(?<!\d){row}(?![\d.])", line) is not None
 
 
 # ------------------------------------------------------------------------------------ good

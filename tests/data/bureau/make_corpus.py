@@ -347,6 +347,15 @@ def build(folder: Path) -> list[Path]:
         patch=lambda xml: re.sub(r'<dimension ref="[^"]*"/>', '<dimension ref="A1:D3"/>', xml),
     )
 
+    # a 7 KB workbook declaring the whole sheet, A1:XFD1048576: read by the cells that exist
+    xlsx(
+        good / "huge_dimension.xlsx",
+        full_layout(),
+        patch=lambda xml: re.sub(
+            r'<dimension ref="[^"]*"/>', '<dimension ref="A1:XFD1048576"/>', xml
+        ),
+    )
+
     # a CSV written by a script (UTF-8, LF, header in row 1): quoted notes with commas, doubled
     # quotes and a line break (one spreadsheet row, two lines), and a 总计 row at the end
     sheet = plain_layout("总计")
