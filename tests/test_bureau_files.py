@@ -233,3 +233,46 @@ def test_the_case_names_the_spoiled_cell(case: dict[str, Any]) -> None:
         # the header's name for the column: row 3, or row 4 under a merged group heading
         heads = {raw_cell(CORPUS / case["file"], r, case["letter"]) for r in (3, 4)}
         assert case["column"] in heads
+
+
+def raw_rows(path: Path) -> list[list[str]]:
+    """Every row of a file as text, read without fundalloc (for checking the corpus)."""
+    if path.suffix == ".xlsx":
+        import openpyxl
+
+        sheet = openpyxl.load_workbook(path).worksheets[0]
+        return [
+            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
+        ]
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+@pytest.mark.parametrize("case", GOOD, ids=[c["file"] for c in GOOD])
+def test_a_good_file_holds_the_tidy_data(case: dict[str, Any]) -> None:
+    """What a good file shows, cell by cell, is the tidy table: so its amounts must be the
+    tidy run's."""
+    import unicodedata
+
+    with TIDY.open(encoding="utf-8", newline="") as f:
+        tidy = {row["地区"]: row for row in csv.DictReader(f)}
+    rows = raw_rows(CORPUS / case["file"])
+    k = next(i for i, row in enumerate(rows) if "少数民族贫困人口" in row)
+    above = rows[k - 1] if k else []
+    header = [name or (above[j] if j < len(above) else "") for j, name in enumerate(rows[k])]
+    seen = {}
+    for row in rows[k + 1 :]:
+        cells = dict(zip(header, row, strict=False))
+        if cells.get("地区") in tidy:
+            seen[cells["地区"]] = cells
+    assert list(seen) == list(tidy)
+    for city, expected in tidy.items():
+        for name, value in expected.items():
+            shown = unicodedata.normalize("NFKC", seen[city][name]).replace(",", "")
+            assert shown == value, (city, name)
