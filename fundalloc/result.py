@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import tempfile
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cached_property
@@ -32,6 +31,7 @@ import numpy.typing as npt
 from fundalloc.bounds import Limits
 from fundalloc.errors import DataError, Problem, SchemeError
 from fundalloc.factors import normalised_weights
+from fundalloc.io.atomic import write_atomic  # re-exported: it used to live here
 from fundalloc.money import format_amount
 from fundalloc.optional import require
 from fundalloc.rounding import TieBreak
@@ -649,27 +649,3 @@ def _plain(value: Any) -> Any:
             else format(value, "f")
         )
     return value
-
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
-    target = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(target))
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".fundalloc-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        # mkstemp makes the file private; give it the mode a new file would have (or keep the
-        # mode of the file it replaces), so a published output stays readable to others
-        try:
-            mode = os.stat(target).st_mode & 0o7777
-        except FileNotFoundError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise

@@ -136,11 +136,33 @@ def test_verify_reads_the_workbook_exactly(tmp_path: Path) -> None:
     assert done.returncode == 2 and "not an XLSX output of fundalloc allocate" in done.stderr
 
 
-def test_an_output_that_cannot_be_written_is_exit_2_without_a_trace(tmp_path: Path) -> None:
-    out = tmp_path / "no such folder" / "r.csv"
-    done = fundalloc("allocate", str(EXAMPLE / "scheme.toml"), "-o", str(out))
-    assert done.returncode == 2 and "No such file or directory" in done.stderr, done.stderr
+@pytest.mark.parametrize(
+    ("output", "words"),
+    [
+        ("no such folder/r.csv", "the folder 'no such folder' does not exist"),
+        ("a file/r.csv", "'a file' is a file, not a folder"),
+        ("a folder", "it is a folder; expected a file name"),
+        ("/proc/self/r.csv", "cannot create a file in the folder '/proc/self'"),
+    ],
+)
+def test_an_output_that_cannot_be_written_is_named_as_given(
+    output: str, words: str, tmp_path: Path
+) -> None:
+    if output.startswith("/proc") and not Path("/proc/self").is_dir():
+        pytest.skip("needs /proc")
+    (tmp_path / "a file").write_text("x", encoding="utf-8")
+    (tmp_path / "a folder").mkdir()
+    before = set(tmp_path.rglob("*"))
+    args = ["allocate", str(EXAMPLE / "scheme.toml"), "-o", output, "--format", "csv"]
+    done = fundalloc(*args, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert f"fundalloc: error: {output}: cannot write here: {words}" in done.stderr, done.stderr
+    assert ".tmp" not in done.stderr and ".fundalloc-" not in done.stderr
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert set(tmp_path.rglob("*")) == before
+
+
+def test_format_needs_an_output() -> None:
     done = fundalloc("allocate", str(EXAMPLE / "scheme.toml"), "--format", "csv")
     assert done.returncode == 2 and "--format needs --output FILE" in done.stderr
 

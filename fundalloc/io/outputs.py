@@ -28,10 +28,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fundalloc.factors import Factor, Group
+from fundalloc.io.atomic import write_atomic
 from fundalloc.io.schemefile import SCHEMA_VERSION, DataSource, dump_scheme, plain
 from fundalloc.money import format_amount
 from fundalloc.optional import require
-from fundalloc.result import METHOD_NAMES, STAGE_NAMES, Allocation, write_atomic
+from fundalloc.result import METHOD_NAMES, STAGE_NAMES, Allocation
 from fundalloc.scheme import Scheme, Tranche
 
 __all__ = ["FORMATS", "LABELS", "Provenance", "render", "text_table", "write_output"]
@@ -629,5 +630,5 @@ def render(
 
 
 def write_output(path: Path, data: bytes) -> None:
-    """Write an output atomically (see :func:`fundalloc.result.write_atomic`)."""
+    """Write an output atomically (see :func:`fundalloc.io.atomic.write_atomic`)."""
     write_atomic(path, data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fundalloc.errors import DataError, Problem
-from fundalloc.result import write_atomic
+from fundalloc.io.atomic import write_atomic
 
 __all__ = ["STARTER_DATA", "STARTER_SCHEME", "write_starter"]
 
