@@ -118,3 +118,91 @@ factors = [{ name = "x", weight = 1, rule = { kind = "share" } }]
     assert [str(p) for p in err.value.problems] == [
         "s.toml: tranches[2].factors[1].rule.column: missing key 'column'"
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "schema_version = 1\n" + ".".join(["a"] * 30_000) + " = 1\n",  # 21 s in tomllib
+        "schema_version = 1\n[" + ".".join(["a"] * 30_000) + "]\n",
+        "schema_version = 1\nx = " + "{a = " * 100 + "1" + "}" * 100 + "\n",
+        "schema_version = 1\nx = "
+        + "{"
+        + ".".join(["a"] * 40)
+        + " = {"
+        + ".".join(["b"] * 40)
+        + " = 1}}\n",
+    ],
+    ids=["dotted key", "dotted table header", "inline tables", "dotted keys in inline tables"],
+)
+def test_deep_toml_is_refused_before_it_is_parsed(text: str) -> None:
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(
+        fa.SchemeError, match=r"^s\.toml: nested too deeply; found more than 64 levels by line 2"
+    ):
+        loads_scheme(text, where="s.toml")
+    assert time.perf_counter() - start < 1
+
+
+def test_deep_json_is_refused_before_it_is_parsed() -> None:
+    text = '{"schema_version": 1,\n"total": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    with pytest.raises(
+        fa.SchemeError, match=r"^s\.json: nested too deeply; found more than 64 levels by line 2"
+    ):
+        loads_scheme(text, format="json", where="s.json")
+
+
+def test_dots_and_brackets_inside_strings_and_comments_do_not_count() -> None:
+    dots = "." * 200
+    text = (EXAMPLE / "scheme.toml").read_text(encoding="utf-8")
+    old = 'document = "鲁民发〔2018〕47号"'
+    assert old in text
+    text = text.replace(old, f'# {dots} [[[[ {{{{\ndocument = "{dots}[[[[\\"{dots}"')
+    assert loads_scheme(text).scheme.document == f'{dots}[[[["{dots}'
+    multiline = text.replace(
+        f'document = "{dots}[[[[\\"{dots}"', f"document = '''\n{dots}\n{'[' * 100}'''"
+    )
+    assert loads_scheme(multiline).scheme.document == f"{dots}\n{'[' * 100}"
+    basic = text.replace(
+        f'document = "{dots}[[[[\\"{dots}"', f'document = """\n{dots}""\n{"{" * 100}"""'
+    )
+    assert loads_scheme(basic).scheme.document == f'{dots}""\n{"{" * 100}'
+
+
+def test_keys_below_a_dotted_table_header_count_with_it() -> None:
+    text = "schema_version = 1\n[" + ".".join(["a"] * 40) + "]\n" + ".".join(["b"] * 40) + " = 1\n"
+    with pytest.raises(
+        fa.SchemeError, match=r"nested too deeply; found more than 64 levels by line 3"
+    ):
+        loads_scheme(text, where="s.toml")
+
+
+@pytest.mark.parametrize("format", ["toml", "json"])
+def test_a_scheme_file_larger_than_any_scheme_is_refused(format: str) -> None:
+    from fundalloc.io.schemefile import MAX_SCHEME_CHARACTERS
+
+    padding = "x" * (MAX_SCHEME_CHARACTERS + 1)
+    text = (
+        f'schema_version = 1\nname = "{padding}"\n'
+        if format == "toml"
+        else f'{{"schema_version": 1, "name": "{padding}"}}'
+    )
+    with pytest.raises(
+        fa.SchemeError,
+        match=r"^s\.file: too large for a scheme file: expected at most 1 000 000 characters; "
+        r"found 1 000 0\d\d",
+    ):
+        loads_scheme(text, format=format, where="s.file")
+
+
+def test_a_lone_surrogate_in_a_json_scheme_is_a_scheme_error() -> None:
+    text = (EXAMPLE / "scheme.toml").read_text(encoding="utf-8")
+    scheme = loads_scheme(text).scheme
+    document = json.loads(dump_scheme(scheme, format="json"))
+    document["name"] = "资金\ud800"
+    with pytest.raises(
+        fa.SchemeError, match=r"^s\.json: name: expected text; found a lone surrogate \\ud800"
+    ):
+        loads_scheme(json.dumps(document), format="json", where="s.json")

@@ -8,6 +8,11 @@ level, plus:
   its id column and, for spreadsheets, the sheet;
 - an optional ``[labels]`` table with the column headers to use in outputs.
 
+A file larger than :data:`MAX_SCHEME_CHARACTERS` or nested deeper than
+:data:`MAX_SCHEME_DEPTH` (tables, arrays and dotted keys together) is refused before it is
+parsed, so that reading a scheme, or ``verify`` reading the scheme inside someone else's
+output, takes bounded time and memory.
+
 Every problem in a file is reported at once, each with its key path
 (``tranches[1].factors[2].weight``), the line where the key stands when it can be
 found, and a hint ("did you mean 'weight'?"). Dumping leaves out defaults and keeps
@@ -195,7 +200,76 @@ def _version_found(version: Any) -> str:
     return _short(version)
 
 
+#: The largest scheme file read, in characters: a scheme holds rules, not the regions' data,
+#: and tomllib reads about a megabyte a second.
+MAX_SCHEME_CHARACTERS = 1_000_000
+#: The deepest nesting of tables, arrays and dotted keys a scheme file may have. tomllib's
+#: time grows with the square of a dotted key's length (30 000 parts take 21 s) and
+#: nesting deeper than Python's recursion limit crashes the parsers, so both are counted
+#: before parsing.
+MAX_SCHEME_DEPTH = 64
+
+# the tokens that matter for nesting, with strings and comments taken whole so that what
+# they hold does not count (an over-approximation of TOML's and JSON's grammars is enough)
+_NESTING = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"{3,5}|\'\'\'.*?\'{3,5}|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}=,.\n]',
+    re.DOTALL,
+)
+
+
+def _guard(text: str, format: Format, where: str) -> None:
+    """Refuse a text too large or too deeply nested to parse in bounded time and memory.
+
+    The depth counted is that of the document the text makes: each open table or array
+    adds one level plus the dotted parts of the key it is the value of, and in TOML the
+    parts of the last ``[table.header]`` add to every key below it.
+    """
+    if len(text) > MAX_SCHEME_CHARACTERS:
+        raise SchemeError(
+            Problem(
+                where,
+                f"too large for a scheme file: expected at most "
+                f"{MAX_SCHEME_CHARACTERS:,} characters".replace(",", " "),
+                found=f"{len(text):,}".replace(",", " "),
+                hint="a scheme holds the rules; the regions' numbers belong in the data file",
+            )
+        )
+    opened: list[int] = []  # the levels each open bracket added
+    depth = 0  # their sum
+    header = 0  # the levels of the current [table.header]
+    key = dots = 0  # the dotted parts of the key whose value this is; dots since then
+    in_header = False
+    line_start = True
+    for token in _NESTING.finditer(text):
+        mark = token.group()
+        if mark in "[{":
+            if format == "toml" and line_start and mark == "[" and not opened:
+                in_header, header = True, 0
+            opened.append(1 + key + dots)
+            depth += opened[-1]
+            key = dots = 0
+        elif mark in "]}":
+            if opened:
+                depth -= opened.pop()
+            if in_header and not opened:
+                in_header, header = False, 1 + dots
+            if not in_header:  # [[a.b]]: the header's dots count at its last bracket
+                key = dots = 0
+        elif mark == "=":
+            key, dots = dots, 0
+        elif mark in ",\n":
+            key = dots = 0
+        elif mark == ".":
+            dots += 1
+        line_start = mark == "\n" or (line_start and mark[0] == "#")
+        level = depth + key + dots + (0 if in_header else header)
+        if level > MAX_SCHEME_DEPTH:
+            line = text.count("\n", 0, token.start()) + 1
+            raise _too_deep(where, f"more than {MAX_SCHEME_DEPTH} levels by line {line}")
+
+
 def _parse(text: str, format: Format, where: str) -> dict[str, Any]:
+    _guard(text, format, where)
     try:
         if format == "json":
             document = json.loads(text, parse_float=Decimal)
@@ -223,17 +297,48 @@ def _parse(text: str, format: Format, where: str) -> dict[str, Any]:
         raise SchemeError(
             Problem(where, "expected a table of keys at the top", found=type(document).__name__)
         )
+    surrogates = _lone_surrogates(document, (), where) if format == "json" else []
+    if surrogates:
+        raise SchemeError(surrogates)
     return document
 
 
-def _too_deep(where: str) -> SchemeError:
+def _too_deep(where: str, found: str | None = None) -> SchemeError:
     return SchemeError(
         Problem(
             where,
             "nested too deeply",
-            hint="a scheme file needs only a few levels of tables and arrays",
+            found=found,
+            hint="a scheme file needs only a few levels of tables, arrays and dotted keys",
         )
     )
+
+
+def _lone_surrogates(value: Any, loc: tuple[Any, ...], where: str) -> list[Problem]:
+    """JSON's ``\\ud800`` escapes give strings that no file or workbook can hold."""
+    if isinstance(value, str):
+        bad = _SURROGATE.search(value)
+        if bad is None:
+            return []
+        return [
+            Problem(
+                f"{where}: {_key_path(loc)}",
+                "expected text",
+                found=f"a lone surrogate \\u{ord(bad.group()):04x}",
+                hint="a character outside the BMP is written as a pair of escapes, or as itself",
+            )
+        ]
+    if isinstance(value, dict):
+        out = [p for k in value if isinstance(k, str) for p in _lone_surrogates(k, loc, where)]
+        for key, item in value.items():
+            out += _lone_surrogates(item, (*loc, key), where)
+        return out
+    if isinstance(value, list):
+        return [p for k, item in enumerate(value) for p in _lone_surrogates(item, (*loc, k), where)]
+    return []
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _toml_hint(text: str, line: re.Match[str] | None) -> str | None:
