@@ -47,7 +47,7 @@ if TYPE_CHECKING:
         Tiered,
     )
     from fundalloc.io.schemefile import dump_scheme, load_scheme
-    from fundalloc.io.tables import from_dataframe, read_table
+    from fundalloc.io.tables import from_dataframe, read_csv, read_table, read_xlsx
     from fundalloc.levels import LevelAllocation, allocate_levels
     from fundalloc.pipeline import allocate
     from fundalloc.result import Allocation, Item, RegionBreakdown
@@ -64,7 +64,9 @@ _LAZY: dict[str, str] = {
     "dump_scheme": "fundalloc.io.schemefile",
     "from_dataframe": "fundalloc.io.tables",
     "load_scheme": "fundalloc.io.schemefile",
+    "read_csv": "fundalloc.io.tables",
     "read_table": "fundalloc.io.tables",
+    "read_xlsx": "fundalloc.io.tables",
     "Allocation": "fundalloc.result",
     "Cap": "fundalloc.bounds",
     "Coefficient": "fundalloc.factors",
@@ -171,6 +173,8 @@ __all__ = [
     "dump_scheme",
     "from_dataframe",
     "load_scheme",
+    "read_csv",
     "read_table",
+    "read_xlsx",
     "round_units",
 ]

@@ -2,27 +2,29 @@
 
 A :class:`RegionTable` holds one row per region. Columns are kept as given; a
 column becomes numeric when something asks for it as a number, and every problem
-in it (missing value, NaN, infinity, text, a negative where none is allowed) is
-reported at once with the row and column, so a bureau fixes its spreadsheet in one
-pass.
+in it (missing value, NaN, infinity, text, a date, a negative where none is allowed)
+is reported at once with the row and column, so a bureau fixes its spreadsheet in one
+pass. Reading files (CSV, XLSX, title rows, 合计 rows) is the reader layer's job
+(:mod:`fundalloc.io.tables`); the table knows nothing about files.
 
-Rows are numbered the way the user sees them: records count from 1; a CSV file counts
-its rows the way a spreadsheet shows them (the header is row 1, so the first region is
-row 2; a blank line is a row, a cell holding a line break is not two). Messages say "row"
-for every source.
+Ids and text are taken the way a reader sees them: invisible characters (zero-width
+spaces, soft hyphens, byte-order marks and every other format character) are removed and
+surrounding whitespace is stripped; the text is otherwise kept as written. Two ids are
+the same when their keys are (:func:`text_key`: NFKC, so full-width and half-width forms
+agree, with all whitespace removed), so look-alike duplicates are refused.
+
+Rows are numbered the way the user sees them: records count from 1 unless the reader
+gives the file's own row numbers. Messages say "row" for every source.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import datetime
 import math
-import os
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -34,9 +36,107 @@ __all__ = ["RegionTable"]
 
 FloatArray = npt.NDArray[np.float64]
 
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
-_TOTAL_WORDS = ("合计", "总计", "小计")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?", re.ASCII)
+# what a spreadsheet reads as a number (Python's float also takes 1_000 and non-ASCII digits)
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_NOT_FINITE = re.compile(r"[+-]?(?:inf|infinity|nan)", re.IGNORECASE)
 _MISSING_TEXT = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "—"})
+#: The error values a spreadsheet shows in a cell whose formula failed.
+SPREADSHEET_ERRORS = frozenset(
+    {"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA"}
+)
+# Unicode's format characters (category Cf: zero-width spaces and joiners, direction marks,
+# the soft hyphen, the byte-order mark, tags ...), listed so that importing stays fast; a test
+# checks the list against the running Python's Unicode database
+_INVISIBLE = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]"
+)
+# C0 and C1 but tab and line breaks (a cell may hold two lines)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SPACE = re.compile(r"\s+")
+
+
+def clean_text(value: Any) -> str:
+    """The text of a cell as a reader sees it: invisible characters removed, surrounding
+    whitespace (including no-break and ideographic spaces) stripped, the rest as written.
+
+    Examples
+    --------
+    >>> clean_text("\\u200b 济南市\\u00a0")
+    '济南市'
+    >>> clean_text(None), clean_text(12)
+    ('', '12')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    return _INVISIBLE.sub("", str(value)).strip()
+
+
+def text_key(text: str) -> str:
+    """The key two texts are compared by: NFKC (full-width and half-width forms agree,
+    a no-break space is a space) with every whitespace character removed.
+
+    Examples
+    --------
+    >>> text_key("历　下") == text_key("历下") and text_key("ＡＢ１") == "AB1"
+    True
+    """
+    return _SPACE.sub("", unicodedata.normalize("NFKC", _INVISIBLE.sub("", text)))
+
+
+def _clean_texts(values: Sequence[Any]) -> list[str]:
+    """:func:`clean_text` of every value; one pass over the joined text when all are str."""
+    cells = list(values)
+    if cells and all(type(v) is str for v in cells):
+        joined = "\n".join(cells)
+        if joined.count("\n") == len(cells) - 1:  # no cell holds a line break
+            if _INVISIBLE.search(joined):
+                joined = _INVISIBLE.sub("", joined)
+            out = joined.split("\n")
+            if any(s != s.strip() for s in (out[0], out[-1])) or re.search(r"\s\n|\n\s", joined):
+                out = [s.strip() for s in out]
+            return out
+    return [clean_text(v) for v in cells]
+
+
+def _text_keys(texts: list[str]) -> list[str]:
+    """:func:`text_key` of every (clean) text, in one pass when none holds a line break."""
+    joined = "\n".join(texts)
+    if joined.count("\n") == len(texts) - 1:
+        normal = re.sub(r"[^\S\n]+", "", unicodedata.normalize("NFKC", joined))
+        keys = normal.split("\n")
+        if len(keys) == len(texts):
+            return keys
+    return [text_key(t) for t in texts]
+
+
+class NoValue:
+    """A cell that shows something but holds no value a program can read: a formula whose
+    result was never saved. Its text is what the cell holds; ``found`` says what it is.
+
+    Examples
+    --------
+    >>> cell = NoValue("=B3*2", "the formula =B3*2 with no saved result")
+    >>> str(cell), to_number(cell).found
+    ('=B3*2', 'the formula =B3*2 with no saved result')
+    """
+
+    __slots__ = ("found", "text")
+
+    def __init__(self, text: str, found: str) -> None:
+        self.text = text
+        self.found = found
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"NoValue({self.text!r}, {self.found!r})"
 
 
 def _readonly(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
@@ -50,7 +150,7 @@ def _object_array(values: Sequence[Any]) -> npt.NDArray[Any]:
     return out
 
 
-class _NotANumber(NamedTuple):
+class NotANumber(NamedTuple):
     """Why a cell is not a finite number: what was expected there and what was found."""
 
     expected: str
@@ -61,14 +161,42 @@ _NUMBER = "expected a number"
 _FINITE = "expected a finite number"
 
 
-def _cell_number(value: object) -> float | _NotANumber:
-    """The float value of one cell, or what was expected and found instead."""
+def _described(value: object) -> str:
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0):
+            return f"the date {value.date().isoformat()}"
+        return f"the date and time {value.isoformat(sep=' ')}"
+    if isinstance(value, datetime.date):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, datetime.time):
+        return f"the time {value.isoformat()}"
+    if isinstance(value, datetime.timedelta):
+        return f"the duration {value}"
+    return f"a {type(value).__name__}"
+
+
+def to_number(value: object) -> float | NotANumber:
+    """The float value of one cell, or what was expected and found instead.
+
+    Text is read as a spreadsheet reads it: full-width digits and signs become ASCII,
+    thousands separators are dropped (``"1,234,567.5"``), and nothing else: ``"1_000"``
+    and digits of other scripts are text.
+
+    Examples
+    --------
+    >>> to_number("１２，３４５．５"), to_number(" 7 ")
+    (12345.5, 7.0)
+    >>> to_number("1_000").found, to_number("#DIV/0!").found
+    ("the text '1_000'", 'the spreadsheet error #DIV/0!')
+    """
     if value is None:
-        return _NotANumber(_NUMBER, "an empty cell")
+        return NotANumber(_NUMBER, "an empty cell")
     if isinstance(value, bool):
-        return _NotANumber(_NUMBER, f"the boolean {value}")
+        return NotANumber(_NUMBER, f"the boolean {value}")
+    if isinstance(value, NoValue):
+        return NotANumber(_NUMBER, value.found)
     if isinstance(value, Decimal) and value.is_nan():  # float() refuses a signalling NaN
-        return _NotANumber(_FINITE, "NaN")
+        return NotANumber(_FINITE, "NaN")
     if isinstance(value, int | float | Decimal | np.integer | np.floating):
         try:
             number = float(value)
@@ -81,26 +209,71 @@ def _cell_number(value: object) -> float | _NotANumber:
         )
         shown = f"{Decimal(value):.4g}" if isinstance(value, int | Decimal) else repr(value)
     elif isinstance(value, str):
-        # full-width digits and signs (１２３，４５６．７) become ASCII;
-        # "1,234,567.5" loses its commas
-        text = unicodedata.normalize("NFKC", value).strip()
+        text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", value)).strip()
         if text.lower() in _MISSING_TEXT:
-            return _NotANumber(_NUMBER, "an empty cell" if not text else f"{value!r}")
-        if _THOUSANDS.match(text):
+            return NotANumber(_NUMBER, "an empty cell" if not text else f"{value!r}")
+        if text.upper() in SPREADSHEET_ERRORS:
+            return NotANumber(_NUMBER, f"the spreadsheet error {text.upper()}")
+        if _THOUSANDS.fullmatch(text):
             text = text.replace(",", "")
-        try:
-            number = float(text)
-        except ValueError:
-            return _NotANumber(_NUMBER, f"the text {value!r}")
+        if not (_PLAIN_NUMBER.fullmatch(text) or _NOT_FINITE.fullmatch(text)):
+            return NotANumber(_NUMBER, f"the text {value!r}")
+        number = float(text)
         written_finite = "inf" not in text.lower()
         shown = repr(value)
     else:
-        return _NotANumber(_NUMBER, f"a {type(value).__name__}")
+        return NotANumber(_NUMBER, _described(value))
     if math.isnan(number):
-        return _NotANumber(_FINITE, "NaN")
+        return NotANumber(_FINITE, "NaN")
     if math.isinf(number):
-        return _NotANumber(_FINITE, f"{shown} (too large)" if written_finite else "infinity")
+        return NotANumber(_FINITE, f"{shown} (too large)" if written_finite else "infinity")
     return number
+
+
+def to_numbers(values: Sequence[Any]) -> tuple[FloatArray, dict[int, NotANumber]]:
+    """:func:`to_number` of every cell, as an array (NaN where there is no number) and the
+    reason for each cell that is not a number, by position.
+
+    Columns of plain numbers, or of plain ASCII numbers as text (what a CSV file holds),
+    are converted without looking at each cell in Python.
+
+    Examples
+    --------
+    >>> values, bad = to_numbers(["1", "2.5", "x"])
+    >>> values.tolist()[:2], bad
+    ([1.0, 2.5], {2: NotANumber(expected='expected a number', found="the text 'x'")})
+    """
+    cells = values if isinstance(values, list) else list(values)
+    kinds = set(map(type, cells))
+    out: FloatArray | None = None
+    if kinds <= {float, int}:  # a bool's type is bool: it takes the careful path
+        try:
+            out = np.array(cells, dtype=np.float64)
+        except OverflowError:
+            out = None
+    elif kinds == {str}:
+        joined = "\n".join(cells)
+        if joined.isascii() and "_" not in joined:  # what float takes then, a spreadsheet does
+            try:
+                out = np.array(list(map(float, cells)), dtype=np.float64)
+            except ValueError:
+                out = None
+    bad: dict[int, NotANumber] = {}
+    if out is not None:
+        for i in np.flatnonzero(~np.isfinite(out)).tolist():
+            number = to_number(cells[i])
+            if isinstance(number, NotANumber):
+                bad[i] = number
+        return out, bad
+    out = np.empty(len(cells), dtype=np.float64)
+    for i, cell in enumerate(cells):
+        number = to_number(cell)
+        if isinstance(number, NotANumber):
+            bad[i] = number
+            out[i] = np.nan
+        else:
+            out[i] = number
+    return out, bad
 
 
 class RegionTable:
@@ -118,14 +291,19 @@ class RegionTable:
     source : str, optional
         Where the data came from (a file name), used in error messages.
     rows : sequence of int, optional
-        The row number of each region as the user sees it (a file's line
-        numbers); by default 1, 2, 3, ...
+        The row number of each region as the user sees it (a file's rows);
+        by default 1, 2, 3, ...
+    places : mapping of str to str, optional
+        Where each column is in the source, for messages (a spreadsheet's column
+        letter): a cell is then named as ``row 5, column '人口' (cell C5)``.
 
     Raises
     ------
     DataError
-        If the id column is missing, an id is empty or repeated, or the columns
-        have different lengths; all such problems are reported together.
+        If the id column is missing, an id is empty, holds a control character or is
+        repeated (also when two ids differ only by invisible characters, whitespace or
+        full-width forms), or the columns have different lengths; all such problems are
+        reported together.
 
     Examples
     --------
@@ -146,8 +324,10 @@ class RegionTable:
         parent: str | None = None,
         source: str | None = None,
         rows: Sequence[int] | None = None,
+        places: Mapping[str, str] | None = None,
     ) -> None:
         self.source = source
+        self._places: dict[str, str] = dict(places or {})
         self._text: dict[str, tuple[str, ...]] = {}
         self._codes: dict[str, tuple[npt.NDArray[np.intp], dict[str, int]]] = {}
         self._taken_from: tuple[RegionTable, npt.NDArray[np.intp]] | None = None
@@ -178,27 +358,8 @@ class RegionTable:
             for name, length in lengths.items()
             if length != n
         ]
-        ids: list[str] = []
-        seen: dict[str, int] = {}
-        for i, raw in enumerate(columns[id]):
-            text = "" if raw is None else str(raw).strip()
-            if isinstance(raw, float) and math.isnan(raw):
-                text = ""
-            if not text:
-                problems.append(
-                    Problem(self.where(i, id), "expected a region id", found="an empty cell")
-                )
-            elif text in seen:
-                problems.append(
-                    Problem(
-                        self.where(i, id),
-                        f"duplicate region id {text!r}",
-                        found=f"it is also in row {self.row_number(seen[text])}",
-                    )
-                )
-            else:
-                seen[text] = i
-            ids.append(text)
+        ids, id_problems = self._check_ids(list(columns[id]), id)
+        problems += id_problems
         for attribute, name in (("kind", kind), ("parent", parent)):
             if name is None:
                 continue
@@ -213,8 +374,8 @@ class RegionTable:
                 continue
             problems += [
                 Problem(self.where(i, name), f"expected a {attribute}", found="an empty cell")
-                for i, value in enumerate(columns[name])
-                if value is None or not str(value).strip()
+                for i, value in enumerate(_clean_texts(list(columns[name])))
+                if not value
             ]
         if problems:
             raise DataError(problems)
@@ -282,140 +443,6 @@ class RegionTable:
         """
         return cls(columns, id=id, kind=kind, parent=parent, source=source)
 
-    @classmethod
-    def from_csv(
-        cls,
-        path: str | os.PathLike[str],
-        *,
-        id: str,
-        kind: str | None = None,
-        parent: str | None = None,
-        encoding: str | None = None,
-    ) -> RegionTable:
-        """Read a CSV file with a header row; blank lines are skipped.
-
-        Parameters
-        ----------
-        path : path-like
-            The file.
-        id : str
-            Name of the id column.
-        kind, parent : str, optional
-            Names of the kind and parent columns (see :class:`RegionTable`).
-        encoding : str, optional
-            The text encoding. By default UTF-8 (with or without a byte-order
-            mark) is tried first, then GB18030, which is what Chinese Excel writes.
-
-        Notes
-        -----
-        Rows in error messages are the file's rows as a spreadsheet shows them: its line
-        numbers, unless a quoted cell holds a line break.
-        """
-        name = os.fspath(path)
-        try:
-            data = Path(name).read_bytes()
-        except OSError as exc:
-            raise DataError(Problem(name, "cannot read the file", found=exc.strerror)) from None
-        text = _decode(data, name, encoding)
-        try:
-            reader = csv.reader(io.StringIO(text, newline=""))
-            rows = list(enumerate(reader, start=1))  # csv yields [] for a blank line
-        except csv.Error as exc:
-            raise DataError(Problem(name, "not a valid CSV file", found=str(exc))) from None
-        return cls.from_rows(rows, id=id, kind=kind, parent=parent, source=name)
-
-    @classmethod
-    def from_rows(
-        cls,
-        rows: Sequence[tuple[int, Sequence[Any]]],
-        *,
-        id: str,
-        kind: str | None = None,
-        parent: str | None = None,
-        source: str,
-    ) -> RegionTable:
-        """Build a table from numbered rows of cells, the first being the header.
-
-        This is what the CSV and spreadsheet readers share: blank rows are skipped;
-        cells past the header's width must be empty; and a last row whose id reads
-        合计, 总计 or 小计 (or, with its id cell empty because 序号 and 地区 were merged,
-        any of whose text cells does) is checked against the column sums and dropped,
-        with a notice in :attr:`notices` (a mismatch is an error naming the row and column).
-
-        Parameters
-        ----------
-        rows : sequence of (row number, cells)
-            The row number is the one the user sees (a sheet's or a CSV file's row).
-        id, kind, parent : str
-            As for :class:`RegionTable`.
-        source : str
-            The file (and sheet) for messages.
-        """
-        kept: list[tuple[int, list[Any]]] = [
-            (n, list(r)) for n, r in rows if any(_filled(c) for c in r)
-        ]
-        if not kept:
-            raise DataError(
-                Problem(source, "expected a header row and regions", found="an empty file")
-            )
-        header_line, header_cells = kept[0]
-        while header_cells and not _filled(header_cells[-1]):
-            header_cells.pop()
-        header = ["" if c is None else str(c).strip() for c in header_cells]
-        body = kept[1:]
-        if not body:
-            raise DataError(
-                Problem(
-                    source, "expected at least one region below the header", found="only the header"
-                )
-            )
-        problems = [
-            Problem(
-                f"{source}, row {line}",
-                f"expected at most {len(header)} cells like the header",
-                found=f"{len(row)}, with values past the last column",
-            )
-            for line, row in body
-            if any(_filled(c) for c in row[len(header) :])
-        ]
-        blank = [j + 1 for j, h in enumerate(header) if not h]
-        if blank:
-            problems.append(
-                Problem(
-                    f"{source}, row {header_line}",
-                    "expected a name for every column",
-                    found=f"an empty header in column {', '.join(map(str, blank))}",
-                )
-            )
-        dupes = sorted({h for h in header if h and header.count(h) > 1})
-        if dupes:
-            problems.append(
-                Problem(
-                    f"{source}, row {header_line}",
-                    "expected unique column names",
-                    found=f"{', '.join(map(repr, dupes))} more than once",
-                )
-            )
-        if problems:
-            raise DataError(problems)
-        body = [(line, (row + [None] * len(header))[: len(header)]) for line, row in body]
-        notices: list[str] = []
-        if id in header and len(body) > 1:
-            label = _total_row_label(body[-1][1], header.index(id))
-            if label:
-                line, totals = body.pop()
-                _check_totals(header, body, totals, id, (kind, parent), f"{source}, row {line}")
-                notices.append(
-                    f"{source}: the {label} row (row {line}) matches the column sums "
-                    "and was dropped"
-                )
-        columns = {h: [row[j] for _, row in body] for j, h in enumerate(header)}
-        table = cls(
-            columns, id=id, kind=kind, parent=parent, source=source, rows=[n for n, _ in body]
-        )
-        table.notices = tuple(notices)
-        return table
-
     # ------------------------------------------------------------------ access
     @property
     def ids(self) -> tuple[str, ...]:
@@ -461,16 +488,17 @@ class RegionTable:
     def where(self, index: int, column: str) -> str:
         """A place for messages: ``"data.csv, row 5, column '人口'"``."""
         prefix = f"{self.source}, " if self.source else ""
-        return f"{prefix}row {self.row_number(index)}, column {column!r}"
+        row = self.row_number(index)
+        place = self._places.get(column)
+        return f"{prefix}row {row}, column {column!r}" + (f" (cell {place}{row})" if place else "")
 
     def text(self, column: str) -> tuple[str, ...]:
-        """The values of ``column`` as text (for attributes such as kind or parent)."""
+        """The values of ``column`` as text (for attributes such as kind or parent), the way
+        a reader sees them (:func:`clean_text`)."""
         cached = self._text.get(column)
         if cached is None:
             self._require(column)
-            cached = tuple(
-                "" if v is None else str(v).strip() for v in self._columns[column].tolist()
-            )
+            cached = tuple(_clean_texts(self._columns[column].tolist()))
             self._text[column] = cached  # a table never changes: conditions re-read columns
         return cached
 
@@ -539,16 +567,11 @@ class RegionTable:
                         Problem(self.where(int(i), column), "expected a finite number", found=what)
                     )
             else:
-                values = np.empty(len(raw), dtype=np.float64)
-                for i, cell in enumerate(raw.tolist()):
-                    number = _cell_number(cell)
-                    if isinstance(number, _NotANumber):
-                        problems.append(
-                            Problem(self.where(i, column), number.expected, found=number.found)
-                        )
-                        values[i] = np.nan
-                    else:
-                        values[i] = number
+                values, reasons = to_numbers(raw.tolist())
+                problems = [
+                    Problem(self.where(i, column), reason.expected, found=reason.found)
+                    for i, reason in reasons.items()
+                ]
             if problems:
                 return problems
             self._numeric[column] = _readonly(values)
@@ -581,6 +604,7 @@ class RegionTable:
             parent=self.parent_column,
             source=self.source,
             rows=self._rows.tolist(),
+            places=self._places,
         )
 
     def take(self, indices: Sequence[int] | npt.NDArray[np.intp]) -> RegionTable:
@@ -595,6 +619,7 @@ class RegionTable:
         index = np.asarray(indices, dtype=np.intp)
         table = object.__new__(RegionTable)
         table.source = self.source
+        table._places = self._places
         table.id_column = self.id_column
         table.kind_column = self.kind_column
         table.parent_column = self.parent_column
@@ -607,6 +632,53 @@ class RegionTable:
         table._taken_from = (self, _readonly(index.copy()))
         table.notices = self.notices
         return table
+
+    def _check_ids(self, raw: list[Any], id: str) -> tuple[list[str], list[Problem]]:
+        """The ids as a reader sees them, and every empty, unreadable or repeated one."""
+        problems: list[Problem] = []
+        for i, value in enumerate(raw):
+            if isinstance(value, NoValue):
+                problems.append(
+                    Problem(self.where(i, id), "expected a region id", found=value.found)
+                )
+                raw[i] = None
+        ids = _clean_texts(raw)
+        keys = _text_keys(ids)
+        if "" in keys or len(set(keys)) < len(keys):
+            seen: dict[str, int] = {}
+            for i, (text, key) in enumerate(zip(ids, keys, strict=True)):
+                if not key:
+                    problems.append(
+                        Problem(self.where(i, id), "expected a region id", found="an empty cell")
+                    )
+                elif key in seen:
+                    first = seen[key]
+                    same = ids[first] == text
+                    problems.append(
+                        Problem(
+                            self.where(i, id),
+                            f"duplicate region id {text!r}"
+                            + ("" if same else f" (it reads the same as {ids[first]!r})"),
+                            found=f"it is also in row {self.row_number(first)}",
+                            hint=None
+                            if same
+                            else "the two differ only by invisible characters, spaces or "
+                            "full-width forms",
+                        )
+                    )
+                else:
+                    seen[key] = i
+        if _CONTROL.search("".join(ids)):
+            problems += [
+                Problem(
+                    self.where(i, id),
+                    "expected a region id without control characters",
+                    found=f"{text!r} (U+{ord(_CONTROL.findall(text)[0]):04X})",
+                )
+                for i, text in enumerate(ids)
+                if _CONTROL.search(text)
+            ]
+        return ids, problems
 
     def _require(self, column: str) -> None:
         if column not in self._columns:
@@ -622,82 +694,3 @@ class RegionTable:
             found=f"columns {', '.join(map(repr, self._columns)) or 'none'}",
             hint=f"did you mean {close[0]!r}?" if close else None,
         )
-
-
-def _decode(data: bytes, name: str, encoding: str | None) -> str:
-    if encoding is not None:
-        try:
-            return data.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise DataError(
-                Problem(name, f"cannot decode the file as {encoding}", found=str(exc))
-            ) from None
-    for candidate in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(candidate)
-        except UnicodeDecodeError:
-            continue
-    raise DataError(
-        Problem(
-            name,
-            "expected text in UTF-8 or GB18030",
-            found="undecodable bytes",
-            hint="save the file as CSV UTF-8 from Excel",
-        )
-    )
-
-
-def _filled(cell: Any) -> bool:
-    return cell is not None and str(cell).strip() != ""
-
-
-def _total_label(cell: Any) -> str | None:
-    """合计, 总计 or 小计 when a cell names a total (全省合计, 合 计 …)."""
-    text = "".join(str(cell or "").split())
-    return next((word for word in _TOTAL_WORDS if word in text), None)
-
-
-def _total_row_label(cells: list[Any], id_index: int) -> str | None:
-    """The total word of a last row that names a total, in its id cell or, when that is empty
-    (序号 and 地区 merged, the word left in 序号), in any of its text cells."""
-    if _filled(cells[id_index]):
-        return _total_label(cells[id_index])
-    texts = (c for c in cells if isinstance(c, str) and isinstance(_cell_number(c), _NotANumber))
-    return next((label for label in map(_total_label, texts) if label), None)
-
-
-def _check_totals(
-    header: list[str],
-    body: list[tuple[int, list[Any]]],
-    totals: list[Any],
-    id: str,
-    attributes: tuple[str | None, ...],
-    where: str,
-) -> None:
-    """Every numeric column's sum must match the total row (where it has a number)."""
-    problems = []
-    for j, name in enumerate(header):
-        if name == id or name in attributes or not _filled(totals[j]):
-            continue
-        total = _cell_number(totals[j])
-        values = [_cell_number(row[j]) for _, row in body]
-        if isinstance(total, _NotANumber) or any(isinstance(v, _NotANumber) for v in values):
-            continue  # not a numeric column; its own problems are reported where it is used
-        column_sum = math.fsum(v for v in values if isinstance(v, float))
-        text = str(totals[j]).strip()
-        decimals = len(text.split(".")[1]) if isinstance(totals[j], str) and "." in text else 0
-        slack = max(
-            1e-9 * abs(column_sum), 0.5 * 10.0**-decimals if isinstance(totals[j], str) else 1e-6
-        )
-        if abs(column_sum - total) > slack:
-            problems.append(
-                Problem(
-                    f"{where}, column {name!r}",
-                    f"the total row does not match the column: the regions add up to "
-                    f"{column_sum:,.10g}",
-                    found=f"{total:,.10g} in the total row",
-                    hint="correct the data or the total row",
-                )
-            )
-    if problems:
-        raise DataError(problems)

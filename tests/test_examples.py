@@ -25,7 +25,7 @@ def run(script: str, *args: str) -> str:
 
 
 def test_data_matches_the_seed_totals() -> None:
-    table = fa.RegionTable.from_csv(EXAMPLE / "data.csv", id="地区")
+    table = fa.read_table(EXAMPLE / "data.csv", id="地区")
     assert len(table) == 16
     assert table.numeric("少数民族贫困人口").sum() == 991
     assert table.numeric("已脱贫享受政策人口").sum() == 13284

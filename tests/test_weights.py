@@ -78,7 +78,7 @@ def test_constant_column_gets_weight_zero_and_all_constant_is_an_error() -> None
 
 
 def test_entropy_from_a_table_matches_the_array() -> None:
-    table = fa.RegionTable.from_csv(EXAMPLE / "data.csv", id="地区")
+    table = fa.read_table(EXAMPLE / "data.csv", id="地区")
     columns = ["少数民族贫困人口", "已脱贫享受政策人口", "农村居民人均可支配收入"]
     from_table = entropy_weights(table, columns, negative=["农村居民人均可支配收入"])
     matrix = np.column_stack([table.numeric(c) for c in columns])

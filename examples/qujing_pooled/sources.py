@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def load_table() -> fa.RegionTable:
-    return fa.RegionTable.from_csv(HERE / "data.csv", id="地区")
+    return fa.read_table(HERE / "data.csv", id="地区")
 
 
 def build_sources() -> list[Source]:

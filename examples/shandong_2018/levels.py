@@ -43,7 +43,7 @@ def county_scheme() -> fa.Scheme:
 
 
 def main() -> int:
-    table = fa.RegionTable.from_csv(HERE / "levels.csv", id="地区", kind="类型", parent="上级")
+    table = fa.read_table(HERE / "levels.csv", id="地区", kind="类型", parent="上级")
     result = fa.allocate_levels(table, [build_scheme(), county_scheme()])
     amounts = result.amounts
     for city in ("济南市", "济宁市"):

@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         help="webster (default), jefferson, huntington_hill, adams or largest_remainder",
     )
     args = parser.parse_args(argv)
-    table = fa.RegionTable.from_csv(HERE / "data.csv", id="地区")
+    table = fa.read_table(HERE / "data.csv", id="地区")
     methods = dict.fromkeys([args.method, "jefferson", "largest_remainder"])
     results = {m: fa.allocate(table, build_scheme(m)) for m in methods}
     print("200 training places; floor of one place per city taking part")

@@ -1,39 +1,45 @@
 """Reading region data the way bureaus have it: CSV, XLSX, pandas and polars DataFrames.
 
-- CSV in UTF-8 (with or without BOM) or GB18030/GBK, detected (:meth:`RegionTable.from_csv`).
-- XLSX (extra ``fundalloc[excel]``, openpyxl): a sheet by name or by position from 1; the
-  header row is the first one holding the id column and the columns the scheme needs, so
-  merged title rows above it are skipped; row numbers in messages are the sheet's.
-- Both: blank rows ignored, thousands separators and full-width digits accepted, a trailing
-  合计/总计/小计 row checked against the column sums and dropped with a notice.
+- :func:`read_table` reads a CSV or XLSX file by its extension; :func:`read_csv` and
+  :func:`read_xlsx` read one format.
+- CSV in UTF-8 (with or without BOM) or GB18030/GBK, detected (:mod:`fundalloc.io.csvfile`);
+  XLSX with openpyxl, the ``excel`` extra (:mod:`fundalloc.io.xlsxfile`).
+- Both the same way (:mod:`fundalloc.io.layout`): title and unit rows above the header and
+  two-row headers skipped, the header found by the columns asked for; 合计, 总计 and 小计 rows
+  anywhere checked against the rows they sum and dropped with a notice in
+  :attr:`RegionTable.notices <fundalloc.table.RegionTable>`; notes, signature rows, unit rows,
+  group headings and blank rows below the header dropped; a 序号 column dropped; any other row
+  without a region id an error naming it.
 - DataFrames (pandas or polars, imported only when used) in with :func:`from_dataframe`.
 
 Examples
 --------
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
->>> _ = (folder / "d.csv").write_text("地区,人口\\n甲,1\\n乙,2\\n合计,3\\n", encoding="utf-8")
->>> table = read_table(folder / "d.csv", id="地区")
->>> table.ids, table.notices[0].endswith("matches the column sums and was dropped")
-(('甲', '乙'), True)
+>>> _ = (folder / "d.csv").write_text(
+...     "2018年测算表\\n地区,人口\\n甲,1\\n乙,2\\n合计,3\\n制表人：张三\\n", encoding="utf-8")
+>>> table = read_table(folder / "d.csv", id="地区", columns=["人口"])
+>>> table.ids, table.numeric("人口").tolist()
+(('甲', '乙'), [1.0, 2.0])
+>>> [notice.split(": ", 1)[1] for notice in table.notices]
+['the 合计 row (row 5) matches the column sums and was dropped',
+ 'row 6 is a note and was dropped: 制表人：张三']
 """
 
 from __future__ import annotations
 
 import os
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from fundalloc.errors import DataError, Problem
-from fundalloc.optional import require
+from fundalloc.io.csvfile import csv_rows
+from fundalloc.io.layout import Grid, region_table
+from fundalloc.io.xlsxfile import xlsx_grid
 from fundalloc.table import RegionTable
 
-__all__ = ["from_dataframe", "read_table"]
-
-#: How far down a sheet the header row is looked for.
-HEADER_SEARCH_ROWS = 30
+__all__ = ["from_dataframe", "read_csv", "read_table", "read_xlsx"]
 
 
 def read_table(
@@ -51,7 +57,7 @@ def read_table(
     Parameters
     ----------
     path : path-like
-        A ``.csv`` or ``.xlsx`` file.
+        A ``.xlsx``/``.xlsm`` file, or a CSV file (any other extension).
     id, kind, parent : str
         The id column and the optional kind and parent columns.
     sheet : str or int, optional
@@ -59,7 +65,19 @@ def read_table(
     encoding : str, optional
         For CSV: the text encoding (default: UTF-8, then GB18030).
     columns : sequence of str
-        For XLSX: the columns the header row must hold besides the id.
+        The columns the header row must hold besides the id, kind and parent columns (the
+        scheme's): the header is the first row holding them all.
+
+    Returns
+    -------
+    RegionTable
+        The regions, with a notice in :attr:`~fundalloc.table.RegionTable.notices` for every
+        row dropped that was not blank.
+
+    Raises
+    ------
+    DataError
+        Naming the file, row and column of every problem found.
     """
     name = os.fspath(path)
     suffix = Path(name).suffix.lower()
@@ -74,11 +92,43 @@ def read_table(
                 hint="save it from Excel as .xlsx or CSV UTF-8",
             )
         )
-    return RegionTable.from_csv(name, id=id, kind=kind, parent=parent, encoding=encoding)
+    return read_csv(name, id=id, kind=kind, parent=parent, encoding=encoding, columns=columns)
+
+
+def read_csv(
+    path: str | os.PathLike[str],
+    *,
+    id: str,
+    kind: str | None = None,
+    parent: str | None = None,
+    encoding: str | None = None,
+    columns: Sequence[str] = (),
+) -> RegionTable:
+    """Read a CSV file of regions; see :func:`read_table`.
+
+    Rows are numbered as a spreadsheet shows them: one per record (a blank line is a row,
+    a cell holding a line break is not two).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "d.csv"
+    >>> _ = path.write_bytes("地区,人口\\n甲,１，２００\\n".encode("gb18030"))
+    >>> read_csv(path, id="地区").numeric("人口").tolist()
+    [1200.0]
+    """
+    name = os.fspath(path)
+    try:
+        data = Path(name).read_bytes()
+    except OSError as exc:
+        raise DataError(Problem(name, "cannot read the file", found=exc.strerror)) from None
+    rows = csv_rows(data, name, encoding)
+    grid = Grid(name, rows, range(1, len(rows) + 1))
+    return region_table(grid, id=id, kind=kind, parent=parent, columns=columns)
 
 
 def read_xlsx(
-    path: str,
+    path: str | os.PathLike[str],
     *,
     id: str,
     kind: str | None = None,
@@ -86,67 +136,13 @@ def read_xlsx(
     sheet: str | int | None = None,
     columns: Sequence[str] = (),
 ) -> RegionTable:
-    """Read one sheet of an XLSX workbook; see :func:`read_table`."""
-    openpyxl = require("openpyxl", "excel")
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise DataError(Problem(path, "cannot read the file", found="no such file")) from None
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise _unreadable(path, exc) from None
-    try:
-        chosen = _sheet(workbook.sheetnames, sheet, path)
-        rows = [
-            (n, list(cells))
-            for n, cells in enumerate(workbook[chosen].iter_rows(values_only=True), start=1)
-        ]
-    except DataError:
-        raise
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise _unreadable(path, exc) from None
-    finally:
-        workbook.close()
-    source = f"{path} [{chosen}]"
-    wanted = {id, *columns} - {""}
-    for k, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        present = {str(c).strip() for c in cells if c is not None}
-        if wanted <= present:
-            return RegionTable.from_rows(rows[k:], id=id, kind=kind, parent=parent, source=source)
-    raise DataError(
-        Problem(
-            source,
-            f"no header row with the columns {', '.join(map(repr, sorted(wanted)))} "
-            f"in the first {HEADER_SEARCH_ROWS} rows",
-            hint="check the column names against the scheme",
-        )
-    )
+    """Read one sheet of an XLSX workbook; see :func:`read_table`.
 
-
-def _unreadable(path: str, exc: Exception) -> DataError:
-    return DataError(
-        Problem(
-            path,
-            "not a readable XLSX workbook",
-            found=str(exc) or type(exc).__name__,
-            hint="open it in Excel and save it again as .xlsx",
-        )
-    )
-
-
-def _sheet(names: list[str], sheet: str | int | None, path: str) -> str:
-    if sheet is None:
-        return names[0]
-    if isinstance(sheet, int):
-        if not 1 <= sheet <= len(names):
-            raise DataError(
-                Problem(path, f"expected a sheet number from 1 to {len(names)}", found=str(sheet))
-            )
-        return names[sheet - 1]
-    if sheet not in names:
-        raise DataError(
-            Problem(path, f"no sheet {sheet!r}", found=f"sheets {', '.join(map(repr, names))}")
-        )
-    return sheet
+    Rows in messages are the sheet's, and cells are named by letter too
+    (``row 5, column '人口' (cell C5)``).
+    """
+    grid = xlsx_grid(os.fspath(path), sheet)
+    return region_table(grid, id=id, kind=kind, parent=parent, columns=columns)
 
 
 def from_dataframe(

@@ -1,0 +1,669 @@
+"""The layout of a bureau's table: where the header is, which rows are regions.
+
+CSV and XLSX readers turn a file into numbered rows of cells (a :class:`Grid`);
+:func:`region_table` finds the header and the regions in it the same way for both.
+
+The header
+    The header is the first row, among the first :data:`HEADER_SEARCH_ROWS`, that holds
+    the id column and every column asked for (the scheme's columns, the kind and the parent
+    column); names are compared the way a reader sees them (:func:`~fundalloc.table.text_key`:
+    invisible characters, whitespace and full-width forms do not matter) and a column is
+    named as the caller spells it. Rows above it (titles, a unit row, the upper row of a
+    two-row header) are skipped. In a spreadsheet a merged cell counts in every cell it
+    covers; in both formats an empty header cell takes the name above it when the row above
+    holds two or more different names (the upper row of a two-row header: ``地区`` merged down
+    two rows), so a two-row header reads as its lower names. A 序号 (row number) column is
+    dropped: it is not data.
+
+The rows below the header, each one of these (``label`` is the id cell's text, or when that
+is empty the first filled cell's, as when 序号 and 地区 are merged in a 合计 row):
+
+- blank: no filled cell; skipped;
+- a total: ``label`` holds 合计 or 总计 (spaces aside, so ``合 计`` and ``全省合计`` too); checked
+  against every region above it (or, when it comes before any region, every region below)
+  and dropped with a notice;
+- a subtotal: ``label`` holds 小计 (``一片区小计``); checked against its group, the regions since
+  the previous total, subtotal or the header, and dropped with a notice;
+- a note: its first filled cell is text starting with 注, 说明, 备注 or 附注 (a number may follow:
+  ``注1：``), or with 数据来源, 资料来源, 来源, 制表, 审核, 复核, 填报, 填表, 负责, 联系, 单位,
+  计量单位, 金额单位 or 日期 and up to four more characters (``制表人``, ``单位负责人``), then a
+  colon (``：`` or ``:``), and no other cell holds a number. Rows right after a note holding a single
+  text cell continue it. Notes (signature rows and unit rows included) are dropped with a
+  notice;
+- a group heading: ``label`` starts with a Chinese numeral and 、 or ． (``一、地级市``), or a
+  numeral in brackets (``（一）``), and no other cell is filled; dropped with a notice;
+- a region: anything else with an id.
+
+Errors, each naming the row: a region after a closing total; a row without an id that is none
+of the above; a ``其中`` (of which) row; a note or a heading that holds numbers; a subtotal with
+no region above it in its group; a total or subtotal that does not match (naming the column
+and both numbers). A column is checked when the total row holds a value in it; a total cell
+or a region cell that is not a number (text, a formula without a saved result) makes the
+column "not checked" in the notice, never silently passed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from fundalloc.errors import DataError, Problem
+from fundalloc.table import (
+    NotANumber,
+    NoValue,
+    RegionTable,
+    clean_text,
+    text_key,
+    to_number,
+    to_numbers,
+)
+
+__all__ = ["HEADER_SEARCH_ROWS", "Grid", "column_letter", "region_table"]
+
+#: How far down a file the header row is looked for.
+HEADER_SEARCH_ROWS = 30
+
+_TOTALS = ("合计", "总计")
+_SUBTOTAL = "小计"
+_NOTE = re.compile(
+    r"(?:(?:注|说明|备注|附注)[0-9一二三四五六七八九十①-⑳()（）]*"
+    r"|(?:数据来源|资料来源|来源|制表|审核|复核|填报|填表|负责|联系|单位|计量单位|金额单位|日期)"
+    r"[^:：]{0,4})[:：]"
+)
+_HEADING = re.compile(r"[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]")
+_OF_WHICH = "其中"
+# a quick test that a cell may be something other than a region's id (the exact rules above
+# decide); keeps the common row to one regular-expression search
+_MAYBE_SPECIAL = re.compile(r"计|[:：]|^\s*(?:其中|[一二三四五六七八九十]+\s*[、.．]|[（(])")
+_ROW_NUMBER_COLUMNS = frozenset({"序号", "序", "No.", "NO.", "No"})
+
+
+def column_letter(column: int) -> str:
+    """A spreadsheet's name for a column counted from 1.
+
+    Examples
+    --------
+    >>> column_letter(1), column_letter(27), column_letter(16384)
+    ('A', 'AA', 'XFD')
+    """
+    out = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
+@dataclass
+class Grid:
+    """A file as rows of cells, the way a reader hands it over.
+
+    Parameters
+    ----------
+    source : str
+        The file (and sheet) for messages.
+    rows : sequence of list
+        The cells of each row, from column 1; a row may be shorter than others.
+    numbers : sequence of int
+        The row number the user sees for each row.
+    merged : sequence of (int, int, int, int)
+        Merged ranges as (first row, first column, last row, last column), 1-based.
+    letters : bool
+        Name columns by letter in messages (a spreadsheet), besides by name.
+    past : mapping of int to int
+        For rows whose cells were cut at the grid's width: the first column past it that
+        holds a value, by position in ``rows``.
+    """
+
+    source: str
+    rows: Sequence[list[Any]]
+    numbers: Sequence[int]
+    merged: Sequence[tuple[int, int, int, int]] = ()
+    letters: bool = False
+    past: Mapping[int, int] = field(default_factory=dict)
+
+
+def _filled(cell: Any) -> bool:
+    if cell is None:
+        return False
+    if cell.__class__ is str:
+        return bool(cell.strip())
+    return bool(str(cell).strip())
+
+
+def _header_name(cell: Any) -> str:
+    # a header cell often holds a line break (贫困人口↵（人）): the name is one line
+    return re.sub(r"\s*[\r\n]+\s*", "", clean_text(cell))
+
+
+def region_table(
+    grid: Grid,
+    *,
+    id: str,
+    kind: str | None = None,
+    parent: str | None = None,
+    columns: Sequence[str] = (),
+) -> RegionTable:
+    """The regions of a grid: header found, non-region rows checked and dropped.
+
+    Parameters
+    ----------
+    grid : Grid
+        The rows of the file.
+    id, kind, parent : str
+        As for :class:`~fundalloc.table.RegionTable`.
+    columns : sequence of str
+        The columns the header row must hold besides those.
+
+    Raises
+    ------
+    DataError
+        If there is no header, a row is neither a region nor a recognised non-region row,
+        or a total does not match; all such problems at once where they can be.
+
+    Examples
+    --------
+    >>> rows = [["2018年测算表"], ["单位：人"], ["地区", "人口"], ["甲", "1"], ["乙", "2"],
+    ...         ["合计", "3"], ["注：人口为年末数"]]
+    >>> table = region_table(Grid("d.csv", rows, range(1, 8)), id="地区", columns=["人口"])
+    >>> table.ids
+    ('甲', '乙')
+    >>> for notice in table.notices:
+    ...     print(notice)
+    d.csv: the 合计 row (row 6) matches the column sums and was dropped
+    d.csv: row 7 is a note and was dropped: 注：人口为年末数
+    """
+    source = grid.source
+    if not any(any(_filled(c) for c in row) for row in grid.rows):
+        raise DataError(Problem(source, "expected a header row and regions", found="an empty file"))
+    wanted = {name: text_key(name) for name in (id, kind, parent, *columns) if name}
+    top = _top_rows(grid)
+    at = _find_header(top, set(wanted.values()))
+    if at is None:
+        raise DataError(_no_header(grid, top, wanted, id))
+    names = [_header_name(c) for c in top[at]]
+    while names and not names[-1]:
+        names.pop()
+    by_key = {key: name for name, key in wanted.items()}
+    names = [by_key.get(text_key(n), n) for n in names]
+    return _Body(grid, at, names, id=id, kind=kind, parent=parent).table()
+
+
+def _top_rows(grid: Grid) -> list[list[Any]]:
+    """The first rows as the header search sees them: merged cells filled, and empty cells
+    of a row below a row of names taking those names."""
+    count = min(len(grid.rows), HEADER_SEARCH_ROWS)
+    top = [list(row) for row in grid.rows[:count]]
+    index = {number: i for i, number in enumerate(grid.numbers[:count])}
+    for first_row, first_col, last_row, last_col in grid.merged:
+        if first_row not in index:
+            continue
+        anchor_row = top[index[first_row]]
+        value = anchor_row[first_col - 1] if first_col <= len(anchor_row) else None
+        if not _filled(value):
+            continue
+        for number in range(first_row, last_row + 1):
+            if number not in index:
+                continue
+            row = top[index[number]]
+            width = min(last_col, first_col + 1024)
+            if len(row) < width:
+                row.extend([None] * (width - len(row)))
+            for j in range(first_col - 1, width):
+                if not _filled(row[j]):
+                    row[j] = value
+    for k in range(len(top) - 1, 0, -1):
+        above = top[k - 1]
+        if len({_header_name(c) for c in above if _filled(c)}) < 2:
+            continue
+        row = top[k]
+        if len(row) < len(above):
+            row.extend([None] * (len(above) - len(row)))
+        for j, cell in enumerate(row):
+            if not _filled(cell) and j < len(above) and _filled(above[j]):
+                row[j] = above[j]
+    return top
+
+
+def _find_header(top: list[list[Any]], wanted: set[str]) -> int | None:
+    for k, row in enumerate(top):
+        if wanted <= {text_key(_header_name(c)) for c in row if _filled(c)}:
+            return k
+    return None
+
+
+def _no_header(grid: Grid, top: list[list[Any]], wanted: dict[str, str], id: str) -> list[Problem]:
+    """Which needed names were seen in which rows, and which were not seen."""
+    import difflib
+
+    keys_by_row = [{text_key(_header_name(c)) for c in row if _filled(c)} for row in top]
+    best = max(range(len(top)), key=lambda k: (len(keys_by_row[k] & set(wanted.values())), -k))
+    best_names = [_header_name(c) for c in top[best] if _filled(c)]
+    present = [name for name, key in wanted.items() if key in keys_by_row[best]]
+    holds = (
+        f"row {grid.numbers[best]} holds {', '.join(map(repr, present))} of the needed columns"
+        if present
+        else f"none of the needed columns in the first {len(top)} rows"
+    )
+    problems = _duplicates(
+        [_header_name(c) for c in top[best]], f"{grid.source}, row {grid.numbers[best]}"
+    )
+    for name, key in wanted.items():
+        if key in keys_by_row[best]:
+            continue
+        elsewhere = [grid.numbers[k] for k, keys in enumerate(keys_by_row) if key in keys]
+        found = holds + (
+            f"; {name!r} is in row {', '.join(map(str, elsewhere))}" if elsewhere else ""
+        )
+        close = difflib.get_close_matches(name, best_names, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else None
+        if name == id:
+            problems.append(
+                Problem(
+                    grid.source,
+                    f"no id column {name!r}",
+                    found=found,
+                    hint=hint or "pass id= with the name of the column that names the regions",
+                )
+            )
+        else:
+            problems.append(
+                Problem(
+                    grid.source,
+                    f"no column {name!r}",
+                    found=found,
+                    hint=hint or "check the column names against the scheme",
+                )
+            )
+    return problems
+
+
+def _duplicates(names: list[str], where: str) -> list[Problem]:
+    """Columns whose names read the same (:func:`~fundalloc.table.text_key`), in one pass."""
+    first: dict[str, int] = {}
+    repeated: dict[str, list[int]] = {}
+    for j, name in enumerate(names):
+        if not name:
+            continue
+        key = text_key(name)
+        if key in first:
+            repeated.setdefault(key, [first[key]]).append(j)
+        else:
+            first[key] = j
+    problems = []
+    for places in repeated.values():
+        same = {names[j] for j in places}
+        problems.append(
+            Problem(
+                where,
+                "expected unique column names",
+                found=f"{names[places[0]]!r} more than once (columns "
+                + ", ".join(column_letter(j + 1) for j in places)
+                + ")"
+                + ("" if len(same) == 1 else f", as {', '.join(map(repr, sorted(same)))}"),
+                hint=None
+                if len(same) == 1
+                else "the names differ only by invisible characters, spaces or full-width forms",
+            )
+        )
+    return problems
+
+
+@dataclass
+class _Total:
+    """A total or subtotal row and the regions it sums (positions in the region list)."""
+
+    index: int  # position in grid.rows
+    label: str
+    first: int
+    stop: int  # -1: up to the last region (a total above the regions)
+
+
+class _Body:
+    """The rows below the header, classified."""
+
+    def __init__(
+        self,
+        grid: Grid,
+        at: int,
+        names: list[str],
+        *,
+        id: str,
+        kind: str | None,
+        parent: str | None,
+    ) -> None:
+        self.grid = grid
+        self.at = at
+        self.names = names
+        self.id = id
+        self.kind = kind
+        self.parent = parent
+        self.attributes = {id, kind, parent} - {None}
+        self.header_number = grid.numbers[at]
+        self.id_index = names.index(id)
+        self.row_number_index = next(
+            (
+                j
+                for j, n in enumerate(names)
+                if n in _ROW_NUMBER_COLUMNS and n not in self.attributes
+            ),
+            None,
+        )
+        self.problems: list[Problem] = []
+        self.notices: list[tuple[int, str]] = []  # (position in grid.rows, text)
+        self.regions: list[int] = []  # positions in grid.rows
+        self.cells: list[list[Any]] = []  # their cells, exactly as wide as the header
+        self.totals: list[_Total] = []
+
+    def where(self, index: int, j: int | None = None) -> str:
+        text = f"{self.grid.source}, row {self.grid.numbers[index]}"
+        if j is None:
+            return text
+        if j >= len(self.names) or not self.names[j]:
+            return f"{text}, column {column_letter(j + 1)}"
+        cell = (
+            f" (cell {column_letter(j + 1)}{self.grid.numbers[index]})" if self.grid.letters else ""
+        )
+        return f"{text}, column {self.names[j]!r}{cell}"
+
+    # ------------------------------------------------------------------ header
+    def check_header(self) -> list[int]:
+        """The header's problems; the positions of the columns the table keeps."""
+        width = len(self.names)
+        used = [False] * width
+        for cells in self.cells:
+            for j, cell in enumerate(cells):
+                if not used[j] and _filled(cell):
+                    used[j] = True
+        blank = [j for j, name in enumerate(self.names) if not name and used[j]]
+        where = f"{self.grid.source}, row {self.header_number}"
+        if blank:
+            self.problems.append(
+                Problem(
+                    where,
+                    "expected a name for every column",
+                    found="an empty header in column "
+                    + ", ".join(f"{j + 1} ({column_letter(j + 1)})" for j in blank),
+                )
+            )
+        self.problems += _duplicates(self.names, where)
+        return [j for j, name in enumerate(self.names) if name and j != self.row_number_index]
+
+    # ------------------------------------------------------------------ rows
+    def classify(self) -> None:
+        rows, width, ii = self.grid.rows, len(self.names), self.id_index
+        seq = self.row_number_index
+        special = _MAYBE_SPECIAL.search
+        regions, cells_out = self.regions, self.cells
+        past = self.grid.past
+        closed: int | None = None  # the row of a total below regions
+        group_start = 0  # position in regions where the current group starts
+        in_note = False
+        for r in range(self.at + 1, len(rows)):
+            cells = rows[r]
+            cell = cells[ii] if len(cells) > ii else None
+            if (
+                closed is None
+                and cell.__class__ is str
+                and cell
+                and len(cells) == width
+                and not special(cell)
+                and (seq is None or not special(str(cells[seq])))
+                and r not in past
+            ):
+                regions.append(r)
+                cells_out.append(cells)
+                in_note = False
+                continue
+            kind, label = self.kind_of(cells, in_note)
+            if kind == "blank":
+                continue
+            in_note = kind == "note"
+            if kind == "note":
+                self.notices.append(
+                    (
+                        r,
+                        f"{self.grid.source}: row {self.grid.numbers[r]} is a note and was "
+                        f"dropped: {label}",
+                    )
+                )
+            elif kind == "heading":
+                self.notices.append(
+                    (
+                        r,
+                        f"{self.grid.source}: row {self.grid.numbers[r]} is a group heading and "
+                        f"was dropped: {label}",
+                    )
+                )
+            elif kind == "total":
+                if regions:
+                    self.totals.append(_Total(r, label, 0, len(regions)))
+                    closed = r if closed is None else closed
+                else:
+                    self.totals.append(_Total(r, label, 0, -1))
+                group_start = len(regions)
+            elif kind == "subtotal":
+                if closed is not None or group_start == len(regions):
+                    self.problems.append(
+                        Problem(
+                            self.where(r),
+                            f"a {_SUBTOTAL} row with no region above it in its group",
+                            found=repr(label),
+                            hint="a 小计 row follows the regions it sums",
+                        )
+                    )
+                else:
+                    self.totals.append(_Total(r, label, group_start, len(regions)))
+                group_start = len(regions)
+            elif kind == "region":
+                if closed is not None:
+                    self.problems.append(
+                        Problem(
+                            self.where(r, ii),
+                            "expected no region below the total row "
+                            f"(row {self.grid.numbers[closed]})",
+                            found=f"the region {clean_text(cells[ii])!r}",
+                            hint="move the total row below the last region, or the region above it",
+                        )
+                    )
+                    continue
+                regions.append(r)
+                cells_out.append(self.fit(r, cells))
+            else:  # an error: kind is the message
+                self.problems.append(
+                    Problem(
+                        self.where(r, ii if kind.startswith("expected a region id") else None),
+                        kind,
+                        found=label,
+                    )
+                )
+
+    def fit(self, r: int, cells: list[Any]) -> list[Any]:
+        """A region's cells exactly as wide as the header; values past it are an error."""
+        width = len(self.names)
+        extra = next((j for j in range(width, len(cells)) if _filled(cells[j])), None)
+        if extra is None and r in self.grid.past:
+            extra = self.grid.past[r] - 1
+        if extra is not None:
+            self.problems.append(
+                Problem(
+                    self.where(r),
+                    f"expected at most {width} cells like the header",
+                    found=f"{max(len(cells), extra + 1)}, with values past the last column "
+                    f"(column {column_letter(extra + 1)})",
+                )
+            )
+        if len(cells) >= width:
+            return cells[:width] if len(cells) > width else cells
+        return cells + [None] * (width - len(cells))
+
+    def kind_of(self, cells: list[Any], in_note: bool) -> tuple[str, str]:
+        """What a row is (see the module's rules), and the text that says so."""
+        filled = [(j, c) for j, c in enumerate(cells) if _filled(c)]
+        if not filled:
+            return "blank", ""
+        ii = self.id_index
+        id_cell = cells[ii] if len(cells) > ii else None
+        text_cells = [(j, c) for j, c in filled if isinstance(c, str)]
+        label = clean_text(id_cell) if _filled(id_cell) else ""
+        if not label and text_cells:
+            label = clean_text(text_cells[0][1])
+        key = text_key(label)
+        first_j, first = filled[0]
+        first_text = clean_text(first) if isinstance(first, str) else ""
+        others = [c for j, c in filled if j != first_j]
+        numbers = [
+            c for c in others if not isinstance(c, str) and not isinstance(to_number(c), NotANumber)
+        ]
+        numbers += [
+            c for c in others if isinstance(c, str) and not isinstance(to_number(c), NotANumber)
+        ]
+        if first_text and _NOTE.match(text_key(first_text)):
+            if numbers:
+                return "expected no numbers in a note row", repr(first_text)
+            return "note", " ".join(clean_text(c) for _, c in filled)
+        if any(word in key for word in _TOTALS):
+            return "total", next(w for w in _TOTALS if w in key)
+        if _SUBTOTAL in key:
+            return "subtotal", label
+        if in_note and len(filled) == 1 and first_text:
+            return "note", first_text
+        if key.startswith(_OF_WHICH):
+            return (
+                "expected a region, a total or a note; a 其中 (of which) row breaks down the "
+                "row above and is not a region",
+                repr(label),
+            )
+        if _HEADING.match(key):
+            if len(filled) == 1:
+                return "heading", label
+            return "expected a region id, not a group heading, in a row with values", repr(label)
+        if not _filled(id_cell):
+            return "expected a region id", "an empty cell"
+        return "region", label
+
+    # ------------------------------------------------------------------ totals
+    def check_totals(self, keep: list[int]) -> None:
+        numbers: dict[int, tuple[np.ndarray[Any, Any], list[int]]] = {}
+        region_rows = self.regions
+        for total in self.totals:
+            stop = len(region_rows) if total.stop < 0 else total.stop
+            cells = self.fit(total.index, list(self.grid.rows[total.index]))
+            checked: list[str] = []
+            unchecked: list[str] = []
+            for j in keep:
+                name = self.names[j]
+                if name in self.attributes or not _filled(cells[j]):
+                    continue
+                if j not in numbers:
+                    values, bad = to_numbers([c[j] for c in self.cells])
+                    numbers[j] = (values, sorted(bad))
+                values, bad = numbers[j]
+                value = to_number(cells[j])
+                if isinstance(value, NotANumber):
+                    what = cells[j].found if isinstance(cells[j], NoValue) else value.found
+                    unchecked.append(f"{name!r} ({what} in the total row)")
+                    continue
+                inside = bad[bisect.bisect_left(bad, total.first) : bisect.bisect_left(bad, stop)]
+                if inside:
+                    row = self.grid.numbers[region_rows[inside[0]]]
+                    unchecked.append(f"{name!r} (not a number in row {row})")
+                    continue
+                column_sum = math.fsum(values[total.first : stop].tolist())
+                text = str(cells[j]).strip()
+                decimals = (
+                    len(text.split(".")[1]) if isinstance(cells[j], str) and "." in text else 0
+                )
+                slack = max(
+                    1e-9 * abs(column_sum),
+                    0.5 * 10.0**-decimals if isinstance(cells[j], str) else 1e-6,
+                )
+                if abs(column_sum - value) > slack:
+                    what = (
+                        "the total row does not match the column"
+                        if total.label in _TOTALS
+                        else f"the {_SUBTOTAL} row does not match its group "
+                        f"(rows {self.span(total.first, stop)})"
+                    )
+                    self.problems.append(
+                        Problem(
+                            self.where(total.index, j),
+                            f"{what}: the regions add up to {column_sum:,.10g}",
+                            found=f"{value:,.10g} in the total row",
+                            hint="correct the data or the total row",
+                        )
+                    )
+                    continue
+                checked.append(name)
+            self.notices.append((total.index, self.total_notice(total, stop, checked, unchecked)))
+
+    def span(self, first: int, stop: int) -> str:
+        numbers, regions = self.grid.numbers, self.regions
+        return f"{numbers[regions[first]]} to {numbers[regions[stop - 1]]}"
+
+    def total_notice(
+        self, total: _Total, stop: int, checked: list[str], unchecked: list[str]
+    ) -> str:
+        number = self.grid.numbers[total.index]
+        if total.label in _TOTALS:
+            row = f"the {total.label} row (row {number})"
+            sums = (
+                "the column sums"
+                if not unchecked
+                else f"the sums of {', '.join(map(repr, checked))}"
+            )
+            if total.stop < 0 and stop:
+                sums += f" of the regions below it (rows {self.span(0, stop)})"
+        else:
+            row = f"the {_SUBTOTAL} row {total.label!r} (row {number})"
+            sums = (
+                f"the sums of its group (rows {self.span(total.first, stop)})"
+                if not unchecked
+                else f"the sums of {', '.join(map(repr, checked))} over its group "
+                f"(rows {self.span(total.first, stop)})"
+            )
+        source = self.grid.source
+        if not checked:
+            because = "; ".join(unchecked) if unchecked else "it holds no numbers"
+            return f"{source}: {row} was dropped without a check: not checked {because}"
+        text = f"{source}: {row} matches {sums} and was dropped"
+        if unchecked:
+            text += f"; not checked: {', '.join(unchecked)}"
+        return text
+
+    # ------------------------------------------------------------------ table
+    def table(self) -> RegionTable:
+        self.classify()
+        keep = self.check_header()
+        if self.problems:
+            raise DataError(self.problems)
+        if not self.regions:
+            raise DataError(
+                Problem(
+                    self.grid.source,
+                    "expected at least one region below the header",
+                    found="only the header",
+                )
+            )
+        self.check_totals(keep)
+        if self.problems:
+            raise DataError(self.problems)
+        columns = {self.names[j]: [c[j] for c in self.cells] for j in keep}
+        places = {self.names[j]: column_letter(j + 1) for j in keep} if self.grid.letters else None
+        numbers = self.grid.numbers
+        table = RegionTable(
+            columns,
+            id=self.id,
+            kind=self.kind,
+            parent=self.parent,
+            source=self.grid.source,
+            rows=[numbers[r] for r in self.regions],
+            places=places,
+        )
+        table.notices = tuple(text for _, text in sorted(self.notices, key=lambda n: n[0]))
+        return table
