@@ -185,7 +185,8 @@ def test_conflicting_general_constraints_are_diagnosed_by_how_much() -> None:
     )
     with pytest.raises(
         fa.InfeasibleError,
-        match="甲乙合计不高于 conflicts with the floors on 乙市, 甲市 by 50 万元",
+        match="甲乙合计不高于: the group may get at most 150 万元 but the floors on 乙市, 甲市 "
+        "need 200 万元; over by 50 万元",
     ):
         fa.allocate(TABLE, s)
 

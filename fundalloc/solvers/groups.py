@@ -29,8 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fundalloc.constraints import IntArray, Row, run_sums, runs
-from fundalloc.errors import InfeasibleError, Problem
-from fundalloc.money import format_amount
+from fundalloc.errors import InfeasibleError
 from fundalloc.rounding import RoundingResult, TieBreak, round_units
 from fundalloc.solvers.exact import BoundedProblem, FloatArray, solve_proportional
 
@@ -101,12 +100,21 @@ def solve_partitioned(
     rows: Sequence[Row],
     ids: Sequence[str],
     unit: str,
+    *,
+    fixed: FloatArray | None = None,
+    solver: str = "auto",
 ) -> GroupSolution:
     """Solve the proportional rule with non-overlapping group floors and caps.
 
-    Raises :class:`InfeasibleError` naming the group and the numbers when a group's floor
-    is above what its caps allow, its cap below what its floors need, or the groups' floors
-    and caps leave no room for the total.
+    ``fixed`` holds the amounts settled outside the problem (fixed quotas), which the
+    boxes' bounds already leave out; it is needed only to name the numbers of an
+    infeasible problem in the user's terms.
+
+    Raises :class:`InfeasibleError` when a group's floor is above its cap, or above what
+    its members' caps allow, its cap below what their floors need, or the groups' floors
+    and caps leave no room for the total: the checks are exact and O(n), and the message
+    is :func:`fundalloc.solvers.qp.diagnose`'s, the one every path gives, naming the
+    constraints to relax, what they run into and by how much.
     """
     t, lo, hi = problem.targets, problem.lower.copy(), problem.upper.copy()
     n = len(t)
@@ -121,25 +129,21 @@ def solve_partitioned(
     uppers = np.array([np.nan if b.upper is None else b.upper for b in boxes], dtype=float)
     # a floor binds when above the group's floors; a cap when below what its caps allow
     floors = lowers > floor_sums * (1 + _TOLERANCE)
+    caps = uppers < reaches * (1 - _TOLERANCE)
+
+    def infeasible() -> InfeasibleError:
+        # a function-level import: qp imports GroupSolution from here
+        from fundalloc.solvers.qp import diagnose
+
+        settled = np.zeros(n) if fixed is None else fixed
+        return diagnose(problem, rows, settled, ids, unit, solver=solver)
+
+    with np.errstate(invalid="ignore"):
+        crossed = lowers > uppers + _TOLERANCE * np.maximum(1.0, np.abs(uppers))
     short = floors & ((sizes == 0) | (lowers > reaches * (1 + _TOLERANCE)))
-    caps = ~short & (uppers < reaches * (1 - _TOLERANCE))
     over = caps & (uppers < floor_sums * (1 - _TOLERANCE))
-    if short.any() or over.any():
-        problems: list[Problem] = []
-        for g in np.flatnonzero(short | over).tolist():
-            box, m = boxes[g], boxes[g].members
-            if not m.size:
-                label = rows[box.lower_row].label
-                problems.append(
-                    Problem("constraints", f"{label}: no region taking part is in the group")
-                )
-            elif short[g]:
-                problems.append(
-                    _short_of(rows[box.lower_row], box, float(reaches[g]), ids, hi[m], unit)
-                )
-            else:
-                problems.append(_over(rows[box.upper_row], box, float(floor_sums[g]), ids, unit))
-        raise InfeasibleError(problems)
+    if short.any() or over.any() or crossed.any():
+        raise infeasible()
     chosen = np.concatenate([np.flatnonzero(floors), np.flatnonzero(caps)])
     reaching = group_multipliers(
         problem,
@@ -163,19 +167,7 @@ def solve_partitioned(
     new_hi = np.where(t > 0, new_hi, lo)
     low, high = float(new_lo.sum()), float(new_hi.sum())
     if low > problem.total * (1 + _TOLERANCE) or high < problem.total * (1 - _TOLERANCE):
-        used = sorted({int(r) for r in (lower_row if low > problem.total else upper_row)} - {-1})
-        names = "; ".join(rows[r].label for r in used[:5]) or "the per-region bounds"
-        if len(used) > 5:
-            names += f"; and {len(used) - 5} more"
-        word = "need" if low > problem.total else "allow at most"
-        raise InfeasibleError(
-            Problem(
-                "constraints",
-                f"with the group constraints ({names}) the regions {word} "
-                f"{format_amount(low if low > problem.total else high)} {unit} of formula "
-                f"money, but {format_amount(problem.total)} {unit} is to be allocated",
-            )
-        )
+        raise infeasible()
     solution = solve_proportional(BoundedProblem(t, new_lo, new_hi, problem.total))
     lam = solution.multiplier
     multipliers = np.clip(np.full(n, lam), lam_lo, lam_hi)
@@ -259,37 +251,6 @@ def group_multipliers(
         alone = BoundedProblem(problem.targets[m], problem.lower[m], problem.upper[m], bounds[g])
         out[g] = solve_proportional(alone).multiplier
     return out
-
-
-def _regions(ids: Sequence[str], members: IntArray) -> str:
-    chosen = [ids[int(i)] for i in members]
-    return ", ".join(chosen[:6]) + (f" and {len(chosen) - 6} more" if len(chosen) > 6 else "")
-
-
-def _short_of(
-    row: Row, box: GroupBox, reach: float, ids: Sequence[str], caps: FloatArray, unit: str
-) -> Problem:
-    assert row.lower is not None and box.lower is not None
-    capped = box.members[np.isfinite(caps)]
-    return Problem(
-        "constraints",
-        f"{row.label}: the group needs {format_amount(float(row.lower))} {unit} but the caps "
-        f"on {_regions(ids, capped) or 'its regions'} allow at most "
-        f"{format_amount(float(row.lower) - box.lower + reach)} {unit}; short by "
-        f"{format_amount(box.lower - reach)} {unit}",
-    )
-
-
-def _over(row: Row, box: GroupBox, floors: float, ids: Sequence[str], unit: str) -> Problem:
-    assert row.upper is not None and box.upper is not None
-    settled = float(row.upper) - box.upper
-    return Problem(
-        "constraints",
-        f"{row.label}: the group may get at most {format_amount(float(row.upper))} {unit} "
-        f"but the floors of {_regions(ids, box.members)} need "
-        f"{format_amount(settled + floors)} {unit}; over by "
-        f"{format_amount(floors - box.upper)} {unit}",
-    )
 
 
 def round_by_groups(

@@ -33,7 +33,14 @@ from fundalloc.errors import DependencyError, SolverError
 from fundalloc.optional import require
 from fundalloc.solvers.exact import FloatArray
 
-__all__ = ["BACKENDS", "LinearProgram", "backend_for", "is_installed", "solve_lp"]
+__all__ = [
+    "BACKENDS",
+    "LinearProgram",
+    "backend_for",
+    "diagnosis_backend",
+    "is_installed",
+    "solve_lp",
+]
 
 #: The LP/MILP backends, by name.
 BACKENDS = ("highs", "cbc")
@@ -118,6 +125,21 @@ def backend_for(solver: str) -> str:
     )
 
 
+def diagnosis_backend(solver: str) -> str:
+    """The backend that diagnoses infeasible constraints: the one ``solver`` names, else
+    HiGHS or CBC when installed, else ``"scipy"``, the copy of HiGHS bundled with scipy (a
+    dependency of fundalloc). The diagnosis is a small programme over the regions'
+    patterns, so the exact path names the conflicting constraints without the ``lp``
+    extra.
+    """
+    if solver in BACKENDS:
+        return backend_for(solver)
+    for name in BACKENDS:
+        if is_installed(name):
+            return name
+    return "scipy"
+
+
 def solve_lp(
     program: LinearProgram, backend: str, *, time_limit: float | None = None
 ) -> tuple[Status, FloatArray]:
@@ -129,6 +151,8 @@ def solve_lp(
         return _highs(program, time_limit)
     if backend == "cbc":
         return _cbc(program, time_limit)
+    if backend == "scipy":
+        return _scipy(program, time_limit)
     raise SolverError(f"unknown LP backend {backend!r}; expected one of: {', '.join(BACKENDS)}")
 
 
@@ -183,6 +207,33 @@ def _highs(program: LinearProgram, time_limit: float | None) -> tuple[Status, Fl
     if status == highspy.HighsModelStatus.kTimeLimit:
         raise SolverError(f"HiGHS reached its time limit on the {program.what}")
     raise SolverError(f"HiGHS could not solve the {program.what}: {h.modelStatusToString(status)}")
+
+
+def _scipy(program: LinearProgram, time_limit: float | None) -> tuple[Status, FloatArray]:
+    """The programme with the HiGHS bundled with scipy (``scipy.optimize.milp``), which
+    prints nothing."""
+    from scipy.optimize import LinearConstraint, milp
+    from scipy.sparse import csr_array
+
+    start, index, value = program.sparse()
+    matrix = csr_array((value, index, start), shape=(len(program.rows), len(program.cost)))
+    options: dict[str, Any] = {"mip_rel_gap": 0.0}
+    if time_limit is not None:
+        options["time_limit"] = float(time_limit)
+    found = milp(
+        np.asarray(program.cost, dtype=np.float64),
+        integrality=program.whole.astype(np.int64),
+        bounds=(program.col_lower, program.col_upper),
+        constraints=LinearConstraint(matrix, program.row_lower, program.row_upper),
+        options=options,
+    )
+    if found.status == 0:
+        return "optimal", np.asarray(found.x, dtype=np.float64)
+    if found.status == 2:
+        return "infeasible", np.empty(0)
+    if found.status == 1:
+        raise SolverError(f"HiGHS (scipy) reached its time limit on the {program.what}")
+    raise SolverError(f"HiGHS (scipy) could not solve the {program.what}: {found.message}")
 
 
 def _cbc_command(time_limit: float | None) -> Any:

@@ -29,20 +29,23 @@ must give way and by how much. Those two are linear programmes, solved by HiGHS 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import numpy.typing as npt
 
-from fundalloc.constraints import Row
+from fundalloc.constraints import Row, broken_rows
 from fundalloc.errors import InfeasibleError, Problem, SolverError
 from fundalloc.money import format_amount
 from fundalloc.solvers.exact import BoundedProblem, FloatArray, solve_proportional
 from fundalloc.solvers.groups import GroupSolution
-from fundalloc.solvers.lp import LinearProgram, backend_for, solve_lp
+from fundalloc.solvers.lp import LinearProgram, diagnosis_backend, solve_lp
 
-__all__ = ["diagnose", "solve_rows"]
+__all__ = ["check_whole_steps", "diagnose", "diagnose_steps", "solve_rows"]
 
 _TOLERANCE = 1e-7
 
@@ -257,68 +260,43 @@ def diagnose(
 ) -> InfeasibleError:
     """Which rows must be relaxed, and by how much, for the allocation to exist.
 
-    Every row gets an elastic variable on the side it limits; the smallest total relaxation
-    is found and each relaxed row is reported with the regions pinned at their own caps
-    (for a floor) or floors (for a cap) that it runs into.
+    Every row gets an elastic variable on the side it limits and the smallest total
+    relaxation is found (an LP over the regions' *patterns*: regions with the same
+    coefficient in every row move the rows only through their sum, so the programme has
+    one variable per pattern, a handful, whatever the number of regions). Each relaxed row
+    is reported with what it runs into: its regions pinned at their caps (for a floor) or
+    floors (for a cap), the other rows that are tight, and the total with the floors (or
+    caps) of the regions outside it. The exact group path asks the same question when its
+    own checks find the groups cannot hold, so every path names the same constraints in
+    the same words.
+
+    When neither HiGHS nor CBC is installed, scipy's bundled HiGHS solves the (small)
+    programme, so a diagnosis never needs the ``lp`` extra.
     """
     t, lo, hi = problem.targets, problem.lower, problem.upper
-    n, m = len(t), len(rows)
     scale = max(problem.total, 1.0)
-    elastic = [
-        (k, side)
-        for k, row in enumerate(rows)
-        for side in ("lower", "upper")
-        if getattr(row, side) is not None
-    ]
-    row_lower, row_upper = _row_bounds(rows, fixed, scale)
-    program = LinearProgram(
-        cost=np.concatenate([np.zeros(n), np.ones(len(elastic))]),
-        col_lower=np.concatenate([lo / scale, np.zeros(len(elastic))]),
-        col_upper=np.concatenate([np.where(t > 0, hi, lo) / scale, np.full(len(elastic), np.inf)]),
-        rows=[np.ones(n), *(row.coefficients for row in rows)],
-        row_lower=[problem.total / scale, *row_lower],
-        row_upper=[problem.total / scale, *row_upper],
-        extra=[
-            {},
-            *(
-                {
-                    n + j: (1.0 if side == "lower" else -1.0)
-                    for j, (kk, side) in enumerate(elastic)
-                    if kk == k
-                }
-                for k in range(m)
-            ),
-        ],
-        what="elastic re-solve",
+    reach = np.where(t > 0, hi, lo)  # a zero target stays at its floor
+    setting = _Setting(
+        rows=rows,
+        targets=t,
+        lower=lo,
+        upper=reach,
+        capped=(t > 0) & (hi < problem.total * (1 - 1e-12)),
+        total=problem.total,
+        total_text=f"{format_amount(problem.total + float(fixed.sum()))} {unit}",
+        amount=scale,
+        shift=np.array([float(row.coefficients @ fixed) for row in rows]),
+        ids=ids,
+        unit=unit,
+        step=None,
     )
-    status, values = solve_lp(program, backend_for(solver), time_limit=time_limit)
-    if status != "optimal":
-        return InfeasibleError(Problem("constraints", "the group constraints cannot all hold"))
-    x = values[:n] * scale
-    problems = []
-    for j, (k, side) in enumerate(elastic):
-        gap = values[n + j] * scale
-        if gap <= _TOLERANCE * scale:
-            continue
-        row = rows[k]
-        inside = row.coefficients > 0
-        pinned = inside & (
-            (x >= hi - _TOLERANCE * scale) if side == "lower" else (x <= lo + _TOLERANCE * scale)
-        )
-        names = [ids[int(i)] for i in np.flatnonzero(pinned)]
-        others = [rows[q].label for q in range(m) if q != k and _tight(rows[q], x, fixed)]
-        what = "caps" if side == "lower" else "floors"
-        parts = []
-        if names:
-            shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
-            parts.append(f"the {what} on {shown}")
-        parts += [f"«{label}»" for label in others]
-        conflict = " and ".join(parts) or f"the {what} of the other regions"
-        problems.append(
+    problems = _diagnose(setting, solver=solver, time_limit=time_limit)
+    if problems is None:
+        return InfeasibleError(
             Problem(
                 "constraints",
-                f"{row.label} conflicts with {conflict} by {format_amount(gap)} {unit}: "
-                f"relax it (or them) by at least that much",
+                "the group constraints cannot all hold: "
+                + "; ".join(f"«{row.label}»" for row in rows),
             )
         )
     if not problems:  # nothing needs relaxing: the dual search, not the problem, failed
@@ -330,9 +308,359 @@ def diagnose(
     return InfeasibleError(problems)
 
 
-def _tight(row: Row, x: FloatArray, fixed: FloatArray) -> bool:
-    value = float(row.coefficients @ (x + fixed))
-    scale = max(1.0, abs(value))
-    return (row.lower is not None and abs(value - float(row.lower)) <= _TOLERANCE * scale) or (
-        row.upper is not None and abs(value - float(row.upper)) <= _TOLERANCE * scale
+def diagnose_steps(
+    rows: Sequence[Row],
+    lower: npt.NDArray[np.int64],
+    upper: npt.NDArray[np.int64],
+    targets: FloatArray,
+    total: int,
+    step: Fraction,
+    ids: Sequence[str],
+    unit: str,
+    *,
+    solver: str = "auto",
+    time_limit: float | None = None,
+) -> InfeasibleError | None:
+    r"""The same diagnosis in whole steps: None when some amounts of whole ``step``\ s
+    within the per-region bounds ``lower``/``upper`` (in steps) add up to ``total`` steps
+    and keep every row, else the error naming the rows to relax and by how much.
+
+    The continuous problem can be feasible when this one is not: two groups that each
+    need 50.5 of a total of 101 in whole units. The programme is :func:`diagnose`'s with
+    whole pattern totals; rows that are plain group totals are rounded inwards to whole
+    steps exactly, so a bound a hair past a whole step is not lost to the solver's
+    tolerance.
+
+    Examples
+    --------
+    >>> from fundalloc.constraints import Row, broken_rows
+    >>> ab = Row(((Fraction(1), np.array([0, 1])),), Fraction(101, 2), None, 0, "ab", 4)
+    >>> cd = Row(((Fraction(1), np.array([2, 3])),), Fraction(101, 2), None, 1, "cd", 4)
+    >>> bounds = np.zeros(4, dtype=np.int64), np.full(4, 101, dtype=np.int64)
+    >>> err = diagnose_steps([ab, cd], *bounds, np.ones(4), 101, Fraction(1), "abcd", "万元")
+    >>> print(err)  # doctest: +NORMALIZE_WHITESPACE
+    constraints: ab: the group needs 50.5 万元 but «cd» and the total of 101 万元 allow at
+    most 50 万元; short by 0.5 万元 (in whole steps of 1 万元)
+    """
+    reach = np.where(targets > 0, upper, lower)
+    setting = _Setting(
+        rows=rows,
+        targets=targets,
+        lower=lower.astype(np.float64),
+        upper=reach.astype(np.float64),
+        capped=(targets > 0) & (upper < total),
+        total=float(total),
+        total_text=f"{format_amount(_decimal(total * step))} {unit}",
+        amount=1.0,
+        shift=np.zeros(len(rows)),
+        ids=ids,
+        unit=unit,
+        step=step,
     )
+    problems = _diagnose(setting, solver=solver, time_limit=time_limit)
+    if problems is None:
+        return InfeasibleError(
+            Problem(
+                "constraints",
+                f"no amounts in whole steps of {format_amount(_decimal(step))} {unit} keep "
+                "every group constraint: " + "; ".join(f"«{row.label}»" for row in rows),
+            )
+        )
+    return InfeasibleError(problems) if problems else None
+
+
+def check_whole_steps(
+    rows: Sequence[Row],
+    units: npt.NDArray[np.int64],
+    lower: npt.NDArray[np.int64],
+    upper: npt.NDArray[np.int64],
+    targets: FloatArray,
+    total: int,
+    step: Fraction,
+    ids: Sequence[str],
+    unit: str,
+    *,
+    solver: str = "auto",
+    time_limit: float | None = None,
+) -> None:
+    r"""Raise :class:`InfeasibleError` naming the rows to relax when no amounts in whole
+    ``step``\ s keep every row (see :func:`diagnose_steps`), before the rounding under
+    the rows tries to find some.
+
+    ``units`` is the plain rounding: when it breaks no row it is such amounts and nothing
+    else is checked, so this costs one exact check of the rows unless the rounding under
+    the rows is needed anyway. ``lower``, ``upper`` and ``total`` are in whole steps;
+    a region whose ``targets`` entry is not positive stays at its floor.
+    """
+    if not rows or not broken_rows(rows, units, step):
+        return
+    error = diagnose_steps(
+        rows, lower, upper, targets, total, step, ids, unit, solver=solver, time_limit=time_limit
+    )
+    if error is not None:
+        raise error
+
+
+def _decimal(value: Fraction) -> Decimal:
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+@dataclass(frozen=True)
+class _Setting:
+    """What a diagnosis works on, per region: targets, the floors and what each can reach
+    (zero targets held at their floors), which have a cap of their own; the total, the
+    unit of the LP's numbers (``amount``: the scale in money, or 1 for whole steps with
+    ``step`` given) and each row's settled part ``shift`` (fixed quotas) in money."""
+
+    rows: Sequence[Row]
+    targets: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+    capped: npt.NDArray[np.bool_]
+    total: float
+    total_text: str
+    amount: float
+    shift: FloatArray
+    ids: Sequence[str]
+    unit: str
+    step: Fraction | None
+
+
+def _diagnose(s: _Setting, *, solver: str, time_limit: float | None) -> list[Problem] | None:
+    """The elastic programme over patterns and the problems it finds (None: the per-region
+    bounds alone cannot hold the total, which the callers check before)."""
+    rows, n, step = s.rows, len(s.targets), s.step
+    dense = np.vstack([row.coefficients for row in rows]) if rows else np.zeros((0, n))
+    coefficients, pattern = np.unique(dense, axis=1, return_inverse=True)
+    pattern = pattern.reshape(-1)
+    count = coefficients.shape[1]
+    col_lower = np.bincount(pattern, weights=s.lower, minlength=count).astype(np.float64)
+    col_upper = np.bincount(pattern, weights=s.upper, minlength=count).astype(np.float64)
+    scale = 1.0 if step is not None else s.amount
+    row_lower, row_upper = [], []
+    for k, row in enumerate(rows):
+        if step is None:
+            shift = float(s.shift[k])
+            row_lower.append(-np.inf if row.lower is None else (float(row.lower) - shift) / scale)
+            row_upper.append(np.inf if row.upper is None else (float(row.upper) - shift) / scale)
+            continue
+        # in whole steps; a plain group total is a whole number of steps, so its bounds are
+        # rounded inwards exactly and the solver's tolerance cannot let a hair through
+        whole = row.is_group_total
+        low = None if row.lower is None else row.lower / step
+        high = None if row.upper is None else row.upper / step
+        row_lower.append(-np.inf if low is None else float(math.ceil(low) if whole else low))
+        row_upper.append(np.inf if high is None else float(math.floor(high) if whole else high))
+    elastic = [
+        (k, side)
+        for k, row in enumerate(rows)
+        for side in ("lower", "upper")
+        if getattr(row, side) is not None
+    ]
+    program = LinearProgram(
+        cost=np.concatenate([np.zeros(count), np.ones(len(elastic))]),
+        col_lower=np.concatenate([col_lower / scale, np.zeros(len(elastic))]),
+        col_upper=np.concatenate([col_upper / scale, np.full(len(elastic), np.inf)]),
+        rows=[np.ones(count), *coefficients],
+        row_lower=[s.total / scale, *row_lower],
+        row_upper=[s.total / scale, *row_upper],
+        extra=[
+            {},
+            *(
+                {
+                    count + j: (1.0 if side == "lower" else -1.0)
+                    for j, (kk, side) in enumerate(elastic)
+                    if kk == k
+                }
+                for k in range(len(rows))
+            ),
+        ],
+        integer=np.concatenate([np.full(count, step is not None), np.zeros(len(elastic), bool)]),
+        what="elastic re-solve",
+    )
+    backend = diagnosis_backend(solver)
+    status, values = solve_lp(program, backend, time_limit=time_limit)
+    if status != "optimal":
+        return None
+    found = _Found(s, coefficients, pattern, values[:count] * scale, col_lower, col_upper)
+    # the total takes part in a conflict when more of it (for a floor) or less (for a cap)
+    # would relax the row less: re-solve with the total moved by the relaxation needed
+    relaxed = values[count:]
+    need = float(relaxed.sum())
+    helped = np.zeros(len(elastic), dtype=bool)
+    for room in ((col_upper.sum() - s.total) / scale, (col_lower.sum() - s.total) / scale):
+        move = min(math.ceil(need) if step is not None else need, abs(room))
+        move = float(math.floor(move)) if step is not None else move
+        if move <= 0:
+            continue
+        moved = s.total / scale + math.copysign(move, room)
+        other = replace(
+            program,
+            row_lower=[moved, *program.row_lower[1:]],
+            row_upper=[moved, *program.row_upper[1:]],
+        )
+        status, shifted = solve_lp(other, backend, time_limit=time_limit)
+        tolerance = 1e-9 if step is not None else _TOLERANCE
+        # the whole relaxation must shrink, not only move between rows of equal cost
+        if status == "optimal" and shifted[count:].sum() < need - tolerance:
+            helped |= shifted[count:] < relaxed - tolerance
+    problems = []
+    for j, (k, side) in enumerate(elastic):
+        row = rows[k]
+        exact = row.lower if side == "lower" else row.upper
+        assert exact is not None
+        bound: Fraction | float = exact
+        reached = found.reached(k)
+        if step is None:  # in binary64, to the programme's tolerance
+            bound, reached = float(exact), float(reached)
+        gap = bound - reached if side == "lower" else reached - bound
+        if (gap > 0) if step is not None else (gap > _TOLERANCE * s.amount):
+            problems.append(found.problem(k, side, gap, reached, total=bool(helped[j])))
+    return problems
+
+
+class _Found:
+    """The elastic programme's answer over patterns, and how to describe a relaxed row."""
+
+    def __init__(
+        self,
+        s: _Setting,
+        coefficients: FloatArray,
+        pattern: npt.NDArray[np.intp],
+        totals: FloatArray,
+        col_lower: FloatArray,
+        col_upper: FloatArray,
+    ) -> None:
+        self.s, self.coefficients, self.pattern = s, coefficients, pattern
+        if s.step is not None:  # whole pattern totals, and each row's value exactly
+            totals = np.round(totals)
+            first = np.zeros(coefficients.shape[1], dtype=np.intp)
+            first[pattern[::-1]] = np.arange(len(pattern))[::-1]  # a region of each pattern
+            self.exact = [_exact_value(row, first, totals) * s.step for row in s.rows]
+            tolerance = 0.5
+        else:
+            tolerance = _TOLERANCE * s.amount
+        self.totals = totals
+        self.at_upper = totals >= col_upper - tolerance
+        self.at_lower = totals <= col_lower + tolerance
+        self.values = coefficients @ totals  # each row's variable part
+
+    def reached(self, k: int) -> Fraction | float:
+        """Row ``k``'s value in the answer, in money (exactly, in whole steps)."""
+        if self.s.step is not None:
+            return self.exact[k]
+        return float(self.values[k]) + float(self.s.shift[k])
+
+    def tight(self, q: int) -> bool:
+        """Whether row ``q`` sits at one of its bounds (in whole steps: less than a step
+        inside it)."""
+        row, s = self.s.rows[q], self.s
+        if s.step is not None:
+            value, margin = self.exact[q], s.step
+            return (row.lower is not None and 0 <= value - row.lower < margin) or (
+                row.upper is not None and 0 <= row.upper - value < margin
+            )
+        full, tolerance = float(self.reached(q)), _TOLERANCE * s.amount
+        return (row.lower is not None and abs(full - float(row.lower)) <= tolerance) or (
+            row.upper is not None and abs(float(row.upper) - full) <= tolerance
+        )
+
+    def regions(self, chosen: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+        """The regions whose pattern is chosen."""
+        out: npt.NDArray[np.bool_] = chosen[self.pattern]
+        return out
+
+    def problem(
+        self,
+        k: int,
+        side: str,
+        gap: Fraction | float,
+        reached: Fraction | float,
+        *,
+        total: bool,
+    ) -> Problem:
+        """Row ``k``, relaxed by ``gap`` on ``side``, with what it runs into (``total``:
+        the total takes part)."""
+        s, row, unit = self.s, self.s.rows[k], self.s.unit
+        sign = 1.0 if side == "lower" else -1.0
+        up = self.coefficients[k] * sign > 0  # patterns the row needs more of
+        down = self.coefficients[k] * sign < 0  # patterns the row needs less of
+        if row.is_group_total and not up.any() and not down.any():
+            return Problem(
+                "constraints",
+                f"{row.label}: no region taking part is in the group, so it cannot get "
+                f"{_money(row.lower or 0)} {unit}",
+            )
+        stuck_up, stuck_down = self.regions(up & self.at_upper), self.regions(down & self.at_lower)
+        parts = []
+        if (stuck_up & s.capped).any():
+            parts.append(f"the caps on {_names(s.ids, stuck_up & s.capped)}")
+        if (stuck_up & (s.targets <= 0)).any():  # held at their floors by the proportional rule
+            parts.append(
+                f"the regions with no formula amount ({_names(s.ids, stuck_up & (s.targets <= 0))})"
+            )
+        if (stuck_down & (s.lower > 0)).any():
+            parts.append(f"the floors on {_names(s.ids, stuck_down & (s.lower > 0))}")
+        parts += [f"«{other.label}»" for q, other in enumerate(s.rows) if q != k and self.tight(q)]
+        outside = self.coefficients[k] == 0
+        if total:
+            # with the total: the regions outside the row that cannot give (at their floors)
+            # or take (at their caps)
+            parts.append(f"the total of {s.total_text}")
+            giving = self.regions(outside & self.at_lower) & (s.lower > 0)
+            if (up & ~self.at_upper).any() and giving.any():
+                parts.append(f"the floors on {_names(s.ids, giving)}")
+            taking = self.regions(outside & self.at_upper) & s.capped
+            if (down & ~self.at_lower).any() and taking.any():
+                parts.append(f"the caps on {_names(s.ids, taking)}")
+        if not parts:
+            parts.append("the bounds of the other regions")
+        conflict = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        plural = len(parts) > 1 or parts[0].startswith(("the caps", "the floors", "the regions"))
+        whole = f" (in whole steps of {_money(s.step)} {unit})" if s.step is not None else ""
+        if row.is_group_total and side == "lower":
+            assert row.lower is not None
+            return Problem(
+                "constraints",
+                f"{row.label}: the group needs {_money(row.lower)} {unit} but {conflict} "
+                f"{'allow' if plural else 'allows'} at most {_money(reached)} {unit}; "
+                f"short by {_money(gap)} {unit}{whole}",
+            )
+        if row.is_group_total:
+            assert row.upper is not None
+            return Problem(
+                "constraints",
+                f"{row.label}: the group may get at most {_money(row.upper)} {unit} but "
+                f"{conflict} {'need' if plural else 'needs'} {_money(reached)} {unit}; "
+                f"over by {_money(gap)} {unit}{whole}",
+            )
+        return Problem(
+            "constraints",
+            f"{row.label} conflicts with {conflict} by {_money(gap)} {unit}{whole}: "
+            "relax it (or them) by at least that much",
+        )
+
+
+def _exact_value(row: Row, first: npt.NDArray[np.intp], totals: FloatArray) -> Fraction:
+    """The row's value on whole pattern totals (in steps), in exact arithmetic: each
+    pattern's coefficient is that of the term holding one of its regions."""
+    coefficient = [Fraction(0)] * len(first)
+    for c, index in row.terms:
+        inside = np.isin(first, index)
+        for p in np.flatnonzero(inside).tolist():
+            coefficient[p] = c
+    return sum(
+        (c * int(total) for c, total in zip(coefficient, totals.tolist(), strict=True)),
+        Fraction(0),
+    )
+
+
+def _money(value: Fraction | Decimal | float | int) -> str:
+    if isinstance(value, Fraction):
+        return format_amount(_decimal(value))
+    return format_amount(value)
+
+
+def _names(ids: Sequence[str], mask: npt.NDArray[np.bool_]) -> str:
+    names = [ids[int(i)] for i in np.flatnonzero(mask)]
+    return ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
