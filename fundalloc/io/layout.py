@@ -27,8 +27,8 @@ is empty the first filled cell's, as when 序号 and 地区 are merged in a 合�
 - a note: its first filled cell is text starting with 注, 说明, 备注 or 附注 (a number may follow:
   ``注1：``), or with 数据来源, 资料来源, 来源, 制表, 审核, 复核, 填报, 填表, 负责, 联系, 单位,
   计量单位, 金额单位 or 日期 and up to four more characters (``制表人``, ``单位负责人``), then a
-  colon (``：`` or ``:``), and no other cell holds a number. Rows right after a note holding a single
-  text cell continue it. Notes (signature rows and unit rows included) are dropped with a
+  colon (``：`` or ``:``), and no other cell holds a number. Rows right after a note holding a
+  single text cell continue it. Notes (signature rows and unit rows included) are dropped with a
   notice;
 - a group heading: ``label`` starts with a Chinese numeral and 、 or ． (``一、地级市``), or a
   numeral in brackets (``（一）``), and no other cell is filled; dropped with a notice;

@@ -1,0 +1,464 @@
+"""The reader layer (fundalloc.io.tables, csvfile, xlsxfile, layout) on files made the way
+bureaus make them: titles, unit rows, two-row merged headers, 合计 and 小计 rows, notes,
+signatures, GB18030, and spoiled versions of each."""
+
+from __future__ import annotations
+
+import datetime
+import sys
+import time
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import fundalloc as fa
+from fundalloc.table import _INVISIBLE
+
+openpyxl = pytest.importorskip("openpyxl")
+
+
+def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def write_xlsx(path: Path, rows: list[list[object]], merged: tuple[str, ...] = ()) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "测算表"
+    for row in rows:
+        sheet.append(row)
+    for ref in merged:
+        sheet.merge_cells(ref)
+    book.save(path)
+    return path
+
+
+def problems(err: pytest.ExceptionInfo[fa.DataError]) -> list[str]:
+    return [str(p) for p in err.value.problems]
+
+
+# ---------------------------------------------------------------- regressions (issue 16)
+def test_an_unterminated_quote_is_an_error_not_the_rest_of_the_file(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "d.csv", '地区,贫困人口,备注\n甲市,500,"见附件\n乙市,300,\n丙市,200,\n'
+    )
+    with pytest.raises(fa.DataError) as err:
+        fa.read_table(path, id="地区")
+    assert problems(err) == [
+        f"{path}, row 2, column C: expected a closing quote for the quoted cell; "
+        "found '\"见附件' and no closing quote up to the end of the file "
+        "(hint: close the quote, or remove the opening one)"
+    ]
+
+
+def test_text_after_a_closing_quote_is_an_error(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "d.csv", '地区,x\n甲,1\n"乙"市,2\n丙,3\n')
+    with pytest.raises(fa.DataError, match=r"row 3, column A: expected a comma or the end"):
+        fa.read_table(path, id="地区")
+
+
+def test_a_quoted_line_break_is_still_one_row(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "d.csv", 'id,note,x\na,"two\nlines",1\nb,"x\r\ny","oops"\n')
+    with pytest.raises(fa.DataError, match=r"d\.csv, row 3, column 'x': expected a number"):
+        fa.read_table(path, id="id").numeric("x")
+
+
+def test_xlsx_rows_below_a_stale_dimension_are_read(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "d.xlsx",
+        [
+            ["地区", "x", "y", "z"],
+            ["甲", 1, 1, 1],
+            ["乙", 2, 2, 2],
+            ["丙", 3, 3, 3],
+            ["丁", 4, 4, 4],
+        ],
+    )
+    _rewrite(
+        path,
+        "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace(b'<dimension ref="A1:D5" />', b'<dimension ref="A1:D3" />'),
+    )
+    table = fa.read_table(path, id="地区")
+    assert table.ids == ("甲", "乙", "丙", "丁") and table.numeric("x").tolist() == [1, 2, 3, 4]
+
+
+def test_a_huge_declared_dimension_costs_only_the_cells_that_exist(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "d.xlsx", [["地区", "x"], ["甲", 1]])
+    _rewrite(
+        path,
+        "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace(b'<dimension ref="A1:B2" />', b'<dimension ref="A1:XFD1048576" />'),
+    )
+    start = time.perf_counter()
+    assert fa.read_table(path, id="地区").ids == ("甲",)
+    assert time.perf_counter() - start < 5
+
+
+def _rewrite(path: Path, part: str, change) -> None:  # type: ignore[no-untyped-def]
+    with zipfile.ZipFile(path) as archive:
+        parts = {i.filename: archive.read(i) for i in archive.infolist()}
+    changed = change(parts[part])
+    assert changed != parts[part], "the damage did not apply"
+    parts[part] = changed
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda xml: xml[: len(xml) // 2], id="truncated sheet XML"),
+        pytest.param(
+            lambda xml: xml.replace(
+                '<c r="A2" t="inlineStr"><is><t>甲</t></is>'.encode(), b'<c r="A2" t="s"><v>9</v>'
+            ),
+            id="shared string out of range",
+        ),
+        pytest.param(lambda xml: xml.replace(b'<row r="2"', b'<row r="x"'), id="bad row"),
+        pytest.param(lambda xml: xml.replace(b'r="A2"', b'r="2A"'), id="bad cell ref"),
+        pytest.param(lambda xml: xml.replace(b"<v>1</v>", b"<v>1<v>"), id="bad nesting"),
+    ],
+)
+def test_a_damaged_workbook_is_a_data_error(tmp_path: Path, damage) -> None:  # type: ignore[no-untyped-def]
+    path = write_xlsx(tmp_path / "d.xlsx", [["地区", "x"], ["甲", 1], ["乙", 2]])
+    _rewrite(path, "xl/worksheets/sheet1.xml", damage)
+    with pytest.raises(fa.DataError) as err:
+        fa.read_table(path, id="地区").numeric("x")
+    text = str(err.value)
+    assert "not a readable XLSX workbook" in text or "expected" in text, text
+    if "not a readable" in text:
+        assert "open it in Excel and save it again as .xlsx" in text
+
+
+def test_a_damaged_workbook_part_is_a_data_error(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "d.xlsx", [["地区", "x"], ["甲", 1]])
+    _rewrite(path, "xl/workbook.xml", lambda xml: xml[:40])
+    with pytest.raises(fa.DataError, match="not a readable XLSX workbook"):
+        fa.read_table(path, id="地区")
+    path.write_bytes(path.read_bytes()[:300])
+    with pytest.raises(fa.DataError, match="not a readable XLSX workbook"):
+        fa.read_table(path, id="地区")
+
+
+def test_a_workbook_declaring_a_giant_part_is_refused_before_reading(tmp_path: Path) -> None:
+    from fundalloc.io import xlsxfile
+
+    path = write_xlsx(tmp_path / "d.xlsx", [["地区", "x"], ["甲", 1]])
+    size = max(i.file_size for i in zipfile.ZipFile(path).infolist())
+    old = xlsxfile.MAX_PART_BYTES
+    xlsxfile.MAX_PART_BYTES = size - 1
+    try:
+        with pytest.raises(fa.DataError, match="expected parts of at most"):
+            fa.read_table(path, id="地区")
+    finally:
+        xlsxfile.MAX_PART_BYTES = old
+
+
+def test_the_header_duplicate_check_is_linear(tmp_path: Path) -> None:
+    header = ",".join(f"c{j}" for j in range(80_000))
+    path = write_csv(tmp_path / "d.csv", "地区," + header + "\n甲" + ",1" * 80_000 + "\n")
+    start = time.perf_counter()
+    table = fa.read_table(path, id="地区")
+    assert len(table.columns) == 80_000 and time.perf_counter() - start < 5
+    path.write_text("地区," + header + ",c7\n甲" + ",1" * 80_001 + "\n", encoding="utf-8")
+    with pytest.raises(fa.DataError, match=r"found 'c7' more than once \(columns I, DNHZ\)"):
+        fa.read_table(path, id="地区")
+
+
+# ---------------------------------------------------------------- what bureaus keep
+BUREAU = [
+    ["2018年少数民族发展资金分配测算表"],
+    ["单位：人、万元"],
+    ["序号", "地区", "人口情况", None, "等次"],
+    [None, None, "贫困人口", "农村人口", None],
+    [1, "甲市", 500, 10000, "A"],
+    [2, "乙市", 300, 8000, "B"],
+    [None, "一片区小计", 800, 18000, None],
+    [3, "丙市", 120, 9000, "B"],
+    [4, "丁市", 80, 5000, "A"],
+    [None, "二片区小计", 200, 14000, None],
+    ["合  计", None, 1000, 32000, None],
+    ["注：贫困人口为2017年底建档立卡数。"],
+    ["数据来源：省扶贫办"],
+    ["制表人：张三", None, None, "审核人：李四"],
+]
+MERGED = ("A1:E1", "A3:A4", "B3:B4", "C3:D3", "E3:E4", "A11:B11")
+NOTICES = [
+    "the 小计 row '一片区小计' (row 7) matches the sums of its group (rows 5 to 6) and was "
+    "dropped; not checked: nothing",
+]
+
+
+def _expected_notices(source: str) -> list[str]:
+    return [
+        f"{source}: the 小计 row '一片区小计' (row 7) matches the sums of its group "
+        "(rows 5 to 6) and was dropped",
+        f"{source}: the 小计 row '二片区小计' (row 10) matches the sums of its group "
+        "(rows 8 to 9) and was dropped",
+        f"{source}: the 合计 row (row 11) matches the column sums and was dropped",
+        f"{source}: row 12 is a note and was dropped: 注：贫困人口为2017年底建档立卡数。",
+        f"{source}: row 13 is a note and was dropped: 数据来源：省扶贫办",
+        f"{source}: row 14 is a note and was dropped: 制表人：张三 审核人：李四",
+    ]
+
+
+def _csv_text(rows: list[list[object]]) -> str:
+    return "".join(",".join("" if c is None else str(c) for c in row) + "\n" for row in rows)
+
+
+NEEDED = ["贫困人口", "农村人口", "等次"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_a_bureau_csv(tmp_path: Path, encoding: str) -> None:
+    path = write_csv(tmp_path / "d.csv", _csv_text(BUREAU), encoding)
+    table = fa.read_table(path, id="地区", columns=NEEDED)
+    assert table.ids == ("甲市", "乙市", "丙市", "丁市")
+    assert table.columns == ("贫困人口", "农村人口", "等次")  # 序号 dropped
+    assert table.numeric("贫困人口").tolist() == [500, 300, 120, 80]
+    assert [table.row_number(i) for i in range(4)] == [5, 6, 8, 9]
+    assert list(table.notices) == _expected_notices(str(path))
+
+
+def test_a_bureau_xlsx_with_merged_title_and_two_row_header(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "d.xlsx", BUREAU, MERGED)
+    table = fa.read_table(path, id="地区", columns=NEEDED)
+    assert table.ids == ("甲市", "乙市", "丙市", "丁市")
+    assert table.columns == ("贫困人口", "农村人口", "等次")
+    assert table.numeric("农村人口").tolist() == [10000, 8000, 9000, 5000]
+    assert list(table.notices) == _expected_notices(f"{path} [测算表]")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_subtotal_that_does_not_match_names_row_column_and_numbers(
+    tmp_path: Path, fmt: str
+) -> None:
+    rows = [list(r) for r in BUREAU]
+    rows[9] = [None, "二片区小计", 210, 14000, None]
+    rows[10] = ["合  计", None, 1010, 32000, None]
+    path = _write(tmp_path, fmt, rows)
+    with pytest.raises(fa.DataError) as err:
+        fa.read_table(path, id="地区", columns=NEEDED)
+    cell = " (cell C10)" if fmt == "xlsx" else ""
+    assert problems(err) == [
+        f"{_source(path)}, row 10, column '贫困人口'{cell}: the 小计 row does not match its group "
+        "(rows 8 to 9): the regions add up to 200; found 210 in the total row "
+        "(hint: correct the data or the total row)",
+        f"{_source(path)}, row 11, column '贫困人口'{cell.replace('10', '11')}: the total row "
+        "does not match the column: the regions add up to 1,000; found 1,010 in the total row "
+        "(hint: correct the data or the total row)",
+    ]
+
+
+def _write(
+    tmp_path: Path, fmt: str, rows: list[list[object]], merged: tuple[str, ...] = ()
+) -> Path:
+    if fmt == "csv":
+        return write_csv(tmp_path / "d.csv", _csv_text(rows))
+    return write_xlsx(tmp_path / "d.xlsx", rows, merged)
+
+
+def _source(path: Path) -> str:
+    return f"{path} [测算表]" if path.suffix == ".xlsx" else str(path)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_region_after_the_total_row_is_an_error(tmp_path: Path, fmt: str) -> None:
+    rows = [["地区", "x"], ["甲", 1], ["乙", 2], ["合计", 3], ["丙", 4]]
+    path = _write(tmp_path, fmt, rows)
+    with pytest.raises(fa.DataError) as err:
+        fa.read_table(path, id="地区")
+    cell = " (cell A5)" if fmt == "xlsx" else ""
+    assert problems(err) == [
+        f"{_source(path)}, row 5, column '地区'{cell}: expected no region below the total row "
+        "(row 4); found the region '丙' (hint: move the total row below the last region, or "
+        "the region above it)"
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_total_above_the_regions_is_checked_against_them(tmp_path: Path, fmt: str) -> None:
+    rows = [["地区", "x"], ["全省总计", 3], ["甲", 1], ["乙", 2]]
+    path = _write(tmp_path, fmt, rows)
+    table = fa.read_table(path, id="地区")
+    assert table.ids == ("甲", "乙")
+    assert table.notices == (
+        f"{_source(path)}: the 总计 row (row 2) matches the column sums of the regions below "
+        "it (rows 3 to 4) and was dropped",
+    )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_notice_names_the_columns_it_did_not_check(tmp_path: Path, fmt: str) -> None:
+    rows = [
+        ["地区", "x", "类型", "备注"],
+        ["甲", 1, "市", ""],
+        ["乙", 2, "县", "x"],
+        ["合计", 3, "—", "2个"],
+    ]
+    path = _write(tmp_path, fmt, rows)
+    table = fa.read_table(path, id="地区")
+    assert table.notices == (
+        f"{_source(path)}: the 合计 row (row 4) matches the sums of 'x' and was dropped; "
+        "not checked: '类型' ('—' in the total row), '备注' (the text '2个' in the total row)",
+    )
+
+
+def test_a_formula_without_a_saved_result_is_never_claimed_checked(tmp_path: Path) -> None:
+    rows = [["地区", "x", "y"], ["甲", 1, 5], ["乙", 2, 6], ["合计", "=SUM(B2:B3)", 11]]
+    path = write_xlsx(tmp_path / "d.xlsx", rows)  # openpyxl saves formulas without results
+    table = fa.read_table(path, id="地区")
+    assert table.notices == (
+        f"{path} [测算表]: the 合计 row (row 4) matches the sums of 'y' and was dropped; "
+        "not checked: 'x' (the formula =SUM(B2:B3) with no saved result in the total row)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "found"),
+    [
+        ("=B2*2", "the formula =B2*2 with no saved result"),
+        ("#DIV/0!", "the spreadsheet error #DIV/0!"),
+        ("#N/A", "the spreadsheet error #N/A"),
+        (datetime.date(2018, 1, 5), "the date 2018-01-05"),
+        (datetime.time(12, 30), "the time 12:30:00"),
+        (True, "the boolean True"),
+        ("1_000", "the text '1_000'"),
+    ],
+)
+def test_cells_that_are_not_numbers_name_the_cell(
+    tmp_path: Path, value: object, found: str
+) -> None:
+    path = write_xlsx(
+        tmp_path / "d.xlsx",
+        [["标题"], ["地区", "x", "备注"], ["甲", 1, value], ["乙", value, None]],
+    )
+    table = fa.read_table(path, id="地区")  # 备注 holds it too, and is never used
+    with pytest.raises(fa.DataError) as err:
+        table.numeric("x")
+    assert problems(err) == [
+        f"{path} [测算表], row 4, column 'x' (cell B4): expected a number; found {found}"
+    ]
+
+
+def test_numbers_as_text_with_separators_and_full_width_digits(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "d.csv", '地区,x\n甲,"1,234"\n乙,１２，３４５．５\n丙,－7\n丁,١٢\n')
+    table = fa.read_table(path, id="地区")
+    with pytest.raises(
+        fa.DataError, match=r"row 5, column 'x': expected a number; found the text '١٢'"
+    ):
+        table.numeric("x")
+    assert table.take([0, 1, 2]).numeric("x").tolist() == [1234, 12345.5, -7]
+
+
+# ---------------------------------------------------------------- ids and headers
+@pytest.mark.parametrize(
+    "twin",
+    ["甲市\u200b", " 甲市", "甲市\u00a0", "\ufeff甲市", "甲\u00ad市", "甲　市", "甲市\u2060"],
+)
+def test_look_alike_ids_are_duplicates(tmp_path: Path, twin: str) -> None:
+    path = write_csv(tmp_path / "d.csv", f"地区,x\n甲市,1\n乙市,2\n{twin},3\n")
+    with pytest.raises(fa.DataError) as err:
+        fa.read_table(path, id="地区")
+    (problem,) = err.value.problems
+    assert problem.where == f"{path}, row 4, column '地区'"
+    assert problem.found == "it is also in row 2"
+
+
+def test_ids_are_kept_as_written_without_invisible_characters(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "d.csv", "地区,x\n\u200b甲市 ,1\nＡ区,2\n")
+    assert fa.read_table(path, id="地区").ids == ("甲市", "Ａ区")  # full-width kept
+
+
+def test_a_control_character_in_an_id_names_the_cell(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "d.csv", "地区,x\n甲\x07市,1\n乙,2\n")
+    with pytest.raises(fa.DataError) as err:
+        fa.read_table(path, id="地区")
+    assert problems(err) == [
+        f"{path}, row 2, column '地区': expected a region id without control characters; "
+        "found '甲\\x07市' (U+0007)"
+    ]
+
+
+def test_look_alike_headers_are_duplicates_and_match_the_scheme(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "d.csv", "地区,贫困人口\u200b,贫困 人口\n甲,1,2\n")
+    with pytest.raises(fa.DataError, match=r"found '贫困人口' more than once \(columns B, C\)"):
+        fa.read_table(path, id="地区")
+    path.write_text("\u200b地区 ,贫困人口（人）\n甲,1\n", encoding="utf-8")
+    table = fa.read_table(path, id="地区", columns=["贫困人口(人)"])
+    assert table.columns == ("贫困人口(人)",) and table.numeric("贫困人口(人)").tolist() == [1]
+
+
+def test_the_invisible_characters_are_every_format_character() -> None:
+    every = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"]
+    assert all(_INVISIBLE.fullmatch(c) for c in every)
+
+
+# ---------------------------------------------------------------- the header
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_missing_header_says_what_was_seen_where(tmp_path: Path, fmt: str) -> None:
+    rows = [["测算表"], ["地区", "贫困人囗", "等次"], ["甲", 1, "A"]]
+    path = _write(tmp_path, fmt, rows)
+    with pytest.raises(fa.DataError) as err:
+        fa.read_table(path, id="地区", columns=["贫困人口", "等次", "面积"])
+    assert problems(err) == [
+        f"{_source(path)}: no column '贫困人口'; found row 2 holds '地区', '等次' of the needed "
+        "columns (hint: did you mean '贫困人囗'?)",
+        f"{_source(path)}: no column '面积'; found row 2 holds '地区', '等次' of the needed "
+        "columns (hint: check the column names against the scheme)",
+    ]
+
+
+def test_rows_that_are_neither_regions_nor_totals_nor_notes_are_errors(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "d.csv",
+        "地区,x,y\n甲,1,2\n,3,4\n其中：开发区,1,1\n注：见附件,5,\n一、县,1,\n乙,1,1\n",
+    )
+    with pytest.raises(fa.DataError) as err:
+        fa.read_table(path, id="地区")
+    assert problems(err) == [
+        f"{path}, row 3, column '地区': expected a region id; found an empty cell",
+        f"{path}, row 4: expected a region, a total or a note; a 其中 (of which) row breaks "
+        "down the row above and is not a region; found '其中：开发区'",
+        f"{path}, row 5: expected no numbers in a note row; found '注：见附件'",
+        f"{path}, row 6, column '地区': expected a region id, not a group heading, in a row with values; "
+        "found '一、县'",
+    ]
+
+
+def test_group_headings_and_blank_rows_are_dropped(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "d.csv", "地区,x\n一、地级市,\n甲,1\n,\n（二）省直管县,\n乙,2\n")
+    table = fa.read_table(path, id="地区")
+    assert table.ids == ("甲", "乙")
+    assert table.notices == (
+        f"{path}: row 2 is a group heading and was dropped: 一、地级市",
+        f"{path}: row 5 is a group heading and was dropped: （二）省直管县",
+    )
+
+
+def test_the_cli_reads_a_bureau_workbook(tmp_path: Path) -> None:
+    """The same allocation from the bureau's XLSX and from a plain CSV of its regions."""
+    plain = write_csv(
+        tmp_path / "plain.csv",
+        "地区,贫困人口,农村人口,等次\n甲市,500,10000,A\n"
+        "乙市,300,8000,B\n丙市,120,9000,B\n丁市,80,5000,A\n",
+    )
+    bureau = write_xlsx(tmp_path / "d.xlsx", BUREAU, MERGED)
+    scheme = fa.Scheme(
+        total=1000,
+        tranches=[
+            fa.Tranche(
+                name="t",
+                share=1,
+                factors=[fa.Factor(name="p", rule=fa.Share(column="贫困人口"), weight=1)],
+            )
+        ],
+    )
+    a = fa.allocate(fa.read_table(plain, id="地区"), scheme)
+    b = fa.allocate(fa.read_table(bureau, id="地区", columns=NEEDED), scheme)
+    assert a.amounts == b.amounts
