@@ -203,7 +203,7 @@ def _outcome(data: bytes) -> tuple[str, object]:
             table = fundalloc.read_table(scratch(data, ".xlsx"), id=ID, columns=READER_COLUMNS)
     except FundallocError as error:
         return "error", [p.message for p in error.problems]
-    return "table", (table.ids, {c: table.raw(c) for c in table.columns})
+    return "table", (table.ids, {c: [repr(v) for v in table.raw(c)] for c in table.columns})
 
 
 @pytest.mark.fuzz
