@@ -397,6 +397,13 @@ def build(folder: Path) -> list[Path]:
     xlsx(spoiled / "note_in_middle.xlsx", sheet)
     csv_(spoiled / "note_in_middle.csv", sheet, encoding="utf-8-sig")
 
+    # a 其中 row under 济南市 (row 5: the part of it that was 莱芜市), holding numbers, in a
+    # table with no total to catch the double count: not a region, so an error naming it
+    sheet = simple_layout(total=False)
+    sheet.rows.insert(4, [None, "其中：莱芜区", None, 6, 90, 4000, 0, 1, 59, 15800, "三档", None])
+    xlsx(spoiled / "breakdown_row.xlsx", sheet)
+    csv_(spoiled / "breakdown_row.csv", sheet, encoding="gb18030")
+
     # a formula without a cached value in a region's cell (济宁市 少数民族贫困人口)
     sheet = full_layout()
     sheet.put(12, "少数民族贫困人口", "=60+68")
