@@ -86,6 +86,8 @@ def text_key(text: str) -> str:
     >>> text_key("历　下") == text_key("历下") and text_key("ＡＢ１") == "AB1"
     True
     """
+    if text.isascii() and text.isprintable() and " " not in text:
+        return text  # NFKC keeps printable ASCII as it is
     return _SPACE.sub("", unicodedata.normalize("NFKC", _INVISIBLE.sub("", text)))
 
 

@@ -159,13 +159,27 @@ def test_a_workbook_declaring_a_giant_part_is_refused_before_reading(tmp_path: P
         xlsxfile.MAX_PART_BYTES = old
 
 
+def _wide(path: Path, columns: int) -> float:
+    """Seconds to read a 4-row file ``columns`` wide (the best of three)."""
+    header = ",".join(f"c{j}" for j in range(columns))
+    row = "甲" + ",1" * columns + "\n"
+    write_csv(path, f"地区,{header}\n{row}{row.replace('甲', '乙')}{row.replace('甲', '丙')}")
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        table = fa.read_table(path, id="地区")
+        best = min(best, time.perf_counter() - start)
+    assert len(table.columns) == columns
+    return best
+
+
 def test_the_header_duplicate_check_is_linear(tmp_path: Path) -> None:
+    """80 000 columns took 81 s (header.count per column); 40 000 is timed against 4 000 so that a
+    loaded machine does not fail it: linear is 10 times slower, quadratic 100 times."""
+    small, large = _wide(tmp_path / "s.csv", 4_000), _wide(tmp_path / "l.csv", 40_000)
+    assert large < 30 * small + 0.5, (small, large)
     header = ",".join(f"c{j}" for j in range(80_000))
-    path = write_csv(tmp_path / "d.csv", "地区," + header + "\n甲" + ",1" * 80_000 + "\n")
-    start = time.perf_counter()
-    table = fa.read_table(path, id="地区")
-    assert len(table.columns) == 80_000 and time.perf_counter() - start < 5
-    path.write_text("地区," + header + ",c7\n甲" + ",1" * 80_001 + "\n", encoding="utf-8")
+    path = write_csv(tmp_path / "d.csv", "地区," + header + ",c7\n甲" + ",1" * 80_001 + "\n")
     with pytest.raises(fa.DataError, match=r"found 'c7' more than once \(columns I, DNHZ\)"):
         fa.read_table(path, id="地区")
 
@@ -426,8 +440,8 @@ def test_rows_that_are_neither_regions_nor_totals_nor_notes_are_errors(tmp_path:
         f"{path}, row 4: expected a region, a total or a note; a 其中 (of which) row breaks "
         "down the row above and is not a region; found '其中：开发区'",
         f"{path}, row 5: expected no numbers in a note row; found '注：见附件'",
-        f"{path}, row 6, column '地区': expected a region id, not a group heading, in a row with values; "
-        "found '一、县'",
+        f"{path}, row 6, column '地区': expected a region id, not a group heading, in a row "
+        "with values; found '一、县'",
     ]
 
 

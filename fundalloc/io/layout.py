@@ -45,16 +45,16 @@ column "not checked" in the notice, never silently passed.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from fundalloc.errors import DataError, Problem
 from fundalloc.table import (
+    FloatArray,
     NotANumber,
     NoValue,
     RegionTable,
@@ -79,8 +79,11 @@ _NOTE = re.compile(
 _HEADING = re.compile(r"[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]")
 _OF_WHICH = "其中"
 # a quick test that a cell may be something other than a region's id (the exact rules above
-# decide); keeps the common row to one regular-expression search
-_MAYBE_SPECIAL = re.compile(r"计|[:：]|^\s*(?:其中|[一二三四五六七八九十]+\s*[、.．]|[（(])")
+# decide), run over a column's cells joined by line breaks
+_MAYBE_SPECIAL = re.compile(
+    r"计|[:：]|^[^\S\n]*(?:其中|[一二三四五六七八九十]+[^\S\n]*[、.．]|[（(])", re.MULTILINE
+)
+_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 _ROW_NUMBER_COLUMNS = frozenset({"序号", "序", "No.", "NO.", "No"})
 
 
@@ -138,7 +141,9 @@ def _filled(cell: Any) -> bool:
 
 def _header_name(cell: Any) -> str:
     # a header cell often holds a line break (贫困人口↵（人）): the name is one line
-    return re.sub(r"\s*[\r\n]+\s*", "", clean_text(cell))
+    if cell.__class__ is str and cell.isprintable() and cell == cell.strip():
+        return cell  # the common case: nothing to clean
+    return _LINE_BREAKS.sub("", clean_text(cell))
 
 
 def region_table(
@@ -186,7 +191,7 @@ def region_table(
     at = _find_header(top, set(wanted.values()))
     if at is None:
         raise DataError(_no_header(grid, top, wanted, id))
-    names = [_header_name(c) for c in top[at]]
+    names = list(top[at])
     while names and not names[-1]:
         names.pop()
     by_key = {key: name for name, key in wanted.items()}
@@ -194,65 +199,61 @@ def region_table(
     return _Body(grid, at, names, id=id, kind=kind, parent=parent).table()
 
 
-def _top_rows(grid: Grid) -> list[list[Any]]:
-    """The first rows as the header search sees them: merged cells filled, and empty cells
-    of a row below a row of names taking those names."""
+def _top_rows(grid: Grid) -> list[list[str]]:
+    """The names in the first rows as the header search sees them: merged cells filled, and
+    empty cells of a row below a row of two or more names taking those names."""
     count = min(len(grid.rows), HEADER_SEARCH_ROWS)
-    top = [list(row) for row in grid.rows[:count]]
+    top = [[_header_name(c) for c in row] for row in grid.rows[:count]]
     index = {number: i for i, number in enumerate(grid.numbers[:count])}
     for first_row, first_col, last_row, last_col in grid.merged:
         if first_row not in index:
             continue
         anchor_row = top[index[first_row]]
-        value = anchor_row[first_col - 1] if first_col <= len(anchor_row) else None
-        if not _filled(value):
+        value = anchor_row[first_col - 1] if first_col <= len(anchor_row) else ""
+        if not value:
             continue
+        width = min(last_col, first_col + 1024)
         for number in range(first_row, last_row + 1):
             if number not in index:
                 continue
             row = top[index[number]]
-            width = min(last_col, first_col + 1024)
             if len(row) < width:
-                row.extend([None] * (width - len(row)))
+                row.extend([""] * (width - len(row)))
             for j in range(first_col - 1, width):
-                if not _filled(row[j]):
-                    row[j] = value
+                row[j] = row[j] or value
     for k in range(len(top) - 1, 0, -1):
         above = top[k - 1]
-        if len({_header_name(c) for c in above if _filled(c)}) < 2:
+        if len(set(above) - {""}) < 2:
             continue
         row = top[k]
         if len(row) < len(above):
-            row.extend([None] * (len(above) - len(row)))
-        for j, cell in enumerate(row):
-            if not _filled(cell) and j < len(above) and _filled(above[j]):
-                row[j] = above[j]
+            row.extend([""] * (len(above) - len(row)))
+        for j in range(len(above)):
+            row[j] = row[j] or above[j]
     return top
 
 
-def _find_header(top: list[list[Any]], wanted: set[str]) -> int | None:
+def _find_header(top: list[list[str]], wanted: set[str]) -> int | None:
     for k, row in enumerate(top):
-        if wanted <= {text_key(_header_name(c)) for c in row if _filled(c)}:
+        if wanted <= {text_key(name) for name in row if name}:
             return k
     return None
 
 
-def _no_header(grid: Grid, top: list[list[Any]], wanted: dict[str, str], id: str) -> list[Problem]:
+def _no_header(grid: Grid, top: list[list[str]], wanted: dict[str, str], id: str) -> list[Problem]:
     """Which needed names were seen in which rows, and which were not seen."""
     import difflib
 
-    keys_by_row = [{text_key(_header_name(c)) for c in row if _filled(c)} for row in top]
+    keys_by_row = [{text_key(name) for name in row if name} for row in top]
     best = max(range(len(top)), key=lambda k: (len(keys_by_row[k] & set(wanted.values())), -k))
-    best_names = [_header_name(c) for c in top[best] if _filled(c)]
+    best_names = [name for name in top[best] if name]
     present = [name for name, key in wanted.items() if key in keys_by_row[best]]
     holds = (
         f"row {grid.numbers[best]} holds {', '.join(map(repr, present))} of the needed columns"
         if present
         else f"none of the needed columns in the first {len(top)} rows"
     )
-    problems = _duplicates(
-        [_header_name(c) for c in top[best]], f"{grid.source}, row {grid.numbers[best]}"
-    )
+    problems = _duplicates(top[best], f"{grid.source}, row {grid.numbers[best]}")
     for name, key in wanted.items():
         if key in keys_by_row[best]:
             continue
@@ -281,6 +282,22 @@ def _no_header(grid: Grid, top: list[list[Any]], wanted: dict[str, str], id: str
                 )
             )
     return problems
+
+
+def _maybe_special(rows: Sequence[list[Any]], start: int, columns: list[int]) -> set[int]:
+    """The positions of the rows from ``start`` whose text in ``columns`` may make them
+    something other than a region (:data:`_MAYBE_SPECIAL`): one search over the joined text
+    of each column instead of one per row."""
+    out: set[int] = set()
+    for j in columns:
+        texts = [row[j] if len(row) > j and row[j].__class__ is str else "" for row in rows[start:]]
+        if not texts:
+            continue
+        joined = "\n".join(texts)
+        ends = list(itertools.accumulate(map((1).__add__, map(len, texts))))
+        for match in _MAYBE_SPECIAL.finditer(joined):
+            out.add(start + bisect.bisect_right(ends, match.start()))
+    return out
 
 
 def _duplicates(names: list[str], where: str) -> list[Problem]:
@@ -374,13 +391,12 @@ class _Body:
     # ------------------------------------------------------------------ header
     def check_header(self) -> list[int]:
         """The header's problems; the positions of the columns the table keeps."""
-        width = len(self.names)
-        used = [False] * width
-        for cells in self.cells:
-            for j, cell in enumerate(cells):
-                if not used[j] and _filled(cell):
-                    used[j] = True
-        blank = [j for j, name in enumerate(self.names) if not name and used[j]]
+        # an unnamed column is fine when it is empty (a spacer), so only those are looked at
+        blank = [
+            j
+            for j, name in enumerate(self.names)
+            if not name and any(_filled(cells[j]) for cells in self.cells)
+        ]
         where = f"{self.grid.source}, row {self.header_number}"
         if blank:
             self.problems.append(
@@ -398,9 +414,9 @@ class _Body:
     def classify(self) -> None:
         rows, width, ii = self.grid.rows, len(self.names), self.id_index
         seq = self.row_number_index
-        special = _MAYBE_SPECIAL.search
+        look = _maybe_special(rows, self.at + 1, [ii] if seq is None else [ii, seq])
+        look.update(self.grid.past)
         regions, cells_out = self.regions, self.cells
-        past = self.grid.past
         closed: int | None = None  # the row of a total below regions
         group_start = 0  # position in regions where the current group starts
         in_note = False
@@ -412,9 +428,7 @@ class _Body:
                 and cell.__class__ is str
                 and cell
                 and len(cells) == width
-                and not special(cell)
-                and (seq is None or not special(str(cells[seq])))
-                and r not in past
+                and r not in look
             ):
                 regions.append(r)
                 cells_out.append(cells)
@@ -549,7 +563,7 @@ class _Body:
 
     # ------------------------------------------------------------------ totals
     def check_totals(self, keep: list[int]) -> None:
-        numbers: dict[int, tuple[np.ndarray[Any, Any], list[int]]] = {}
+        numbers: dict[int, tuple[FloatArray, list[int]]] = {}
         region_rows = self.regions
         for total in self.totals:
             stop = len(region_rows) if total.stop < 0 else total.stop
@@ -561,8 +575,8 @@ class _Body:
                 if name in self.attributes or not _filled(cells[j]):
                     continue
                 if j not in numbers:
-                    values, bad = to_numbers([c[j] for c in self.cells])
-                    numbers[j] = (values, sorted(bad))
+                    converted, reasons = to_numbers([c[j] for c in self.cells])
+                    numbers[j] = (converted, sorted(reasons))
                 values, bad = numbers[j]
                 value = to_number(cells[j])
                 if isinstance(value, NotANumber):
