@@ -313,6 +313,13 @@ def build(folder: Path) -> list[Path]:
     xlsx(good / "full.xlsx", full_layout())
     csv_(good / "full_gb18030.csv", full_layout(), encoding="gb18030")
 
+    # a heading row above each group (一、一片区), as many 测算表 have
+    sheet = full_layout()
+    sheet.rows.insert(14, [None, "二、二片区"])
+    sheet.rows.insert(4, [None, "一、一片区"])
+    xlsx(good / "group_headings.xlsx", sheet)
+    csv_(good / "group_headings.csv", sheet, encoding="gb18030")
+
     # numbers typed as text (thousands separators, full-width digits); 合计 in the merged
     # 序号+地区 cell, spelled 合　计 with an ideographic space
     sheet = simple_layout()
@@ -391,9 +398,10 @@ def build(folder: Path) -> list[Path]:
     xlsx(spoiled / "region_after_total.xlsx", sheet)
     csv_(spoiled / "region_after_total.csv", sheet, encoding="gb18030")
 
-    # a note in the middle of the regions (row 14, between the two groups) is not a note
+    # a row in the middle of the regions (row 14, between the two groups) that reads like a
+    # note but holds numbers (莱芜市's figures under a remark): not a note, and not a region
     sheet = full_layout()
-    sheet.rows[13] = [None, "注：威海市无少数民族贫困人口，不参与分配"]
+    sheet.rows[13] = [None, "注：莱芜市并入济南市后的增量", None, 6, 90, 4000, 0, 1]
     xlsx(spoiled / "note_in_middle.xlsx", sheet)
     csv_(spoiled / "note_in_middle.csv", sheet, encoding="utf-8-sig")
 
