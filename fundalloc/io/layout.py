@@ -423,15 +423,9 @@ class _Body:
         for r in range(self.at + 1, len(rows)):
             cells = rows[r]
             cell = cells[ii] if len(cells) > ii else None
-            if (
-                closed is None
-                and cell.__class__ is str
-                and cell
-                and len(cells) == width
-                and r not in look
-            ):
+            if closed is None and cell.__class__ is str and cell and r not in look:
                 regions.append(r)
-                cells_out.append(cells)
+                cells_out.append(cells if len(cells) == width else self.fit(r, cells))
                 in_note = False
                 continue
             kind, label = self.kind_of(cells, in_note)
@@ -530,15 +524,9 @@ class _Body:
         key = text_key(label)
         first_j, first = filled[0]
         first_text = clean_text(first) if isinstance(first, str) else ""
-        others = [c for j, c in filled if j != first_j]
-        numbers = [
-            c for c in others if not isinstance(c, str) and not isinstance(to_number(c), NotANumber)
-        ]
-        numbers += [
-            c for c in others if isinstance(c, str) and not isinstance(to_number(c), NotANumber)
-        ]
         if first_text and _NOTE.match(text_key(first_text)):
-            if numbers:
+            others = [c for j, c in filled if j != first_j]
+            if any(not isinstance(to_number(c), NotANumber) for c in others):
                 return "expected no numbers in a note row", repr(first_text)
             return "note", " ".join(clean_text(c) for _, c in filled)
         if any(word in key for word in _TOTALS):
