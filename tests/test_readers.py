@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import fundalloc as fa
-from fundalloc.table import _INVISIBLE
+from fundalloc.table import _INVISIBLE, NoValue
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -34,6 +34,20 @@ def write_xlsx(path: Path, rows: list[list[object]], merged: tuple[str, ...] = (
         sheet.merge_cells(ref)
     book.save(path)
     return path
+
+
+@pytest.fixture(params=["openpyxl", "calamine"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every XLSX test runs with both engines (calamine when installed)."""
+    if request.param == "calamine":
+        pytest.importorskip("python_calamine")
+    from fundalloc.io import tables, xlsxfile
+
+    def forced(path: str, sheet: str | int | None = None, *, engine: str = "auto") -> object:
+        return xlsxfile.xlsx_grid(path, sheet, engine=request.param)
+
+    monkeypatch.setattr(tables, "xlsx_grid", forced)
+    return str(request.param)
 
 
 def problems(err: pytest.ExceptionInfo[fa.DataError]) -> list[str]:
@@ -66,7 +80,7 @@ def test_a_quoted_line_break_is_still_one_row(tmp_path: Path) -> None:
         fa.read_table(path, id="id").numeric("x")
 
 
-def test_xlsx_rows_below_a_stale_dimension_are_read(tmp_path: Path) -> None:
+def test_xlsx_rows_below_a_stale_dimension_are_read(tmp_path: Path, engine: str) -> None:
     path = write_xlsx(
         tmp_path / "d.xlsx",
         [
@@ -86,7 +100,9 @@ def test_xlsx_rows_below_a_stale_dimension_are_read(tmp_path: Path) -> None:
     assert table.ids == ("甲", "乙", "丙", "丁") and table.numeric("x").tolist() == [1, 2, 3, 4]
 
 
-def test_a_huge_declared_dimension_costs_only_the_cells_that_exist(tmp_path: Path) -> None:
+def test_a_huge_declared_dimension_costs_only_the_cells_that_exist(
+    tmp_path: Path, engine: str
+) -> None:
     path = write_xlsx(tmp_path / "d.xlsx", [["地区", "x"], ["甲", 1]])
     _rewrite(
         path,
@@ -124,7 +140,7 @@ def _rewrite(path: Path, part: str, change) -> None:  # type: ignore[no-untyped-
         pytest.param(lambda xml: xml.replace(b"<v>1</v>", b"<v>1<v>"), id="bad nesting"),
     ],
 )
-def test_a_damaged_workbook_is_a_data_error(tmp_path: Path, damage) -> None:  # type: ignore[no-untyped-def]
+def test_a_damaged_workbook_is_a_data_error(tmp_path: Path, damage, engine: str) -> None:  # type: ignore[no-untyped-def]
     path = write_xlsx(tmp_path / "d.xlsx", [["地区", "x"], ["甲", 1], ["乙", 2]])
     _rewrite(path, "xl/worksheets/sheet1.xml", damage)
     with pytest.raises(fa.DataError) as err:
@@ -135,7 +151,7 @@ def test_a_damaged_workbook_is_a_data_error(tmp_path: Path, damage) -> None:  # 
         assert "open it in Excel and save it again as .xlsx" in text
 
 
-def test_a_damaged_workbook_part_is_a_data_error(tmp_path: Path) -> None:
+def test_a_damaged_workbook_part_is_a_data_error(tmp_path: Path, engine: str) -> None:
     path = write_xlsx(tmp_path / "d.xlsx", [["地区", "x"], ["甲", 1]])
     _rewrite(path, "xl/workbook.xml", lambda xml: xml[:40])
     with pytest.raises(fa.DataError, match="not a readable XLSX workbook"):
@@ -239,7 +255,7 @@ def test_a_bureau_csv(tmp_path: Path, encoding: str) -> None:
     assert list(table.notices) == _expected_notices(str(path))
 
 
-def test_a_bureau_xlsx_with_merged_title_and_two_row_header(tmp_path: Path) -> None:
+def test_a_bureau_xlsx_with_merged_title_and_two_row_header(tmp_path: Path, engine: str) -> None:
     path = write_xlsx(tmp_path / "d.xlsx", BUREAU, MERGED)
     table = fa.read_table(path, id="地区", columns=NEEDED)
     assert table.ids == ("甲市", "乙市", "丙市", "丁市")
@@ -250,7 +266,7 @@ def test_a_bureau_xlsx_with_merged_title_and_two_row_header(tmp_path: Path) -> N
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_a_subtotal_that_does_not_match_names_row_column_and_numbers(
-    tmp_path: Path, fmt: str
+    tmp_path: Path, fmt: str, engine: str
 ) -> None:
     rows = [list(r) for r in BUREAU]
     rows[9] = [None, "二片区小计", 210, 14000, None]
@@ -282,7 +298,7 @@ def _source(path: Path) -> str:
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_a_region_after_the_total_row_is_an_error(tmp_path: Path, fmt: str) -> None:
+def test_a_region_after_the_total_row_is_an_error(tmp_path: Path, fmt: str, engine: str) -> None:
     rows = [["地区", "x"], ["甲", 1], ["乙", 2], ["合计", 3], ["丙", 4]]
     path = _write(tmp_path, fmt, rows)
     with pytest.raises(fa.DataError) as err:
@@ -296,7 +312,9 @@ def test_a_region_after_the_total_row_is_an_error(tmp_path: Path, fmt: str) -> N
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_a_total_above_the_regions_is_checked_against_them(tmp_path: Path, fmt: str) -> None:
+def test_a_total_above_the_regions_is_checked_against_them(
+    tmp_path: Path, fmt: str, engine: str
+) -> None:
     rows = [["地区", "x"], ["全省总计", 3], ["甲", 1], ["乙", 2]]
     path = _write(tmp_path, fmt, rows)
     table = fa.read_table(path, id="地区")
@@ -308,7 +326,7 @@ def test_a_total_above_the_regions_is_checked_against_them(tmp_path: Path, fmt: 
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_a_notice_names_the_columns_it_did_not_check(tmp_path: Path, fmt: str) -> None:
+def test_a_notice_names_the_columns_it_did_not_check(tmp_path: Path, fmt: str, engine: str) -> None:
     rows = [
         ["地区", "x", "类型", "备注"],
         ["甲", 1, "市", ""],
@@ -323,7 +341,9 @@ def test_a_notice_names_the_columns_it_did_not_check(tmp_path: Path, fmt: str) -
     )
 
 
-def test_a_formula_without_a_saved_result_is_never_claimed_checked(tmp_path: Path) -> None:
+def test_a_formula_without_a_saved_result_is_never_claimed_checked(
+    tmp_path: Path, engine: str
+) -> None:
     rows = [["地区", "x", "y"], ["甲", 1, 5], ["乙", 2, 6], ["合计", "=SUM(B2:B3)", 11]]
     path = write_xlsx(tmp_path / "d.xlsx", rows)  # openpyxl saves formulas without results
     table = fa.read_table(path, id="地区")
@@ -346,7 +366,7 @@ def test_a_formula_without_a_saved_result_is_never_claimed_checked(tmp_path: Pat
     ],
 )
 def test_cells_that_are_not_numbers_name_the_cell(
-    tmp_path: Path, value: object, found: str
+    tmp_path: Path, value: object, found: str, engine: str
 ) -> None:
     path = write_xlsx(
         tmp_path / "d.xlsx",
@@ -415,7 +435,7 @@ def test_the_invisible_characters_are_every_format_character() -> None:
 
 # ---------------------------------------------------------------- the header
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_a_missing_header_says_what_was_seen_where(tmp_path: Path, fmt: str) -> None:
+def test_a_missing_header_says_what_was_seen_where(tmp_path: Path, fmt: str, engine: str) -> None:
     rows = [["测算表"], ["地区", "贫困人囗", "等次"], ["甲", 1, "A"]]
     path = _write(tmp_path, fmt, rows)
     with pytest.raises(fa.DataError) as err:
@@ -455,7 +475,7 @@ def test_group_headings_and_blank_rows_are_dropped(tmp_path: Path) -> None:
     )
 
 
-def test_the_cli_reads_a_bureau_workbook(tmp_path: Path) -> None:
+def test_the_cli_reads_a_bureau_workbook(tmp_path: Path, engine: str) -> None:
     """The same allocation from the bureau's XLSX and from a plain CSV of its regions."""
     plain = write_csv(
         tmp_path / "plain.csv",
@@ -476,3 +496,45 @@ def test_the_cli_reads_a_bureau_workbook(tmp_path: Path) -> None:
     a = fa.allocate(fa.read_table(plain, id="地区"), scheme)
     b = fa.allocate(fa.read_table(bureau, id="地区", columns=NEEDED), scheme)
     assert a.amounts == b.amounts
+
+
+def test_both_engines_give_the_same_grid(tmp_path: Path) -> None:
+    """calamine reads the values; formulas without results and error values come from the
+    sheet's XML, so the grid is openpyxl's, cell for cell."""
+    pytest.importorskip("python_calamine")
+    from fundalloc.io import xlsxfile
+
+    rows = [list(r) for r in BUREAU]
+    rows[4] = [1, "甲市", 500, "=SUM(1,2)", "#DIV/0!"]
+    rows[5] = [2, "乙市", 300.25, datetime.datetime(2018, 1, 5), True]
+    rows[7] = [3, "丙市", "1,200", datetime.time(12, 30), "#N/A"]
+    path = write_xlsx(tmp_path / "d.xlsx", rows, MERGED)
+    sheet = openpyxl.load_workbook(path)["测算表"]
+    sheet["Z40"] = "far"
+    sheet["C9"] = '=IF(A1<>"",1,2)'
+    sheet.parent.save(path)
+    fast = xlsxfile._read_calamine(str(path), None)
+    careful = xlsxfile._read(str(path), None)
+    assert fast is not None
+    trim = lambda grid: [  # noqa: E731
+        (n, [repr(c) for c in row] + ["None"] * (30 - len(row)))
+        for n, row in zip(grid.numbers, grid.rows, strict=True)
+        if any(c is not None for c in row)
+    ]
+    assert trim(fast) == trim(careful)
+    assert sorted(fast.merged) == sorted(careful.merged)
+    assert isinstance(fast.rows[8][2], NoValue)
+    assert fast.rows[8][2].found == 'the formula =IF(A1<>"",1,2) with no saved result'
+
+
+def test_calamine_hands_over_when_the_used_area_dwarfs_the_cells(tmp_path: Path) -> None:
+    pytest.importorskip("python_calamine")
+    from fundalloc.io import xlsxfile
+
+    path = write_xlsx(tmp_path / "d.xlsx", [["地区", "x"], ["甲", 1]])
+    sheet = openpyxl.load_workbook(path)["测算表"]
+    sheet["XFD1048576"] = 1
+    sheet.parent.save(path)
+    assert xlsxfile._read_calamine(str(path), None) is None
+    with pytest.raises(fa.DataError, match=r"row 1048576, column '地区' \(cell A1048576\): exp"):
+        fa.read_table(path, id="地区")

@@ -36,7 +36,7 @@ from typing import Any
 from fundalloc.errors import DataError, Problem
 from fundalloc.io.csvfile import csv_rows
 from fundalloc.io.layout import Grid, region_table
-from fundalloc.io.xlsxfile import xlsx_grid
+from fundalloc.io.xlsxfile import Engine, xlsx_grid
 from fundalloc.table import RegionTable
 
 __all__ = ["from_dataframe", "read_csv", "read_table", "read_xlsx"]
@@ -135,13 +135,16 @@ def read_xlsx(
     parent: str | None = None,
     sheet: str | int | None = None,
     columns: Sequence[str] = (),
+    engine: Engine = "auto",
 ) -> RegionTable:
     """Read one sheet of an XLSX workbook; see :func:`read_table`.
 
     Rows in messages are the sheet's, and cells are named by letter too
-    (``row 5, column '人口' (cell C5)``).
+    (``row 5, column '人口' (cell C5)``). ``engine`` chooses the XLSX reader (see
+    :func:`~fundalloc.io.xlsxfile.xlsx_grid`): python-calamine when installed (much faster),
+    else openpyxl; both give the same table.
     """
-    grid = xlsx_grid(os.fspath(path), sheet)
+    grid = xlsx_grid(os.fspath(path), sheet, engine=engine)
     return region_table(grid, id=id, kind=kind, parent=parent, columns=columns)
 
 
