@@ -341,5 +341,9 @@ def mutate_xlsx(data: bytes, rnd: random.Random) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
         for member, content in members.items():
-            package.writestr(member, content)
+            info = zipfile.ZipInfo(
+                member, date_time=(2018, 5, 27, 0, 0, 0)
+            )  # same input, same bytes
+            info.compress_type = zipfile.ZIP_DEFLATED
+            package.writestr(info, content)
     return out.getvalue()

@@ -158,7 +158,7 @@ def test_cli_on_fuzzed_files(request: pytest.FixtureRequest, tmp_path: Path) -> 
 def test_python_m_fundalloc_on_fuzzed_files(tmp_path: Path) -> None:
     """The real ``python -m fundalloc`` on a few fuzzed cases (the driver's stand-in checked)."""
     rnd = random.Random(7)
-    cases = make_cases(rnd, tmp_path, 4)
+    cases = make_cases(rnd, tmp_path, 3)
     for argv in cases:
         done = subprocess.run(
             [sys.executable, "-m", "fundalloc", *argv],

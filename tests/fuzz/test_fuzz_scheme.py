@@ -6,6 +6,7 @@ import json
 import random
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -77,7 +78,57 @@ def scheme_documents(document: dict[str, object], rnd: random.Random, as_toml: b
     load_and_allocate(mutate.dumps(document).encode("utf-8", "surrogatepass"), ".json")
 
 
+#: Finite numbers at the edges of binary64 and of money: what a valid scheme may still hold.
+EXTREMES = (
+    0,
+    -0.0,
+    -1,
+    1e-300,
+    5e-324,
+    2.2250738585072014e-308,
+    1 / 3,
+    1 - 1e-16,
+    0.1 + 0.2,
+    1e15,
+    10**18,
+    10**30,
+    1e308,
+    1.7976931348623157e308,
+)
+
+
+def _numbers(value: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    if isinstance(value, dict):
+        return [
+            p for k, v in value.items() if k != "schema_version" for p in _numbers(v, (*path, k))
+        ]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _numbers(v, (*path, i))]
+    return [path] if isinstance(value, int | float) and not isinstance(value, bool) else []
+
+
+@fuzzer(
+    "scheme_numbers",
+    cost=2,
+    document=st.sampled_from(DOCUMENTS),
+    rnd=st.randoms(use_true_random=False),
+)
+def scheme_numbers(document: dict[str, object], rnd: random.Random) -> None:
+    """A valid scheme with one to three of its numbers (total, step, shares, weights, tiers,
+    floors, caps, group limits) set to extreme finite values: it still loads, so this reaches
+    the allocation with numbers at the edges of binary64."""
+    document = json.loads(json.dumps(document))
+    for _ in range(rnd.randint(1, 3)):
+        *parents, key = rnd.choice(_numbers(document))
+        holder: Any = document
+        for part in parents:
+            holder = holder[part]
+        holder[key] = rnd.choice(EXTREMES)
+    load_and_allocate(mutate.dumps(document, toml=True).encode(), ".toml")
+
+
 test_scheme_bytes = scheme_bytes.test()
 test_scheme_toml_mutated = scheme_toml_mutated.test()
 test_scheme_json_mutated = scheme_json_mutated.test()
 test_scheme_documents = scheme_documents.test()
+test_scheme_numbers = scheme_numbers.test()
