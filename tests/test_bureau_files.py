@@ -276,3 +276,44 @@ def test_a_good_file_holds_the_tidy_data(case: dict[str, Any]) -> None:
         for name, value in expected.items():
             shown = unicodedata.normalize("NFKC", seen[city][name]).replace(",", "")
             assert shown == value, (city, name)
+
+
+#: A message quoted on the data-files pages: `FILE[ [sheet]]: …` or `FILE[ [sheet]], row …`.
+QUOTED = re.compile(r"`(([a-z0-9_]+\.(?:xlsx|csv))(?: \[[^\]]+\])?[:,] [^`]+)`")
+PAGES = [ROOT / "docs" / "data-files.md", ROOT / "docs" / "zh" / "data-files.md"]
+
+
+def quoted_messages() -> list[tuple[str, str, str]]:
+    """(page, file, message) for every message the data-files pages quote from the corpus."""
+    return [
+        (page.relative_to(ROOT).as_posix(), m.group(2), m.group(1))
+        for page in PAGES
+        for m in QUOTED.finditer(page.read_text(encoding="utf-8"))
+    ]
+
+
+def test_the_pages_quote_messages() -> None:
+    quoted = quoted_messages()
+    assert len(quoted) >= 2 * 15
+    assert {file for _, file, _ in quoted} <= {Path(f).name for f in corpus_files()}
+
+
+@pytest.mark.parametrize(
+    ("page", "file", "message"),
+    [
+        pytest.param(page, file, message, id=f"{'zh' if '/zh/' in page else 'en'}-{file}-{k}")
+        for k, (page, file, message) in enumerate(quoted_messages())
+    ],
+)
+def test_a_quoted_message_is_what_fundalloc_says(page: str, file: str, message: str) -> None:
+    """The data-files pages show fundalloc's own words: each quoted message (with "…" for a
+    part left out) is what the run on that corpus file prints."""
+    data = next(CORPUS / f for f in corpus_files() if Path(f).name == file)
+    _, _, stderr = run("allocate", str(SCHEME), "--data", str(data))
+    parts = [p.strip() for p in message.split("…")]
+    line = next((line for line in stderr.splitlines() if parts[0] in line), None)
+    assert line is not None, f"{page}: {parts[0]!r} is not in:\n{stderr}"
+    position = 0
+    for part in parts:
+        position = line.find(part, position)
+        assert position >= 0, f"{page}: {part!r} is not in {line!r}"
