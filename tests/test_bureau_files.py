@@ -183,12 +183,38 @@ def corpus_files() -> set[str]:
     }
 
 
+def sheet_contents(path: Path) -> tuple[list[tuple[Any, ...]], list[str], str]:
+    """A workbook's cells, merged ranges and declared dimension, for comparing workbooks
+    written by another openpyxl version (whose bytes may differ)."""
+    import zipfile
+
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(path).worksheets[0]
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    dimension = re.search(r'<dimension ref="([^"]*)"', xml)
+    return (
+        list(sheet.iter_rows(values_only=True)),
+        sorted(map(str, sheet.merged_cells.ranges)),
+        dimension.group(1) if dimension else "",
+    )
+
+
 def test_the_corpus_is_what_make_corpus_writes(tmp_path: Path) -> None:
-    written = _make_corpus().build(tmp_path)
+    import openpyxl
+
+    module = _make_corpus()
+    written = module.build(tmp_path)
     assert {p.relative_to(tmp_path).as_posix() for p in written} == corpus_files()
+    same_writer = openpyxl.__version__ == module.WRITTEN_WITH
     for path in written:
         name = path.relative_to(tmp_path).as_posix()
-        assert path.read_bytes() == (CORPUS / name).read_bytes(), f"{name} differs"
+        if path.suffix == ".xlsx" and not same_writer:
+            # another openpyxl writes other bytes: the same sheets are what matters
+            assert sheet_contents(path) == sheet_contents(CORPUS / name), f"{name} differs"
+        else:
+            assert path.read_bytes() == (CORPUS / name).read_bytes(), f"{name} differs"
 
 
 def test_every_file_has_its_case_and_both_formats_are_there() -> None:
