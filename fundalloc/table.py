@@ -94,7 +94,7 @@ def text_key(text: str) -> str:
 def _clean_texts(values: Sequence[Any]) -> list[str]:
     """:func:`clean_text` of every value; one pass over the joined text when all are str."""
     cells = list(values)
-    if cells and all(type(v) is str for v in cells):
+    if cells and set(map(type, cells)) == {str}:
         joined = "\n".join(cells)
         if joined.count("\n") == len(cells) - 1:  # no cell holds a line break
             if _INVISIBLE.search(joined):
@@ -638,7 +638,7 @@ class RegionTable:
     def _check_ids(self, raw: list[Any], id: str) -> tuple[list[str], list[Problem]]:
         """The ids as a reader sees them, and every empty, unreadable or repeated one."""
         problems: list[Problem] = []
-        for i, value in enumerate(raw):
+        for i, value in enumerate(raw if NoValue in set(map(type, raw)) else ()):
             if isinstance(value, NoValue):
                 problems.append(
                     Problem(self.where(i, id), "expected a region id", found=value.found)

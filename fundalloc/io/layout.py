@@ -284,6 +284,10 @@ def _no_header(grid: Grid, top: list[list[str]], wanted: dict[str, str], id: str
     return problems
 
 
+def _not_text(cell: Any) -> bool:
+    return cell.__class__ is not str or not cell
+
+
 def _maybe_special(rows: Sequence[list[Any]], start: int, columns: list[int]) -> set[int]:
     """The positions of the rows from ``start`` whose text in ``columns`` may make them
     something other than a region (:data:`_MAYBE_SPECIAL`): one search over the joined text
@@ -414,82 +418,109 @@ class _Body:
     def classify(self) -> None:
         rows, width, ii = self.grid.rows, len(self.names), self.id_index
         seq = self.row_number_index
-        look = _maybe_special(rows, self.at + 1, [ii] if seq is None else [ii, seq])
+        start = self.at + 1
+        # the rows that need a look of their own; every other row is a region (with a
+        # non-empty text id, nothing that may make it a total, note or heading, and no
+        # values past the header), taken in bulk
+        look = _maybe_special(rows, start, [ii] if seq is None else [ii, seq])
         look.update(self.grid.past)
+        body = rows[start:]
+        ids = [row[ii] if len(row) > ii else None for row in body]
+        look.update(start + i for i in itertools.compress(range(len(ids)), map(_not_text, ids)))
+        look.update(
+            start + i
+            for i in itertools.compress(range(len(body)), map(width.__lt__, map(len, body)))
+        )
+        stops = sorted(look)
+        stops.append(len(rows))
         regions, cells_out = self.regions, self.cells
         closed: int | None = None  # the row of a total below regions
         group_start = 0  # position in regions where the current group starts
         in_note = False
-        for r in range(self.at + 1, len(rows)):
-            cells = rows[r]
-            cell = cells[ii] if len(cells) > ii else None
-            if closed is None and cell.__class__ is str and cell and r not in look:
-                regions.append(r)
-                cells_out.append(cells if len(cells) == width else self.fit(r, cells))
+        pos = start
+        for stop in stops:
+            if pos < stop and closed is None:
+                regions.extend(range(pos, stop))
+                cells_out.extend(
+                    row if len(row) == width else row + [None] * (width - len(row))
+                    for row in rows[pos:stop]
+                )
                 in_note = False
-                continue
-            kind, label = self.kind_of(cells, in_note)
-            if kind == "blank":
-                continue
-            in_note = kind == "note"
-            if kind == "note":
-                self.notices.append(
-                    (
-                        r,
-                        f"{self.grid.source}: row {self.grid.numbers[r]} is a note and was "
-                        f"dropped: {label}",
-                    )
+                pos = stop
+            for r in range(pos, min(stop + 1, len(rows))):
+                in_note, closed, group_start = self.one(r, in_note, closed, group_start)
+            pos = stop + 1
+
+    def one(
+        self, r: int, in_note: bool, closed: int | None, group_start: int
+    ) -> tuple[bool, int | None, int]:
+        """Classify row ``r``; the state after it (in a note, the closing total's row, the
+        start of the current group)."""
+        regions, cells_out = self.regions, self.cells
+        cells = self.grid.rows[r]
+        ii = self.id_index
+        kind, label = self.kind_of(cells, in_note)
+        if kind == "blank":
+            return in_note, closed, group_start
+        in_note = kind == "note"
+        if kind == "note":
+            self.notices.append(
+                (
+                    r,
+                    f"{self.grid.source}: row {self.grid.numbers[r]} is a note and was "
+                    f"dropped: {label}",
                 )
-            elif kind == "heading":
-                self.notices.append(
-                    (
-                        r,
-                        f"{self.grid.source}: row {self.grid.numbers[r]} is a group heading and "
-                        f"was dropped: {label}",
-                    )
+            )
+        elif kind == "heading":
+            self.notices.append(
+                (
+                    r,
+                    f"{self.grid.source}: row {self.grid.numbers[r]} is a group heading and "
+                    f"was dropped: {label}",
                 )
-            elif kind == "total":
-                if regions:
-                    self.totals.append(_Total(r, label, 0, len(regions)))
-                    closed = r if closed is None else closed
-                else:
-                    self.totals.append(_Total(r, label, 0, -1))
-                group_start = len(regions)
-            elif kind == "subtotal":
-                if closed is not None or group_start == len(regions):
-                    self.problems.append(
-                        Problem(
-                            self.where(r),
-                            f"a {_SUBTOTAL} row with no region above it in its group",
-                            found=repr(label),
-                            hint="a 小计 row follows the regions it sums",
-                        )
-                    )
-                else:
-                    self.totals.append(_Total(r, label, group_start, len(regions)))
-                group_start = len(regions)
-            elif kind == "region":
-                if closed is not None:
-                    self.problems.append(
-                        Problem(
-                            self.where(r, ii),
-                            "expected no region below the total row "
-                            f"(row {self.grid.numbers[closed]})",
-                            found=f"the region {clean_text(cells[ii])!r}",
-                            hint="move the total row below the last region, or the region above it",
-                        )
-                    )
-                    continue
-                regions.append(r)
-                cells_out.append(self.fit(r, cells))
-            else:  # an error: kind is the message
+            )
+        elif kind == "total":
+            if regions:
+                self.totals.append(_Total(r, label, 0, len(regions)))
+                closed = r if closed is None else closed
+            else:
+                self.totals.append(_Total(r, label, 0, -1))
+            group_start = len(regions)
+        elif kind == "subtotal":
+            if closed is not None or group_start == len(regions):
                 self.problems.append(
                     Problem(
-                        self.where(r, ii if kind.startswith("expected a region id") else None),
-                        kind,
-                        found=label,
+                        self.where(r),
+                        f"a {_SUBTOTAL} row with no region above it in its group",
+                        found=repr(label),
+                        hint="a 小计 row follows the regions it sums",
                     )
                 )
+            else:
+                self.totals.append(_Total(r, label, group_start, len(regions)))
+            group_start = len(regions)
+        elif kind == "region":
+            if closed is not None:
+                self.problems.append(
+                    Problem(
+                        self.where(r, ii),
+                        f"expected no region below the total row (row {self.grid.numbers[closed]})",
+                        found=f"the region {clean_text(cells[ii])!r}",
+                        hint="move the total row below the last region, or the region above it",
+                    )
+                )
+                return False, closed, group_start
+            regions.append(r)
+            cells_out.append(self.fit(r, cells))
+        else:  # an error: kind is the message
+            self.problems.append(
+                Problem(
+                    self.where(r, ii if kind.startswith("expected a region id") else None),
+                    kind,
+                    found=label,
+                )
+            )
+        return in_note, closed, group_start
 
     def fit(self, r: int, cells: list[Any]) -> list[Any]:
         """A region's cells exactly as wide as the header; values past it are an error."""
