@@ -453,7 +453,7 @@ def report(
     print("| format | reader | rows | exponent |")
     print("|---|---|---|---:|")
     for fmt, by_size in files.items():
-        for who in contenders[fmt]:
+        for who in contenders[fmt] if by_size else ():
             points = [
                 (n, results[fmt, who, n]["seconds"])
                 for n in by_size
