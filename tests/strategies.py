@@ -268,3 +268,50 @@ def schemes(draw: st.DrawFn) -> fa.Scheme:
             )
         ),
     )
+
+
+@st.composite
+def whole_step_rows(draw: st.DrawFn) -> tuple[object, ...]:
+    """A tiny whole-step problem for brute force: 2-4 regions with integer floors and caps,
+    a total of at most 8 steps, and 1-3 group rows (floors and caps in halves of a step,
+    possibly overlapping) or ratio rows (a group at least / at most a ratio of another).
+
+    Returns ``(rows, lower, upper, targets, total)`` for
+    :func:`fundalloc.solvers.qp.diagnose_steps` with a step of 1.
+    """
+    from fractions import Fraction
+
+    from fundalloc.constraints import Row
+
+    n = draw(st.integers(2, 4))
+    lower = np.array(draw(st.lists(st.integers(0, 2), min_size=n, max_size=n)), dtype=np.int64)
+    extra = draw(st.lists(st.integers(0, 6), min_size=n, max_size=n))
+    upper = lower + np.array(extra, dtype=np.int64)
+    targets = np.array(draw(st.lists(st.sampled_from([0.0, 1.0, 2.5]), min_size=n, max_size=n)))
+    total = draw(st.integers(0, 8))
+    rows = []
+    for k in range(draw(st.integers(1, 3))):
+        members = np.array(
+            sorted(draw(st.sets(st.integers(0, n - 1), min_size=0, max_size=n))), dtype=np.int64
+        )
+        if draw(st.booleans()) and members.size and members.size < n:
+            others = np.setdiff1d(np.arange(n), members)
+            r = Fraction(draw(st.sampled_from([1, 2, 3])), draw(st.sampled_from([1, 2, 3])))
+            at_least = draw(st.booleans())
+            rows.append(
+                Row(
+                    ((Fraction(1), members), (-r, others)),
+                    Fraction(0) if at_least else None,
+                    None if at_least else Fraction(0),
+                    k,
+                    f"r{k}",
+                    n,
+                )
+            )
+            continue
+        half = st.integers(0, 17).map(lambda h: Fraction(h, 2))
+        low, high = draw(st.one_of(st.none(), half)), draw(st.one_of(st.none(), half))
+        if low is None and high is None:
+            low = draw(half)
+        rows.append(Row(((Fraction(1), members),), low, high, k, f"g{k}", n))
+    return rows, lower, upper, targets, total

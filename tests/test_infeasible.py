@@ -10,11 +10,13 @@ the amounts reach 90" on the exact path, naming nothing.
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import assume, given
 
 import fundalloc as fa
 from fundalloc.constraints import Row
@@ -22,6 +24,7 @@ from fundalloc.solvers import lp
 from fundalloc.solvers.exact import BoundedProblem
 from fundalloc.solvers.groups import partition, solve_partitioned
 from fundalloc.solvers.qp import check_whole_steps, diagnose, diagnose_steps
+from tests.strategies import whole_step_rows
 
 IDS = ["甲市", "乙市", "丙市", "丁市", "戊县", "己县"]
 TABLE = fa.RegionTable.from_columns(
@@ -357,3 +360,41 @@ def test_fixed_quotas_on_every_path(solver: str) -> None:
         "constraints: 甲乙保底: the group needs 110 万元 but the total of 100 万元 allows at most "
         "100 万元; short by 10 万元"
     )
+
+
+# ------------------------------------------------------------------ against brute force
+def _brute_force(rows: list[Row], lower: np.ndarray, upper: np.ndarray, targets: np.ndarray,
+                 total: int) -> bool:  # fmt: skip
+    reach = np.where(targets > 0, upper, lower)
+    for units in itertools.product(
+        *(range(lo, hi + 1) for lo, hi in zip(lower, reach, strict=True))
+    ):
+        if sum(units) == total and all(row.holds(np.array(units), Fraction(1)) for row in rows):
+            return True
+    return False
+
+
+@given(whole_step_rows())
+def test_diagnose_steps_finds_every_whole_step_problem_that_cannot_hold(case: tuple) -> None:
+    rows, lower, upper, targets, total = case
+    reach = np.where(targets > 0, upper, lower)
+    assume(int(lower.sum()) <= total <= int(reach.sum()))  # per-region bounds: checked before
+    names = "abcd"[: len(lower)]
+    error = diagnose_steps(rows, lower, upper, targets, total, Fraction(1), names, "万元")
+    assert (error is None) == _brute_force(rows, lower, upper, targets, total)
+    if error is not None:  # each problem names a row, and says by how much
+        for problem in error.problems:
+            assert any(problem.message.startswith(row.label) for row in rows)
+            assert "万元" in problem.message
+
+
+def test_feasible_whole_step_problems_pass() -> None:
+    rows = [_group([0, 1], 4, Fraction(50), None), _group([1, 2], 4, None, Fraction(60))]
+    ratio = Row(((Fraction(1), np.array([3])), (Fraction(-1, 3), np.array([0]))),
+                Fraction(0), None, 2, "d≥a/3", 4)  # fmt: skip
+    lower, upper = np.zeros(4, dtype=np.int64), np.full(4, 101, dtype=np.int64)
+    for chosen in (rows, [*rows, ratio]):
+        assert (
+            diagnose_steps(chosen, lower, upper, np.ones(4), 101, Fraction(1), "abcd", "万元")
+            is None
+        )

@@ -43,7 +43,7 @@ from fundalloc.errors import InfeasibleError, Problem, SolverError
 from fundalloc.money import format_amount
 from fundalloc.solvers.exact import BoundedProblem, FloatArray, solve_proportional
 from fundalloc.solvers.groups import GroupSolution
-from fundalloc.solvers.lp import LinearProgram, diagnosis_backend, solve_lp
+from fundalloc.solvers.lp import LinearProgram, diagnosis_backend, is_installed, solve_lp
 
 __all__ = ["check_whole_steps", "diagnose", "diagnose_steps", "solve_rows"]
 
@@ -437,48 +437,63 @@ def _diagnose(s: _Setting, *, solver: str, time_limit: float | None) -> list[Pro
     col_lower = np.bincount(pattern, weights=s.lower, minlength=count).astype(np.float64)
     col_upper = np.bincount(pattern, weights=s.upper, minlength=count).astype(np.float64)
     scale = 1.0 if step is not None else s.amount
-    row_lower, row_upper = [], []
-    for k, row in enumerate(rows):
-        if step is None:
-            shift = float(s.shift[k])
-            row_lower.append(-np.inf if row.lower is None else (float(row.lower) - shift) / scale)
-            row_upper.append(np.inf if row.upper is None else (float(row.upper) - shift) / scale)
-            continue
-        # in whole steps; a plain group total is a whole number of steps, so its bounds are
-        # rounded inwards exactly and the solver's tolerance cannot let a hair through
-        whole = row.is_group_total
-        low = None if row.lower is None else row.lower / step
-        high = None if row.upper is None else row.upper / step
-        row_lower.append(-np.inf if low is None else float(math.ceil(low) if whole else low))
-        row_upper.append(np.inf if high is None else float(math.floor(high) if whole else high))
+    # one constraint per side of each row, each with its elastic variable (a row whose
+    # floor is above its cap then asks for the smaller relaxation of the two)
     elastic = [
         (k, side)
         for k, row in enumerate(rows)
         for side in ("lower", "upper")
         if getattr(row, side) is not None
     ]
+    bounds = []
+    for k, side in elastic:
+        given = rows[k].lower if side == "lower" else rows[k].upper
+        assert given is not None
+        if step is None:
+            bounds.append((float(given) - float(s.shift[k])) / scale)
+        elif rows[k].is_group_total:
+            # a plain group total is a whole number of steps: its bounds are rounded inwards
+            # exactly, so the solver's tolerance cannot let a hair through
+            in_steps = given / step
+            bounds.append(float(math.ceil(in_steps) if side == "lower" else math.floor(in_steps)))
+        else:
+            bounds.append(float(given / step))
     program = LinearProgram(
         cost=np.concatenate([np.zeros(count), np.ones(len(elastic))]),
         col_lower=np.concatenate([col_lower / scale, np.zeros(len(elastic))]),
         col_upper=np.concatenate([col_upper / scale, np.full(len(elastic), np.inf)]),
-        rows=[np.ones(count), *coefficients],
-        row_lower=[s.total / scale, *row_lower],
-        row_upper=[s.total / scale, *row_upper],
+        rows=[np.ones(count), *(coefficients[k] for k, _ in elastic)],
+        row_lower=[
+            s.total / scale,
+            *(
+                b if side == "lower" else -np.inf
+                for b, (_, side) in zip(bounds, elastic, strict=True)
+            ),
+        ],
+        row_upper=[
+            s.total / scale,
+            *(
+                b if side == "upper" else np.inf
+                for b, (_, side) in zip(bounds, elastic, strict=True)
+            ),
+        ],
         extra=[
             {},
-            *(
-                {
-                    count + j: (1.0 if side == "lower" else -1.0)
-                    for j, (kk, side) in enumerate(elastic)
-                    if kk == k
-                }
-                for k in range(len(rows))
-            ),
+            *({count + j: 1.0 if side == "lower" else -1.0} for j, (_, side) in enumerate(elastic)),
         ],
         integer=np.concatenate([np.full(count, step is not None), np.zeros(len(elastic), bool)]),
         what="elastic re-solve",
     )
     backend = diagnosis_backend(solver)
+    if step is not None:
+        # the continuous relaxation first (a few ms; an integer programme over totals in
+        # the thousands takes HiGHS tens of ms): whole pattern totals that keep every row
+        # exactly prove the whole-step problem feasible, as they usually do (checked
+        # exactly, so any backend will do: the fastest at hand)
+        quick = "highs" if is_installed("highs") else "scipy"
+        status, values = solve_lp(replace(program, integer=False), quick, time_limit=time_limit)
+        if status == "optimal" and _keeps(rows, coefficients, pattern, values[:count], s):
+            return []
     status, values = solve_lp(program, backend, time_limit=time_limit)
     if status != "optimal":
         return None
@@ -639,6 +654,35 @@ class _Found:
             f"{row.label} conflicts with {conflict} by {_money(gap)} {unit}{whole}: "
             "relax it (or them) by at least that much",
         )
+
+
+def _keeps(
+    rows: Sequence[Row],
+    coefficients: FloatArray,
+    pattern: npt.NDArray[np.intp],
+    totals: FloatArray,
+    s: _Setting,
+) -> bool:
+    """Whether the pattern ``totals`` (in steps) are whole, within the patterns' bounds, add
+    up to the total and keep every row, all checked exactly."""
+    whole = np.round(totals)
+    if np.abs(totals - whole).max(initial=0.0) > 1e-6:
+        return False
+    count = coefficients.shape[1]
+    low = np.bincount(pattern, weights=s.lower, minlength=count)
+    high = np.bincount(pattern, weights=s.upper, minlength=count)
+    if (whole < low).any() or (whole > high).any() or int(whole.sum()) != int(s.total):
+        return False
+    assert s.step is not None
+    first = np.zeros(count, dtype=np.intp)
+    first[pattern[::-1]] = np.arange(len(pattern))[::-1]
+    for row in rows:
+        value = _exact_value(row, first, whole) * s.step
+        if (row.lower is not None and value < row.lower) or (
+            row.upper is not None and value > row.upper
+        ):
+            return False
+    return True
 
 
 def _exact_value(row: Row, first: npt.NDArray[np.intp], totals: FloatArray) -> Fraction:
