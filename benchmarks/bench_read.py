@@ -10,13 +10,16 @@ rows (the header is the first row; the 合计 row stays), for readers that do no
 the header.
 
 What is measured, on the same files, each measurement in a fresh interpreter (so that its
-peak RSS is its own; the reader's modules, and openpyxl or python-calamine for XLSX, are
-imported before the clock and the baseline RSS):
+peak RSS is its own; the reader's modules, and for XLSX openpyxl and python-calamine if
+installed, are imported before the clock and the baseline RSS):
 
 ``fundalloc.read_table``
     ``read_table(path, id="地区", columns=[...the four columns...])``: what users call. It
     finds the header, checks the 合计 row against the sums and drops it, and validates
     every cell. "regions" is ``len(table.ids)`` (it must be ``n``).
+``fundalloc read_xlsx(engine="openpyxl")``
+    When python-calamine is installed, ``read_table`` reads XLSX with it (if this fundalloc
+    has that engine); this row times the openpyxl fallback of ``fundalloc.io.tables``.
 ``pandas.read_csv`` / ``pandas.read_excel``
     ``read_csv(path, skiprows=2, encoding="utf-8-sig")`` and ``read_excel(path, skiprows=2,
     engine=...)`` with openpyxl, and with calamine when python-calamine is installed: the
@@ -48,6 +51,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib
+import importlib.util
+import inspect
 import json
 import math
 import os
@@ -191,18 +197,23 @@ rule = {{ kind = "tiered", column = "等次", tiers = {{ "一档" = 1.1, "二档
 def reader(contender: str, path: str, skip: int) -> Callable[[], Any]:
     """Import what ``contender`` needs and return the call to time."""
     xlsx = path.endswith(".xlsx")
+    if xlsx:  # the XLSX engines, which the readers import on first use
+        importlib.import_module("openpyxl")
+        if importlib.util.find_spec("python_calamine") is not None:
+            importlib.import_module("python_calamine")
     if contender == "fundalloc":
         import fundalloc
 
-        if xlsx:
-            import openpyxl  # noqa: F401  (fundalloc imports it on first use)
         return lambda: fundalloc.read_table(path, id=ID, columns=list(COLUMNS))
+    if contender == "fundalloc-openpyxl":
+        from fundalloc.io.tables import read_xlsx
+
+        return lambda: read_xlsx(path, id=ID, columns=list(COLUMNS), engine="openpyxl")
     import pandas as pd
 
     if not xlsx:
         return lambda: pd.read_csv(path, skiprows=skip, encoding="utf-8-sig")
     engine = {"pandas": "openpyxl", "pandas-calamine": "calamine"}[contender]
-    __import__("openpyxl" if engine == "openpyxl" else "python_calamine")
     return lambda: pd.read_excel(path, skiprows=skip, engine=engine)
 
 
@@ -227,7 +238,7 @@ def measure(contender: str, path: str, skip: int, repeat: int) -> dict[str, Any]
     except Exception as exc:  # a reader that refuses the file is a result, not a crash
         return {"error": f"{type(exc).__name__}: {exc}"}
     peak = peak_kib()
-    rows = len(result.ids) if contender == "fundalloc" else len(result)
+    rows = len(result.ids) if contender.startswith("fundalloc") else len(result)
     where = str(Path(sys.modules[result.__module__.split(".")[0]].__file__ or "?").parent)
     return {
         "seconds": seconds,
@@ -312,6 +323,16 @@ def fmt_mib(kib: int | None) -> str:
     return "—" if kib is None else f"{kib / 1024:,.0f} MiB"
 
 
+def openpyxl_engine() -> bool:
+    """Whether fundalloc's XLSX reader can be told to use openpyxl (its fallback when
+    python-calamine is missing), so the fallback is timed too."""
+    try:
+        from fundalloc.io.tables import read_xlsx
+    except ImportError:
+        return False
+    return "engine" in inspect.signature(read_xlsx).parameters
+
+
 def version(name: str) -> str:
     try:
         return metadata.version(name)
@@ -388,6 +409,7 @@ LABELS = {
     ("csv", "fundalloc"): "fundalloc.read_table",
     ("csv", "pandas"): "pandas.read_csv",
     ("xlsx", "fundalloc"): "fundalloc.read_table",
+    ("xlsx", "fundalloc-openpyxl"): 'fundalloc read_xlsx(engine="openpyxl")',
     ("xlsx", "pandas"): "pandas.read_excel (openpyxl)",
     ("xlsx", "pandas-calamine"): "pandas.read_excel (calamine)",
 }
@@ -400,7 +422,12 @@ def report(
     calamine = version("python-calamine") != "not installed"
     contenders = {
         "csv": ["fundalloc", "pandas"],
-        "xlsx": ["fundalloc", "pandas", *(["pandas-calamine"] if calamine else [])],
+        "xlsx": [
+            "fundalloc",
+            *(["fundalloc-openpyxl"] if calamine and openpyxl_engine() else []),
+            "pandas",
+            *(["pandas-calamine"] if calamine else []),
+        ],
     }
     results: dict[tuple[str, str, int], dict[str, Any]] = {}
     for fmt, by_size in files.items():
