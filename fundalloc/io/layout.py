@@ -47,6 +47,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+import operator
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -284,23 +285,27 @@ def _no_header(grid: Grid, top: list[list[str]], wanted: dict[str, str], id: str
     return problems
 
 
-def _not_text(cell: Any) -> bool:
-    return cell.__class__ is not str or not cell
+def _column_texts(body: Sequence[list[Any]], lengths: list[int], j: int) -> list[str]:
+    """The cells of column ``j`` (from 0), with "" where a cell is not text or is missing."""
+    if not body:
+        return []
+    if min(lengths) > j:
+        cells = list(map(operator.itemgetter(j), body))
+    else:
+        cells = [row[j] if len(row) > j else "" for row in body]
+    if set(map(type, cells)) == {str}:
+        return cells
+    return [c if c.__class__ is str else "" for c in cells]
 
 
-def _maybe_special(rows: Sequence[list[Any]], start: int, columns: list[int]) -> set[int]:
-    """The positions of the rows from ``start`` whose text in ``columns`` may make them
-    something other than a region (:data:`_MAYBE_SPECIAL`): one search over the joined text
-    of each column instead of one per row."""
-    out: set[int] = set()
-    for j in columns:
-        texts = [row[j] if len(row) > j and row[j].__class__ is str else "" for row in rows[start:]]
-        if not texts:
-            continue
+def _maybe_special(texts: list[str]) -> list[int]:
+    """The positions of the texts that may make a row something other than a region
+    (:data:`_MAYBE_SPECIAL`): one search over the joined text instead of one per row."""
+    out: list[int] = []
+    if texts:
         joined = "\n".join(texts)
         ends = list(itertools.accumulate(map((1).__add__, map(len, texts))))
-        for match in _MAYBE_SPECIAL.finditer(joined):
-            out.add(start + bisect.bisect_right(ends, match.start()))
+        out += [bisect.bisect_right(ends, m.start()) for m in _MAYBE_SPECIAL.finditer(joined)]
     return out
 
 
@@ -422,15 +427,19 @@ class _Body:
         # the rows that need a look of their own; every other row is a region (with a
         # non-empty text id, nothing that may make it a total, note or heading, and no
         # values past the header), taken in bulk
-        look = _maybe_special(rows, start, [ii] if seq is None else [ii, seq])
-        look.update(self.grid.past)
         body = rows[start:]
-        ids = [row[ii] if len(row) > ii else None for row in body]
-        look.update(start + i for i in itertools.compress(range(len(ids)), map(_not_text, ids)))
-        look.update(
-            start + i
-            for i in itertools.compress(range(len(body)), map(width.__lt__, map(len, body)))
-        )
+        lengths = list(map(len, body))
+        ids = _column_texts(body, lengths, ii)
+        positions = list(itertools.compress(range(len(ids)), map(operator.not_, ids)))
+        positions += _maybe_special(ids)
+        if seq is not None:
+            positions += _maybe_special(_column_texts(body, lengths, seq))
+        positions += itertools.compress(range(len(body)), map(width.__lt__, lengths))
+        look = {start + i for i in positions}
+        look.update(self.grid.past)
+        short = {
+            start + i for i in itertools.compress(range(len(body)), map(width.__gt__, lengths))
+        }
         stops = sorted(look)
         stops.append(len(rows))
         regions, cells_out = self.regions, self.cells
@@ -441,10 +450,11 @@ class _Body:
         for stop in stops:
             if pos < stop and closed is None:
                 regions.extend(range(pos, stop))
-                cells_out.extend(
-                    row if len(row) == width else row + [None] * (width - len(row))
-                    for row in rows[pos:stop]
-                )
+                cells_out.extend(rows[pos:stop])
+                if short:  # pad the regions with fewer cells than the header
+                    first = len(cells_out) - (stop - pos)
+                    for r in short.intersection(range(pos, stop)):
+                        cells_out[first + r - pos] = self.fit(r, rows[r])
                 in_note = False
                 pos = stop
             for r in range(pos, min(stop + 1, len(rows))):
@@ -594,7 +604,7 @@ class _Body:
                 if name in self.attributes or not _filled(cells[j]):
                     continue
                 if j not in numbers:
-                    converted, reasons = to_numbers([c[j] for c in self.cells])
+                    converted, reasons = to_numbers(list(map(operator.itemgetter(j), self.cells)))
                     numbers[j] = (converted, sorted(reasons))
                 values, bad = numbers[j]
                 value = to_number(cells[j])
@@ -686,7 +696,7 @@ class _Body:
         self.check_totals(keep)
         if self.problems:
             raise DataError(self.problems)
-        columns = {self.names[j]: [c[j] for c in self.cells] for j in keep}
+        columns = {self.names[j]: list(map(operator.itemgetter(j), self.cells)) for j in keep}
         places = {self.names[j]: column_letter(j + 1) for j in keep} if self.grid.letters else None
         numbers = self.grid.numbers
         table = RegionTable(

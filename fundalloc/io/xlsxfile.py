@@ -171,9 +171,7 @@ def _read_calamine(path: str, sheet: str | int | None) -> Grid | None:
         if special is None:
             return None
         values = workbook.get_sheet_by_name(chosen)
-        rows = [
-            [_calamine_value(v) for v in row] for row in values.to_python(skip_empty_area=False)
-        ]
+        rows = [_calamine_row(row) for row in values.to_python(skip_empty_area=False)]
         merged = [
             (r0 + 1, c0 + 1, r1 + 1, c1 + 1)
             for (r0, c0), (r1, c1) in (values.merged_cell_ranges or [])
@@ -250,6 +248,15 @@ def _column(letters: bytes) -> int:
     for letter in letters:
         number = number * 26 + letter - 64
     return number
+
+
+def _calamine_row(row: list[Any]) -> list[Any]:
+    """A calamine row as openpyxl gives it, without the blank cells at its end (calamine
+    makes every row as wide as the sheet)."""
+    cells = [_calamine_value(v) for v in row]
+    while cells and cells[-1] is None:
+        cells.pop()
+    return cells
 
 
 def _calamine_value(value: Any) -> Any:
