@@ -282,9 +282,6 @@ _FONT = "SimSun"
 _HEADER_WIDTH = 10  # a header wider than this (five CJK characters) wraps
 
 
-Cell = Callable[[int], tuple[str | None, Any]]
-
-
 def _column_name(index: int) -> str:
     """The letters of a 0-based column: 0 -> A, 26 -> AA."""
     name = ""
@@ -299,22 +296,31 @@ def _plain(value: Any) -> Any:
     return value if isinstance(value, str) else float(value)
 
 
-def _values(values: Sequence[Any] | npt.NDArray[Any]) -> Cell:
+@dataclass(frozen=True)
+class _Cells:
+    """A column's region cells: the values fundalloc computed (numbers or text) and, per
+    row, the formula that recalculates it (None: the row holds the value alone)."""
+
+    values: Sequence[Any] | npt.NDArray[Any]
+    formula: Callable[[int], str | None] | None = None
+
+    def plain(self) -> list[Any]:
+        """The values as Python floats and strings, for writing."""
+        if isinstance(self.values, np.ndarray) and self.values.dtype.kind in "biuf":
+            return [float(v) for v in self.values.tolist()]
+        return [_plain(v) for v in self.values]
+
+
+def _values(values: Sequence[Any] | npt.NDArray[Any]) -> _Cells:
     """A column of values, no formulas."""
-
-    def cell(i: int) -> tuple[str | None, Any]:
-        return None, _plain(values[i])
-
-    return cell
+    return _Cells(values)
 
 
-def _formulas(formula: Callable[[int], str], values: Sequence[Any] | npt.NDArray[Any]) -> Cell:
+def _formulas(
+    formula: Callable[[int], str | None], values: Sequence[Any] | npt.NDArray[Any]
+) -> _Cells:
     """A column of formulas, each with the value fundalloc computed."""
-
-    def cell(i: int) -> tuple[str | None, Any]:
-        return formula(i), _plain(values[i])
-
-    return cell
+    return _Cells(values, formula)
 
 
 @dataclass
@@ -326,7 +332,7 @@ class _Column:
     group: str
     header: str
     style: str  # "text", "count", "number", "ratio", "percent", "money", "detail", "check"
-    cell: Cell
+    cell: _Cells
     kind: str = "formula"  # "input", "formula", "value" (shaded, with the comment below)
     comment: str = ""
     total: Callable[[], tuple[str | None, Any]] | None = None
@@ -437,6 +443,13 @@ def write_calculation_sheet(
     sheet_name = name or SHEET_NAMES[lang]
     layout = _build(result, words)
     sheet = workbook.add_worksheet(sheet_name)
+    if hasattr(sheet, "_prepare_formula"):
+        # XlsxWriter runs some thirty regular expressions over every formula to prefix the
+        # functions Excel added after 2010 (``_xlfn.``): 80% of the time of this sheet.
+        # The sheet uses none of them (only IF, AND, OR, SUM, SUMPRODUCT, AVERAGE, MIN, MAX,
+        # ABS, ROUND), and the expressions would also rewrite a tier label inside quotes,
+        # so its formulas are written as they are.
+        sheet._prepare_formula = _as_written
     _write(workbook, sheet, sheet_name, layout, result, words)
     return sheet
 
@@ -648,6 +661,22 @@ def _mask_formula(
     return f"=IF({_conditions(layout, conditions, i, mask)},1,0)"
 
 
+def _sum_of(layout: _Layout, keys: Sequence[str], i: int) -> str:
+    """The sum of the cells of row i in the columns ``keys``: ``=D6+G6``."""
+    return "=" + "+".join(layout.ref(k, i) for k in keys)
+
+
+def _share_formula(layout: _Layout, score: str, mask: str | None, i: int) -> str:
+    """A factor's share: the score over the sum of the scores (of the regions taking part,
+    when the score is an input column that regions outside may fill)."""
+    if mask and score.startswith("in:"):
+        return (
+            f"={layout.ref(mask, i)}*{layout.ref(score, i)}/"
+            f"SUMPRODUCT({layout.range(mask)},{layout.range(score)})"
+        )
+    return f"={layout.ref(score, i)}/SUM({layout.range(score)})"
+
+
 def _param_times(layout: _Layout, param: str, key: str, i: int) -> str:
     """The parameter of one column times the cell of another: ``=$D$5*C6``."""
     return f"={layout.param(param)}*{layout.ref(key, i)}"
@@ -759,11 +788,11 @@ def _leaf(
         column = f"in:{quota.column}"
         quota_keys[leaf.path] = target_key
 
-        def quota_cell(i: int) -> tuple[str | None, Any]:
+        def quota_formula(i: int) -> str:
             formula = f"={layout.param(target_key)}*{layout.ref(column, i)}"
             if base_mask:
                 formula = f"=IF({layout.ref(base_mask, i)}=1,{formula[1:]},0)"
-            return formula, float(targets[i])
+            return formula
 
         layout.add(
             _Column(
@@ -771,7 +800,7 @@ def _leaf(
                 group,
                 f"{words['quota']}（{quota.column} × {quota.rate:g}）",
                 "detail",
-                quota_cell,
+                _formulas(quota_formula, targets),
                 total=_sum_total(layout, target_key, float(leaf.targets.sum())),
                 param=(None, float(quota.rate), "rate"),
             )
@@ -829,19 +858,11 @@ def _leaf(
         elif not why:
             score_key = f"in:{rule.column}"  # type: ignore[union-attr]
 
-        def share_cell(
-            i: int, s: FloatArray = shares, sk: str | None = score_key, fk: str = fkey
-        ) -> tuple[str | None, Any]:
-            if sk is None:
-                return None, float(s[i])
-            if mask and sk.startswith("in:"):
-                formula = (
-                    f"={layout.ref(mask, i)}*{layout.ref(sk, i)}/"
-                    f"SUMPRODUCT({layout.range(mask)},{layout.range(sk)})"
-                )
-            else:
-                formula = f"={layout.ref(sk, i)}/SUM({layout.range(sk)})"
-            return formula, float(s[i])
+        share_cells = (
+            _values(shares)
+            if score_key is None
+            else _formulas(partial(_share_formula, layout, score_key, mask), shares)
+        )
 
         layout.add(
             _Column(
@@ -849,7 +870,7 @@ def _leaf(
                 group,
                 f"{factor.name}{words['share']}",
                 "percent",
-                share_cell,
+                share_cells,
                 kind="value" if why else "formula",
                 comment=why,
                 total=_sum_total(layout, f"{fkey}:share", float(shares.sum())),
@@ -895,7 +916,7 @@ def _leaf(
             ckey = f"{prefix}:c{c}"
             values = _in_rows(leaf.multipliers[c], order)
             why = _why(coefficient.rule, words, masked)
-            cell: Cell
+            cell: _Cells
             if isinstance(coefficient.rule, Inverse | Ratio | Share | Tiered) and not why:
                 cell = _formulas(
                     partial(_score_formula, coefficient.rule, layout, mask=mask), values
@@ -917,13 +938,13 @@ def _leaf(
             )
             coefficient_keys.append(ckey)
 
-    def target_cell(i: int) -> tuple[str | None, Any]:
+    def target_formula(i: int) -> str:
         if not coefficient_keys:
-            return plain_sum(i), float(targets[i])
+            return plain_sum(i)
         factors = [f"{prefix}:before", *coefficient_keys]
         product = "*".join(layout.ref(k, i) for k in factors)
         mass = ",".join(layout.range(k) for k in factors)
-        return f"={layout.param(target_key)}*{product}/SUMPRODUCT({mass})", float(targets[i])
+        return f"={layout.param(target_key)}*{product}/SUMPRODUCT({mass})"
 
     header = words["target"]
     if tranche.normalise_weights:
@@ -934,7 +955,7 @@ def _leaf(
             group,
             header,
             "detail",
-            target_cell,
+            _formulas(target_formula, targets),
             comment=words["weights_normalised"] if tranche.normalise_weights else "",
             total=_sum_total(layout, target_key, float(leaf.targets.sum())),
             param=(
@@ -976,10 +997,7 @@ def _result_columns(
                 group,
                 words["sum_target"],
                 "detail",
-                lambda i: (
-                    "=" + "+".join(layout.ref(k, i) for k in target_keys),
-                    float(targets[i]),
-                ),
+                _formulas(partial(_sum_of, layout, tuple(target_keys)), targets),
                 total=_sum_total(layout, "target", float(trace.targets.sum())),
             )
         )
@@ -994,10 +1012,7 @@ def _result_columns(
                 group,
                 words["fixed"],
                 "detail",
-                lambda i: (
-                    "=" + "+".join(layout.ref(k, i) for k in quota_keys.values()),
-                    float(fixed[i]),
-                ),
+                _formulas(partial(_sum_of, layout, tuple(quota_keys.values())), fixed),
                 total=_sum_total(layout, "fixed", float(trace.fixed.sum())),
             )
         )
@@ -1005,25 +1020,20 @@ def _result_columns(
     has_floor = any(isinstance(b, Floor | HoldHarmless) for b in bounds)
     has_cap = any(isinstance(b, Cap | GrowthCap) for b in bounds)
 
-    def limit(i: int, k: int, value: float) -> tuple[str | None, Any]:
-        """The bound that gives region i its floor or cap, as a formula."""
+    def limit(i: int, k: int) -> str | None:
+        """The bound that gives region i its floor or cap, as a formula (None: an amount
+        or no bound, a value)."""
         if k < 0:
-            return None, float(value)
+            return None
         bound = bounds[k]
         if isinstance(bound, Floor | Cap):
             if bound.amount is not None:
-                return None, float(value)
+                return None
             if bound.share is not None:
-                return f"={_TOTAL_NAME}*{_number_literal(bound.share)}", float(value)
+                return f"={_TOTAL_NAME}*{_number_literal(bound.share)}"
             assert bound.per is not None and bound.rate is not None
-            return (
-                f"={_number_literal(bound.rate)}*{layout.ref(f'in:{bound.per}', i)}",
-                float(value),
-            )
-        return (
-            f"={_number_literal(bound.ratio)}*{layout.ref(f'in:{bound.column}', i)}",
-            float(value),
-        )
+            return f"={_number_literal(bound.rate)}*{layout.ref(f'in:{bound.per}', i)}"
+        return f"={_number_literal(bound.ratio)}*{layout.ref(f'in:{bound.column}', i)}"
 
     def sources(kinds: tuple[type, ...]) -> str:
         return words["bounds_comment"].format(
@@ -1037,16 +1047,16 @@ def _result_columns(
                 group,
                 words["floor"],
                 "detail",
-                lambda i: limit(i, int(lower_from[i]), float(lower[i])),
+                _formulas(lambda i: limit(i, int(lower_from[i])), lower),
                 comment=sources((Floor, HoldHarmless)),
                 total=_sum_total(layout, "floor", float(trace.limits.lower.sum())),
             )
         )
 
-    def cap_cell(i: int) -> tuple[str | None, Any]:
-        if not np.isfinite(upper[i]):
-            return None, words["no_cap"]
-        return limit(i, int(upper_from[i]), float(upper[i]))
+    capped = np.isfinite(upper)
+
+    def cap_formula(i: int) -> str | None:
+        return limit(i, int(upper_from[i])) if capped[i] else None
 
     if has_cap:
         layout.add(
@@ -1055,30 +1065,33 @@ def _result_columns(
                 group,
                 words["cap"],
                 "detail",
-                cap_cell,
+                _formulas(
+                    cap_formula,
+                    [
+                        float(u) if c else words["no_cap"]
+                        for u, c in zip(upper, capped, strict=True)
+                    ],
+                ),
                 comment=sources((Cap, GrowthCap)),
             )
         )
     groups = trace.region_multipliers is not None
 
-    def bounded_cell(i: int) -> tuple[str | None, Any]:
-        value = float(bounded[i])
-        if groups:
-            return None, value
+    def bounded_formula(i: int) -> str:
         t = layout.ref(target, i)
         lo = layout.ref("floor", i) if has_floor else "0"
-        capped = has_cap and bool(np.isfinite(upper[i]))
-        hi = layout.ref("cap", i) if capped else ""
+        with_cap = has_cap and bool(capped[i])
+        hi = layout.ref("cap", i) if with_cap else ""
         if has_fixed:
             f = layout.ref("fixed", i)
             inner = f"MAX({_LAMBDA_NAME}*MAX({t}-{f},0),MAX({lo}-{f},0))"
-            if capped:
+            if with_cap:
                 inner = f"MIN({inner},{hi}-{f})"
-            return f"={f}+{inner}", value
+            return f"={f}+{inner}"
         inner = f"MAX({_LAMBDA_NAME}*{t},{lo})" if has_floor else f"{_LAMBDA_NAME}*{t}"
-        if capped:
+        if with_cap:
             inner = f"MIN({inner},{hi})"
-        return f"={inner}", value
+        return f"={inner}"
 
     layout.add(
         _Column(
@@ -1086,7 +1099,7 @@ def _result_columns(
             group,
             words["bounded"],
             "detail",
-            bounded_cell,
+            _values(bounded) if groups else _formulas(bounded_formula, bounded),
             kind="value" if groups else "formula",
             comment=words["why_groups"].format(
                 what="; ".join(c.label(scheme.unit) for c in scheme.constraints)
@@ -1119,9 +1132,8 @@ def _result_columns(
             group,
             words["residual"],
             "detail",
-            lambda i: (
-                f"={layout.ref('amount', i)}-{layout.ref('bounded', i)}",
-                float(residuals[i]),
+            _formulas(
+                lambda i: f"={layout.ref('amount', i)}-{layout.ref('bounded', i)}", residuals
             ),
             total=_sum_total(layout, "residual", float(residuals.sum())),
             param=(None, float(step), "step"),
@@ -1135,10 +1147,12 @@ def _result_columns(
             group,
             words["check"],
             "check",
-            lambda i: (
-                f"=IF(ABS({layout.ref('residual', i)})<{layout.param('residual')},"
-                f"{_text(yes)},{_text(no)})",
-                yes if abs(residuals[i]) < float(step) else no,
+            _formulas(
+                lambda i: (
+                    f"=IF(ABS({layout.ref('residual', i)})<{layout.param('residual')},"
+                    f"{_text(yes)},{_text(no)})"
+                ),
+                [yes if abs(r) < float(step) else no for r in residuals.tolist()],
             ),
             total=lambda: (
                 f"=IF(ROUND({layout.total('amount')}-{_TOTAL_NAME},{decimals})=0,"
@@ -1157,6 +1171,21 @@ def _decimals(step: Decimal) -> int:
 def _width(text: str) -> int:
     """Display width: CJK (wide and full-width) characters count double."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _widths(values: Sequence[Any] | npt.NDArray[Any], style: str, decimals: int) -> list[int]:
+    """The display widths that size a column: every text, and the largest and smallest
+    number (the widest once formatted)."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "biuf":
+        numbers = values.astype(np.float64)
+        texts: list[str] = []
+    else:
+        numbers = np.array([v for v in values if not isinstance(v, str)], dtype=np.float64)
+        texts = [v for v in values if isinstance(v, str)]
+    shown = [_width(t) for t in texts]
+    if numbers.size:
+        shown += [_width(_shown(float(v), style, decimals)) for v in (numbers.max(), numbers.min())]
+    return shown
 
 
 def _shown(value: Any, style: str, decimals: int) -> str:
@@ -1235,7 +1264,7 @@ def _write(
     # widths from the values shown and the headers (which wrap)
     widths = []
     for column in columns:
-        shown = [_width(_shown(column.cell(i)[1], column.style, decimals)) for i in range(n)]
+        shown = _widths(column.cell.values, column.style, decimals)
         if column.total is not None:
             shown.append(_width(_shown(column.total()[1], column.style, decimals)))
         if column.param is not None:
@@ -1313,10 +1342,14 @@ def _write(
 
     # ---- the regions
     styles = [body(column) for column in columns]
+    values = [column.cell.plain() for column in columns]
+    formulas = [column.cell.formula for column in columns]
     for i in range(n):
-        for c, column in enumerate(columns):
-            formula, value = column.cell(i)
-            _cell(sheet, _FIRST + i, c, formula, value, styles[c])
+        row = _FIRST + i
+        for c in range(len(columns)):
+            formula_of = formulas[c]
+            formula = None if formula_of is None else formula_of(i)
+            _cell(sheet, row, c, formula, values[c][i], styles[c])
 
     # ---- 合计
     totals = _FIRST + n
@@ -1388,6 +1421,11 @@ def _param_shown(param: tuple[Any, Any, str], decimals: int) -> str:
     if kind == "rate":
         return f"{value:,g}"
     return f"{value:,.{decimals + 2}f}"
+
+
+def _as_written(formula: str, expand_future_functions: bool = False) -> str:
+    """A formula as the sheet's XML holds it: without the leading "="."""
+    return formula[1:] if formula.startswith("=") else formula
 
 
 def _cell(sheet: Any, row: int, col: int, formula: str | None, value: Any, style: Any) -> None:
