@@ -55,6 +55,13 @@ _INVISIBLE = re.compile(
     "\U000e0020-\U000e007f]"
 )
 # C0 and C1 but tab and line breaks (a cell may hold two lines)
+# a quick superset of _INVISIBLE (a class of few ranges is searched much faster)
+_MAYBE_INVISIBLE = re.compile(
+    "[\u00ad\u0600-\u08e2\u180e\u200b-\u206f\ufeff-\ufffb\U000110bd-\U000e007f]"
+)
+_SPACES_BUT_LINE_BREAK = tuple(
+    c for c in map(chr, range(0x3001)) if c.isspace() and c != "\n"
+)  # every character str.isspace() accepts is below U+3001
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s+")
 
@@ -92,17 +99,14 @@ def text_key(text: str) -> str:
 
 
 def _clean_texts(values: Sequence[Any]) -> list[str]:
-    """:func:`clean_text` of every value; one pass over the joined text when all are str."""
+    """:func:`clean_text` of every value; a few passes over the joined text when all are str."""
     cells = list(values)
     if cells and set(map(type, cells)) == {str}:
         joined = "\n".join(cells)
         if joined.count("\n") == len(cells) - 1:  # no cell holds a line break
-            if _INVISIBLE.search(joined):
+            if not joined.isascii() and _MAYBE_INVISIBLE.search(joined):
                 joined = _INVISIBLE.sub("", joined)
-            out = joined.split("\n")
-            if any(s != s.strip() for s in (out[0], out[-1])) or re.search(r"\s\n|\n\s", joined):
-                out = [s.strip() for s in out]
-            return out
+            return list(map(str.strip, joined.split("\n")))
     return [clean_text(v) for v in cells]
 
 
@@ -110,7 +114,9 @@ def _text_keys(texts: list[str]) -> list[str]:
     """:func:`text_key` of every (clean) text, in one pass when none holds a line break."""
     joined = "\n".join(texts)
     if joined.count("\n") == len(texts) - 1:
-        normal = re.sub(r"[^\S\n]+", "", unicodedata.normalize("NFKC", joined))
+        normal = unicodedata.normalize("NFKC", joined)
+        if any(space in normal for space in _SPACES_BUT_LINE_BREAK):
+            normal = re.sub(r"[^\S\n]+", "", normal)
         keys = normal.split("\n")
         if len(keys) == len(texts):
             return keys
