@@ -95,8 +95,9 @@ def coefficient_tier() -> fa.Allocation:
 
 
 def two_tranches() -> fa.Allocation:
-    """Two tranches, the second only for counties, under a scheme eligibility; a ratio and
-    a hold-harmless floor; money to 0.01."""
+    """Two tranches, the second only for counties, under a scheme eligibility; a ratio, an
+    inverse indicator over the regions taking part, a hold-harmless floor and a growth
+    cap; money to 0.01."""
     scheme = fa.Scheme(
         total=Decimal("123.45"),
         step=Decimal("0.01"),
@@ -106,18 +107,22 @@ def two_tranches() -> fa.Allocation:
                 name="人口因素",
                 share=0.8,
                 factors=[
-                    _factor("人口", "人口", 0.5),
+                    _factor("人口", "人口", 0.4),
                     fa.Factor(
                         name="人均村数",
                         rule=fa.Ratio(numerator="村", denominator="人口"),
-                        weight=0.5,
+                        weight=0.4,
                     ),
+                    fa.Factor(name="财力", rule=fa.Inverse(column="收入"), weight=0.2),
                 ],
             ),
             fa.Tranche(
                 name="县域",
                 share=0.2,
-                eligibility=[fa.Condition(column="类型", op="in", value=("县",))],
+                eligibility=[
+                    fa.Condition(column="类型", op="in", value=("县",)),
+                    fa.Condition(column="档次", op="!=", value="Z"),
+                ],
                 factors=[_factor("村", "村", 1)],
             ),
         ],
@@ -146,6 +151,29 @@ def quota_tranche() -> fa.Allocation:
     return fa.allocate(CITIES, scheme)
 
 
+def nested_quota() -> fa.Allocation:
+    """A quota inside a tranche only for counties: the quota follows its parent's regions."""
+    scheme = fa.Scheme(
+        total=200,
+        tranches=[
+            fa.Tranche(name="全部", share=0.5, factors=[_factor("人口", "人口", 1)]),
+            fa.Tranche(
+                name="县级",
+                share=0.5,
+                eligibility=[fa.Condition(column="类型", op="==", value="县")],
+                tranches=[
+                    fa.Tranche(name="村定额", quota=fa.Quota(column="村", rate=2)),
+                    fa.Tranche(name="县人口", share=1, factors=[_factor("人口", "人口", 1)]),
+                ],
+            ),
+        ],
+    )
+    result = fa.allocate(CITIES, scheme)
+    quota = next(leaf for leaf in result.trace.leaves if leaf.tranche.quota is not None)
+    assert not quota.taking_part.all()  # 乙市 has villages but is not a county
+    return result
+
+
 def half_up() -> fa.Allocation:
     """Independent half-up rounding: a residual (尾差) is left unallocated."""
     scheme = fa.Scheme(
@@ -171,9 +199,11 @@ def group_constraint() -> fa.Allocation:
 
 
 def values_only_rules() -> fa.Allocation:
-    """A product with an exponent and a max of two formulas: shares are values."""
+    """A product with an exponent and a max of two formulas: shares are values; a derived
+    column is a value the formulas use."""
     scheme = fa.Scheme(
         total=90,
+        derived={"规模": "人口 * 2 + 村"},
         tranches=[
             fa.Tranche(
                 name="因素",
@@ -189,8 +219,9 @@ def values_only_rules() -> fa.Allocation:
                     fa.Factor(
                         name="取大",
                         rule=fa.Max(of=[fa.Share(column="人口"), fa.Share(column="村")]),
-                        weight=0.5,
+                        weight=0.3,
                     ),
+                    _factor("规模", "规模", 0.2),
                 ],
             )
         ],
@@ -204,6 +235,7 @@ CASES = {
     "coefficient_tier": coefficient_tier,
     "two_tranches": two_tranches,
     "quota_tranche": quota_tranche,
+    "nested_quota": nested_quota,
     "half_up": half_up,
     "group_constraint": group_constraint,
     "values_only_rules": values_only_rules,
@@ -410,8 +442,9 @@ def test_derived_cells_are_formulas_or_explained(
                 assert col in explained, (name, sheet.cell(row=4, column=col).value)
     headers = columns_by_header(books["values_only_rules"][1])
     sheet = openpyxl.load_workbook(books["values_only_rules"][1]).worksheets[0]
-    for header in ("乘积份额", "取大份额"):
+    for header in ("乘积份额", "取大份额", "规模"):
         assert sheet.cell(row=4, column=headers[header]).comment is not None
+    assert str(sheet.cell(row=FIRST, column=headers["规模份额"]).value).startswith("=")
     group_sheet = openpyxl.load_workbook(books["group_constraint"][1]).worksheets[0]
     column = columns_by_header(books["group_constraint"][1])["限额调整后"]
     assert "组合约束" in group_sheet.cell(row=4, column=column).comment.text

@@ -92,6 +92,7 @@ WORDS: dict[str, dict[str, str]] = {
         "unit": "单位",
         "note": "说明",
         "title": "分配测算表",
+        "join": "",
         "data": "基础数据",
         "taking_part": "参与分配",
         "taking_part_tranche": "参与本切块",
@@ -179,6 +180,7 @@ WORDS: dict[str, dict[str, str]] = {
         "unit": "unit",
         "note": "note",
         "title": "calculation sheet",
+        "join": " ",
         "data": "input data",
         "taking_part": "takes part",
         "taking_part_tranche": "in tranche",
@@ -783,31 +785,8 @@ def _leaf(
     targets = _in_rows(leaf.targets, order)
     target_key = f"{prefix}:target"
 
-    if tranche.quota is not None:
-        quota = tranche.quota
-        column = f"in:{quota.column}"
-        quota_keys[leaf.path] = target_key
-
-        def quota_formula(i: int) -> str:
-            formula = f"={layout.param(target_key)}*{layout.ref(column, i)}"
-            if base_mask:
-                formula = f"=IF({layout.ref(base_mask, i)}=1,{formula[1:]},0)"
-            return formula
-
-        layout.add(
-            _Column(
-                target_key,
-                group,
-                f"{words['quota']}（{quota.column} × {quota.rate:g}）",
-                "detail",
-                _formulas(quota_formula, targets),
-                total=_sum_total(layout, target_key, float(leaf.targets.sum())),
-                param=(None, float(quota.rate), "rate"),
-            )
-        )
-        return target_key
-
-    # participation in this tranche, when its own or its parents' conditions narrow it
+    # participation in this tranche, when its own or its parents' conditions narrow it (a
+    # quota tranche has none of its own: its regions are its parent's)
     conditions = [c for k in range(1, len(leaf.path) + 1) for c in paths[leaf.path[:k]].eligibility]
     mask = base_mask
     if conditions:
@@ -823,6 +802,31 @@ def _leaf(
                 total=_sum_total(layout, mask, float(inside.sum())),
             )
         )
+
+    if tranche.quota is not None:
+        quota = tranche.quota
+        column = f"in:{quota.column}"
+        quota_keys[leaf.path] = target_key
+
+        def quota_formula(i: int) -> str:
+            formula = f"={layout.param(target_key)}*{layout.ref(column, i)}"
+            if mask:
+                formula = f"=IF({layout.ref(mask, i)}=1,{formula[1:]},0)"
+            return formula
+
+        layout.add(
+            _Column(
+                target_key,
+                group,
+                f"{words['quota']}（{quota.column} × {quota.rate:g}）",
+                "detail",
+                _formulas(quota_formula, targets),
+                total=_sum_total(layout, target_key, float(leaf.targets.sum())),
+                param=(None, float(quota.rate), "rate"),
+            )
+        )
+        return target_key
+
     masked = mask is not None
     in_table_order = np.empty(len(table), dtype=bool)
     in_table_order[order] = leaf.taking_part
@@ -849,7 +853,7 @@ def _leaf(
                 _Column(
                     score_key,
                     group,
-                    f"{factor.name}{words['score']}",
+                    f"{factor.name}{words['join']}{words['score']}",
                     "ratio",
                     _formulas(partial(_score_formula, rule, layout, mask=mask), raw),
                     total=_sum_total(layout, score_key, float(raw.sum())),
@@ -868,7 +872,7 @@ def _leaf(
             _Column(
                 f"{fkey}:share",
                 group,
-                f"{factor.name}{words['share']}",
+                f"{factor.name}{words['join']}{words['share']}",
                 "percent",
                 share_cells,
                 kind="value" if why else "formula",
@@ -881,7 +885,7 @@ def _leaf(
             _Column(
                 f"{fkey}:amount",
                 group,
-                f"{factor.name}{words['weighted']}",
+                f"{factor.name}{words['join']}{words['weighted']}",
                 "detail",
                 _formulas(
                     partial(_param_times, layout, f"{fkey}:amount", f"{fkey}:share"), contributions
@@ -1251,7 +1255,8 @@ def _write(
         if fill and not bold:
             options["bg_color"] = fill
         if column.style in ("text", "check"):
-            options["align"] = "left" if column.style == "text" else "center"
+            # region names to the left, short labels (tiers, types) and checks centred
+            options["align"] = "left" if column.key == "id" else "center"
         if bold:
             options["bold"] = True
             options["bg_color"] = _HEAD_FILL
@@ -1269,6 +1274,8 @@ def _write(
             shown.append(_width(_shown(column.total()[1], column.style, decimals)))
         if column.param is not None:
             shown.append(_width(_param_shown(column.param, decimals)))
+        if column.key == "id":
+            shown.append(_width(words["params"]) + 1)  # bold
         longest = max(shown, default=4)
         head = _width(column.header)
         width = max(longest, min(head, _HEADER_WIDTH), 6) + 2
