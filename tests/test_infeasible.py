@@ -398,3 +398,27 @@ def test_feasible_whole_step_problems_pass() -> None:
             diagnose_steps(chosen, lower, upper, np.ones(4), 101, Fraction(1), "abcd", "万元")
             is None
         )
+
+
+def test_a_floor_a_hair_above_the_groups_cap() -> None:
+    # the gap is shown to its own digits, not rounded away to "70 above 70"
+    def floor_and_cap(hair: str) -> fa.Scheme:
+        return scheme(
+            step=Decimal("0.0000001"),
+            constraints=[
+                fa.GroupFloor(name="县级保底", where=COUNTIES, amount=Decimal(70) + Decimal(hair)),
+                fa.GroupCap(name="县级封顶", where=COUNTIES, amount=70),
+            ],
+        )
+
+    assert message(floor_and_cap("0.00001"), "exact") in (
+        "constraints: 县级保底: the group needs 70.00001 万元 but «县级封顶» allows at most 70 "
+        "万元; short by 0.00001 万元",
+        "constraints: 县级封顶: the group may get at most 70 万元 but «县级保底» needs 70.00001 "
+        "万元; over by 0.00001 万元",
+    )
+    # below what the LP resolves (1e-7 of the total), the exact path still names both
+    assert message(floor_and_cap("0.000001"), "exact") == (
+        "constraints: the group constraints «县级保底»; «县级封顶» cannot all hold: they miss "
+        "by less than 0.00001 万元 (hint: relax one of them by that much)"
+    )

@@ -29,7 +29,8 @@ import numpy as np
 import numpy.typing as npt
 
 from fundalloc.constraints import IntArray, Row, run_sums, runs
-from fundalloc.errors import InfeasibleError
+from fundalloc.errors import InfeasibleError, Problem, SolverError
+from fundalloc.money import format_amount
 from fundalloc.rounding import RoundingResult, TieBreak, round_units
 from fundalloc.solvers.exact import BoundedProblem, FloatArray, solve_proportional
 
@@ -136,7 +137,18 @@ def solve_partitioned(
         from fundalloc.solvers.qp import diagnose
 
         settled = np.zeros(n) if fixed is None else fixed
-        return diagnose(problem, rows, settled, ids, unit, solver=solver)
+        try:
+            return diagnose(problem, rows, settled, ids, unit, solver=solver)
+        except SolverError:  # the conflict is below the LP's tolerance (1e-7 of the total)
+            names = "; ".join(f"«{row.label}»" for row in rows)
+            return InfeasibleError(
+                Problem(
+                    "constraints",
+                    f"the group constraints {names} cannot all hold: they miss by less than "
+                    f"{format_amount(1e-7 * max(problem.total, 1.0), 12)} {unit}",
+                    hint="relax one of them by that much",
+                )
+            )
 
     with np.errstate(invalid="ignore"):
         crossed = lowers > uppers + _TOLERANCE * np.maximum(1.0, np.abs(uppers))

@@ -633,25 +633,30 @@ class _Found:
         conflict = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
         plural = len(parts) > 1 or parts[0].startswith(("the caps", "the floors", "the regions"))
         whole = f" (in whole steps of {_money(s.step)} {unit})" if s.step is not None else ""
+        places = _places(gap)
+
+        def money(value: Fraction | Decimal | float | int) -> str:
+            return _amount(value, places)
+
         if row.is_group_total and side == "lower":
             assert row.lower is not None
             return Problem(
                 "constraints",
-                f"{row.label}: the group needs {_money(row.lower)} {unit} but {conflict} "
-                f"{'allow' if plural else 'allows'} at most {_money(reached)} {unit}; "
-                f"short by {_money(gap)} {unit}{whole}",
+                f"{row.label}: the group needs {money(row.lower)} {unit} but {conflict} "
+                f"{'allow' if plural else 'allows'} at most {money(reached)} {unit}; "
+                f"short by {money(gap)} {unit}{whole}",
             )
         if row.is_group_total:
             assert row.upper is not None
             return Problem(
                 "constraints",
-                f"{row.label}: the group may get at most {_money(row.upper)} {unit} but "
-                f"{conflict} {'need' if plural else 'needs'} {_money(reached)} {unit}; "
-                f"over by {_money(gap)} {unit}{whole}",
+                f"{row.label}: the group may get at most {money(row.upper)} {unit} but "
+                f"{conflict} {'need' if plural else 'needs'} {money(reached)} {unit}; "
+                f"over by {money(gap)} {unit}{whole}",
             )
         return Problem(
             "constraints",
-            f"{row.label} conflicts with {conflict} by {_money(gap)} {unit}{whole}: "
+            f"{row.label} conflicts with {conflict} by {money(gap)} {unit}{whole}: "
             "relax it (or them) by at least that much",
         )
 
@@ -700,9 +705,22 @@ def _exact_value(row: Row, first: npt.NDArray[np.intp], totals: FloatArray) -> F
 
 
 def _money(value: Fraction | Decimal | float | int) -> str:
+    return _amount(value, 4)
+
+
+def _amount(value: Fraction | Decimal | float | int, places: int) -> str:
     if isinstance(value, Fraction):
-        return format_amount(_decimal(value))
-    return format_amount(value)
+        return format_amount(_decimal(value), places)
+    return format_amount(value, places)
+
+
+def _places(gap: Fraction | float) -> int:
+    """Decimals enough to show a gap to two significant digits (at least 4, at most 12),
+    so that a floor a hair above a cap is not shown as equal to it."""
+    size = float(gap)
+    if not size > 0 or size >= 1e-3:
+        return 4
+    return min(12, max(4, 1 - math.floor(math.log10(size))))
 
 
 def _names(ids: Sequence[str], mask: npt.NDArray[np.bool_]) -> str:
