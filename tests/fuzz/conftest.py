@@ -1,4 +1,5 @@
-"""The fuzzing harness's report: inputs tried per target, warnings that escaped, long runs."""
+"""The fuzzing harness: its marker, crash folder and report (inputs tried per target, warnings
+that escaped the library, long runs)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,14 @@ def pytest_configure(config: pytest.Config) -> None:
     folder = config.getoption("--fuzz-save")
     if folder:
         harness.CRASH_FOLDER = Path(folder).resolve()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test of this folder is marked ``fuzz`` (``-m "not fuzz"`` leaves them all out)."""
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here):
+            item.add_marker(pytest.mark.fuzz)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
