@@ -154,7 +154,7 @@ def _readonly(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
 
 def _object_array(values: Sequence[Any]) -> npt.NDArray[Any]:
     out = np.empty(len(values), dtype=object)
-    out[:] = list(values)
+    out[:] = values if isinstance(values, list) else list(values)
     return out
 
 

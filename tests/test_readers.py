@@ -538,3 +538,11 @@ def test_calamine_hands_over_when_the_used_area_dwarfs_the_cells(tmp_path: Path)
     assert xlsxfile._read_calamine(str(path), None) is None
     with pytest.raises(fa.DataError, match=r"row 1048576, column '地区' \(cell A1048576\): exp"):
         fa.read_table(path, id="地区")
+
+
+def test_the_quick_scan_finds_every_row_that_may_not_be_a_region() -> None:
+    from fundalloc.io.layout import _maybe_special
+
+    texts = ["一、县", "甲", "全省合计", "", "（二）", "乙：", "丙", " 其中x", "一二"]
+    assert sorted(_maybe_special(texts)) == [0, 2, 4, 5, 7]
+    assert _maybe_special([]) == [] and _maybe_special(["甲", "乙"]) == []

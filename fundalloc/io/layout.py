@@ -81,8 +81,10 @@ _HEADING = re.compile(r"[一二三四五六七八九十]+[、.．]|[（(][一二
 _OF_WHICH = "其中"
 # a quick test that a cell may be something other than a region's id (the exact rules above
 # decide), run over a column's cells joined by line breaks
-_MAYBE_SPECIAL = re.compile(
-    r"计|[:：]|^[^\S\n]*(?:其中|[一二三四五六七八九十]+[^\S\n]*[、.．]|[（(])", re.MULTILINE
+# (two patterns, each starting with something the regular-expression engine scans for fast)
+_MAYBE_SPECIAL = (
+    re.compile(r"[计:：]"),
+    re.compile(r"\n[^\S\n]*(?:其中|[一二三四五六七八九十]+[^\S\n]*[、.．]|[（(])"),
 )
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 _ROW_NUMBER_COLUMNS = frozenset({"序号", "序", "No.", "NO.", "No"})
@@ -303,9 +305,11 @@ def _maybe_special(texts: list[str]) -> list[int]:
     (:data:`_MAYBE_SPECIAL`): one search over the joined text instead of one per row."""
     out: list[int] = []
     if texts:
-        joined = "\n".join(texts)
+        joined = "\n" + "\n".join(texts)  # each text follows a line break
+        # text i spans ends[i - 1] (its line break) to ends[i]
         ends = list(itertools.accumulate(map((1).__add__, map(len, texts))))
-        out += [bisect.bisect_right(ends, m.start()) for m in _MAYBE_SPECIAL.finditer(joined)]
+        for pattern in _MAYBE_SPECIAL:
+            out += [bisect.bisect_right(ends, m.start()) for m in pattern.finditer(joined)]
     return out
 
 
