@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
+    from fundalloc.errors import Problem
     from fundalloc.io.outputs import OutputFormat
     from fundalloc.io.schemefile import SchemeFile
     from fundalloc.result import Allocation
@@ -231,7 +232,7 @@ def _cmd_allocate(args: argparse.Namespace) -> int:
             labels=scheme_file.labels,
             provenance=provenance,
             data=scheme_file.data,
-            scheme_text=scheme_file.path.read_text(encoding="utf-8-sig"),
+            scheme_text=scheme_file.text,  # as read: its SHA-256 is the recorded one
             scheme_format="json" if scheme_file.path.suffix.lower() == ".json" else "toml",
         )
         write_output(args.output, payload)
@@ -240,6 +241,13 @@ def _cmd_allocate(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from fundalloc.errors import SchemeError
+    from fundalloc.io.schemefile import load_scheme
+
+    try:
+        load_scheme(args.scheme)
+    except SchemeError as exc:  # report the data's problems with the scheme's, in one pass
+        raise SchemeError([*exc.problems, *_data_problems(args)]) from None
     _, result, data_path = _allocate(args)
     regions = len(result.table)
     print(
@@ -247,6 +255,36 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         f"{result.scheme.total} {result.scheme.unit} allocated exactly"
     )
     return EXIT_OK
+
+
+def _data_problems(args: argparse.Namespace) -> list[Problem]:
+    """The problems in the data file of a scheme that is itself invalid: read with the
+    scheme's [data] table when that part is valid (the id column, sheet, encoding), the
+    header found by the id column alone."""
+    from fundalloc.errors import FundallocError
+    from fundalloc.io.schemefile import DataSource, read_data_source
+    from fundalloc.io.tables import read_table
+
+    source = read_data_source(args.scheme)
+    if args.data is not None:
+        data_path = args.data
+        source = source or DataSource()
+    elif source is not None and source.path is not None:
+        data_path = args.scheme.parent / source.path
+    else:
+        return []  # no data file to read: the scheme's problems say what is wrong
+    try:
+        read_table(
+            data_path,
+            id=source.id,
+            kind=source.kind,
+            parent=source.parent,
+            sheet=source.sheet,
+            encoding=source.encoding,
+        )
+    except FundallocError as exc:
+        return list(exc.problems)
+    return []
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:

@@ -124,13 +124,15 @@ def test_verify_reads_the_workbook_exactly(tmp_path: Path) -> None:
     row[2].value = 279.4  # within rounding of 279: an exact check still sees it
     book.save(out)
     done = fundalloc("verify", str(out))
-    assert done.returncode == 1 and "济南市: amount 279.4 in the output, 279 now" in done.stdout
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "济南市 (分配结果!C2): amount 279.4 in the output, 279 now" in done.stdout
     row[2].value = 279
     last = sheet.max_row
     sheet.cell(row=last, column=3).value = 3718
     book.save(out)
     done = fundalloc("verify", str(out))
-    assert done.returncode == 1 and "the total row: 3718 in the output, 3717 now" in done.stdout
+    assert done.returncode == 1
+    assert f"the total row (分配结果!C{last}): amount 3718 in the output, 3717 now" in done.stdout
     out.write_bytes(b"PK\x03\x04 not really a workbook")
     done = fundalloc("verify", str(out))
     assert done.returncode == 2 and "not an XLSX output of fundalloc allocate" in done.stderr
@@ -267,6 +269,17 @@ def _allocation(
     return fa.allocate(table, scheme)
 
 
+def _provenance_of(result: fa.Allocation, labels: dict[str, str] | None = None) -> Provenance:
+    """A provenance whose scheme SHA-256 is that of the scheme text render records."""
+    import hashlib
+
+    from fundalloc.io.schemefile import DataSource, dump_scheme
+
+    text = dump_scheme(result.scheme, data=DataSource(), labels=labels)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Provenance("s.toml", digest, "d.csv", "b" * 64, "0.0", created="2024-01-01", python="3")
+
+
 def test_csv_output_records_its_provenance_after_a_blank_row() -> None:
     text = render(_allocation(9), "csv", provenance=PROVENANCE).decode("utf-8-sig")
     rows = list(csv.reader(text.splitlines()))
@@ -299,14 +312,16 @@ def test_the_workbook_total_row_states_the_share_allocated(tmp_path: Path) -> No
     from fundalloc.io.verify import verify
 
     out = tmp_path / "r.xlsx"
-    out.write_bytes(render(_allocation(2, rounding="half_up"), "xlsx", provenance=PROVENANCE))
+    result = _allocation(2, rounding="half_up")
+    out.write_bytes(render(result, "xlsx", provenance=_provenance_of(result)))
     assert verify(out) == []
     book = openpyxl.load_workbook(out)
     sheet = book.worksheets[0]
     assert sheet.cell(row=sheet.max_row, column=4).value == 1.5
     sheet.cell(row=sheet.max_row, column=4).value = 1.0
     book.save(out)
-    assert verify(out) == ["the total row: share 1 in the output, 1.5 now"]
+    last = sheet.max_row
+    assert verify(out) == [f"the total row (分配结果!D{last}): share 1 in the output, 1.5 now"]
 
 
 def test_markdown_cells_escape_pipes_and_keep_to_one_line() -> None:
@@ -324,7 +339,14 @@ def test_xlsx_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
 
     out = tmp_path / "r.xlsx"
     result = _allocation(3, ids=("=1+1", "+SUM(A1)", "@x"))
-    out.write_bytes(render(result, "xlsx", labels={"total": "=合计"}, provenance=PROVENANCE))
+    out.write_bytes(
+        render(
+            result,
+            "xlsx",
+            labels={"total": "=合计"},
+            provenance=_provenance_of(result, {"total": "=合计"}),
+        )
+    )
     book = openpyxl.load_workbook(out)
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
@@ -354,3 +376,31 @@ def test_solver_and_time_limit_flags() -> None:
         assert done.returncode == 2 and "expected a positive number of seconds" in done.stderr
     unknown = fundalloc("allocate", str(groups), "--solver", "gurobi")
     assert unknown.returncode == 2 and "invalid choice" in unknown.stderr
+
+
+def test_validate_reports_scheme_and_data_problems_in_one_pass(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fundalloc.cli import main
+
+    scheme = (BAD / "unknown_key" / "scheme.toml").read_text(encoding="utf-8")
+    assert "weigth = 0.6" in scheme
+    (tmp_path / "scheme.toml").write_text(scheme, encoding="utf-8")
+    data = (BAD / "duplicate_ids" / "data.csv").read_text(encoding="utf-8")
+    (tmp_path / "data.csv").write_text(data, encoding="utf-8")
+    assert main(["validate", str(tmp_path / "scheme.toml")]) == 2
+    err = capsys.readouterr().err
+    assert "unknown key 'weigth'" in err, err
+    assert "duplicate region id '甲市'" in err, err
+    # --data names the data when the scheme's [data] table is the broken part
+    broken = scheme.replace('path = "data.csv"', 'paht = "data.csv"')
+    (tmp_path / "scheme.toml").write_text(broken, encoding="utf-8")
+    args = ["validate", str(tmp_path / "scheme.toml"), "--data", str(tmp_path / "data.csv")]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "unknown key 'paht'" in err and "duplicate region id '甲市'" in err, err
+    # a scheme that is fine and data that is not: the data's problems, as before
+    (tmp_path / "scheme.toml").write_text(scheme.replace("weigth", "weight"), encoding="utf-8")
+    assert main(["validate", str(tmp_path / "scheme.toml")]) == 2
+    err = capsys.readouterr().err
+    assert "duplicate region id '甲市'" in err and "weigth" not in err, err

@@ -20,6 +20,7 @@ import html
 import io
 import json
 import platform
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,11 @@ from fundalloc.scheme import Scheme, Tranche
 __all__ = ["FORMATS", "LABELS", "Provenance", "render", "text_table", "write_output"]
 
 Lang = Literal["zh", "en"]
+#: The sheets of the XLSX workbook, per language.
+SHEET_NAMES: dict[str, list[str]] = {
+    "zh": ["分配结果", "测算明细", "分配因素及权重", "输入数据", "来源"],
+    "en": ["allocation", "calculation", "factors and weights", "input data", "provenance"],
+}
 OutputFormat = Literal["csv", "xlsx", "json", "md", "html"]
 FORMATS: tuple[str, ...] = ("csv", "xlsx", "json", "md", "html")
 
@@ -517,10 +523,7 @@ def _xlsx(
     money = "#,##0" + ("." + "0" * decimals if decimals else "")
     book = openpyxl.Workbook()
     bold = Font(bold=True)
-    names = {
-        "zh": ["分配结果", "测算明细", "分配因素及权重", "输入数据", "来源"],
-        "en": ["allocation", "calculation", "factors and weights", "input data", "provenance"],
-    }[lang]
+    names = SHEET_NAMES[lang]
 
     sheet = book.active
     sheet.title = names[0]
@@ -575,17 +578,47 @@ def _xlsx(
     _append(source, ["data_source", json.dumps(plain(data), ensure_ascii=False)])
     _append(source, ["scheme_format", scheme_format])
     _append(source, ["scheme", ""])
-    for text_line in scheme_text.splitlines():
+    # one row per line, split at "\n" only: splitlines() would also split at U+2028, U+0085
+    # and others, which joining with "\n" cannot give back
+    for text_line in scheme_text.split("\n"):
         _append(source, ["", text_line])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
+# The characters an XLSX cell cannot hold as they are (XML 1.0 forbids most control
+# characters, and a parser reads a carriage return as a line feed), and a text that would read
+# as an escape: both are written as OOXML's _xHHHH_ escapes, as Excel itself does.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+_LOOKS_ESCAPED = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
+_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
+
+
+def xlsx_text(text: str) -> str:
+    r"""Text as an XLSX cell holds it: control characters as ``_xHHHH_`` escapes (Excel shows
+    the character), and an underscore that would start such an escape as ``_x005F_``.
+
+    >>> xlsx_text("甲\x0b市_x0041_")
+    '甲_x000B_市_x005F_x0041_'
+    >>> xlsx_unescape(xlsx_text("甲\x0b市_x0041_\r\n"))
+    '甲\x0b市_x0041_\r\n'
+    """
+    return _UNSTORABLE.sub(
+        lambda m: f"_x{ord(m.group()):04X}_", _LOOKS_ESCAPED.sub("_x005F_", text)
+    )
+
+
+def xlsx_unescape(text: str) -> str:
+    """The text an XLSX cell holds, its ``_xHHHH_`` escapes read back (see :func:`xlsx_text`)."""
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
 def _append(sheet: Any, values: Sequence[Any]) -> None:
     """Append a row whose text stays text: openpyxl would store a string starting with "="
-    as a formula, and a region named "=HYPERLINK(...)" must not become one."""
-    sheet.append(list(values))
+    as a formula, and a region named "=HYPERLINK(...)" must not become one. Control
+    characters are escaped (:func:`xlsx_text`)."""
+    sheet.append([xlsx_text(v) if isinstance(v, str) else v for v in values])
     for cell in sheet[sheet.max_row]:
         if isinstance(cell.value, str) and cell.value.startswith("="):
             cell.data_type = "s"
@@ -603,7 +636,12 @@ def render(
     scheme_format: str = "toml",
 ) -> bytes:
     """The bytes of one output format. ``scheme_text`` is the scheme file as written (in
-    ``scheme_format``), recorded in JSON and XLSX outputs so they can be verified."""
+    ``scheme_format``), recorded in JSON and XLSX outputs so they can be verified.
+
+    ``verify`` checks the provenance's scheme SHA-256 against the recorded text: pass the
+    scheme file's text as read (``SchemeFile.text``) with the provenance of that file, as
+    the command line does. Without ``scheme_text`` the scheme is dumped, and the provenance's
+    scheme SHA-256 should then be that of the dump (or empty, to record none)."""
     chosen = labels_for(lang, labels)
     data = data or DataSource()
     text = (

@@ -66,6 +66,7 @@ __all__ = [
     "dump_scheme",
     "load_scheme",
     "loads_scheme",
+    "read_data_source",
 ]
 
 #: The version of the scheme-file format this fundalloc reads and writes.
@@ -109,6 +110,9 @@ class SchemeFile:
     labels: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
     sha256: str = ""
+    #: The file's text as read (line ends kept, a byte-order mark left out): what outputs
+    #: record, so that its SHA-256 can be checked against :attr:`sha256`.
+    text: str = ""
 
     def data_path(self) -> Path | None:
         """The data file named by the scheme, resolved against the scheme's folder."""
@@ -147,8 +151,26 @@ def load_scheme(path: str | Path) -> SchemeFile:
     kind: Format = "json" if path.suffix.lower() == ".json" else "toml"
     loaded = loads_scheme(text, format=kind, where=str(path))
     return SchemeFile(
-        loaded.scheme, loaded.data, loaded.labels, path.resolve(), hashlib.sha256(raw).hexdigest()
+        loaded.scheme,
+        loaded.data,
+        loaded.labels,
+        path.resolve(),
+        hashlib.sha256(raw).hexdigest(),
+        text,
     )
+
+
+def read_data_source(path: str | Path) -> DataSource | None:
+    """The ``[data]`` table of a scheme file, even when the rest of the file is invalid; None
+    when the file cannot be read or parsed or the table itself is invalid. (``validate``
+    uses it to check the data of a scheme that has problems of its own.)"""
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+        document = _parse(text, "json" if path.suffix.lower() == ".json" else "toml", str(path))
+        return DataSource.parse(document.get("data", {}))
+    except (OSError, UnicodeDecodeError, SchemeError):
+        return None
 
 
 def loads_scheme(text: str, *, format: Format = "toml", where: str = "scheme") -> SchemeFile:
@@ -188,7 +210,12 @@ def loads_scheme(text: str, *, format: Format = "toml", where: str = "scheme") -
         isinstance(scheme, Scheme) and isinstance(data, DataSource) and isinstance(labels, _Labels)
     )
     return SchemeFile(
-        scheme, data, dict(labels.labels), None, hashlib.sha256(text.encode("utf-8")).hexdigest()
+        scheme,
+        data,
+        dict(labels.labels),
+        None,
+        hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+        text,
     )
 
 
