@@ -7,7 +7,9 @@ Run from this folder: python make_cases.py (the folders are committed; this docu
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import tomli_w
 
@@ -56,10 +58,17 @@ def case(
     data_name: str = "data.csv",
     args: str = "allocate scheme.toml -o out.csv",
     scheme_name: str = "scheme.toml",
+    extra: dict[str, bytes] | None = None,
+    folders: tuple[str, ...] = (),
 ) -> None:
     folder = HERE / name
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
+    for name_of, raw in (extra or {}).items():
+        (folder / name_of).write_bytes(raw)
+    for sub in folders:  # with a file inside: git keeps no empty folder
+        (folder / sub).mkdir()
+        (folder / sub / "keep.txt").write_text("a folder the output must not replace\n")
     (folder / scheme_name).write_text(scheme, encoding="utf-8")
     if data is not None:
         path = folder / data_name
@@ -67,6 +76,47 @@ def case(
     (folder / "case.toml").write_text(
         tomli_w.dumps({"args": args, "exit": exit, "message": message}), encoding="utf-8"
     )
+
+
+def output_json(change: Callable[[dict[str, Any]], None] | None = None) -> bytes:
+    """A JSON output of the base case as ``fundalloc allocate`` writes it (provenance fixed so
+    the file does not change from run to run), then changed by ``change``."""
+    import hashlib
+    import json
+    import tempfile
+
+    from fundalloc.io.outputs import Provenance, render
+    from fundalloc.io.schemefile import loads_scheme
+    from fundalloc.io.tables import read_table
+    from fundalloc.pipeline import allocate
+
+    scheme_file = loads_scheme(SCHEME)
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "data.csv").write_text(DATA, encoding="utf-8")
+        table = read_table(
+            Path(folder) / "data.csv", id="地区", columns=["贫困人口", "农村人口", "等次"]
+        )
+    provenance = Provenance(
+        "scheme.toml",
+        hashlib.sha256(SCHEME.encode()).hexdigest(),
+        "data.csv",
+        hashlib.sha256(DATA.encode()).hexdigest(),
+        "0.1.0",
+        created="2026-01-01T00:00:00+00:00",
+        python="3.11",
+    )
+    raw = render(
+        allocate(table, scheme_file.scheme),
+        "json",
+        provenance=provenance,
+        data=scheme_file.data,
+        scheme_text=SCHEME,
+    )
+    if change is None:
+        return raw
+    doc = json.loads(raw)
+    change(doc)
+    return json.dumps(doc, ensure_ascii=False, indent=1).encode()
 
 
 def data_with(row: int, column: str, value: str) -> str:
@@ -314,6 +364,73 @@ def main() -> None:
         "unknown_output_format",
         r"cannot tell the output format from 'out\.txt'",
         args="allocate scheme.toml -o out.txt",
+    )
+    # ---- outputs that cannot be written: named as the user gave them, no temporary name
+    case(
+        "output_folder_missing",
+        r"fundalloc: error: no_such_folder/out\.csv: cannot write here: the folder "
+        r"'no_such_folder' does not exist",
+        args="allocate scheme.toml -o no_such_folder/out.csv",
+    )
+    case(
+        "output_under_a_file",
+        r"data\.csv/out\.csv: cannot write here: 'data\.csv' is a file, not a folder",
+        args="allocate scheme.toml -o data.csv/out.csv",
+    )
+    case(
+        "output_is_a_folder",
+        r"fundalloc: error: results: cannot write here: it is a folder; expected a file name",
+        args="allocate scheme.toml -o results --format csv",
+        folders=("results",),
+    )
+    # ---- verify on damaged outputs: a data error (exit 2), never an internal error
+    case(
+        "verify_not_json",
+        r"out\.json: not a JSON output of fundalloc allocate; found JSONDecodeError",
+        args="verify out.json",
+        extra={"out.json": output_json()[:-40]},
+    )
+    case(
+        "verify_scheme_not_text",
+        r"out\.json: scheme: expected text; found a table of 1 keys",
+        args="verify out.json",
+        extra={"out.json": output_json(lambda d: d.update(scheme={"total": 1000}))},
+    )
+    case(
+        "verify_ragged_rows",
+        r"out\.json: data\.rows\[2\]: expected 4 cells like data\.columns; found 3 cells",
+        args="verify out.json",
+        extra={"out.json": output_json(lambda d: d["data"]["rows"][1].pop())},
+    )
+    case(
+        "verify_deep_nesting",
+        r"out\.json: not a JSON output of fundalloc allocate; found nested too deeply",
+        args="verify out.json",
+        extra={
+            "out.json": output_json().replace(
+                b'"scheme_format"', b'"x": ' + b"[" * 10**5 + b"]" * 10**5 + b', "scheme_format"', 1
+            )
+        },
+    )
+    case(
+        "verify_amount_not_digits",
+        r"out\.json: result\.amounts\.甲市: expected an amount written as digits",
+        args="verify out.json",
+        extra={
+            "out.json": output_json(
+                lambda d: d["result"]["amounts"].update({"甲市": "1e999999999"})
+            )
+        },
+    )
+    case(
+        "verify_scheme_dotted_keys",
+        r"out\.json \(recorded scheme\): nested too deeply; found more than 64 levels",
+        args="verify out.json",
+        extra={
+            "out.json": output_json(
+                lambda d: d.update(scheme=d["scheme"] + ".".join(["a"] * 30_000) + " = 1\n")
+            )
+        },
     )
     case(
         "explain_unknown_region",
