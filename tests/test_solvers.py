@@ -88,3 +88,22 @@ def test_registry() -> None:
         fa.SolverError, match="unknown solver 'gurobi'; expected one of: auto, exact"
     ):
         get_solver("gurobi")
+
+
+def test_bounds_that_cannot_hold_say_which_numbers() -> None:
+    # the solver's own last word, for callers that skip the checks: never "cannot hold the
+    # total (100): the amounts reach 90", which contradicts itself when a floor is above a cap
+    def why(lower: list[float], upper: list[float]) -> str:
+        problem = BoundedProblem(np.array([1.0, 1.0]), np.array(lower), np.array(upper), 100.0)
+        with pytest.raises(fa.InfeasibleError) as err:
+            solve_proportional(problem)
+        return str(err.value)
+
+    assert why([0, 70], [100, 60]) == (
+        "region 1 (of 2, in the order given) has a floor of 70 above its cap of 60"
+    )
+    assert why([60, 60], [100, 100]) == "the floors add up to 120 but the total is 100"
+    assert why([0, 0], [30, 30]) == (
+        "the caps add up to 60 (regions with a zero target held at their floors) but the total "
+        "is 100"
+    )

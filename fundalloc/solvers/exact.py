@@ -149,10 +149,29 @@ def solve_proportional(problem: BoundedProblem) -> ProportionalSolution:
                 f"(smallest positive {smallest:g}, largest {largest:g}); a region's bound lies "
                 "beyond the largest representable multiplier"
             )
-        raise InfeasibleError(
-            f"the bounds cannot hold the total ({total:g}): the amounts reach {reached:g}"
-        )
+        raise InfeasibleError(_why(problem))
     return ProportionalSolution(amounts, float(lam))
+
+
+def _why(problem: BoundedProblem) -> str:
+    """What keeps per-region bounds from holding the total, in numbers (the callers check
+    this first and name the bounds; this is the solver's own last word)."""
+    t, lo, hi, total = problem.targets, problem.lower, problem.upper, problem.total
+    crossed = np.flatnonzero(lo > hi)
+    if crossed.size:
+        i = int(crossed[0])
+        return (
+            f"region {i} (of {len(t)}, in the order given) has a floor of {lo[i]:g} above its "
+            f"cap of {hi[i]:g}" + (f", and {crossed.size - 1} more" if crossed.size > 1 else "")
+        )
+    floors = float(lo.sum())
+    if floors > total:
+        return f"the floors add up to {floors:g} but the total is {total:g}"
+    reach = float(np.where(t > 0, hi, lo).sum())
+    return (
+        f"the caps add up to {reach:g} (regions with a zero target held at their floors) "
+        f"but the total is {total:g}"
+    )
 
 
 class ExactSolver:
