@@ -1,9 +1,9 @@
 """Linear and integer programmes, stated once and solved by HiGHS or by CBC through PuLP.
 
-Two parts of the general-constraint path are linear programmes: the elastic re-solve that
-diagnoses infeasible constraints and the integer rounding that keeps every group
-constraint in whole steps. :class:`LinearProgram` states them in arrays;
-:func:`solve_lp` hands them to a backend:
+Two parts of the constraint paths are linear programmes: the elastic re-solve that
+diagnoses infeasible constraints (on every path, in reals and in whole steps) and the
+integer rounding that keeps every group constraint in whole steps. :class:`LinearProgram`
+states them in arrays; :func:`solve_lp` hands them to a backend:
 
 ``"highs"``
     HiGHS through its own Python interface, highspy (``pip install "fundalloc[lp]"``).
@@ -14,6 +14,14 @@ constraint in whole steps. :class:`LinearProgram` states them in arrays;
     the callers do.
 ``"auto"``
     HiGHS when highspy is installed, else CBC.
+``"scipy"``
+    The copy of HiGHS bundled with scipy (``scipy.optimize.milp``), for the diagnosis
+    only, when neither of the others is installed (:func:`diagnosis_backend`).
+
+None of them writes to the process's stdout: HiGHS is made with its output switched off
+before it can print its banner (:func:`_new_highs`), CBC runs with ``msg=False``, and
+scipy's HiGHS prints nothing by default. Nothing here redirects file descriptors, so
+allocations may run in several threads at once.
 
 Both backends give the same answers on these programmes, up to ties of equal cost that
 :func:`fundalloc.solvers.integer.round_with_rows` cannot settle one step at a time.
