@@ -522,3 +522,16 @@ def test_the_control_character_id_through_the_command_line(
     assert code in (0, 2) and "internal error" not in err, err
     if code == 0:  # the readers may refuse an invisible character in an id: never a crash
         assert verify(tmp_path / "r.xlsx") == []
+
+
+def test_a_workbook_of_the_previous_version_verifies(
+    outputs: dict[str, Path], tmp_path: Path
+) -> None:
+    # before, the scheme was stored by splitlines(): no row for the text after the last "\n"
+    path = copy(outputs, "r.xlsx", tmp_path)
+    book = openpyxl.load_workbook(path)
+    source = book.worksheets[4]
+    assert source.cell(row=source.max_row, column=2).value in (None, "")
+    source.delete_rows(source.max_row)
+    book.save(path)
+    assert verify(path) == []

@@ -436,6 +436,11 @@ def _verify_xlsx(path: Path) -> list[str]:
         raise _damaged(path, "an XLSX", f"no 'scheme' row on the sheet {names[4]}") from None
     fields = {str(row[0]): row[1] for row in source_rows[1:start] if row and row[0]}
     scheme_text = "\n".join("" if r[1] is None else str(r[1]) for r in source_rows[start + 1 :])
+    recorded_hash = str(fields.get("方案 SHA-256", fields.get("scheme SHA-256", "")))
+    if _scheme_hash(recorded_hash, scheme_text) and not _scheme_hash(
+        recorded_hash, scheme_text + "\n"
+    ):
+        scheme_text += "\n"  # workbooks of earlier versions left out the last line break
     if not inputs or not inputs[0]:
         raise _damaged(path, "an XLSX", f"no header row on the sheet {names[3]}")
     columns = inputs[0]
