@@ -496,7 +496,7 @@ def test_english_and_labels() -> None:
     result = floor_and_cap()
     data = calculation_workbook(result, lang="en", labels={"region": "county"})
     book = openpyxl.load_workbook(io.BytesIO(data))
-    sheet = book["calculation"]
+    sheet = book["calculation sheet"]
     assert sheet["A3"].value == "county"
     words = {c.value for c in sheet[4]} | {c.value for c in sheet[3]}
     assert {"floor", "cap", "bounded", "amount", "rounding residual", "check"} <= words
@@ -544,3 +544,22 @@ def test_constant_memory_and_reproducible(monkeypatch: pytest.MonkeyPatch) -> No
     ]
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     assert calculation_workbook(result) == calculation_workbook(result)
+
+
+def test_beside_other_sheets() -> None:
+    """Added after other sheets and under a name with a quote, the names λ and 总额 point at
+    the calculation sheet's parameter cells."""
+    result = floor_and_cap()
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book.add_worksheet("分配结果").write_string(0, 0, "x")
+    sheet = write_calculation_sheet(book, result, name="O'Brien 测算")
+    book.close()
+    assert sheet.name == "O'Brien 测算"
+    loaded = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()), data_only=True)
+    assert loaded.sheetnames == ["分配结果", "O'Brien 测算"]
+    for name, want in (("λ", result.multiplier), ("总额", float(result.total))):
+        sheet_name, cell = next(iter(loaded.defined_names[name].destinations))
+        sheet_name = sheet_name.replace("''", "'")  # openpyxl leaves Excel's quoting
+        assert sheet_name == "O'Brien 测算"
+        assert loaded[sheet_name][cell].value == pytest.approx(want, rel=1e-15)

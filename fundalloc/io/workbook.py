@@ -73,13 +73,14 @@ if TYPE_CHECKING:
     from fundalloc.result import Allocation, LeafTrace
     from fundalloc.scheme import Tranche
 
-__all__ = ["SHEET_NAMES", "WORDS", "calculation_workbook", "write_calculation_sheet"]
+__all__ = ["SHEET_NAME", "WORDS", "calculation_workbook", "write_calculation_sheet"]
 
 Lang = Literal["zh", "en"]
 FloatArray = npt.NDArray[np.float64]
 
-#: The calculation sheet's name per language.
-SHEET_NAMES: dict[str, str] = {"zh": "测算表", "en": "calculation"}
+#: The calculation sheet's name per language (the breakdown sheet of the XLSX output is
+#: 测算明细 / calculation).
+SHEET_NAME: dict[str, str] = {"zh": "测算表", "en": "calculation sheet"}
 
 #: The words of the sheet per language; ``labels`` (a scheme's [labels]) override ``region``,
 #: ``amount``, ``target``, ``total``, ``unit`` and ``note``.
@@ -403,7 +404,7 @@ def write_calculation_sheet(
         Overrides of the words ``region``, ``amount``, ``target``, ``total``, ``unit``,
         ``note`` (a scheme file's ``[labels]``).
     name : str, optional
-        The sheet's name (default 测算表 / calculation).
+        The sheet's name (default 测算表 / calculation sheet).
 
     Returns
     -------
@@ -442,7 +443,7 @@ def write_calculation_sheet(
     require("xlsxwriter", "excel")
     words = {**WORDS[lang], **{k: v for k, v in (labels or {}).items() if k in _LABEL_KEYS}}
     words["lang"] = lang
-    sheet_name = name or SHEET_NAMES[lang]
+    sheet_name = name or SHEET_NAME[lang]
     layout = _build(result, words)
     sheet = workbook.add_worksheet(sheet_name)
     if hasattr(sheet, "_prepare_formula"):
