@@ -117,6 +117,26 @@ def test_a_good_file_gives_the_tidy_amounts(
         ), f"no notice naming row {notice['row']} ({' or '.join(says) or 'any'}):\n{stderr}"
 
 
+@pytest.mark.parametrize("file", ["good/full.xlsx", "good/full_gb18030.csv"])
+def test_a_condition_may_use_the_id_column(file: str, tmp_path: Path) -> None:
+    """Issue 10: "Conditions may use the id column (地区 in [...])" — here 菏泽市 is left out
+    by name, in a bureau file as in the tidy one."""
+    text = SCHEME.read_text(encoding="utf-8")
+    by_name = '    { column = "地区", op = "not in", value = ["菏泽市"] },\n'
+    assert "eligibility = [\n" in text
+    scheme = tmp_path / "scheme.toml"
+    scheme.write_text(text.replace("eligibility = [\n", "eligibility = [\n" + by_name, 1), "utf-8")
+    results = []
+    for data in (TIDY, CORPUS / file):
+        out = tmp_path / f"{data.stem}.out.csv"
+        code, _, stderr = run("allocate", str(scheme), "--data", str(data), "-o", str(out))
+        assert code == 0, stderr
+        results.append(amounts(out))
+    tidy, bureau = results
+    assert bureau == tidy
+    assert bureau["菏泽市"] == 0 and sum(bureau.values()) == 3717
+
+
 # ------------------------------------------------------------------------------------ spoiled
 def names_column(line: str, case: dict[str, Any]) -> bool:
     """Whether ``line`` names the case's column: by its header name or as the sheet shows it
