@@ -323,6 +323,12 @@ def build(folder: Path) -> list[Path]:
     xlsx(good / "group_headings.xlsx", sheet)
     csv_(good / "group_headings.csv", sheet, encoding="gb18030")
 
+    # the 合计 first, right under the header (row 4), as many published tables have it
+    sheet = simple_layout()
+    sheet.rows.insert(3, sheet.rows.pop(19))
+    xlsx(good / "total_first.xlsx", sheet)
+    csv_(good / "total_first_utf8bom.csv", sheet, encoding="utf-8-sig")
+
     # numbers typed as text (thousands separators, full-width digits); 合计 in the merged
     # 序号+地区 cell, spelled 合　计 with an ideographic space
     sheet = simple_layout()
