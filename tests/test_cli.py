@@ -404,3 +404,16 @@ def test_validate_reports_scheme_and_data_problems_in_one_pass(
     assert main(["validate", str(tmp_path / "scheme.toml")]) == 2
     err = capsys.readouterr().err
     assert "duplicate region id '甲市'" in err and "weigth" not in err, err
+
+
+def test_init_into_a_file_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from fundalloc.cli import main
+
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    assert main(["init", str(tmp_path / "notes.txt")]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'notes.txt'}: expected a folder for the starter files; found a file" in err
+    assert main(["init", str(tmp_path / "notes.txt" / "new")]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'notes.txt'}: expected a folder for the starter files; found a file" in err
+    assert "internal error" not in err

@@ -72,6 +72,16 @@ STARTER_DATA = """\
 
 def write_starter(directory: Path) -> list[Path]:
     """Write ``scheme.toml`` and ``data.csv`` into ``directory``; never overwrite a file."""
+    for part in (directory, *directory.parents):
+        if part.exists() and not part.is_dir():
+            raise DataError(
+                Problem(
+                    str(part),
+                    "expected a folder for the starter files",
+                    found="a file",
+                    hint="name a new or existing folder",
+                )
+            )
     files = {directory / "scheme.toml": STARTER_SCHEME, directory / "data.csv": STARTER_DATA}
     existing = [p for p in files if p.exists()]
     if existing:
