@@ -146,6 +146,14 @@ class NoValue:
     def __repr__(self) -> str:
         return f"NoValue({self.text!r}, {self.found!r})"
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, NoValue):
+            return NotImplemented
+        return (self.text, self.found) == (other.text, other.found)
+
+    def __hash__(self) -> int:
+        return hash((NoValue, self.text, self.found))
+
 
 def _readonly(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
     array.flags.writeable = False

@@ -20,6 +20,7 @@ import html
 import importlib.util
 import re
 import xml.etree.ElementTree as ET
+import xml.parsers.expat
 import zipfile
 from typing import Any, Literal
 
@@ -90,9 +91,11 @@ def xlsx_grid(path: str, sheet: str | int | None = None, *, engine: Engine = "au
         return _read(path, sheet)
     except FundallocError:  # ours: a missing sheet, a missing optional package
         raise
-    except MemoryError:
+    except (MemoryError, KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
-    except Exception as exc:  # openpyxl, zipfile, zlib and XML errors on a damaged file
+    except BaseException as exc:
+        # openpyxl, zipfile, zlib and XML errors on a damaged file, and a panic inside
+        # calamine (pyo3 raises PanicException, a BaseException)
         raise _unreadable(path, exc) from None
 
 
@@ -146,6 +149,7 @@ def _read(path: str, sheet: str | int | None) -> Grid:
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_MAIN_NAMESPACE = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row|f|v|sheetData)\b")
 _CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"')
 _ROW_REF = re.compile(rb'<row r="([0-9]+)"')
@@ -167,6 +171,9 @@ def _read_calamine(path: str, sheet: str | int | None) -> Grid | None:
             if part is None:
                 return None
             xml = archive.read(part)
+            for name in archive.namelist():  # calamine reads damaged XML without a word
+                if name.endswith((".xml", ".rels")):
+                    _well_formed(xml if name == part else archive.read(name))
         special = _special_cells(xml)
         if special is None:
             return None
@@ -188,6 +195,11 @@ def _read_calamine(path: str, sheet: str | int | None) -> Grid | None:
     return Grid(f"{path} [{chosen}]", rows, range(1, len(rows) + 1), merged=merged, letters=True)
 
 
+def _well_formed(data: bytes) -> None:
+    """Raise ExpatError unless ``data`` is well-formed XML (a parse that builds nothing)."""
+    xml.parsers.expat.ParserCreate().Parse(data, True)
+
+
 def _sheet_part(archive: zipfile.ZipFile, name: str) -> str | None:
     """The path of a sheet's XML inside the workbook."""
     book = ET.fromstring(archive.read("xl/workbook.xml"))
@@ -206,8 +218,8 @@ def _special_cells(xml: bytes) -> dict[tuple[int, int], Any] | None:
     (as :class:`~fundalloc.table.NoValue`) and error values (their text), by (row, column);
     None when the sheet is not one this reads with certainty or its used area is much larger
     than its cells (calamine would hold every cell of it)."""
-    if _PREFIXED.search(xml):
-        return None
+    if _PREFIXED.search(xml) or _MAIN_NAMESPACE not in xml[:2048]:
+        return None  # prefixed or unusual XML: openpyxl reads it the way the standard says
     refs = _CELL_REF.findall(xml)
     if len(refs) != xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>"):
         return None  # cells without a reference: their place is known only by counting
