@@ -120,6 +120,7 @@ def test_a_live_writer_whose_file_is_an_hour_old_is_stale(tmp_path: Path) -> Non
     assert not path.exists()
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="tells a folder by /proc")
 def test_the_file_and_the_folder_are_synced(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -130,10 +131,17 @@ def test_the_file_and_the_folder_are_synced(
         synced.append("folder" if os.path.isdir(f"/proc/self/fd/{fd}") else "file")
         real(fd)
 
+    real_replace = os.replace
+
+    def replace(src: str, dst: str) -> None:
+        synced.append("rename")
+        real_replace(src, dst)
+
     monkeypatch.setattr(atomic.os, "fsync", spy)
+    monkeypatch.setattr(atomic.os, "replace", replace)
     out = tmp_path / "out.csv"
     write_atomic(out, b"x")
-    assert synced == (["file"] if sys.platform == "win32" else ["file", "folder"])
+    assert synced == ["file", "rename", "folder"]  # the data is on disk before it is named
 
 
 def test_the_new_file_is_named_with_this_process(
