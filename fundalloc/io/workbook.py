@@ -130,15 +130,10 @@ WORDS: dict[str, dict[str, str]] = {
             "分配金额各自四舍五入到 {step} {unit}（fundalloc 的取整规则，故为数值）；"
             "合计与总额 {total} {unit} 相差 {residual} {unit}。"
         ),
-        "note_formulas": (
-            "份额 = 指标值 ÷ 参与地区合计；金额 = 切块金额 × 权重 × 份额；"
-            "有调节系数时，测算数 = 切块金额 × 系数 × 小计 ÷ Σ(系数 × 小计)；"
-            "限额调整后 = MIN(MAX(λ × 测算数, 保底), 封顶)，λ 为使合计等于总额的共同比例。"
-        ),
-        "note_fixed": (
-            "定额部分不随 λ 缩放：限额调整后 = 定额 + MIN(MAX(λ × (测算数 − 定额), 保底 − 定额), "
-            "封顶 − 定额)。"
-        ),
+        "note_shares": "份额 = 指标值 ÷ 参与地区合计；金额 = 切块金额 × 权重 × 份额；",
+        "note_coefficients": "测算数 = 切块金额 × 系数 × 小计 ÷ Σ(系数 × 小计)；",
+        "note_bounded": "限额调整后 = {formula}，λ 为使合计等于总额的共同比例。",
+        "note_fixed": "定额部分不随 λ 缩放：限额调整后 = {formula}。",
         "note_cells": (
             "蓝底为输入数据，橙底为 fundalloc 计算的数值（原因见表头批注），其余单元格为公式，"
             "参数行的权重、切块金额和 λ 均可修改后重算。"
@@ -220,16 +215,17 @@ WORDS: dict[str, dict[str, str]] = {
             "Amounts are rounded half-up to {step} {unit} one by one (fundalloc's rule, hence "
             "values); they differ from the total of {total} {unit} by {residual} {unit}."
         ),
-        "note_formulas": (
+        "note_shares": (
             "share = value / sum over the regions taking part; amount = tranche amount × "
-            "weight × share; with coefficients, target = tranche amount × coefficient × "
-            "subtotal / Σ(coefficient × subtotal); bounded = MIN(MAX(λ × target, floor), cap), "
-            "with λ the common multiplier that makes the total fit."
+            "weight × share; "
         ),
-        "note_fixed": (
-            "Quotas are not scaled by λ: bounded = quota + MIN(MAX(λ × (target − quota), "
-            "floor − quota), cap − quota)."
+        "note_coefficients": (
+            "formula target = tranche amount × coefficient × subtotal / Σ(coefficient × subtotal); "
         ),
+        "note_bounded": (
+            "bounded = {formula}, with λ the common multiplier that makes the total fit."
+        ),
+        "note_fixed": "Quotas are not scaled by λ: bounded = {formula}.",
         "note_cells": (
             "Blue cells are input data, orange cells are values computed by fundalloc (the "
             "header comment says why), all others are formulas; the weights, tranche amounts "
@@ -1388,9 +1384,22 @@ def _write(
                 method=method, step=step_text, unit=scheme.unit, total=total_text
             )
         )
-    notes.append(words["note_formulas"])
+    floor, cap, target = words["floor"], words["cap"], words["target"]
+    has_floor, has_cap = "floor" in layout.index, "cap" in layout.index
+    scaled = f"λ × {target}"
+    bounded = f"MAX({scaled}, {floor})" if has_floor else scaled
+    bounded = f"MIN({bounded}, {cap})" if has_cap else bounded
+    notes.append(
+        words["note_shares"]
+        + (words["note_coefficients"] if any(c.key.endswith(":c0") for c in columns) else "")
+        + words["note_bounded"].format(formula=bounded)
+    )
     if "fixed" in layout.index:
-        notes.append(words["note_fixed"])
+        quota = words["quota"]
+        scaled = f"λ × ({target} − {quota})"
+        inner = f"MAX({scaled}, {floor} − {quota})" if has_floor else scaled
+        inner = f"MIN({inner}, {cap} − {quota})" if has_cap else inner
+        notes.append(words["note_fixed"].format(formula=f"{quota} + {inner}"))
     notes.append(words["note_cells"])
     if not result.trace.taking_part.all():
         notes.append(words["note_excluded"])
