@@ -546,3 +546,19 @@ def test_the_quick_scan_finds_every_row_that_may_not_be_a_region() -> None:
     texts = ["一、县", "甲", "全省合计", "", "（二）", "乙：", "丙", " 其中x", "一二"]
     assert sorted(_maybe_special(texts)) == [0, 2, 4, 5, 7]
     assert _maybe_special([]) == [] and _maybe_special(["甲", "乙"]) == []
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_two_row_header_is_found_without_the_scheme_columns(
+    tmp_path: Path, fmt: str, engine: str
+) -> None:
+    path = _write(tmp_path, fmt, BUREAU, MERGED)
+    table = fa.read_table(path, id="地区")
+    assert table.columns == ("贫困人口", "农村人口", "等次")
+    assert table.ids == ("甲市", "乙市", "丙市", "丁市")
+
+
+def test_a_column_named_like_the_row_numbers_is_kept_when_asked_for(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "d.csv", "序号,地区,x\n1,甲,5\n2,乙,6\n")
+    assert fa.read_table(path, id="地区").columns == ("x",)
+    assert fa.read_table(path, id="地区", columns=["序号"]).columns == ("序号", "x")

@@ -194,12 +194,14 @@ def region_table(
     at = _find_header(top, set(wanted.values()))
     if at is None:
         raise DataError(_no_header(grid, top, wanted, id))
+    if _lower_header_below(grid, top, at, wanted[id]):
+        at += 1
     names = list(top[at])
     while names and not names[-1]:
         names.pop()
     by_key = {key: name for name, key in wanted.items()}
     names = [by_key.get(text_key(n), n) for n in names]
-    return _Body(grid, at, names, id=id, kind=kind, parent=parent).table()
+    return _Body(grid, at, names, id=id, kind=kind, parent=parent, columns=columns).table()
 
 
 def _top_rows(grid: Grid) -> list[list[str]]:
@@ -234,6 +236,26 @@ def _top_rows(grid: Grid) -> list[list[str]]:
         for j in range(len(above)):
             row[j] = row[j] or above[j]
     return top
+
+
+def _lower_header_below(grid: Grid, top: list[list[str]], at: int, id_key: str) -> bool:
+    """Whether the row below the header row is the lower row of a two-row header: the header
+    row has a repeated or empty name (``人口情况`` over two columns), and the row below has an
+    empty id cell and only text that is not a number, some of it under those names."""
+    if at + 1 >= len(top):
+        return False
+    upper, below = top[at], grid.rows[at + 1]
+    ii = next((j for j, n in enumerate(upper) if n and text_key(n) == id_key), None)
+    if ii is None or (ii < len(below) and _filled(below[ii])):
+        return False
+    filled = [j for j, c in enumerate(below) if _filled(c)]
+    if not filled or any(
+        not isinstance(below[j], str) or not isinstance(to_number(below[j]), NotANumber)
+        for j in filled
+    ):
+        return False
+    seen = [text_key(n) for n in upper]
+    return any(j >= len(upper) or not upper[j] or seen.count(seen[j]) > 1 for j in filled)
 
 
 def _find_header(top: list[list[str]], wanted: set[str]) -> int | None:
@@ -366,6 +388,7 @@ class _Body:
         id: str,
         kind: str | None,
         parent: str | None,
+        columns: Sequence[str] = (),
     ) -> None:
         self.grid = grid
         self.at = at
@@ -380,7 +403,7 @@ class _Body:
             (
                 j
                 for j, n in enumerate(names)
-                if n in _ROW_NUMBER_COLUMNS and n not in self.attributes
+                if n in _ROW_NUMBER_COLUMNS and n not in self.attributes and n not in columns
             ),
             None,
         )
