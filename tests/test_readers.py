@@ -562,3 +562,14 @@ def test_a_column_named_like_the_row_numbers_is_kept_when_asked_for(tmp_path: Pa
     path = write_csv(tmp_path / "d.csv", "序号,地区,x\n1,甲,5\n2,乙,6\n")
     assert fa.read_table(path, id="地区").columns == ("x",)
     assert fa.read_table(path, id="地区", columns=["序号"]).columns == ("序号", "x")
+
+
+def test_a_date_under_the_table_is_a_note(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "d.csv", "地区,x\n甲,1\n乙,2\n合计,3\n二〇一八年五月十日\n")
+    assert fa.read_table(path, id="地区").notices[-1] == (
+        f"{path}: row 5 is a note and was dropped: 二〇一八年五月十日"
+    )
+    path.write_text("地区,x\n甲,1\n乙,2\n2018年5月\n", encoding="utf-8")  # no 合计 above it
+    table = fa.read_table(path, id="地区")
+    assert table.ids == ("甲", "乙")
+    assert table.notices == (f"{path}: row 4 is a note and was dropped: 2018年5月",)

@@ -28,7 +28,8 @@ is empty the first filled cell's, as when 序号 and 地区 are merged in a 合�
   ``注1：``), or with 数据来源, 资料来源, 来源, 制表, 审核, 复核, 填报, 填表, 负责, 联系, 单位,
   计量单位, 金额单位 or 日期 and up to four more characters (``制表人``, ``单位负责人``), then a
   colon (``：`` or ``:``), and no other cell holds a number. Rows right after a note holding a
-  single text cell continue it. Notes (signature rows and unit rows included) are dropped with a
+  single text cell continue it, and so does a row holding only a date (``2018年5月10日``, or
+  a date cell). Notes (signature rows and unit rows included) are dropped with a
   notice;
 - a group heading: ``label`` starts with a Chinese numeral and 、 or ． (``一、地级市``), or a
   numeral in brackets (``（一）``), and no other cell is filled; dropped with a notice;
@@ -45,6 +46,7 @@ column "not checked" in the notice, never silently passed.
 from __future__ import annotations
 
 import bisect
+import datetime
 import itertools
 import math
 import operator
@@ -77,13 +79,15 @@ _NOTE = re.compile(
     r"|(?:数据来源|资料来源|来源|制表|审核|复核|填报|填表|负责|联系|单位|计量单位|金额单位|日期)"
     r"[^:：]{0,4})[:：]"
 )
+_NUMERAL = "0-9〇零一二三四五六七八九十"
+_DATE = re.compile(rf"[{_NUMERAL}]{{2,4}}年(?:[{_NUMERAL}]{{1,2}}月(?:[{_NUMERAL}]{{1,3}}日)?)?")
 _HEADING = re.compile(r"[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]")
 _OF_WHICH = "其中"
 # a quick test that a cell may be something other than a region's id (the exact rules above
 # decide), run over a column's cells joined by line breaks
 # (two patterns, each starting with something the regular-expression engine scans for fast)
 _MAYBE_SPECIAL = (
-    re.compile(r"[计:：]"),
+    re.compile(r"[计:：年]"),
     re.compile(r"\n[^\S\n]*(?:其中|[一二三四五六七八九十]+[^\S\n]*[、.．]|[（(])"),
 )
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
@@ -603,6 +607,11 @@ class _Body:
             return "subtotal", label
         if in_note and len(filled) == 1 and first_text:
             return "note", first_text
+        if len(filled) == 1 and (
+            isinstance(first, datetime.date)
+            or (first_text and _DATE.fullmatch(text_key(first_text)))
+        ):
+            return "note", first_text or str(first)
         if key.startswith(_OF_WHICH):
             return (
                 "expected a region, a total or a note; a 其中 (of which) row breaks down the "
