@@ -57,8 +57,8 @@ def _members(
     for condition in where:
         mask &= condition.test(data)
     if regions:
-        ids = np.array(data.ids, dtype=object)
-        unknown = sorted(set(regions) - set(data.ids))
+        named = frozenset(regions)
+        unknown = sorted(named.difference(data.ids))
         if unknown:
             raise DataError(
                 Problem(
@@ -67,7 +67,8 @@ def _members(
                     found=", ".join(unknown[:10]),
                 )
             )
-        mask &= np.isin(ids, list(regions))
+        # set membership: np.isin on object arrays compares every pair (27 s at 10^5 regions)
+        mask &= np.fromiter((i in named for i in data.ids), dtype=bool, count=len(data.ids))
     return mask
 
 
