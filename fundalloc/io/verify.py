@@ -405,25 +405,28 @@ def _verify_xlsx(path: Path) -> list[str]:
             raise _damaged(
                 path, "an XLSX", f"{size:,} bytes uncompressed, above the {MAX_XLSX_BYTES:,} read"
             )
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            names = [sheet.title for sheet in book.worksheets]
-            lang: Lang | None = (
-                "zh"
-                if names[:5] == SHEET_NAMES["zh"]
-                else "en"
-                if names[:5] == SHEET_NAMES["en"]
-                else None
-            )
-            if lang is None:
-                raise ValueError(
-                    f"the sheets {', '.join(names)}; expected {', '.join(SHEET_NAMES['zh'])} "
-                    f"or {', '.join(SHEET_NAMES['en'])}"
+        # our own handle, closed whatever happens: openpyxl leaves its archive open when a
+        # damaged workbook fails to load
+        with path.open("rb") as handle:
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+            try:
+                names = [sheet.title for sheet in book.worksheets]
+                lang: Lang | None = (
+                    "zh"
+                    if names[:5] == SHEET_NAMES["zh"]
+                    else "en"
+                    if names[:5] == SHEET_NAMES["en"]
+                    else None
                 )
-            widths = (4, 5, 4, None, 2)
-            sheets = [_cells(book.worksheets[k], widths[k]) for k in range(5)]
-        finally:
-            book.close()
+                if lang is None:
+                    raise ValueError(
+                        f"the sheets {', '.join(names)}; expected {', '.join(SHEET_NAMES['zh'])} "
+                        f"or {', '.join(SHEET_NAMES['en'])}"
+                    )
+                widths = (4, 5, 4, None, 2)
+                sheets = [_cells(book.worksheets[k], widths[k]) for k in range(5)]
+            finally:
+                book.close()
     except DataError:
         raise
     except Exception as exc:  # any damage to the workbook is the same problem for the user
