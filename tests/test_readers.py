@@ -573,3 +573,12 @@ def test_a_date_under_the_table_is_a_note(tmp_path: Path) -> None:
     table = fa.read_table(path, id="地区")
     assert table.ids == ("甲", "乙")
     assert table.notices == (f"{path}: row 4 is a note and was dropped: 2018年5月",)
+
+
+def test_a_total_word_in_any_text_cell_of_a_row_without_id(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "d.csv", "序号,地区,x,备注\n1,甲,1,\n2,乙,2,\n,,3,全省合计\n")
+    table = fa.read_table(path, id="地区")
+    assert table.ids == ("甲", "乙")
+    assert table.notices == (
+        f"{path}: the 合计 row (row 4) matches the column sums and was dropped",
+    )

@@ -74,6 +74,7 @@ HEADER_SEARCH_ROWS = 30
 
 _TOTALS = ("合计", "总计")
 _SUBTOTAL = "小计"
+_WORDS = (*_TOTALS, _SUBTOTAL)
 _NOTE = re.compile(
     r"(?:(?:注|说明|备注|附注)[0-9一二三四五六七八九十①-⑳()（）]*"
     r"|(?:数据来源|资料来源|来源|制表|审核|复核|填报|填表|负责|联系|单位|计量单位|金额单位|日期)"
@@ -591,9 +592,14 @@ class _Body:
         id_cell = cells[ii] if len(cells) > ii else None
         text_cells = [(j, c) for j, c in filled if isinstance(c, str)]
         label = clean_text(id_cell) if _filled(id_cell) else ""
-        if not label and text_cells:
-            label = clean_text(text_cells[0][1])
         key = text_key(label)
+        if not label and text_cells:
+            # the id cell empty (序号 and 地区 merged): the total word may be in any text cell
+            label = clean_text(text_cells[0][1])
+            key = text_key(label)
+            word = next((w for _, c in text_cells for w in _WORDS if w in text_key(c)), None)
+            if word is not None:
+                key = word
         first_j, first = filled[0]
         first_text = clean_text(first) if isinstance(first, str) else ""
         if first_text and _NOTE.match(text_key(first_text)):
@@ -639,6 +645,8 @@ class _Body:
                 name = self.names[j]
                 if name in self.attributes or not _filled(cells[j]):
                     continue
+                if isinstance(cells[j], str) and any(w in text_key(cells[j]) for w in _WORDS):
+                    continue  # the label (合计 in a column other than the id's)
                 if j not in numbers:
                     converted, reasons = to_numbers(list(map(operator.itemgetter(j), self.cells)))
                     numbers[j] = (converted, sorted(reasons))
