@@ -292,6 +292,30 @@ def to_numbers(values: Sequence[Any]) -> tuple[FloatArray, dict[int, NotANumber]
     return out, bad
 
 
+def _row_numbers(rows: Sequence[int], n: int, where: str) -> npt.NDArray[np.int64]:
+    """The row numbers given for a table of ``n`` regions: whole numbers, one per region."""
+    try:
+        numbers = np.asarray(rows)
+    except (ValueError, TypeError, OverflowError):
+        numbers = np.asarray([], dtype=object)
+    fine = (
+        numbers.ndim == 1
+        and numbers.dtype.kind in "iu"
+        and len(numbers) == n
+        and (n == 0 or (int(numbers.min()) >= 0 and int(numbers.max()) < 2**63))
+    )
+    if not fine:
+        raise DataError(
+            Problem(
+                where,
+                f"expected {n} row numbers (whole numbers, one for each region)",
+                found=f"{len(rows) if hasattr(rows, '__len__') else 'no'} values of type "
+                f"{numbers.dtype if numbers.ndim == 1 else 'nested'}",
+            )
+        )
+    return numbers.astype(np.int64)
+
+
 class RegionTable:
     """Regions with their indicators, validated where they are used.
 
@@ -363,7 +387,7 @@ class RegionTable:
         lengths = {name: len(values) for name, values in columns.items()}
         n = lengths[id]
         self._rows: npt.NDArray[np.int64] = (
-            np.arange(1, n + 1, dtype=np.int64) if rows is None else np.array(rows, dtype=np.int64)
+            np.arange(1, n + 1, dtype=np.int64) if rows is None else _row_numbers(rows, n, where)
         )
         problems = [
             Problem(

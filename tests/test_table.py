@@ -277,3 +277,16 @@ def test_a_total_row_whose_id_cell_was_merged_away_is_found() -> None:
     rows[-1] = [3, "", 1600, None]  # no total word: a region without an id
     with pytest.raises(fa.DataError, match=r"row 6, column '地区': expected a region id"):
         region_table(grid, id="地区")
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [[2, 3], [2, 3, None], [2, [3], 4], [2, 1.7976931348623157e308, 4], [2, 3, 2**70]],
+    ids=["short", "None", "nested", "float", "huge"],
+)
+def test_row_numbers_are_checked(rows: list[object]) -> None:
+    """verify hands over the row numbers recorded in an output (found by fuzzing)."""
+    with pytest.raises(fa.DataError, match="expected 3 row numbers"):
+        fa.RegionTable({"id": ["a", "b", "c"]}, id="id", rows=rows)  # type: ignore[arg-type]
+    table = fa.RegionTable({"id": ["a", "b", "c"]}, id="id", rows=[5, 7, 9])
+    assert table.take([2]).row_number(0) == 9
