@@ -498,7 +498,8 @@ class RegionTable:
         return len(self._ids)
 
     def __contains__(self, column: object) -> bool:
-        return column in self._columns
+        """Whether the table has ``column``: the id column too (a condition may name it)."""
+        return column in self._columns or column == self.id_column
 
     def __repr__(self) -> str:
         return f"RegionTable({len(self)} regions; columns: {', '.join(self._columns) or 'none'})"
@@ -534,9 +535,18 @@ class RegionTable:
 
     def text(self, column: str) -> tuple[str, ...]:
         """The values of ``column`` as text (for attributes such as kind or parent), the way
-        a reader sees them (:func:`clean_text`)."""
+        a reader sees them (:func:`clean_text`). The id column is a column here too, so a
+        condition may name regions (``地区 in [...]``).
+
+        Examples
+        --------
+        >>> RegionTable.from_columns({"id": ["a", "b"], "x": [1, 2]}, id="id").text("id")
+        ('a', 'b')
+        """
         cached = self._text.get(column)
         if cached is None:
+            if column == self.id_column:
+                return self._ids
             self._require(column)
             cached = tuple(_clean_texts(self._columns[column].tolist()))
             self._text[column] = cached  # a table never changes: conditions re-read columns
@@ -573,6 +583,8 @@ class RegionTable:
 
     def raw(self, column: str) -> tuple[Any, ...]:
         """The values of ``column`` as they were given (for re-running from a saved output)."""
+        if column == self.id_column:
+            return self._ids
         self._require(column)
         return tuple(self._columns[column].tolist())
 
@@ -592,10 +604,14 @@ class RegionTable:
 
     def check(self, column: str, *, nonnegative: bool = False) -> list[Problem]:
         """Every problem with ``column`` as a numeric column (empty when it is fine)."""
-        if column not in self._columns:
+        if column not in self._columns and column != self.id_column:
             return [self._unknown(column)]
         if column not in self._numeric:
-            raw = self._columns[column]
+            raw = (
+                self._columns[column]
+                if column != self.id_column
+                else _object_array(list(self._ids))
+            )
             values: FloatArray
             problems = []
             if raw.dtype.kind in "iuf":  # a numeric numpy array
@@ -721,7 +737,7 @@ class RegionTable:
         return ids, problems
 
     def _require(self, column: str) -> None:
-        if column not in self._columns:
+        if column not in self._columns and column != self.id_column:
             raise DataError(self._unknown(column))
 
     def _unknown(self, column: str) -> Problem:

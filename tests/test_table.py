@@ -290,3 +290,16 @@ def test_row_numbers_are_checked(rows: list[object]) -> None:
         fa.RegionTable({"id": ["a", "b", "c"]}, id="id", rows=rows)  # type: ignore[arg-type]
     table = fa.RegionTable({"id": ["a", "b", "c"]}, id="id", rows=[5, 7, 9])
     assert table.take([2]).row_number(0) == 9
+
+
+def test_the_id_column_can_be_read_like_any_column() -> None:
+    """Issue 10: conditions may use the id column (地区 in [...])."""
+    t = fa.RegionTable.from_columns({"地区": ["甲", "乙", "丙"], "x": [1, 2, 3]}, id="地区")
+    assert t.text("地区") == ("甲", "乙", "丙") and t.raw("地区") == ("甲", "乙", "丙")
+    assert "地区" in t and t.columns == ("x",)
+    codes, lookup = t.take([2, 0]).codes("地区")
+    assert codes.tolist() == [2, 0] and lookup == {"甲": 0, "乙": 1, "丙": 2}
+    condition = fa.Condition(column="地区", op="not in", value=["乙"])
+    assert condition.test(t).tolist() == [True, False, True]
+    with pytest.raises(fa.DataError, match="row 1, column '地区': expected a number"):
+        t.numeric("地区")
