@@ -311,14 +311,14 @@ def test_chunks_and_executors_do_not_change_the_result(rich: fa.Allocation) -> N
     model = weight_model(rich)
     weights = np.random.default_rng(1).random((4500, len(model.labels))) + 0.05
     seen: list[tuple[int, int]] = []
-    base = model.evaluate(weights, progress=lambda done, total: seen.append((done, total)))
+    base = model.evaluate(weights, callback=lambda done, total: seen.append((done, total)))
     assert seen == [(2048, 4500), (4096, 4500), (4500, 4500)]
     small = model.evaluate(weights, chunk=7)
     assert np.allclose(small.amounts, base.amounts, rtol=1e-13, atol=1e-12)
     threaded: list[tuple[int, int]] = []
     with ThreadPoolExecutor(2) as pool:
         other = model.evaluate(
-            weights, executor=pool, progress=lambda d, t: threaded.append((d, t))
+            weights, executor=pool, callback=lambda d, t: threaded.append((d, t))
         )
     assert np.array_equal(other.amounts, base.amounts)
     assert np.array_equal(other.multipliers, base.multipliers)
@@ -591,7 +591,7 @@ def test_monte_carlo_data_same_with_threads_and_processes(shandong: fa.Allocatio
     kwargs: dict[str, object] = {"columns": ["少数民族贫困人口"], "draws": 6, "seed": 9}
     seen: list[tuple[int, int]] = []
     plain = monte_carlo_data(
-        shandong, keep_draws=True, progress=lambda d, t: seen.append((d, t)), **kwargs
+        shandong, keep_draws=True, callback=lambda d, t: seen.append((d, t)), **kwargs
     )  # type: ignore[arg-type]
     assert seen == [(d, 6) for d in range(1, 7)]
     with ThreadPoolExecutor(2) as pool:
@@ -603,11 +603,21 @@ def test_monte_carlo_data_same_with_threads_and_processes(shandong: fa.Allocatio
             shandong,
             keep_draws=True,
             executor=pool,
-            progress=lambda d, t: counted.append((d, t)),
+            callback=lambda d, t: counted.append((d, t)),
             **kwargs,  # type: ignore[arg-type]
         )
     assert counted == seen
-    for other in (threads, processes):
+    with ProcessPoolExecutor(2, mp_context=context) as pool:
+        batched = monte_carlo_data(
+            shandong,
+            keep_draws=True,
+            executor=pool,
+            draws_per_task=4,
+            callback=lambda d, t: counted.append((d, t)),
+            **kwargs,  # type: ignore[arg-type]
+        )
+    assert counted[len(seen) :] == [(4, 6), (6, 6)]  # after each task of (up to) 4 draws
+    for other in (threads, processes, batched):
         assert other.samples is not None and plain.samples is not None
         assert np.array_equal(other.samples, plain.samples)
         assert np.array_equal(other.bands, plain.bands)

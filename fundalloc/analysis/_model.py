@@ -29,15 +29,15 @@ same piecewise-linear equation, with safeguards).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from itertools import repeat
 from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
+from fundalloc.analysis._progress import Progress, reporter
 from fundalloc.analysis.weights import with_weights
 from fundalloc.errors import InfeasibleError, Problem, SchemeError, SolverError
 from fundalloc.factors import normalised_weights, shares_of
@@ -51,9 +51,6 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 _T = TypeVar("_T", bound=np.generic)
-
-#: ``progress(done, total)``: called after each finished piece of work, in order.
-Progress = Callable[[int, int], object]
 
 _RESIDUAL = 1e-11  # |Σ a − total| accepted by the batched λ, relative to the total
 _MAX_STEPS = 200  # Newton / bisection steps per row before giving up (never reached in tests)
@@ -376,7 +373,8 @@ class WeightModel:
         *,
         chunk: int = 64,
         executor: Executor | None = None,
-        progress: Progress | None = None,
+        progress: bool | None = None,
+        callback: Progress | None = None,
     ) -> Batch:
         """The bounded amounts (before rounding) for each weight vector.
 
@@ -388,10 +386,16 @@ class WeightModel:
         chunk : int, default 64
             Rows solved together; small enough for the arrays to stay in cache.
         executor : concurrent.futures.Executor, optional
-            Blocks of rows are evaluated with ``executor.map`` (threads help: numpy
-            releases the GIL). By default everything runs here, in order.
-        progress : callable, optional
-            ``progress(done, total)`` with the number of rows done, after each block.
+            Blocks of 2048 rows are evaluated with ``executor.map``: a thread or process
+            pool, or a dask cluster's ``client.get_executor()`` (see the parallel page of
+            the docs). Threads help: numpy releases the GIL. By default everything runs
+            here, in order.
+        progress : bool, optional
+            Show a progress bar: None (default) when someone watches (a terminal or
+            Jupyter) and the call takes more than half a second, True always (needs
+            tqdm), False never.
+        callback : callable, optional
+            ``callback(done, total)`` with the number of rows done, after each block.
 
         Returns
         -------
@@ -420,20 +424,23 @@ class WeightModel:
         starts = list(range(0, rows, _BLOCK))
         amounts = np.empty((rows, len(self.ids)))
         multipliers = np.empty(rows)
-        if executor is None:
-            for s in starts:
-                e = min(s + _BLOCK, rows)
-                _evaluate_into(self, scale[s:e], chunk, s, amounts[s:e], multipliers[s:e])
-                if progress is not None:
-                    progress(e, rows)
-        else:
-            blocks = (scale[s : s + _BLOCK] for s in starts)
-            results = executor.map(_evaluate_block, repeat(self), blocks, repeat(chunk), starts)
-            for s, (a, lam) in zip(starts, results, strict=True):
-                amounts[s : s + a.shape[0]] = a
-                multipliers[s : s + a.shape[0]] = lam
-                if progress is not None:
-                    progress(s + a.shape[0], rows)
+        with reporter(rows, "weight vectors", progress=progress, callback=callback) as report:
+            if executor is None:
+                for s in starts:
+                    e = min(s + _BLOCK, rows)
+                    _evaluate_into(self, scale[s:e], chunk, s, amounts[s:e], multipliers[s:e])
+                    report(e)
+            else:
+                # sized lists, not itertools.repeat: dask's executor needs len()
+                tasks = len(starts)
+                blocks = [scale[s : s + _BLOCK] for s in starts]
+                results = executor.map(
+                    _evaluate_block, [self] * tasks, blocks, [chunk] * tasks, starts
+                )
+                for s, (a, lam) in zip(starts, results, strict=True):
+                    amounts[s : s + a.shape[0]] = a
+                    multipliers[s : s + a.shape[0]] = lam
+                    report(s + a.shape[0])
         return Batch(self.ids, w, amounts, multipliers)
 
     def target_derivatives(self) -> FloatArray:

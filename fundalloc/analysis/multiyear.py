@@ -60,6 +60,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from fundalloc.analysis._progress import Progress, reporter
 from fundalloc.bounds import Cap, Floor, GrowthCap, HoldHarmless
 from fundalloc.errors import DataError, InfeasibleError, Problem, SchemeError
 from fundalloc.factors import Condition, Factor, Share
@@ -322,6 +323,8 @@ def simulate(
     previous: str | None = None,
     tolerance: float = 0.01,
     first_year: int = 1,
+    progress: bool | None = None,
+    callback: Progress | None = None,
 ) -> Simulation:
     """Simulate ``years`` years of ``scheme`` moving from ``start`` towards its targets.
 
@@ -352,6 +355,12 @@ def simulate(
         A region has converged when within this share of its target (or one step).
     first_year : int, default 1
         The label of the first simulated year (the start is ``first_year − 1``).
+    progress : bool, optional
+        Show a progress bar of the years: None (default) when someone watches (a
+        terminal or Jupyter) and the call takes more than half a second, True always
+        (needs tqdm), False never.
+    callback : callable, optional
+        ``callback(done, years)`` after each simulated year.
 
     Returns
     -------
@@ -406,59 +415,63 @@ def simulate(
     unit, step = scheme.unit, scheme.step
     names = _fresh_names(table, scheme)
     out: list[Year] = []
-    for k, rate in enumerate(rates):
-        label = first_year + k
-        before = budget
-        budget = _grow(budget, rate, step)
-        if not budget > 0:
-            raise SchemeError(
-                Problem(
-                    f"year {label}",
-                    f"the budget grows by {rate:%} from {format_amount(before)} {unit} to 0",
-                    hint="a rate above −1 that keeps at least one step",
+    with reporter(len(rates), "years", progress=progress, callback=callback) as report:
+        for k, rate in enumerate(rates):
+            label = first_year + k
+            before = budget
+            budget = _grow(budget, rate, step)
+            if not budget > 0:
+                raise SchemeError(
+                    Problem(
+                        f"year {label}",
+                        f"the budget grows by {rate:%} from {format_amount(before)} {unit} to 0",
+                        hint="a rate above −1 that keeps at least one step",
+                    )
+                )
+            year_table = (
+                table if previous is None else table.with_column(previous, list(last.values()))
+            )
+            context = (
+                f"the budget of {format_amount(budget)} {unit} (last year "
+                f"{format_amount(before)} {unit}, {float(rate):+.2%})"
+            )
+            try:
+                target = allocate(year_table, scheme.replace(total=budget))
+            except InfeasibleError as exc:
+                raise _in_year(exc, label, f"the scheme cannot allocate {context}") from None
+            actual_table, actual_scheme = _actual_problem(
+                year_table, scheme, target, last, tiers, pace, budget, names
+            )
+            try:
+                allocation = allocate(actual_table, actual_scheme)
+            except InfeasibleError as exc:
+                raise _in_year(
+                    exc,
+                    label,
+                    f"{context} cannot be allocated within the year-over-year limits",
+                    "lower the hold-harmless ratio, raise the pace, or change the growth",
+                ) from None
+            amounts = dict(allocation.amounts)
+            targets = dict(target.amounts)
+            out.append(
+                Year(
+                    year=label,
+                    budget=budget,
+                    growth=rate,
+                    amounts=amounts,
+                    targets=targets,
+                    bounds=_binding(allocation),
+                    outside=tuple(
+                        r
+                        for r, a in amounts.items()
+                        if abs(a - targets[r]) > max(Decimal(repr(tolerance)) * targets[r], step)
+                    ),
+                    allocation=allocation,
+                    target_allocation=target,
                 )
             )
-        year_table = table if previous is None else table.with_column(previous, list(last.values()))
-        context = (
-            f"the budget of {format_amount(budget)} {unit} (last year "
-            f"{format_amount(before)} {unit}, {float(rate):+.2%})"
-        )
-        try:
-            target = allocate(year_table, scheme.replace(total=budget))
-        except InfeasibleError as exc:
-            raise _in_year(exc, label, f"the scheme cannot allocate {context}") from None
-        actual_table, actual_scheme = _actual_problem(
-            year_table, scheme, target, last, tiers, pace, budget, names
-        )
-        try:
-            allocation = allocate(actual_table, actual_scheme)
-        except InfeasibleError as exc:
-            raise _in_year(
-                exc,
-                label,
-                f"{context} cannot be allocated within the year-over-year limits",
-                "lower the hold-harmless ratio, raise the pace, or change the growth",
-            ) from None
-        amounts = dict(allocation.amounts)
-        targets = dict(target.amounts)
-        out.append(
-            Year(
-                year=label,
-                budget=budget,
-                growth=rate,
-                amounts=amounts,
-                targets=targets,
-                bounds=_binding(allocation),
-                outside=tuple(
-                    r
-                    for r, a in amounts.items()
-                    if abs(a - targets[r]) > max(Decimal(repr(tolerance)) * targets[r], step)
-                ),
-                allocation=allocation,
-                target_allocation=target,
-            )
-        )
-        last = amounts
+            last = amounts
+            report(k + 1)
     converged = None
     for k in range(len(out), 0, -1):
         if not out[k - 1].converged:

@@ -53,19 +53,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from itertools import repeat
-from typing import Literal
+from functools import partial
+from typing import Literal, cast
 
 import numpy as np
 import numpy.typing as npt
 
 from fundalloc.analysis._model import (
     Batch,
-    Progress,
     WeightModel,
     _binding,
     solve_multipliers,
 )
+from fundalloc.analysis._progress import Progress, reporter
 from fundalloc.errors import DataError, Problem, SchemeError
 from fundalloc.pipeline import allocate
 from fundalloc.result import Allocation
@@ -235,7 +235,7 @@ def derivatives(source: Source, scheme: Scheme | None = None) -> Derivatives:
     {'T/x': -12.3457, 'T/y': 12.3457}
     """
     model = weight_model(source, scheme)
-    base = model.evaluate(model.weights)
+    base = model.evaluate(model.weights, progress=False)
     lam = float(base.multipliers[0])
     formula = model.targets(model.weights)[0] - model.fixed
     low = np.maximum(model.lower - model.fixed, 0.0)
@@ -314,7 +314,8 @@ def sweep(
     relative: bool = False,
     labels: Sequence[str] | None = None,
     executor: Executor | None = None,
-    progress: Progress | None = None,
+    progress: bool | None = None,
+    callback: Progress | None = None,
 ) -> Sweep:
     """Vary each weight over a grid, one at a time, the others of its tranche rescaled.
 
@@ -331,8 +332,9 @@ def sweep(
         Read ``values`` as multiples of the base weight (0.8 = 20% less).
     labels : sequence of str, optional
         The weights to sweep (default: every weight that can move).
-    executor, progress
-        Passed to :meth:`WeightModel.evaluate`.
+    executor, progress, callback
+        Passed to :meth:`WeightModel.evaluate` (every grid point of every weight is one
+        row).
 
     Returns
     -------
@@ -377,7 +379,9 @@ def sweep(
         points.append(tried)
     if not rows:
         raise SchemeError(Problem("labels", "no weight to sweep: every weight holds its tranche"))
-    batch = model.evaluate(np.concatenate(rows), executor=executor, progress=progress)
+    batch = model.evaluate(
+        np.concatenate(rows), executor=executor, progress=progress, callback=callback
+    )
     at_floor, at_cap = model.binding(batch.amounts)
     shape = (len(chosen), grid.size, len(model.ids))
     return Sweep(
@@ -444,7 +448,7 @@ def tornado(
         )
     model = weight_model(source, scheme)
     i = _position(model.ids, region)
-    result = sweep(model, values=[1 - change, 1 + change], relative=True)
+    result = sweep(model, values=[1 - change, 1 + change], relative=True, progress=False)
     return {
         label: (float(result.amounts[k, 0, i]), float(result.amounts[k, 1, i]))
         for k, label in enumerate(result.labels)
@@ -555,7 +559,8 @@ def monte_carlo_weights(
     seed: int | None = None,
     keep_draws: bool = False,
     executor: Executor | None = None,
-    progress: Progress | None = None,
+    progress: bool | None = None,
+    callback: Progress | None = None,
 ) -> MonteCarlo:
     """Random weights around the scheme's: bands, rank agreement, turnover, binding rates.
 
@@ -578,8 +583,8 @@ def monte_carlo_weights(
         whatever the executor.
     keep_draws : bool, default False
         Keep every draw's amounts and weights (``draws × n`` floats).
-    executor, progress
-        Passed to :meth:`WeightModel.evaluate`.
+    executor, progress, callback
+        Passed to :meth:`WeightModel.evaluate` (one row per draw).
 
     Returns
     -------
@@ -620,7 +625,7 @@ def monte_carlo_weights(
         )
     _check_counts(draws, noise, percentiles)
     weights = draw(model, np.random.default_rng(seed), draws, noise)
-    batch = model.evaluate(weights, executor=executor, progress=progress)
+    batch = model.evaluate(weights, executor=executor, progress=progress, callback=callback)
     at_floor, at_cap = model.binding(batch.amounts)
     baseline = model.bounded
     return _summary(
@@ -637,28 +642,71 @@ def monte_carlo_weights(
     )
 
 
-def _data_draw(
+def _data_draws(
     table: RegionTable,
     scheme: Scheme,
     columns: tuple[str, ...],
     noise: float,
-    seed: np.random.SeedSequence,
+    seeds: Sequence[np.random.SeedSequence],
 ) -> tuple[FloatArray, BoolArray, BoolArray]:
-    """One draw of data noise through the whole pipeline (module level: picklable)."""
-    rng = np.random.default_rng(seed)
-    for column in columns:
-        values = table.numeric(column)
-        table = table.with_column(
-            column, values * rng.lognormal(-0.5 * noise**2, noise, size=values.size)
-        )
-    trace = allocate(table, scheme).trace
-    limits = trace.limits
-    at_floor, at_cap = _binding(trace.bounded, limits.lower, limits.upper)
-    return (
-        trace.bounded,
-        at_floor & (limits.lower_from >= 0),
-        at_cap & (limits.upper_from >= 0),
-    )
+    """Draws of data noise through the whole pipeline, one per seed: the bounded amounts
+    and where the floors and caps bind, one row per draw (module level: picklable)."""
+    n = len(table)
+    amounts = np.empty((len(seeds), n))
+    floors = np.empty((len(seeds), n), dtype=bool)
+    caps = np.empty((len(seeds), n), dtype=bool)
+    base = {column: table.numeric(column) for column in columns}
+    for d, seed in enumerate(seeds):
+        rng = np.random.default_rng(seed)
+        drawn = table
+        for column in columns:
+            values = base[column]
+            drawn = drawn.with_column(
+                column, values * rng.lognormal(-0.5 * noise**2, noise, size=values.size)
+            )
+        trace = allocate(drawn, scheme).trace
+        limits = trace.limits
+        at_floor, at_cap = _binding(trace.bounded, limits.lower, limits.upper)
+        amounts[d] = trace.bounded
+        floors[d] = at_floor & (limits.lower_from >= 0)
+        caps[d] = at_cap & (limits.upper_from >= 0)
+    return amounts, floors, caps
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What every task of one call needs, pickled once here: a task carries these bytes
+    (cheap to send), and each worker process unpickles them once per call, on its first
+    task (:func:`_shared`), instead of the table being pickled and rebuilt for every draw."""
+
+    token: str
+    data: bytes
+
+
+_Data = tuple[RegionTable, Scheme, tuple[str, ...], float]
+_UNPICKLED: dict[str, _Data] = {}  # in a worker: the last call's data, by its token
+
+
+def _shared(shared: _Shared) -> _Data:
+    found = _UNPICKLED.get(shared.token)
+    if found is None:
+        import pickle
+
+        found = cast(_Data, pickle.loads(shared.data))
+        _UNPICKLED.clear()  # keep one call's data only
+        _UNPICKLED[shared.token] = found
+    return found
+
+
+def _shared_draws(
+    shared: _Shared, seeds: Sequence[np.random.SeedSequence]
+) -> tuple[FloatArray, BoolArray, BoolArray]:
+    """:func:`_data_draws` on the shared table, scheme, columns and noise (for executors)."""
+    table, scheme, columns, noise = _shared(shared)
+    return _data_draws(table, scheme, columns, noise, seeds)
+
+
+_TASKS = 64  # by default the draws are handed to an executor in about this many tasks
 
 
 def monte_carlo_data(
@@ -672,7 +720,9 @@ def monte_carlo_data(
     seed: int | None = None,
     keep_draws: bool = False,
     executor: Executor | None = None,
-    progress: Progress | None = None,
+    draws_per_task: int | None = None,
+    progress: bool | None = None,
+    callback: Progress | None = None,
 ) -> MonteCarlo:
     """Random relative noise on data columns, each draw through the whole pipeline.
 
@@ -698,10 +748,20 @@ def monte_carlo_data(
     keep_draws : bool, default False
         Keep every draw's amounts.
     executor : concurrent.futures.Executor, optional
-        Runs the draws with ``executor.map`` (a process pool, or dask.distributed's
-        ``client.get_executor()``, …). By default they run here, one after the other.
-    progress : callable, optional
-        ``progress(done, total)`` after each draw, counting up to ``draws``.
+        Runs the draws with ``executor.map``: a process pool, or a dask cluster's
+        ``client.get_executor()`` (see the parallel page of the docs). The table, scheme
+        and settings are pickled once; each task carries them as bytes and does
+        ``draws_per_task`` draws, and each worker process unpickles them once. By default
+        the draws run here, one after the other, with nothing pickled.
+    draws_per_task : int, optional
+        Draws per task handed to the executor; by default the draws are split into about
+        64 tasks (more tasks balance a large cluster better, fewer cost less overhead).
+    progress : bool, optional
+        Show a progress bar: None (default) when someone watches (a terminal or Jupyter)
+        and the call takes more than half a second, True always (needs tqdm), False never.
+    callback : callable, optional
+        ``callback(done, total)`` after each draw (with an executor: after each task),
+        counting up to ``draws``.
 
     Returns
     -------
@@ -713,7 +773,7 @@ def monte_carlo_data(
         A column that is missing, derived or not numeric.
     SchemeError, InfeasibleError
         As :func:`fundalloc.allocate`, for the baseline or a draw (a draw whose data break
-        a bound, for example).
+        a bound, for example); SchemeError also for ``draws_per_task`` below 1.
 
     Notes
     -----
@@ -751,21 +811,43 @@ def monte_carlo_data(
     for column in columns:
         table.numeric(column)  # missing or not numeric: the table's own message
     _check_counts(draws, noise, percentiles)
+    if draws_per_task is not None and not (
+        isinstance(draws_per_task, int | np.integer) and draws_per_task >= 1
+    ):
+        raise SchemeError(
+            Problem(
+                "draws_per_task",
+                "expected a whole number of draws >= 1",
+                found=repr(draws_per_task),
+            )
+        )
     seeds = np.random.SeedSequence(seed).spawn(draws)
-    args = (repeat(table), repeat(scheme), repeat(columns), repeat(noise), seeds)
-    results: Iterator[tuple[FloatArray, BoolArray, BoolArray]] = (
-        map(_data_draw, *args) if executor is None else executor.map(_data_draw, *args)
-    )
     n = len(table)
     amounts = np.empty((draws, n))
     floors = np.zeros(n)
     caps = np.zeros(n)
-    for d, (a, at_floor, at_cap) in enumerate(results):
-        amounts[d] = a
-        floors += at_floor
-        caps += at_cap
-        if progress is not None:
-            progress(d + 1, draws)
+    with reporter(draws, "draws", progress=progress, callback=callback) as report:
+        if executor is None:
+            results: Iterator[tuple[FloatArray, BoolArray, BoolArray]] = (
+                _data_draws(table, scheme, columns, noise, seeds[d : d + 1]) for d in range(draws)
+            )
+        else:
+            import pickle
+            import uuid
+
+            size = draws_per_task or -(-draws // _TASKS)
+            shared = _Shared(uuid.uuid4().hex, pickle.dumps((table, scheme, columns, noise)))
+            # one function holding the data, mapped over sized lists of seeds (dask's
+            # executor needs len(), and pickles the function once per graph)
+            chunks = [seeds[d : d + size] for d in range(0, draws, size)]
+            results = executor.map(partial(_shared_draws, shared), chunks)
+        done = 0
+        for a, at_floor, at_cap in results:
+            amounts[done : done + a.shape[0]] = a
+            floors += at_floor.sum(axis=0)
+            caps += at_cap.sum(axis=0)
+            done += a.shape[0]
+            report(done)
     trace = allocation.trace
     return _summary(
         trace.ids,
