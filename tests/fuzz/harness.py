@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import re
 import resource
@@ -54,7 +55,7 @@ WALL_SECONDS = float(os.environ.get("FUNDALLOC_FUZZ_WALL_SECONDS", "20"))
 MEMORY_HEADROOM = 2 * 2**30
 
 #: The corpus folder of a target's inputs, where it is not the target's name.
-CORPUS_FOLDERS = {"allocate": "scheme"}
+CORPUS_FOLDERS = {"allocate": "scheme", "xlsx-openpyxl": "xlsx"}
 
 #: Inputs tried per target in this process, and warnings that escaped the library.
 TRIED: Counter[str] = Counter()
@@ -200,14 +201,33 @@ CRASH_FOLDER = Path(tempfile.gettempdir()) / "fundalloc-fuzz-crashes"
 RECORDER: Recorder | None = None
 
 
-def run(target: str, call: Callable[[], object], data: bytes, suffix: str = "") -> Crash | None:
+def run(
+    target: str,
+    call: Callable[[], object],
+    data: bytes,
+    suffix: str = "",
+    *,
+    isolate: bool = False,
+) -> Crash | None:
     """Call ``call`` within the budget; the crash if it ended in anything but a fundalloc error.
 
     ``data`` and ``suffix`` are the input as a file would hold it, for the crash report.
     Warnings are not errors here (the command line shows them); they are counted in
-    :data:`WARNINGS` for the summary.
+    :data:`WARNINGS` for the summary. With ``isolate`` the call runs in a forked child, so
+    that native code that aborts or crashes the process (a Rust allocation failure in
+    python-calamine, a segfault) is a crash of this input instead of the end of the run.
     """
     TRIED[target] += 1
+    if isolate:
+        return _run_forked(target, call, data, suffix)
+    crash, seen = _run_here(target, call, data, suffix)
+    WARNINGS.update(seen)
+    return crash
+
+
+def _run_here(
+    target: str, call: Callable[[], object], data: bytes, suffix: str
+) -> tuple[Crash | None, list[str]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -219,16 +239,60 @@ def run(target: str, call: Callable[[], object], data: bytes, suffix: str = "") 
             raise
         except BaseException as exc:  # everything else is the bug this harness looks for
             message = f"{type(exc).__name__}: {str(exc)[:300]}"
-            return Crash(target, signature(exc), message, data, suffix)
-    for w in caught:
-        module = Path(w.filename).stem
-        WARNINGS[f"{target}: {w.category.__name__} from {module}: {str(w.message)[:80]}"] += 1
-    return None
+            return Crash(target, signature(exc), message, data, suffix), []
+    seen = [
+        f"{target}: {w.category.__name__} from {Path(w.filename).stem}: {str(w.message)[:80]}"
+        for w in caught
+    ]
+    return None, seen
 
 
-def check(target: str, call: Callable[[], object], data: bytes, suffix: str = "") -> None:
+def _run_forked(target: str, call: Callable[[], object], data: bytes, suffix: str) -> Crash | None:
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: run, report through the pipe, and leave without cleaning up
+        os.close(read_end)
+        try:
+            crash, seen = _run_here(target, call, data, suffix)
+            report = {"crash": crash and [crash.signature, crash.message], "warnings": seen[:20]}
+            os.write(write_end, json.dumps(report).encode()[:60000])
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    deadline = time.monotonic() + WALL_SECONDS + 5
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done or time.monotonic() > deadline:
+            break
+        time.sleep(0.002)
+    if not done:
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    with os.fdopen(read_end, "rb") as pipe:
+        text = pipe.read()
+    if os.WIFSIGNALED(status):
+        name = signal.Signals(os.WTERMSIG(status)).name
+        why = "killed after the wall-time budget" if not done else f"the process died of {name}"
+        return Crash(target, f"{name} (process killed)", why, data, suffix)
+    if not text:
+        return Crash(target, "no report (process exited)", f"exit status {status}", data, suffix)
+    report = json.loads(text)
+    WARNINGS.update(report["warnings"])
+    if report["crash"] is None:
+        return None
+    return Crash(target, report["crash"][0], report["crash"][1], data, suffix)
+
+
+def check(
+    target: str,
+    call: Callable[[], object],
+    data: bytes,
+    suffix: str = "",
+    *,
+    isolate: bool = False,
+) -> None:
     """Assert the property: in a long run record a crash, otherwise fail the test on it."""
-    crash = run(target, call, data, suffix)
+    crash = run(target, call, data, suffix, isolate=isolate)
     if crash is None:
         return
     if RECORDER is not None:

@@ -36,72 +36,13 @@ KNOWN_UNFIXED: list[Known] = [
         "_largest_remainder",
         "10",
     ),
-    # verify on a JSON output with one value changed (issue 10: "verify answers malformed
-    # JSON ... with an internal error"); the change is in each comment
-    Known(  # "provenance": null
-        "verify/crash-bb4397c6e2a6.json",
-        "AttributeError in fundalloc/io/verify.py:_file_changes",
-        "10",
-    ),
-    Known(  # a breakdown item whose amount is not a string or number
-        "verify/crash-bf18ed3d6be2.json",
-        "AttributeError in fundalloc/io/verify.py:_verify_json",
-        "10",
-    ),
-    Known(  # a data row with one cell more than the columns
-        "verify/crash-2f70ae5b3fc1.json",
-        "IndexError in fundalloc/io/verify.py:_rerun",
-        "10",
-    ),
-    Known(  # "row_numbers" one shorter than the rows
-        "verify/crash-ef5fbb04bb6e.json",
-        "IndexError in fundalloc/table.py:RegionTable.take",
-        "10",
-    ),
-    Known(  # "row_numbers": 1.7976931348623157e+308
-        "verify/crash-173cea6bcf6c.json",
-        "OverflowError in fundalloc/table.py:RegionTable.__init__",
-        "10",
-    ),
-    Known(  # a value nested 5000 arrays deep
-        "verify/crash-d293c02a0ecc.json",
-        "RecursionError in json/decoder.py:JSONDecoder.raw_decode via "
-        "fundalloc/io/verify.py:_verify_json",
-        "10",
-    ),
-    Known(  # "scheme": 0 (a number, not the scheme's text)
-        "verify/crash-8cc1714b5379.json",
-        "TypeError in fundalloc/io/schemefile.py:_guard",
-        "10",
-    ),
-    Known(  # "scheme": ["…"] (a list)
-        "verify/crash-7fe83e743784.json",
-        "TypeError in fundalloc/io/schemefile.py:_guard",
-        "10",
-    ),
-    Known(  # "scheme SHA-256": {"v": "…"}
-        "verify/crash-d5844fadf178.json",
-        "TypeError in fundalloc/io/verify.py:_file_changes",
-        "10",
-    ),
-    Known(  # "data file": {"v": "…"}
-        "verify/crash-cbcdc39a5841.json",
-        "TypeError in pathlib.py:PurePath._parse_args via fundalloc/io/verify.py:_file_changes",
-        "10",
-    ),
-    Known(  # a data row replaced by the number -1
-        "verify/crash-0fa265416995.json",
-        "TypeError in fundalloc/io/verify.py:_rerun",
-        "10",
-    ),
-    Known(  # "row_numbers": [2, 3, null, 5, 6]
-        "verify/crash-da9b29d74c72.json",
-        "TypeError in fundalloc/table.py:RegionTable.__init__",
-        "10",
-    ),
-    Known(  # "row_numbers": [2, [3], 4, 5, 6]
-        "verify/crash-ed2737fb6f68.json",
-        "ValueError in fundalloc/table.py:RegionTable.__init__",
-        "10",
+    # read_table on a 5 KB workbook whose first cell reference is r="A99999999": the default
+    # XLSX engine (python-calamine) allocates the whole declared grid (12.8 GB) and the
+    # process aborts (Rust allocation failure, SIGABRT) under a memory limit, or swaps without
+    # one (issue 16: "bound the work by the cells that exist"); the openpyxl engine reads it
+    Known(
+        "xlsx/crash-03cb46347ed0.xlsx",
+        "SIGABRT (process killed)",
+        "16",
     ),
 ]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import atexit
 import csv
+import inspect
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -78,16 +79,40 @@ def expression_table() -> RegionTable:
 
 
 # ---------------------------------------------------------------------------- targets
-def read_data(data: bytes, suffix: str) -> None:
-    """Read a data file as a scheme needing :data:`READER_COLUMNS` would, and use every column."""
+def _engines() -> tuple[str, ...]:
+    """The XLSX engines ``read_xlsx`` offers besides its default (none before it offered any)."""
+    from fundalloc.io.tables import read_xlsx
 
-    def call() -> None:
-        table = fundalloc.read_table(scratch(data, suffix), id=ID, columns=READER_COLUMNS)
+    return ("openpyxl",) if "engine" in inspect.signature(read_xlsx).parameters else ()
+
+
+def read_data(data: bytes, suffix: str) -> None:
+    """Read a data file as a scheme needing :data:`READER_COLUMNS` would, and use every column;
+    an XLSX file also through openpyxl (target ``xlsx-openpyxl``) when the default engine is
+    another (python-calamine)."""
+
+    def use(table: RegionTable) -> None:
         for column in table.columns:
             table.check(column)
             table.check(column, nonnegative=True)
 
-    check(suffix.lstrip("."), call, data, suffix)
+    def call() -> None:
+        use(fundalloc.read_table(scratch(data, suffix), id=ID, columns=READER_COLUMNS))
+
+    # XLSX goes through native code (python-calamine): a child process, so that an abort is
+    # a crash of this input and not the end of the run
+    isolate = suffix == ".xlsx"
+    check(suffix.lstrip("."), call, data, suffix, isolate=isolate)
+    if isolate:
+        from fundalloc.io.tables import read_xlsx
+
+        for engine in _engines():
+
+            def call_engine(engine: str = engine) -> None:
+                path = scratch(data, suffix)
+                use(read_xlsx(path, id=ID, columns=READER_COLUMNS, engine=engine))  # type: ignore[arg-type]
+
+            check(f"xlsx-{engine}", call_engine, data, suffix, isolate=True)
 
 
 def load_and_allocate(data: bytes, suffix: str) -> None:
@@ -116,7 +141,8 @@ def expression(text: str) -> None:
 
 def verify_output(data: bytes, suffix: str) -> None:
     """``verify`` an output file (JSON or XLSX)."""
-    check("verify", lambda: verify(scratch(data, suffix)), data, suffix)
+    call = lambda: verify(scratch(data, suffix))  # noqa: E731
+    check("verify", call, data, suffix, isolate=suffix == ".xlsx")
 
 
 #: The target of each corpus folder: how a file in it is replayed.

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 import fundalloc
 from fundalloc.errors import FundallocError
 from tests.fuzz import mutate
-from tests.fuzz.harness import fuzzer, memory_limit, time_budget
-from tests.fuzz.targets import ID, READER_COLUMNS, read_data, scratch, seeds
+from tests.fuzz.harness import check, fuzzer, memory_limit, time_budget
+from tests.fuzz.targets import ID, READER_COLUMNS, _engines, read_data, scratch, seeds
 
 CSV_SEEDS = seeds("csv", ".csv")
 XLSX_SEEDS = seeds("xlsx", ".xlsx")
@@ -215,3 +215,51 @@ def test_xlsx_declared_dimension_changes_nothing(seed: Path, ref: str) -> None:
     exist (bounded here by the harness's time and memory budget)."""
     data = seed.read_bytes()
     assert _outcome(_with_dimension(data, ref)) == _outcome(data)
+
+
+# ------------------------------------------------------------- the two XLSX engines agree
+def _engine_outcome(data: bytes, engine: str) -> tuple[str, object]:
+    """What one engine reads: the ids and each column's numbers or problem places, or that it
+    refused the file."""
+    from fundalloc.io.tables import read_xlsx
+
+    try:
+        with memory_limit(), time_budget():
+            table = read_xlsx(scratch(data, ".xlsx"), id=ID, columns=READER_COLUMNS, engine=engine)  # type: ignore[arg-type]
+            columns = {}
+            for c in table.columns:
+                problems = table.check(c)
+                columns[c] = [p.where for p in problems] or table.numeric(c).tolist()
+    except FundallocError:
+        return "error", None
+    return "table", (table.ids, columns)
+
+
+@fuzzer(
+    "xlsx_engines_agree",
+    cost=4,
+    seed=st.sampled_from(XLSX_SEEDS),
+    rnd=st.randoms(use_true_random=False),
+    mutations=st.integers(0, 2),
+)
+def xlsx_engines_agree(seed: Path, rnd: random.Random, mutations: int) -> None:
+    """python-calamine and openpyxl read a workbook to the same table ("both give the same
+    table", fundalloc.io.tables.read_xlsx). A damaged workbook may be refused by one and read
+    by the other (openpyxl needs [Content_Types].xml, calamine does not), but what both read
+    is the same table, and both refuse a truncated sheet."""
+    data = seed.read_bytes()
+    for _ in range(mutations):
+        data = mutate.mutate_xlsx(data, rnd)
+    engines = _engines()
+    if not engines:
+        return
+
+    def call() -> None:
+        calamine, openpyxl = _engine_outcome(data, "calamine"), _engine_outcome(data, "openpyxl")
+        if mutations == 0 or calamine[0] == openpyxl[0] == "table":
+            assert calamine == openpyxl, "python-calamine and openpyxl read different tables"
+
+    check("xlsx-engines", call, data, ".xlsx", isolate=True)
+
+
+test_xlsx_engines_agree = xlsx_engines_agree.test()

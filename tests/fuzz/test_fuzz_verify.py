@@ -147,7 +147,7 @@ def verify_roundtrip(ids: list[str], note: str, suffix: str) -> None:
             assert code == 0, f"verify of fundalloc's own output exited {code}: {err}"
 
     payload = scheme.read_bytes() + b"\n--- data.csv ---\n" + data.read_bytes()
-    check("roundtrip", call, payload, ".txt")
+    check("roundtrip", call, payload, ".txt", isolate=suffix == ".xlsx")
 
 
 test_verify_roundtrip = verify_roundtrip.test()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import random
 import time
 import zipfile
@@ -52,6 +53,16 @@ def test_a_memory_bomb_is_a_memory_error_not_a_dead_machine() -> None:
     crash = run("self", lambda: bytearray(harness.MEMORY_HEADROOM + 2**30), b"")
     assert crash is not None and crash.signature.startswith("MemoryError")
     assert len(bytearray(2**20)) == 2**20  # the limit is lifted afterwards
+
+
+def test_an_isolated_call_that_kills_its_process_is_a_crash_of_that_input() -> None:
+    crash = run("self", os.abort, b"", isolate=True)
+    assert crash is not None and crash.signature == "SIGABRT (process killed)"
+    crash = run("self", lambda: _raise(KeyError("k")), b"", isolate=True)
+    assert crash is not None and crash.signature.startswith(
+        "KeyError in tests/fuzz/test_harness.py"
+    )
+    assert run("self", lambda: _raise(DataError("bad")), b"", isolate=True) is None
 
 
 def test_signature_leaves_out_lines_and_comprehensions() -> None:
