@@ -39,6 +39,8 @@ FloatArray = npt.NDArray[np.float64]
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?", re.ASCII)
 # what a spreadsheet reads as a number (Python's float also takes 1_000 and non-ASCII digits)
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+# the number before a percent sign (no exponent: a spreadsheet shows 1E+2% as text)
+_PERCENT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
 _NOT_FINITE = re.compile(r"[+-]?(?:inf|infinity|nan)", re.IGNORECASE)
 _MISSING_TEXT = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "—"})
 #: The error values a spreadsheet shows in a cell whose formula failed.
@@ -195,13 +197,14 @@ def to_number(value: object) -> float | NotANumber:
     """The float value of one cell, or what was expected and found instead.
 
     Text is read as a spreadsheet reads it: full-width digits and signs become ASCII,
-    thousands separators are dropped (``"1,234,567.5"``), and nothing else: ``"1_000"``
-    and digits of other scripts are text.
+    thousands separators are dropped (``"1,234,567.5"``), a trailing percent sign (``%``
+    or ``％``) divides by 100 (``"12.5%"`` is 0.125, as a spreadsheet stores it), and
+    nothing else: ``"1_000"`` and digits of other scripts are text.
 
     Examples
     --------
-    >>> to_number("１２，３４５．５"), to_number(" 7 ")
-    (12345.5, 7.0)
+    >>> to_number("１２，３４５．５"), to_number(" 7 "), to_number("12.5%")
+    (12345.5, 7.0, 0.125)
     >>> to_number("1_000").found, to_number("#DIV/0!").found
     ("the text '1_000'", 'the spreadsheet error #DIV/0!')
     """
@@ -230,8 +233,15 @@ def to_number(value: object) -> float | NotANumber:
             return NotANumber(_NUMBER, "an empty cell" if not text else f"{value!r}")
         if text.upper() in SPREADSHEET_ERRORS:
             return NotANumber(_NUMBER, f"the spreadsheet error {text.upper()}")
+        percent = text.endswith("%")  # NFKC made the full-width ％ a %
+        if percent:
+            text = text[:-1].rstrip()
         if _THOUSANDS.fullmatch(text):
             text = text.replace(",", "")
+        if percent:
+            if not _PERCENT.fullmatch(text):
+                return NotANumber(_NUMBER, f"the text {value!r}")
+            return float(Decimal(text).scaleb(-2))  # correctly rounded: 3.3% is 0.033
         if not (_PLAIN_NUMBER.fullmatch(text) or _NOT_FINITE.fullmatch(text)):
             return NotANumber(_NUMBER, f"the text {value!r}")
         number = float(text)

@@ -582,3 +582,110 @@ def test_a_total_word_in_any_text_cell_of_a_row_without_id(tmp_path: Path) -> No
     assert table.notices == (
         f"{path}: the 合计 row (row 4) matches the column sums and was dropped",
     )
+
+
+# ---------------------------------------------------------------- follow-ups (issue 10)
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_rate_or_average_in_the_total_row_is_named_not_checked(
+    tmp_path: Path, fmt: str, engine: str
+) -> None:
+    rows = [
+        ["地区", "贫困人口", "贫困发生率"],
+        ["甲", 100, 2.5],
+        ["乙", 300, 4.1],
+        ["丙", 200, 0],
+        ["合计", 600, 3.2],
+    ]
+    path = _write(tmp_path, fmt, rows)
+    table = fa.read_table(path, id="地区", columns=["贫困人口", "贫困发生率"])
+    assert table.ids == ("甲", "乙", "丙")
+    assert table.notices == (
+        f"{_source(path)}: the 合计 row (row 5) matches the sums of '贫困人口' and was dropped; "
+        "not checked: '贫困发生率' (the total row holds 3.2, within the regions' range: a rate "
+        "or average, not a sum)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "total"),
+    [
+        ([2.5, 4.1, 0], 4.2),  # above the largest: a sum that is wrong
+        ([2.5, 4.1, 0], -1),  # below the smallest
+        ([0, 4.1, 0], 3.2),  # one positive value: the sum is that value
+        ([-2.5, 4.1, 1], 3.2),  # a negative value: a sum can be anywhere
+    ],
+)
+def test_a_total_outside_the_rate_rule_stays_a_mismatch(
+    tmp_path: Path, values: list[float], total: float
+) -> None:
+    body = "".join(f"{r},{v}\n" for r, v in zip("甲乙丙", values, strict=True))
+    path = write_csv(tmp_path / "d.csv", f"地区,率\n{body}合计,{total}\n")
+    with pytest.raises(fa.DataError) as err:
+        fa.read_table(path, id="地区", columns=["率"])
+    assert problems(err)[0].startswith(
+        f"{path}, row 5, column '率': the total row does not match the column"
+    )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_percentage_as_text_is_read_as_its_fraction(
+    tmp_path: Path, fmt: str, engine: str
+) -> None:
+    rows = [["地区", "率"], ["甲", "12.5%"], ["乙", "３．３％"], ["丙", " 100 %"], ["丁", "1,250%"]]
+    if fmt == "csv":  # as Excel saves it: the cell with a comma quoted
+        path = write_csv(
+            tmp_path / "d.csv", '地区,率\n甲,12.5%\n乙,３．３％\n丙, 100 %\n丁,"1,250%"\n'
+        )
+    else:
+        path = write_xlsx(tmp_path / "d.xlsx", rows)
+    assert fa.read_table(path, id="地区").numeric("率").tolist() == [0.125, 0.033, 1.0, 12.5]
+
+
+@pytest.mark.parametrize("text", ["%", "12.5%%", "%12.5", "1e2%", "inf%"])
+def test_a_percent_sign_without_a_plain_number_is_text(tmp_path: Path, text: str) -> None:
+    path = write_csv(tmp_path / "d.csv", f"地区,率\n甲,{text}\n")
+    with pytest.raises(fa.DataError) as err:
+        fa.read_table(path, id="地区").numeric("率")
+    assert problems(err) == [
+        f"{path}, row 2, column '率': expected a number; found the text {text!r}"
+    ]
+
+
+def test_a_merged_text_cell_in_the_body_fills_down(tmp_path: Path, engine: str) -> None:
+    rows = [
+        ["片区", "地区", "x"],
+        ["一片区", "甲", 1],
+        [None, "乙", 2],
+        ["二片区", "丙", 3],
+        [None, "丁", 4],
+        [None, "合计", 10],
+    ]
+    path = write_xlsx(tmp_path / "d.xlsx", rows, ("A2:A3", "A4:A5"))
+    table = fa.read_table(path, id="地区", parent="片区")
+    assert table.parents == ("一片区", "一片区", "二片区", "二片区")
+    assert table.numeric("x").tolist() == [1, 2, 3, 4]
+
+
+def test_a_merged_number_over_several_regions_is_an_error(tmp_path: Path, engine: str) -> None:
+    rows = [["地区", "x", "y"], ["甲", 1, 5], ["乙", None, 6], ["丙", 3, 7]]
+    path = write_xlsx(tmp_path / "d.xlsx", rows, ("B2:B3",))
+    with pytest.raises(fa.DataError) as err:
+        fa.read_table(path, id="地区")
+    assert problems(err) == [
+        f"{path} [测算表], row 2, column 'x' (cell B2): expected a number in each region's own "
+        "cell; found 1 in the merged cells B2:B3 over rows 2 to 3 (hint: a merged number "
+        "cannot be split among regions: unmerge the cells and give each region its value)"
+    ]
+
+
+def test_a_percentage_total_is_checked_to_the_places_it_shows(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "d.csv", "地区,x\n甲,1.25%\n乙,2.5%\n合计,3.9%\n")
+    with pytest.raises(fa.DataError) as err:  # 3.75% is 3.8% to one place, not 3.9%
+        fa.read_table(path, id="地区")
+    assert "the regions add up to 0.0375; found 0.039 in the total row" in problems(err)[0]
+    path.write_text("地区,x\n甲,1.25%\n乙,2.5%\n合计,3.8%\n", encoding="utf-8")
+    assert (
+        fa.read_table(path, id="地区")
+        .notices[0]
+        .endswith("matches the column sums and was dropped")
+    )

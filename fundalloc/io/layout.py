@@ -40,7 +40,16 @@ of the above; a ``其中`` (of which) row; a note or a heading that holds number
 no region above it in its group; a total or subtotal that does not match (naming the column
 and both numbers). A column is checked when the total row holds a value in it; a total cell
 or a region cell that is not a number (text, a formula without a saved result) makes the
-column "not checked" in the notice, never silently passed.
+column "not checked" in the notice, never silently passed. So does a total that is a rate or
+an average rather than a sum (the overall 贫困发生率): a value that is not the sum but lies
+within the range of the values it would sum, when those are all >= 0 and at least two are
+positive (their sum is then above the largest: no sum can be that value); any other value
+that does not match is an error.
+
+Merged cells below the header: a range merged over several rows gives its value to every
+cell it covers (a 片区 merged over its cities); a number merged so is an error naming the
+range (which region holds it cannot be told). A range within one row is read as its first
+cell, by the rules above.
 """
 
 from __future__ import annotations
@@ -51,8 +60,10 @@ import itertools
 import math
 import operator
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from fundalloc.errors import DataError, Problem
@@ -206,7 +217,56 @@ def region_table(
         names.pop()
     by_key = {key: name for name, key in wanted.items()}
     names = [by_key.get(text_key(n), n) for n in names]
+    merged_problems = _fill_merged_body(grid, at, names)
+    if merged_problems:
+        raise DataError(merged_problems)
     return _Body(grid, at, names, id=id, kind=kind, parent=parent, columns=columns).table()
+
+
+def _fill_merged_body(grid: Grid, at: int, names: list[str]) -> list[Problem]:
+    """Give every cell of a range merged over several rows below the header its value (a
+    片区 merged over its cities), in place; a number merged so is a problem naming the range
+    (which region holds it cannot be told). Ranges within one row (a 合计 label over 序号 and
+    地区, a note across the table) are left as they are: the row rules read them."""
+    header = grid.numbers[at]
+    ranges = [m for m in grid.merged if m[0] > header and m[2] > m[0]]
+    if not ranges:
+        return []
+    index = {number: i for i, number in enumerate(grid.numbers) if i > at}
+    problems: list[Problem] = []
+    for first_row, first_col, last_row, last_col in ranges:
+        if first_row not in index:
+            continue
+        anchor = grid.rows[index[first_row]]
+        value = anchor[first_col - 1] if first_col <= len(anchor) else None
+        if not _filled(value):
+            continue
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            j = first_col - 1
+            cell = f"{column_letter(first_col)}{first_row}"
+            column = f"{names[j]!r} (cell {cell})" if j < len(names) and names[j] else cell
+            problems.append(
+                Problem(
+                    f"{grid.source}, row {first_row}, column {column}",
+                    "expected a number in each region's own cell",
+                    found=f"{value} in the merged cells {cell}:"
+                    f"{column_letter(last_col)}{last_row} over rows {first_row} to {last_row}",
+                    hint="a merged number cannot be split among regions: unmerge the cells "
+                    "and give each region its value",
+                )
+            )
+            continue
+        width = min(last_col, first_col + 1024)
+        for number in range(first_row, last_row + 1):
+            if number not in index:
+                continue  # a row without cells
+            row = grid.rows[index[number]]
+            if len(row) < width:
+                row.extend([None] * (width - len(row)))
+            for j in range(first_col - 1, width):
+                if not _filled(row[j]):
+                    row[j] = value
+    return problems
 
 
 def _top_rows(grid: Grid) -> list[list[str]]:
@@ -369,6 +429,36 @@ def _duplicates(names: list[str], where: str) -> list[Problem]:
             )
         )
     return problems
+
+
+def _decimals(text: str) -> int:
+    """The decimal places a number written as text shows (a percentage two more).
+
+    Examples
+    --------
+    >>> _decimals("1,234.50"), _decimals("3.2%"), _decimals("７％"), _decimals("12")
+    (2, 3, 2, 0)
+    """
+    shown = unicodedata.normalize("NFKC", text).strip()
+    percent = 2 if shown.endswith("%") else 0
+    shown = shown.rstrip("%").rstrip()
+    return (len(shown.split(".")[1]) if "." in shown else 0) + percent
+
+
+def _within_range(values: FloatArray, value: float) -> bool:
+    """Whether a total cell holds a rate or an average, not a (wrong) sum: the regions'
+    values are all >= 0, at least two of them are positive (so their sum exceeds the
+    largest), and the total lies within their range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> _within_range(np.array([2.5, 4.1, 0.0]), 3.2), _within_range(np.array([2.5, 4.1]), 6.5)
+    (True, False)
+    """
+    if not len(values) or values.min() < 0 or int((values > 0).sum()) < 2:
+        return False
+    return bool(values.min() <= value <= values.max())
 
 
 @dataclass
@@ -662,15 +752,18 @@ class _Body:
                     unchecked.append(f"{name!r} (not a number in row {row})")
                     continue
                 column_sum = math.fsum(values[total.first : stop].tolist())
-                text = str(cells[j]).strip()
-                decimals = (
-                    len(text.split(".")[1]) if isinstance(cells[j], str) and "." in text else 0
-                )
+                decimals = _decimals(cells[j]) if isinstance(cells[j], str) else 0
                 slack = max(
                     1e-9 * abs(column_sum),
                     0.5 * 10.0**-decimals if isinstance(cells[j], str) else 1e-6,
                 )
                 if abs(column_sum - value) > slack:
+                    if _within_range(values[total.first : stop], value):
+                        unchecked.append(
+                            f"{name!r} (the total row holds {value:,.10g}, within the regions' "
+                            "range: a rate or average, not a sum)"
+                        )
+                        continue
                     what = (
                         "the total row does not match the column"
                         if total.label in _TOTALS
