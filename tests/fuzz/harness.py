@@ -306,10 +306,10 @@ def scaled(cost: float) -> int:
     """Examples for a fuzzer of relative ``cost`` (1: a fast target) under the active profile.
 
     The dev profile's 60 examples give 60 / cost examples per fuzzer, the ci profile's 150
-    are taken as 100, so that the whole tests/fuzz folder stays under a minute of CPU time on
-    two cores in both (about 25 s and 40 s).
+    are taken as 80, so that the whole tests/fuzz folder stays near a minute of CPU time on
+    two cores in both.
     """
-    return max(10, round(min(settings.default.max_examples, 100) / cost))
+    return max(10, round(min(settings.default.max_examples, 80) / cost))
 
 
 @dataclass(frozen=True)
