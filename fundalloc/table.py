@@ -164,7 +164,7 @@ def _readonly(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
 
 def _object_array(values: Sequence[Any]) -> npt.NDArray[Any]:
     out = np.empty(len(values), dtype=object)
-    out[:] = values if isinstance(values, list) else list(values)
+    out[:] = values if isinstance(values, list | tuple) else list(values)
     return out
 
 
@@ -269,7 +269,7 @@ def to_numbers(values: Sequence[Any]) -> tuple[FloatArray, dict[int, NotANumber]
     >>> values.tolist()[:2], bad
     ([1.0, 2.5], {2: NotANumber(expected='expected a number', found="the text 'x'")})
     """
-    cells = values if isinstance(values, list) else list(values)
+    cells = values if isinstance(values, list | tuple) else list(values)
     kinds = set(map(type, cells))
     out: FloatArray | None = None
     if kinds <= {float, int}:  # a bool's type is bool: it takes the careful path
@@ -281,7 +281,7 @@ def to_numbers(values: Sequence[Any]) -> tuple[FloatArray, dict[int, NotANumber]
         joined = "\n".join(cells)
         if joined.isascii() and "_" not in joined:  # what float takes then, a spreadsheet does
             try:
-                out = np.array(list(map(float, cells)), dtype=np.float64)
+                out = np.array(cells, dtype=np.float64)  # float() on each cell, in C
             except ValueError:
                 out = None
     bad: dict[int, NotANumber] = {}

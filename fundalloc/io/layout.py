@@ -723,7 +723,7 @@ class _Body:
         return "region", label
 
     # ------------------------------------------------------------------ totals
-    def check_totals(self, keep: list[int]) -> None:
+    def check_totals(self, keep: list[int], by_position: list[tuple[Any, ...]]) -> None:
         numbers: dict[int, tuple[FloatArray, list[int]]] = {}
         region_rows = self.regions
         for total in self.totals:
@@ -738,7 +738,7 @@ class _Body:
                 if isinstance(cells[j], str) and any(w in text_key(cells[j]) for w in _WORDS):
                     continue  # the label (合计 in a column other than the id's)
                 if j not in numbers:
-                    converted, reasons = to_numbers(list(map(operator.itemgetter(j), self.cells)))
+                    converted, reasons = to_numbers(by_position[j])
                     numbers[j] = (converted, sorted(reasons))
                 values, bad = numbers[j]
                 value = to_number(cells[j])
@@ -830,10 +830,12 @@ class _Body:
                     found="only the header",
                 )
             )
-        self.check_totals(keep)
+        # one transposition in C, every region row being exactly as wide as the header
+        by_position = list(zip(*self.cells, strict=True))
+        self.check_totals(keep, by_position)
         if self.problems:
             raise DataError(self.problems)
-        columns = {self.names[j]: list(map(operator.itemgetter(j), self.cells)) for j in keep}
+        columns = {self.names[j]: by_position[j] for j in keep}
         places = {self.names[j]: column_letter(j + 1) for j in keep} if self.grid.letters else None
         numbers = self.grid.numbers
         table = RegionTable(

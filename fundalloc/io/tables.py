@@ -28,8 +28,10 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -122,9 +124,10 @@ def read_csv(
         data = Path(name).read_bytes()
     except OSError as exc:
         raise DataError(Problem(name, "cannot read the file", found=exc.strerror)) from None
-    rows = csv_rows(data, name, encoding)
-    grid = Grid(name, rows, range(1, len(rows) + 1))
-    return region_table(grid, id=id, kind=kind, parent=parent, columns=columns)
+    with _no_cycle_collection():
+        rows = csv_rows(data, name, encoding)
+        grid = Grid(name, rows, range(1, len(rows) + 1))
+        return region_table(grid, id=id, kind=kind, parent=parent, columns=columns)
 
 
 def read_xlsx(
@@ -144,8 +147,26 @@ def read_xlsx(
     :func:`~fundalloc.io.xlsxfile.xlsx_grid`): python-calamine when installed (much faster),
     else openpyxl; both give the same table.
     """
-    grid = xlsx_grid(os.fspath(path), sheet, engine=engine)
-    return region_table(grid, id=id, kind=kind, parent=parent, columns=columns)
+    with _no_cycle_collection():
+        grid = xlsx_grid(os.fspath(path), sheet, engine=engine)
+        return region_table(grid, id=id, kind=kind, parent=parent, columns=columns)
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while a file is read, then restored as it was.
+
+    Reading makes millions of lists and strings, and no reference cycles: each of the
+    collector's passes over them is wasted work that grows with the file (a 10^6-row CSV
+    read twice as fast without them). Memory is freed as usual by reference counting.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def from_dataframe(
