@@ -66,6 +66,8 @@ _SPACES_BUT_LINE_BREAK = tuple(
 )  # every character str.isspace() accepts is below U+3001
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s+")
+# whitespace but the line break, control characters (the line break aside)
+_UNCLEAN = re.compile("[^\\S\n]|[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 
 def clean_text(value: Any) -> str:
@@ -110,6 +112,27 @@ def _clean_texts(values: Sequence[Any]) -> list[str]:
                 joined = _INVISIBLE.sub("", joined)
             return list(map(str.strip, joined.split("\n")))
     return [clean_text(v) for v in cells]
+
+
+def _already_clean(cells: list[Any]) -> bool:
+    """Whether every cell is text that :func:`clean_text` and :func:`text_key` keep as it
+    is: no whitespace, no invisible or control character, NFKC-normal (a few passes over
+    the joined text, in C).
+
+    Examples
+    --------
+    >>> _already_clean(["济南市", "青岛市"]), _already_clean(["济南 市"]), _already_clean(["ａ"])
+    (True, False, False)
+    """
+    if not cells or set(map(type, cells)) != {str}:
+        return False
+    joined = "\n".join(cells)
+    return (
+        joined.count("\n") == len(cells) - 1
+        and _UNCLEAN.search(joined) is None
+        and (joined.isascii() or _MAYBE_INVISIBLE.search(joined) is None)
+        and unicodedata.is_normalized("NFKC", joined)
+    )
 
 
 def _text_keys(texts: list[str]) -> list[str]:
@@ -302,7 +325,9 @@ def to_numbers(values: Sequence[Any]) -> tuple[FloatArray, dict[int, NotANumber]
     return out, bad
 
 
-def _row_numbers(rows: Sequence[int], n: int, where: str) -> npt.NDArray[np.int64]:
+def _row_numbers(
+    rows: Sequence[int] | npt.NDArray[np.integer[Any]], n: int, where: str
+) -> npt.NDArray[np.int64]:
     """The row numbers given for a table of ``n`` regions: whole numbers, one per region."""
     try:
         numbers = np.asarray(rows)
@@ -373,7 +398,7 @@ class RegionTable:
         kind: str | None = None,
         parent: str | None = None,
         source: str | None = None,
-        rows: Sequence[int] | None = None,
+        rows: Sequence[int] | npt.NDArray[np.integer[Any]] | None = None,
         places: Mapping[str, str] | None = None,
     ) -> None:
         self.source = source
@@ -701,6 +726,10 @@ class RegionTable:
 
     def _check_ids(self, raw: list[Any], id: str) -> tuple[list[str], list[Problem]]:
         """The ids as a reader sees them, and every empty, unreadable or repeated one."""
+        if _already_clean(raw):  # the common case: no cell to clean, keys are the texts
+            ids: list[str] = raw
+            if len(set(ids)) == len(ids) and "" not in ids:
+                return ids, []
         problems: list[Problem] = []
         for i, value in enumerate(raw if NoValue in set(map(type, raw)) else ()):
             if isinstance(value, NoValue):

@@ -66,6 +66,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
+
 from fundalloc.errors import DataError, Problem
 from fundalloc.table import (
     FloatArray,
@@ -844,7 +846,9 @@ class _Body:
             kind=self.kind,
             parent=self.parent,
             source=self.grid.source,
-            rows=[numbers[r] for r in self.regions],
+            rows=np.asarray(self.regions) + numbers.start  # a CSV file: rows from 1
+            if isinstance(numbers, range) and numbers.step == 1
+            else [numbers[r] for r in self.regions],
             places=places,
         )
         table.notices = tuple(text for _, text in sorted(self.notices, key=lambda n: n[0]))
