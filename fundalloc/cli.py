@@ -80,6 +80,13 @@ def _parser() -> argparse.ArgumentParser:
         choices=("csv", "xlsx", "json", "md", "html"),
         help="the output format (default: from the output's extension)",
     )
+    allocate.add_argument(
+        "--calculation-sheet",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="XLSX: add the calculation sheet (测算表) of live formulas; default: when there "
+        "are at most 20,000 regions (it takes about 1 s per 1,000 regions)",
+    )
 
     validate = commands.add_parser("validate", help="report every problem in a scheme and its data")
     scheme_and_data(validate)
@@ -234,6 +241,7 @@ def _cmd_allocate(args: argparse.Namespace) -> int:
             data=scheme_file.data,
             scheme_text=scheme_file.text,  # as read: its SHA-256 is the recorded one
             scheme_format="json" if scheme_file.path.suffix.lower() == ".json" else "toml",
+            calculation_sheet=args.calculation_sheet,
         )
         write_output(args.output, payload)
         print(f"fundalloc: wrote {args.output}", file=sys.stderr)

@@ -10,6 +10,7 @@ import sys
 import tomllib
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,20 +75,32 @@ def test_allocate_the_bundled_example_to_every_format(tmp_path: Path) -> None:
         assert done.returncode == 0 and "identical" in done.stdout, done.stdout + done.stderr
 
 
+def _total_row(sheet: Any) -> int:
+    """The row of the allocation sheet's 合计 (the notes follow it)."""
+    return next(r[0].row for r in sheet.iter_rows(min_row=4) if r[0].value in ("合计", "=合计"))
+
+
 def test_xlsx_output_has_the_publication_sheets(tmp_path: Path) -> None:
     openpyxl = pytest.importorskip("openpyxl")
     out = tmp_path / "r.xlsx"
     assert fundalloc("allocate", str(EXAMPLE / "scheme.toml"), "-o", str(out)).returncode == 0
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["分配结果", "测算明细", "分配因素及权重", "输入数据", "来源"]
+    assert book.sheetnames == [
+        "分配结果",
+        "测算明细",
+        "分配因素及权重",
+        "输入数据",
+        "来源",
+        "测算表",
+    ]
     sheet = book["分配结果"]
-    assert sheet.cell(row=sheet.max_row, column=1).value == "合计"
-    assert sheet.cell(row=sheet.max_row, column=3).value == 3717
-    assert isinstance(sheet.cell(row=2, column=3).value, int | float)
-    assert sheet.cell(row=2, column=3).number_format == "#,##0"
+    total = _total_row(sheet)
+    assert sheet.cell(row=total, column=3).value == 3717
+    assert isinstance(sheet.cell(row=4, column=3).value, int | float)
+    assert sheet.cell(row=4, column=3).number_format == "#,##0"
     detail = book["测算明细"]
     by_region: dict[str, float] = {}
-    for region, stage, _, _, value in detail.iter_rows(min_row=2, values_only=True):
+    for region, stage, _, _, value in detail.iter_rows(min_row=4, values_only=True):
         if stage != "分配金额":
             by_region[region] = by_region.get(region, 0.0) + value
     assert by_region["济宁市"] == pytest.approx(446)
@@ -125,9 +138,9 @@ def test_verify_reads_the_workbook_exactly(tmp_path: Path) -> None:
     book.save(out)
     done = fundalloc("verify", str(out))
     assert done.returncode == 1, done.stdout + done.stderr
-    assert "济南市 (分配结果!C2): amount 279.4 in the output, 279 now" in done.stdout
+    assert "济南市 (分配结果!C4): amount 279.4 in the output, 279 now" in done.stdout
     row[2].value = 279
-    last = sheet.max_row
+    last = _total_row(sheet)
     sheet.cell(row=last, column=3).value = 3718
     book.save(out)
     done = fundalloc("verify", str(out))
@@ -317,10 +330,10 @@ def test_the_workbook_total_row_states_the_share_allocated(tmp_path: Path) -> No
     assert verify(out) == []
     book = openpyxl.load_workbook(out)
     sheet = book.worksheets[0]
-    assert sheet.cell(row=sheet.max_row, column=4).value == 1.5
-    sheet.cell(row=sheet.max_row, column=4).value = 1.0
+    last = _total_row(sheet)
+    assert sheet.cell(row=last, column=4).value == 1.5
+    sheet.cell(row=last, column=4).value = 1.0
     book.save(out)
-    last = sheet.max_row
     assert verify(out) == [f"the total row (分配结果!D{last}): share 1 in the output, 1.5 now"]
 
 
@@ -348,11 +361,12 @@ def test_xlsx_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
         )
     )
     book = openpyxl.load_workbook(out)
-    for sheet in book.worksheets:
+    for sheet in book.worksheets[:5]:  # the sixth, the 测算表, is formulas by design
         for row in sheet.iter_rows():
             assert all(cell.data_type != "f" for cell in row), sheet.title
+    assert all(cell.data_type != "f" for cell in book.worksheets[5]["A"])  # its region ids
     first = book.worksheets[0]
-    assert [first.cell(row=r, column=1).value for r in range(2, 6)] == [
+    assert [first.cell(row=r, column=1).value for r in range(4, 8)] == [
         "=1+1",
         "+SUM(A1)",
         "@x",

@@ -14,7 +14,7 @@ import pytest
 
 import fundalloc as fa
 from fundalloc.cli import main
-from fundalloc.io.outputs import Provenance, render
+from fundalloc.io.outputs import TITLE_ROWS, Provenance, render
 from fundalloc.io.schemefile import DataSource, dump_scheme
 from fundalloc.io.verify import verify
 
@@ -310,14 +310,23 @@ def test_cells_the_table_cannot_take_are_data_errors(
 
 
 # ---------------------------------------------------------------------------------- XLSX
+FIRST_ROW = TITLE_ROWS + 2  # the first region's row (1-based) below the title rows and header
+
+
 def _row_of(sheet: Any, region: str) -> int:
     return next(r[0].row for r in sheet.iter_rows(min_row=2) if r[0].value == region)
+
+
+def _last_row(sheet: Any) -> int:
+    """The total row of the allocation sheet (notes follow it), else the last row."""
+    total = [r[0].row for r in sheet.iter_rows(min_row=FIRST_ROW) if r[0].value == "合计"]
+    return total[-1] if total else sheet.max_row
 
 
 def _cell(sheet_index: int, region: str | None, column: int, value: Any) -> Callable[[Any], str]:
     def change(book: Any) -> str:
         sheet = book.worksheets[sheet_index]
-        row = sheet.max_row if region is None else _row_of(sheet, region)
+        row = _last_row(sheet) if region is None else _row_of(sheet, region)
         sheet.cell(row=row, column=column).value = value
         return f"{sheet.title}!{'ABCDE'[column - 1]}{row}"
 
@@ -327,7 +336,7 @@ def _cell(sheet_index: int, region: str | None, column: int, value: Any) -> Call
 def _delete(sheet_index: int, region: str | None, count: int = 1) -> Callable[[Any], str]:
     def change(book: Any) -> str:
         sheet = book.worksheets[sheet_index]
-        row = 2 if region is None else _row_of(sheet, region)
+        row = FIRST_ROW if region is None else _row_of(sheet, region)
         sheet.delete_rows(row, count)
         return ""
 
@@ -358,7 +367,7 @@ XLSX_CHANGES = {
         "the total row ({ref}): share 0.5 in the output, 1 now",
     ),
     "region removed": (_delete(0, "济南市"), "济南市: missing from the sheet 分配结果"),
-    "region renamed": (_cell(0, "济南市", 1, "某市"), "某市 (分配结果!A2): only in the output"),
+    "region renamed": (_cell(0, "济南市", 1, "某市"), "某市 ({ref}): only in the output"),
     "breakdown amount": (
         _cell(1, "济南市", 5, 87.3),
         "济南市, 因素 / 贫困人口因素 / 贫困人口规模 ({ref}): "

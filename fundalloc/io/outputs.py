@@ -19,6 +19,7 @@ import hashlib
 import html
 import io
 import json
+import os
 import platform
 import re
 import unicodedata
@@ -28,6 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
+from fundalloc.errors import DataError, Problem
 from fundalloc.factors import Factor, Group
 from fundalloc.io.atomic import write_atomic
 from fundalloc.io.schemefile import SCHEMA_VERSION, DataSource, dump_scheme, plain
@@ -69,6 +71,7 @@ LABELS: dict[str, dict[str, str]] = {
         "formula": "分配方法",
         "note": "说明",
         "key": "项目",
+        "content": "内容",
     },
     "en": {
         "region": "region",
@@ -89,7 +92,8 @@ LABELS: dict[str, dict[str, str]] = {
         "document": "document",
         "formula": "method",
         "note": "note",
-        "key": "key",
+        "key": "item",
+        "content": "content",
     },
 }
 
@@ -103,9 +107,7 @@ class Provenance:
     data_path: str
     data_sha256: str
     version: str
-    created: str = field(
-        default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    )
+    created: str = field(default_factory=lambda: _now())
     python: str = field(default_factory=platform.python_version)
 
     @classmethod
@@ -114,7 +116,11 @@ class Provenance:
 
         data_hash = hashlib.sha256(data_path.read_bytes()).hexdigest() if data_path else ""
         return cls(
-            str(scheme_path or ""), scheme_sha256, str(data_path or ""), data_hash, __version__
+            scheme_path.name if scheme_path else "",
+            scheme_sha256,
+            _relative(data_path, scheme_path.parent if scheme_path else None),
+            data_hash,
+            __version__,
         )
 
     def items(self, lang: Lang) -> list[tuple[str, str]]:
@@ -148,6 +154,20 @@ class Provenance:
             self.python,
         ]
         return list(zip(names, values, strict=True))
+
+
+def _relative(path: Path | None, folder: Path | None) -> str:
+    """``path`` relative to ``folder`` (the scheme file's), with ``/`` on every system, so
+    the same files give the same provenance wherever they are; as given when it cannot be
+    (another drive)."""
+    if path is None:
+        return ""
+    if folder is None:
+        return path.as_posix()
+    try:
+        return Path(os.path.relpath(path.resolve(), folder.resolve())).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 # ------------------------------------------------------------------------------- rendering
@@ -373,11 +393,10 @@ def document(
 ) -> dict[str, Any]:
     """Everything needed to re-run and check the allocation, as plain JSON data."""
     table = result.table
-    columns = [table.id_column, *[c for c in table.columns if not _is_derived(result.scheme, c)]]
-    rows = [
-        [region, *[_jsonable(table.raw(c)[i]) for c in columns[1:]]]
-        for i, region in enumerate(table.ids)
-    ]
+    columns = _input_columns(result)
+    # each column taken once (``raw`` copies a whole column), then the rows zipped
+    values = [table.ids, *[[_jsonable(v) for v in table.raw(c)] for c in columns[1:]]]
+    rows = [list(row) for row in zip(*values, strict=True)]
     return {
         "fundalloc": provenance.version,
         "schema_version": SCHEMA_VERSION,
@@ -507,6 +526,166 @@ def _html(result: Allocation, lang: Lang, labels: dict[str, str], provenance: Pr
     )
 
 
+#: Regions up to which the XLSX output holds the calculation sheet (测算表) by default: the
+#: sheet writes a few formulas per region and cell (about 1 s per 1 000 regions), so a larger
+#: workbook leaves it out unless asked (``calculation_sheet=True``, ``--calculation-sheet``).
+CALCULATION_SHEET_LIMIT = 20_000
+#: Rows above the header on the allocation, calculation and factors sheets: a merged title
+#: row and a unit row (``verify`` finds the header by its first cell).
+TITLE_ROWS = 2
+
+
+def source_date() -> dt.datetime | None:
+    """The time of ``SOURCE_DATE_EPOCH`` (UTC) when it is set: outputs made with it set are
+    byte for byte the same (the reproducible-builds convention)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        raise DataError(
+            [
+                Problem(
+                    "SOURCE_DATE_EPOCH",
+                    "expected a whole number of seconds since 1970-01-01 UTC",
+                    found=repr(epoch),
+                )
+            ]
+        ) from None
+
+
+def _now() -> str:
+    return (source_date() or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
+
+
+def _money_format(step: Decimal) -> tuple[str, int]:
+    decimals = max(0, -int(step.normalize().as_tuple().exponent))
+    return "#,##0" + ("." + "0" * decimals if decimals else ""), decimals
+
+
+def _shown_width(value: Any, decimals: int) -> int:
+    """How many columns a cell's shown text takes (CJK characters two)."""
+    if isinstance(value, str):
+        return max((_width(line) for line in value.split("\n")), default=0)
+    if isinstance(value, bool) or value is None:
+        return 0
+    if isinstance(value, int | float | Decimal):
+        return len(f"{float(value):,.{decimals}f}")
+    return len(str(value))
+
+
+class _Widths:
+    """Column widths that fit what the cells show, counted as the cells are written."""
+
+    def __init__(self, count: int, cap: int = 60) -> None:
+        self.widths = [0] * count
+        self.cap = cap
+
+    def see(self, column: int, value: Any, decimals: int = 0) -> None:
+        width = _shown_width(value, decimals)
+        if width > self.widths[column]:
+            self.widths[column] = width
+
+    def see_column(self, column: int, values: Sequence[Any], decimals: int = 0) -> None:
+        for value in values:
+            self.see(column, value, decimals)
+
+    def apply(self, sheet: Any, minimum: int = 6) -> None:
+        for column, width in enumerate(self.widths):
+            sheet.set_column(column, column, min(self.cap, max(minimum, width) + 2))
+
+
+class _Book:
+    """The formats an XLSX output uses, made once per workbook."""
+
+    def __init__(self, book: Any, money: str) -> None:
+        edge = {"border": 1, "valign": "vcenter"}
+        self.title = book.add_format(
+            {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}
+        )
+        self.unit = book.add_format({"align": "right"})
+        self.header = book.add_format(
+            {**edge, "bold": True, "align": "center", "text_wrap": True, "bg_color": "#DDEBF7"}
+        )
+        self.text = book.add_format(edge)
+        self.money = book.add_format({**edge, "num_format": money})
+        self.target = book.add_format({**edge, "num_format": "#,##0.0000"})
+        self.detail = book.add_format({**edge, "num_format": "#,##0.000000"})
+        self.percent = book.add_format({**edge, "num_format": "0.00%"})
+        self.weight = book.add_format({**edge, "num_format": "0.00%", "align": "right"})
+        self.total_text = book.add_format({**edge, "bold": True, "align": "center"})
+        self.total_money = book.add_format({**edge, "bold": True, "num_format": money})
+        self.total_target = book.add_format({**edge, "bold": True, "num_format": "#,##0.0000"})
+        self.total_percent = book.add_format({**edge, "bold": True, "num_format": "0.00%"})
+        self.note = book.add_format({"text_wrap": True, "valign": "top"})
+        self.plain = book.add_format({})
+        self.key = book.add_format({**edge, "bold": True})
+        self.wrap = book.add_format({**edge, "text_wrap": True})
+
+
+def _top(
+    sheet: Any, styles: _Book, width: int, title: str, unit: str, header: Sequence[str]
+) -> None:
+    """The title row (merged), the unit row and the header; frozen below the header, the
+    header repeated on every printed page, A4 landscape fitted to the page width."""
+    sheet.merge_range(0, 0, 0, width - 1, title, styles.title)
+    sheet.set_row(0, 28)
+    if width > 1:
+        sheet.merge_range(1, 0, 1, width - 1, unit, styles.unit)
+    else:
+        sheet.write_string(1, 0, unit, styles.unit)
+    for column, text in enumerate(header):
+        sheet.write_string(TITLE_ROWS, column, text, styles.header)
+    sheet.freeze_panes(TITLE_ROWS + 1, 0)
+    _print_setup(sheet, TITLE_ROWS)
+
+
+def _print_setup(sheet: Any, header_row: int) -> None:
+    sheet.set_paper(9)  # A4
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)  # one page wide, as many pages tall as needed
+    sheet.repeat_rows(0, header_row)
+    sheet.center_horizontally()
+    sheet.set_footer("&C&P / &N")
+
+
+def _title(result: Allocation, lang: Lang) -> str:
+    scheme = result.scheme
+    name = scheme.name or ("资金分配结果" if lang == "zh" else "Allocation")
+    if scheme.document:
+        return f"{name}（{scheme.document}）" if lang == "zh" else f"{name} ({scheme.document})"
+    return name
+
+
+def _unit_line(result: Allocation, lang: Lang, labels: dict[str, str]) -> str:
+    colon = "：" if lang == "zh" else ": "
+    return f"{labels['unit']}{colon}{result.scheme.unit}"
+
+
+def _input_cell(value: Any) -> Any:
+    """An input cell as the input sheet holds it: a text that reads as a number whose own
+    text is exactly the given one (``"95"``, ``"12.5"``) becomes that number, so the sheet
+    holds numbers; any other text (``"007"``, ``"1.50"``, a 20-digit number) stays text,
+    so re-running from the sheet sees the very same values."""
+    value = _jsonable(value)
+    if not isinstance(value, str) or not value or len(value) > 17:
+        return value
+    if _INTEGER.fullmatch(value):
+        number: int | float = int(value)
+    elif _DECIMAL.fullmatch(value):
+        number = float(value)
+        if f"{number:.16G}" != value and repr(number) != value:
+            return value
+    else:
+        return value
+    return number if str(number) == value else value
+
+
+_INTEGER = re.compile(r"-?(0|[1-9][0-9]{0,14})")
+_DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)\.[0-9]*[1-9]")
+
+
 def _xlsx(
     result: Allocation,
     lang: Lang,
@@ -515,76 +694,194 @@ def _xlsx(
     scheme_text: str,
     data: DataSource,
     scheme_format: str = "toml",
+    calculation_sheet: bool | None = None,
 ) -> bytes:
-    openpyxl = require("openpyxl", "excel")
-    from openpyxl.styles import Font
+    xlsxwriter = require("xlsxwriter", "excel")
+    from fundalloc.io.workbook import write_calculation_sheet
 
-    decimals = max(0, -int(result.scheme.step.normalize().as_tuple().exponent))
-    money = "#,##0" + ("." + "0" * decimals if decimals else "")
-    book = openpyxl.Workbook()
-    bold = Font(bold=True)
-    names = SHEET_NAMES[lang]
-
-    sheet = book.active
-    sheet.title = names[0]
-    header, rows = _rows(result, labels)
-    _append(sheet, header)
-    for region, target, amount, share in rows:
-        _append(sheet, [region, target, float(amount), share])
-    _append(
-        sheet,
-        [
-            labels["total"],
-            sum(result.targets.values()),
-            float(sum(result.amounts.values(), Decimal(0))),
-            _total_share(result),
-        ],
+    scheme = result.scheme
+    money, decimals = _money_format(scheme.step)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        buffer,
+        {
+            "constant_memory": True,  # every sheet is written row by row
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,  # a region named "=HYPERLINK(...)" stays text
+            "strings_to_urls": False,
+        },
     )
-    for row in sheet.iter_rows(min_row=2):
-        row[1].number_format = "#,##0.0000"
-        row[2].number_format = money
-        row[3].number_format = "0.00%"
-    for cell in (*sheet[1], *sheet[sheet.max_row]):
-        cell.font = bold
+    created = source_date()
+    book.set_properties(
+        {
+            "title": _title(result, lang),
+            "created": (created or dt.datetime.now(dt.UTC)).replace(tzinfo=None),
+        }
+    )
+    styles = _Book(book, money)
+    names = SHEET_NAMES[lang]
+    title = _title(result, lang)
+    unit = _unit_line(result, lang, labels)
+    n = len(result.table)
+    include = n <= CALCULATION_SHEET_LIMIT if calculation_sheet is None else calculation_sheet
 
-    detail = book.create_sheet(names[1])
-    header, rows = _detail_rows(result, lang, labels)
-    _append(detail, header)
-    for row in rows:
-        _append(detail, [*row[:4], float(row[4])])
-        detail.cell(row=detail.max_row, column=5).number_format = "#,##0.000000"
-    for cell in detail[1]:
-        cell.font = bold
+    # 分配结果: region, formula target, amount, share; 合计; the rounding note
+    sheet = book.add_worksheet(names[0])
+    header, rows = _rows(result, labels)
+    _top(sheet, styles, 4, title, unit, header)
+    widths = _Widths(4)
+    for column, text in enumerate(header):
+        widths.see(column, text)
+    regions = [r[0] for r in rows]
+    targets = [float(r[1]) for r in rows]
+    amounts = [float(r[2]) for r in rows]
+    shares = [r[3] for r in rows]
+    widths.see_column(0, regions)
+    widths.see_column(1, [max(targets, default=0.0), min(targets, default=0.0)], 4)
+    row = TITLE_ROWS + 1
+    for region, target, amount, share in zip(regions, targets, amounts, shares, strict=True):
+        sheet.write_string(row, 0, region, styles.text)
+        sheet.write_number(row, 1, target, styles.target)
+        sheet.write_number(row, 2, amount, styles.money)
+        sheet.write_number(row, 3, share, styles.percent)
+        row += 1
+    total_target = float(sum(result.targets.values()))
+    total_amount = float(sum(result.amounts.values(), Decimal(0)))
+    widths.see(1, total_target, 4)
+    widths.see(2, total_amount, decimals)
+    widths.see(3, "100.00%")
+    sheet.write_string(row, 0, labels["total"], styles.total_text)
+    sheet.write_number(row, 1, total_target, styles.total_target)
+    sheet.write_number(row, 2, total_amount, styles.total_money)
+    sheet.write_number(row, 3, _total_share(result), styles.total_percent)
+    notes = [f"{labels['note']}{'：' if lang == 'zh' else ': '}{_rounding_note(result, lang)}"]
+    if not include:
+        notes.append(_left_out_note(n, lang))
+    widths.apply(sheet)
+    for note in notes:
+        row += 1
+        sheet.merge_range(row, 0, row, 3, note, styles.note)
+        sheet.set_row(row, 15 * max(1, -(-_width(note) // max(1, sum(widths.widths) + 8))))
 
-    factors = book.create_sheet(names[2])
-    header, rows = _factor_rows(result.scheme, labels)
-    _append(factors, header)
-    for row in rows:
-        _append(factors, row)
-    for cell in factors[1]:
-        cell.font = bold
+    # 测算明细: every stage of every region's breakdown
+    detail = book.add_worksheet(names[1])
+    header, drows = _detail_rows(result, lang, labels)
+    _top(detail, styles, 5, title, unit, header)
+    widths = _Widths(5)
+    for column, text in enumerate(header):
+        widths.see(column, text)
+    seen_texts: set[str] = set()
+    row = TITLE_ROWS + 1
+    largest = 0.0
+    for region, stage, tranche, item, value in drows:
+        amount = float(value)
+        detail.write_string(row, 0, region, styles.text)
+        detail.write_string(row, 1, stage, styles.text)
+        detail.write_string(row, 2, tranche, styles.text)
+        detail.write_string(row, 3, item, styles.text)
+        detail.write_number(row, 4, amount, styles.detail)
+        for text in (stage, tranche, item):
+            seen_texts.add(text)
+        largest = max(largest, abs(amount))
+        row += 1
+    widths.see_column(0, regions)
+    for text in seen_texts:
+        for column in (1, 2, 3):
+            widths.see(column, text)
+    widths.see(4, -largest, 6)
+    widths.apply(detail)
 
-    inputs = book.create_sheet(names[3])
+    # 分配因素及权重: tranches, factors, weights as percentages, rules
+    factors = book.add_worksheet(names[2])
+    header, frows = _factor_rows(scheme, labels)
+    _top(factors, styles, 4, title, "", header)
+    widths = _Widths(4, cap=80)
+    for column, text in enumerate(header):
+        widths.see(column, text)
+    for k, values in enumerate(frows, start=TITLE_ROWS + 1):
+        for column, value in enumerate(values):
+            if isinstance(value, float):
+                factors.write_number(k, column, value, styles.weight)
+                widths.see(column, "100.00%")
+            else:
+                factors.write_string(k, column, str(value), styles.wrap)
+                widths.see(column, str(value))
+    widths.apply(factors)
+
+    # 输入数据: the data as given (numbers as numbers), header in the first row
+    inputs = book.add_worksheet(names[3])
     table = result.table
-    columns = [table.id_column, *[c for c in table.columns if not _is_derived(result.scheme, c)]]
-    _append(inputs, columns)
-    for i, region in enumerate(table.ids):
-        _append(inputs, [region, *[_jsonable(table.raw(c)[i]) for c in columns[1:]]])
+    columns = _input_columns(result)
+    widths = _Widths(len(columns))
+    for column, name in enumerate(columns):
+        inputs.write_string(0, column, name, styles.header)
+        widths.see(column, name)
+    cells = [list(table.ids)] + [[_input_cell(v) for v in table.raw(c)] for c in columns[1:]]
+    for column, values in enumerate(cells):
+        widths.see_column(column, values, 6)
+    for i in range(n):
+        for column, values in enumerate(cells):
+            value = values[i]
+            if value is None:
+                continue
+            if isinstance(value, str):
+                inputs.write_string(i + 1, column, value)
+            elif isinstance(value, bool):
+                inputs.write_boolean(i + 1, column, value)
+            else:
+                inputs.write_number(i + 1, column, value)
+    inputs.freeze_panes(1, 1)
+    _print_setup(inputs, 0)
+    widths.apply(inputs)
 
-    source = book.create_sheet(names[4])
-    _append(source, [labels["key"], labels["value"]])
-    for key, value in provenance.items(lang):
-        _append(source, [key, value])
-    _append(source, ["data_source", json.dumps(plain(data), ensure_ascii=False)])
-    _append(source, ["scheme_format", scheme_format])
-    _append(source, ["scheme", ""])
+    # 来源: provenance as 项目 | 内容, then the scheme file, one line per row
+    source = book.add_worksheet(names[4])
+    source.write_string(0, 0, labels["key"], styles.header)
+    source.write_string(0, 1, labels["content"], styles.header)
+    items = [
+        *provenance.items(lang),
+        ("data_source", json.dumps(plain(data), ensure_ascii=False)),
+        ("scheme_format", scheme_format),
+        ("scheme", ""),
+    ]
+    k = 0
+    for k, (key, value) in enumerate(items, start=1):
+        source.write_string(k, 0, key, styles.key)
+        source.write_string(k, 1, value, styles.text)
     # one row per line, split at "\n" only: splitlines() would also split at U+2028, U+0085
     # and others, which joining with "\n" cannot give back
-    for text_line in scheme_text.split("\n"):
-        _append(source, ["", text_line])
-    buffer = io.BytesIO()
-    book.save(buffer)
+    for k, text_line in enumerate(scheme_text.split("\n"), start=k + 1):
+        if text_line:
+            source.write_string(k, 1, text_line)
+        else:
+            source.write_blank(k, 1, None, styles.plain)  # the row is kept: a line of the text
+    key_width = max(_width(key) for key, _ in items)
+    source.set_column(0, 0, key_width + 2)
+    source.set_column(1, 1, 90)
+    _print_setup(source, 0)
+
+    if include:
+        write_calculation_sheet(book, result, lang=lang, labels=labels)
+    book.close()
     return buffer.getvalue()
+
+
+def _left_out_note(n: int, lang: Lang) -> str:
+    if lang == "zh":
+        return (
+            f"本工作簿未包含测算表：{n:,} 个地区，超过默认上限 {CALCULATION_SHEET_LIMIT:,}"
+            "（生成较慢）；需要时用 --calculation-sheet 或 calculation_sheet=True。"
+        )
+    return (
+        f"The calculation sheet is left out: {n:,} regions, above the default limit of "
+        f"{CALCULATION_SHEET_LIMIT:,} (it is slow to write); ask for it with "
+        "--calculation-sheet or calculation_sheet=True."
+    )
+
+
+def _input_columns(result: Allocation) -> list[str]:
+    table = result.table
+    return [table.id_column, *[c for c in table.columns if not _is_derived(result.scheme, c)]]
 
 
 # The characters an XLSX cell cannot hold as they are (XML 1.0 forbids most control
@@ -614,16 +911,6 @@ def xlsx_unescape(text: str) -> str:
     return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
-def _append(sheet: Any, values: Sequence[Any]) -> None:
-    """Append a row whose text stays text: openpyxl would store a string starting with "="
-    as a formula, and a region named "=HYPERLINK(...)" must not become one. Control
-    characters are escaped (:func:`xlsx_text`)."""
-    sheet.append([xlsx_text(v) if isinstance(v, str) else v for v in values])
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith("="):
-            cell.data_type = "s"
-
-
 def render(
     result: Allocation,
     format: OutputFormat,
@@ -634,6 +921,7 @@ def render(
     data: DataSource | None = None,
     scheme_text: str | None = None,
     scheme_format: str = "toml",
+    calculation_sheet: bool | None = None,
 ) -> bytes:
     """The bytes of one output format. ``scheme_text`` is the scheme file as written (in
     ``scheme_format``), recorded in JSON and XLSX outputs so they can be verified.
@@ -641,7 +929,14 @@ def render(
     ``verify`` checks the provenance's scheme SHA-256 against the recorded text: pass the
     scheme file's text as read (``SchemeFile.text``) with the provenance of that file, as
     the command line does. Without ``scheme_text`` the scheme is dumped, and the provenance's
-    scheme SHA-256 should then be that of the dump (or empty, to record none)."""
+    scheme SHA-256 should then be that of the dump (or empty, to record none).
+
+    The XLSX workbook holds the calculation sheet (测算表, see
+    :func:`fundalloc.io.workbook.write_calculation_sheet`) as its sixth sheet when
+    ``calculation_sheet`` is true, or by default (``None``) when the allocation has at most
+    :data:`CALCULATION_SHEET_LIMIT` regions; a workbook without it says so in a note below
+    the allocation table. With ``SOURCE_DATE_EPOCH`` set, every format gives the same bytes
+    for the same inputs."""
     chosen = labels_for(lang, labels)
     data = data or DataSource()
     text = (
@@ -652,7 +947,7 @@ def render(
     if format == "csv":
         return _csv(result, lang, chosen, provenance)
     if format == "xlsx":
-        return _xlsx(result, lang, chosen, provenance, text, data, scheme_format)
+        return _xlsx(result, lang, chosen, provenance, text, data, scheme_format, calculation_sheet)
     if format == "json":
         return (
             json.dumps(

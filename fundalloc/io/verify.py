@@ -40,6 +40,7 @@ from typing import Any
 from fundalloc.errors import DataError, FundallocError, Problem
 from fundalloc.io.outputs import (
     SHEET_NAMES,
+    TITLE_ROWS,
     Lang,
     _detail_rows,
     _factor_rows,
@@ -200,7 +201,10 @@ def _scheme_hash(recorded_hash: str, text: str) -> list[str]:
     ]
 
 
-def _file_changes(provenance: dict[str, str]) -> list[str]:
+def _file_changes(provenance: dict[str, str], folder: Path) -> list[str]:
+    """The recorded files that have changed since. Paths are recorded relative to the
+    scheme file (outputs of earlier versions: as given); a relative one is looked for beside
+    the output, where the scheme file usually is, then from the working folder."""
     out = []
     for label, path_key, hash_key in (
         ("scheme", "scheme file", "scheme SHA-256"),
@@ -208,8 +212,11 @@ def _file_changes(provenance: dict[str, str]) -> list[str]:
     ):
         recorded_path, recorded_hash = provenance.get(path_key, ""), provenance.get(hash_key, "")
         try:
-            exists = bool(recorded_path) and Path(recorded_path).is_file()
-            now = hashlib.sha256(Path(recorded_path).read_bytes()).hexdigest() if exists else ""
+            candidates = [Path(recorded_path)] if recorded_path else []
+            if candidates and not candidates[0].is_absolute():
+                candidates.insert(0, folder / recorded_path)
+            found = next((p for p in candidates if p.is_file()), None)
+            now = hashlib.sha256(found.read_bytes()).hexdigest() if found else ""
         except (OSError, ValueError):  # unreadable, or a path no file can have
             continue
         if recorded_hash and now and now != recorded_hash:
@@ -313,7 +320,7 @@ def _verify_json(path: Path) -> list[str]:
         "row_numbers": row_numbers,
     }
     _, fresh = _rerun(recorded, where)
-    differences = _file_changes(provenance)
+    differences = _file_changes(provenance, path.parent)
     differences += _scheme_hash(provenance.get("scheme SHA-256", ""), scheme_text)
     scheme = fresh.scheme
     now = {
@@ -465,15 +472,26 @@ def _verify_xlsx(path: Path) -> list[str]:
         "columns": columns,
         "rows": [list(r[: len(columns)]) + [None] * (len(columns) - len(r)) for r in inputs[1:]],
     }
-    provenance = {_PROVENANCE_KEYS.get(k, k): str(v) for k, v in fields.items()}
+    provenance = {
+        _PROVENANCE_KEYS.get(k, k): "" if v is None else str(v) for k, v in fields.items()
+    }
     scheme_file, fresh = _rerun(recorded, where)
     labels = labels_for(lang, scheme_file.labels)
-    differences = _file_changes(provenance)
+    differences = _file_changes(provenance, path.parent)
     differences += _scheme_hash(provenance.get("scheme SHA-256", ""), scheme_text)
     differences += _xlsx_results(results, fresh, labels, names[0])
     differences += _xlsx_detail(detail, fresh, lang, labels, names[1])
     differences += _xlsx_factors(factors, fresh, labels, names[2])
     return differences
+
+
+def _header(rows: list[list[Any]], first: str) -> int:
+    """The index of the header row: the first row whose first cell is ``first``, below the
+    title rows (workbooks of earlier versions have it first, and no title rows)."""
+    for k in range(min(len(rows), TITLE_ROWS + 1)):
+        if rows[k] and rows[k][0] == first:
+            return k
+    return 0
 
 
 def _cells(sheet: Any, width: int | None) -> list[list[Any]]:
@@ -537,7 +555,10 @@ def _xlsx_results(
 ) -> list[str]:
     out: list[str] = []
     _, expected = _rows(fresh, labels)
-    body = [(k, r) for k, r in enumerate(rows) if k > 0 and any(v is not None for v in r)]
+    start = _header(rows, labels["region"])
+    body = [(k, r) for k, r in enumerate(rows) if k > start and any(v is not None for v in r)]
+    while body and not any(_number_cell(v) is not None for v in body[-1][1]):
+        body.pop()  # the notes below the total row (rounding, a calculation sheet left out)
     if not body:
         return [f"{sheet}: no total row in the output"]
     *regions, (last, total_row) = body
@@ -585,8 +606,9 @@ def _xlsx_detail(
     out: list[str] = []
     _, expected = _detail_rows(fresh, lang, labels)
     stated: dict[str, list[tuple[int, list[Any]]]] = {}
+    start = _header(rows, labels["region"])
     for k, row in enumerate(rows):
-        if k == 0 or not any(v is not None for v in row):
+        if k <= start or not any(v is not None for v in row):
             continue
         stated.setdefault(str(row[0]), []).append((k, row + [None] * (5 - len(row))))
     wanted: dict[str, list[list[Any]]] = {}
@@ -632,10 +654,11 @@ def _xlsx_factors(
 ) -> list[str]:
     out: list[str] = []
     _, expected = _factor_rows(fresh.scheme, labels)
+    start = _header(rows, labels["tranche"])
     stated = [
         (k, r + [None] * (4 - len(r)))
         for k, r in enumerate(rows)
-        if k > 0 and any(v is not None for v in r)
+        if k > start and any(v is not None for v in r)
     ]
     if len(stated) != len(expected):
         out.append(f"{sheet}: {len(stated)} rows of factors in the output, {len(expected)} now")
