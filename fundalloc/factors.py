@@ -737,7 +737,11 @@ def shares_of(rule: Rule, data: Data, mask: BoolArray, name: str) -> FloatArray:
                 hint=f"check the formula {rule.describe()}",
             )
         )
-    total = float(scores.sum())
+    with np.errstate(over="ignore"):
+        total = float(scores.sum())
+    if total == np.inf:  # finite scores near the largest float: their sum overflows
+        scores = np.ldexp(scores, -64)  # exact but for subnormal parts, far below any share
+        total = float(scores.sum())
     if not (np.isfinite(total) and total > 0):
         found = f"all scores are 0 ({rule.describe()})" if total == 0 else f"a total of {total}"
         raise DataError(

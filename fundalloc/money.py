@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
+from fractions import Fraction
 from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-__all__ = ["exact_decimal", "format_amount", "units_of"]
+__all__ = ["exact_decimal", "exact_sum", "format_amount", "units_of"]
+
+# mantissas are split in two halves of this many bits, so that the halves of up to 2**26
+# floats add up exactly in binary64 (|half| < 2**27, sum < 2**53)
+_HALF = 26
+_CHUNK = 2**25
 
 
 def units_of(amount: Decimal, step: Decimal) -> int | None:
@@ -80,3 +87,49 @@ def exact_decimal(value: Any) -> Decimal | None:
         number = float(value)
         return Decimal(repr(number)) if math.isfinite(number) else None
     return None
+
+
+def exact_sum(values: npt.ArrayLike) -> Fraction:
+    """The exact sum of finite floats, as a Fraction (no rounding at all).
+
+    Every float is an integer mantissa times a power of two; the mantissas are summed
+    exactly per exponent (in two halves, vectorised) and the few per-exponent sums are
+    combined in Python integers, so the cost is O(n) in numpy whatever the spread of
+    magnitudes (subnormals included).
+
+    Raises
+    ------
+    ValueError
+        If a value is not finite.
+
+    Examples
+    --------
+    >>> exact_sum([0.1, 0.2]) == Fraction(0.1) + Fraction(0.2)
+    True
+    >>> exact_sum([1e308, 1e308, -1e308]) == Fraction(1e308)
+    True
+    >>> exact_sum([5e-324, 1.0]) - 1 == Fraction(1, 2**1074)
+    True
+    """
+    x = np.asarray(values, dtype=np.float64).ravel()
+    if not np.isfinite(x).all():
+        raise ValueError("exact_sum needs finite values")
+    x = x[x != 0]
+    if x.size == 0:
+        return Fraction(0)
+    mantissa, exponent = np.frexp(x)
+    whole = np.ldexp(mantissa, 53).astype(np.int64)  # exact: |whole| < 2**53
+    high, low = whole >> _HALF, whole & ((1 << _HALF) - 1)
+    least = int(exponent.min())
+    where = exponent - least  # at most about 2100 levels: no sort needed
+    size = int(where.max()) + 1
+    sums = [0] * size
+    for start in range(0, x.size, _CHUNK):  # each chunk's float sums are exact
+        part = slice(start, start + _CHUNK)
+        h = np.bincount(where[part], weights=high[part], minlength=size)
+        lo = np.bincount(where[part], weights=low[part], minlength=size)
+        for level in np.flatnonzero((h != 0) | (lo != 0)).tolist():
+            sums[level] += (int(h[level]) << _HALF) + int(lo[level])
+    bottom = least - 53
+    numerator = sum(value << level for level, value in enumerate(sums) if value)
+    return Fraction(numerator) * Fraction(2) ** bottom

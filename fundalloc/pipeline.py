@@ -19,9 +19,9 @@ from fundalloc.bounds import check_feasible, combine
 from fundalloc.constraints import Row, broken_rows, rows_of
 from fundalloc.errors import DataError, InfeasibleError, Problem, SolverError
 from fundalloc.factors import BoolArray, Condition, Data, FloatArray, nonnegative, weighted_shares
-from fundalloc.money import format_amount
+from fundalloc.money import exact_sum, format_amount
 from fundalloc.result import Allocation, LeafTrace, Trace
-from fundalloc.rounding import RoundingResult, round_units
+from fundalloc.rounding import Quotas, RoundingResult, round_units
 from fundalloc.scheme import Scheme, Tranche
 from fundalloc.solvers import BoundedProblem, ProportionalSolution, get_solver
 from fundalloc.solvers.groups import (
@@ -164,19 +164,45 @@ def allocate(
     # rounded group by group
     boxes = partition(rows, fixed) if rows else None
     grouped: GroupSolution | None = None
+    step_exact = Fraction(scheme.step)
     if rows or solver in BACKENDS:
         grouped = _solve_rows(problem, rows, boxes, fixed, data.ids, scheme, solver, time_limit)
         solution = ProportionalSolution(grouped.amounts, grouped.multiplier)
+        _require_finite("the group-constrained solution", fixed + solution.amounts, data.ids)
+        quotas = Quotas((fixed + solution.amounts) / step)
     else:
-        solution = get_solver(solver).solve(problem)
+        try:
+            # a multiplier beyond binary64 (inf · 0) is answered below by the exact search,
+            # and every non-finite amount is refused before rounding
+            with np.errstate(all="ignore"):
+                solution = get_solver(solver).solve(problem)
+        except SolverError:
+            if solver not in ("auto", "exact"):
+                raise
+            # the float solver's multiplier overflowed binary64: the exact search needs none
+            solution = ProportionalSolution(np.full(len(data), np.nan), float("nan"))
+        quotas, lam = _exact_quotas(
+            formula,
+            fixed,
+            limits.lower,
+            limits.upper,
+            Fraction(scheme.total),
+            solution.multiplier,
+            step_exact,
+        )
+        if not (np.isfinite(solution.amounts).all() and np.isfinite(solution.multiplier)):
+            # binary64 could not hold the multiplier (a subnormal share): show the exact answer
+            approx, _ = quotas.approx()
+            solution = ProportionalSolution(approx * step - fixed, _as_float(lam))
     bounded = fixed + solution.amounts
     rounded = round_units(
-        bounded / step,
-        targets / step,
+        quotas,
+        targets,
         scheme.total_units,
         lower_units,
         upper_units,
         scheme.method,
+        stage="bounds",
     )
     if boxes is not None and broken_rows(rows, rounded.units, Fraction(scheme.step)):
         rounded = round_by_groups(
@@ -254,20 +280,74 @@ def _solve_rows(
     return solved
 
 
+def _require_finite(stage: str, values: FloatArray, ids: Sequence[str]) -> None:
+    """Nothing that is not a finite number goes further: the stage that made it is named."""
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        raise SolverError(
+            Problem(
+                stage,
+                "expected a finite amount for every region",
+                found=", ".join(f"{ids[i]} {values[i]}" for i in bad[:10].tolist()),
+                hint="this is a defect in fundalloc; please report it with the data",
+            )
+        )
+
+
+def _as_float(value: Fraction) -> float:
+    try:
+        return float(value)
+    except OverflowError:
+        return float("inf")
+
+
 def _canonical_order(ids: Sequence[str]) -> np.ndarray:
     return np.argsort(np.array(ids, dtype=str), kind="stable")
 
 
 def _check_columns(table: RegionTable, scheme: Scheme) -> None:
-    """Every missing column and every cell that is not a finite number, reported together in
-    row order. Signs are checked later, only over the regions that take part."""
-    numeric: dict[str, bool] = {}
+    """Every missing column and every bad cell of a column the scheme uses, in every row,
+    reported together.
+
+    A numeric column must hold finite numbers in every row, and a column that a rule needs
+    non-negative (an indicator of a share, a quota count, ...) must be >= 0 in every row,
+    including rows that the eligibility excludes: a negative poor population is a data
+    error whether or not the region takes part, never a silent exclusion. The one
+    exception is a row that a numeric condition *on that same column* excludes: a negative
+    gap (标准支出 − 标准收入) is what ``gap > 0`` excludes.
+
+    Checks that depend on which regions take part stay with the rules, over those regions
+    only: a ratio's zero denominator, an inverse indicator's zero, a composite index's sign
+    and a tier that is not listed are wrong only where the rule uses the value.
+    """
+    strength = {"text": 0, "number": 1, "nonnegative": 2}
+    needs: dict[str, str] = {}
     for column, how in scheme.needs():
-        numeric[column] = numeric.get(column, False) or how != "text"
+        if strength[how] > strength[needs.get(column, "text")]:
+            needs[column] = how
+        else:
+            needs.setdefault(column, how)
     problems: list[Problem] = []
-    for column, is_number in numeric.items():
-        if is_number or column not in table:
+    for column, how in needs.items():
+        if how != "text" or column not in table:
             problems += table.check(column)
+    if problems:
+        raise DataError(problems)
+    conditions = [*scheme.eligibility]
+    for _, tranche in scheme.walk():
+        conditions += tranche.eligibility
+    for column, how in needs.items():
+        if how != "nonnegative":
+            continue
+        values = table.numeric(column)
+        negative = values < 0
+        for condition in conditions:
+            if condition.column == column and condition.is_numeric and negative.any():
+                negative &= condition.test(table)  # what the condition excludes may be < 0
+        problems += [
+            Problem(table.where(int(i), column), "expected a number >= 0", found=f"{values[i]:g}")
+            for i in np.flatnonzero(negative)[:50].tolist()
+        ]
     if problems:
         raise DataError(problems)
 
@@ -380,7 +460,19 @@ def _split(
                     found=", ".join(c.name for c in tranche.coefficients),
                 )
             )
-        targets = size * adjusted / mass
+        with np.errstate(all="ignore"):
+            targets = size * adjusted / mass
+        bad = np.flatnonzero(~np.isfinite(targets))
+        if bad.size:
+            raise DataError(
+                Problem(
+                    "/".join(here),
+                    "expected a finite formula amount for every region (the factor shares "
+                    "times the coefficients went beyond binary64)",
+                    found=", ".join(f"{data.ids[i]} {targets[i]}" for i in bad[:10].tolist()),
+                    hint="check the coefficients and factor values for extreme magnitudes",
+                )
+            )
         leaves.append(
             LeafTrace(
                 here,
@@ -442,3 +534,201 @@ def _check_unit_bounds(
         )
     if problems:
         raise InfeasibleError(problems)
+
+
+# -------------------------------------------------------------------- exact bounded amounts
+def _exact_quotas(
+    formula: FloatArray,
+    fixed: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    total: Fraction,
+    guess: float,
+    step: Fraction,
+) -> tuple[Quotas, Fraction]:
+    """The bounded amounts in steps, exactly: ``clip(fixed_i + λ·formula_i, L_i, U_i)`` with
+    ``L_i = max(lower_i, fixed_i)``, ``U_i = upper_i`` (every float taken as the exact
+    rational it is) and the one λ (exact) that makes them add up to ``total``.
+
+    The float solver's λ (``guess``) gives a narrow bracket; binary64 settles every region
+    whose status (at its floor, free, at its cap) is the same over the whole bracket, with
+    a proven error bound, and the few regions left (their bound within the bracket) are
+    settled by an exact search over their breakpoints. The amounts are then: the bound for
+    a region at a bound, ``fixed_i + λ·formula_i`` for a free one. A guess that is not a
+    finite positive number (a multiplier beyond binary64) falls back to the bracket
+    ``[0, ∞)``, exactly as well, only slower.
+    """
+    c, f = fixed, formula
+    upper_ = upper
+    low = np.minimum(np.maximum(lower, fixed), upper_)  # a cap below the floor holds
+    positive = f > 0
+    n = len(f)
+    # the floats of the bounds may miss a decimal total by a hair (caps of 0.03 adding up to
+    # a total of 0.03 that binary64 cannot hold): the answer is then every region at its bound,
+    # as the float solver's tolerance has it (the bounds in whole steps are checked apart)
+    least = exact_sum(low)
+    most = (
+        None
+        if bool((positive & (upper_ == np.inf)).any())
+        else exact_sum(np.where(positive, upper_, low))
+    )
+    total = max(total, least) if most is None else min(max(total, least), most)
+    if np.isfinite(guess) and guess > 0:
+        spread = 2.0**-40 + 2.0**-44 * n
+        brackets = [(guess * (1 - spread), guess * (1 + spread)), (0.0, np.inf)]
+    else:
+        brackets = [(0.0, np.inf)]
+    for lo, hi in brackets:
+        status = _statuses(c, f, low, upper_, positive, lo, hi)
+        search = _Search(c, f, low, upper_, status)
+        at_lo, at_hi = (
+            search.value(Fraction(lo)),
+            search.value(None if hi == np.inf else Fraction(hi)),
+        )
+        if at_lo is not None and at_lo <= total and (at_hi is None or total <= at_hi):
+            lam = search.solve(total, Fraction(lo), None if hi == np.inf else Fraction(hi))
+            break
+    else:  # pragma: no cover - the caller checked that the bounds can hold the total
+        raise SolverError("no multiplier makes the bounded amounts add up to the total")
+    # each region's exact amount: its bound, or fixed + λ · formula when free
+    open_ = np.flatnonzero(status == _OPEN)
+    if open_.size:
+        for i in open_.tolist():
+            x = Fraction(float(c[i])) + lam * Fraction(float(f[i]))
+            if x <= Fraction(float(low[i])):
+                status[i] = _FLOOR
+            elif upper_[i] < np.inf and x >= Fraction(float(upper_[i])):
+                status[i] = _CAP
+            else:
+                status[i] = _FREE
+    free = status == _FREE
+    base = np.where(status == _CAP, upper_, np.where(free, c, low))
+    slope = np.where(free, f, 0.0)
+    return Quotas(base, slope, lam, 1 / step), lam
+
+
+_FLOOR, _FREE, _CAP, _OPEN = 0, 1, 2, 3
+
+
+def _statuses(
+    c: FloatArray,
+    f: FloatArray,
+    low: FloatArray,
+    high: FloatArray,
+    positive: BoolArray,
+    lo: float,
+    hi: float,
+) -> np.ndarray:
+    """Each region's status over the whole bracket ``[lo, hi]`` of λ where binary64 proves
+    it (2**-48 relative and 2**-1000 absolute cover the two roundings), else open."""
+    with np.errstate(all="ignore"):
+        at_lo = np.where(positive, c + lo * f, c)
+        at_hi = np.where(positive, c + hi * f, c)
+        e_lo = 2.0**-48 * np.abs(at_lo) + 2.0**-1000
+        e_hi = 2.0**-48 * np.abs(at_hi) + 2.0**-1000
+        floored = ~positive | (at_hi + e_hi <= low)
+        capped = positive & ~floored & (at_lo - e_lo >= high)
+        free = positive & ~floored & ~capped & (at_lo - e_lo >= low) & (at_hi + e_hi <= high)
+    status = np.full(len(c), _OPEN, dtype=np.int8)
+    status[floored], status[capped], status[free] = _FLOOR, _CAP, _FREE
+    return status
+
+
+class _Search:
+    """``F(λ) = Σ clip(c_i + λ f_i, L_i, U_i)`` exactly: the settled regions in two exact
+    sums, the open ones (their bound near λ) one by one, equal ones once with a count."""
+
+    def __init__(
+        self, c: FloatArray, f: FloatArray, low: FloatArray, high: FloatArray, status: np.ndarray
+    ) -> None:
+        free = status == _FREE
+        self.fixed = (
+            exact_sum(low[status == _FLOOR]) + exact_sum(high[status == _CAP]) + exact_sum(c[free])
+        )
+        self.mass = exact_sum(f[free])
+        open_ = status == _OPEN
+        rows, counts = (
+            np.unique(
+                np.stack([c[open_], f[open_], low[open_], high[open_]], axis=1),
+                axis=0,
+                return_counts=True,
+            )
+            if open_.any()
+            else (np.empty((0, 4)), np.empty(0, dtype=np.int64))
+        )
+        self.open = [
+            (
+                Fraction(float(ci)),
+                Fraction(float(fi)),
+                Fraction(float(li)),
+                None if hi_ == np.inf else Fraction(float(hi_)),
+                int(k),
+            )
+            for (ci, fi, li, hi_), k in zip(rows.tolist(), counts.tolist(), strict=True)
+        ]
+
+    def value(self, lam: Fraction | None) -> Fraction | None:
+        """``F(λ)``; ``None`` for λ = ∞ when some amount is unbounded."""
+        if lam is None:
+            if self.mass > 0:
+                return None
+            total = self.fixed
+            for _, f, low, high, k in self.open:
+                if f > 0 and high is None:
+                    return None
+                total += k * (high if f > 0 and high is not None else low)
+            return total
+        total = self.fixed + lam * self.mass
+        for c, f, low, high, k in self.open:
+            x = max(c + lam * f, low)
+            total += k * (x if high is None else min(x, high))
+        return total
+
+    def solve(self, total: Fraction, lo: Fraction, hi: Fraction | None) -> Fraction:
+        """The smallest λ in ``[lo, hi]`` with ``F(λ) = total`` (bracketed by the caller)."""
+        points = {lo}
+        for c, f, low, high, _ in self.open:
+            if f > 0:
+                for edge in (low, high):
+                    if edge is not None:
+                        b = (edge - c) / f
+                        if lo < b and (hi is None or b < hi):
+                            points.add(b)
+        if hi is not None:
+            points.add(hi)
+        ordered = sorted(points)
+        values: dict[int, Fraction | None] = {}
+
+        def at(j: int) -> Fraction | None:
+            if j not in values:
+                values[j] = self.value(ordered[j])
+            return values[j]
+
+        first, last = 0, len(ordered)  # smallest j with F(ordered[j]) >= total, or len
+        while first < last:
+            middle = (first + last) // 2
+            v = at(middle)
+            if v is not None and v < total:
+                first = middle + 1
+            else:
+                last = middle
+        if first == 0:
+            return ordered[0]
+        left, below = ordered[first - 1], at(first - 1)
+        assert below is not None
+        if first < len(ordered):
+            right, above = ordered[first], at(first)
+            assert above is not None
+            return left + (total - below) * (right - left) / (above - below)
+        # beyond the last breakpoint: the free regions and the uncapped open ones grow
+        slope = self.mass + sum(
+            (
+                k * f
+                for c, f, low, high, k in self.open
+                if f > 0 and high is None and c + left * f >= low
+            ),
+            Fraction(0),
+        )
+        if slope <= 0:  # pragma: no cover - bracketed by the caller
+            raise SolverError("no multiplier makes the bounded amounts add up to the total")
+        return left + (total - below) / slope

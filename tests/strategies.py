@@ -315,3 +315,63 @@ def whole_step_rows(draw: st.DrawFn) -> tuple[object, ...]:
             low = draw(half)
         rows.append(Row(((Fraction(1), members),), low, high, k, f"g{k}", n))
     return rows, lower, upper, targets, total
+
+
+# ------------------------------------------------------- exact rounding at national totals
+@dataclass(frozen=True)
+class LargeProblem:
+    """Weights (floats, some equal, some far apart), a total of 10**12 to 10**18 units and
+    whole-unit bounds that can hold it, for the exact-rounding properties."""
+
+    weights: np.ndarray
+    total: int
+    lower: np.ndarray
+    upper: np.ndarray
+
+
+_large_weight = st.one_of(
+    st.just(0.0),
+    st.just(1.0),
+    st.integers(1, 10**6).map(float),
+    st.floats(1e-3, 1e3, allow_nan=False, allow_infinity=False),
+    st.floats(1e-300, 1e300, allow_nan=False, allow_infinity=False),
+)
+
+
+@st.composite
+def large_problems(draw: st.DrawFn, *, max_n: int = 12, bounded: bool = True) -> LargeProblem:
+    n = draw(st.integers(1, max_n))
+    pool = draw(st.lists(_large_weight, min_size=1, max_size=3))  # repeats make exact ties
+    weights = np.array(
+        draw(st.lists(st.sampled_from(pool) | _large_weight, min_size=n, max_size=n))
+    )
+    weights[draw(st.integers(0, n - 1))] = draw(st.floats(1e-3, 1e3))  # one positive at least
+    total = draw(st.integers(10**12, 10**18))
+    lower = np.zeros(n, dtype=np.int64)
+    upper = np.full(n, total, dtype=np.int64)
+    if bounded and draw(st.booleans()):
+        # floors and caps as fractions of the total, feasible by construction
+        cut = [draw(st.integers(0, total // (2 * n))) for _ in range(n)]
+        lower = np.array(cut, dtype=np.int64)
+        positive = weights > 0
+        caps = [
+            int(lower[i]) + draw(st.integers(total // n, total)) if positive[i] else int(lower[i])
+            for i in range(n)
+        ]
+        upper = np.array(caps, dtype=np.int64)
+        if int(np.where(positive, upper, lower).sum()) < total:
+            upper[np.flatnonzero(positive)[0]] += total
+    return LargeProblem(weights, total, lower, upper)
+
+
+#: Indicator values at the edges of binary64: zero, subnormal, the smallest normal,
+#: ordinary and huge (issue 16).
+extreme_indicators = st.one_of(
+    st.just(0.0),
+    st.just(5e-324),
+    st.just(2.2250738585072014e-308),
+    st.floats(5e-324, 1e-300),
+    st.floats(0.5, 1000.0),
+    st.floats(1e300, 1.7e308),
+    st.integers(0, 300).map(float),
+)

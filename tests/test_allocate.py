@@ -375,3 +375,107 @@ def test_explain_edge_cases() -> None:
 def test_empty_table() -> None:
     with pytest.raises(fa.DataError, match="expected at least one region"):
         fa.allocate(fa.RegionTable.from_records([], id="id"), scheme())
+
+
+# ------------------------------------------------------- every used cell, in every row
+def test_a_negative_value_in_an_excluded_row_is_a_data_error_naming_the_cell() -> None:
+    # 乙 is excluded by a condition on another column; its negative poor population is
+    # still wrong data, not a reason to leave it out silently
+    t = fa.RegionTable.from_records(
+        [
+            {"地区": "甲", "poor": 50, "kind": "重点"},
+            {"地区": "乙", "poor": -30, "kind": "一般"},
+            {"地区": "丙", "poor": 20, "kind": "重点"},
+        ],
+        id="地区",
+    )
+    s = scheme(eligibility=[fa.Condition(column="kind", op="==", value="重点")])
+    with pytest.raises(
+        fa.DataError, match=r"row 2, column 'poor': expected a number >= 0; found -30"
+    ):
+        fa.allocate(t, s)
+
+
+def test_a_non_number_in_an_excluded_row_is_a_data_error() -> None:
+    t = fa.RegionTable.from_records(
+        [{"地区": "甲", "poor": 50, "gap": 3}, {"地区": "乙", "poor": "n/a", "gap": -1}], id="地区"
+    )
+    s = scheme(eligibility=[fa.Condition(column="gap", op=">", value=0)])
+    with pytest.raises(fa.DataError, match=r"row 2, column 'poor'"):
+        fa.allocate(t, s)
+
+
+def test_a_negative_excluded_by_a_condition_on_its_own_column_is_allowed() -> None:
+    # the gap pattern in a sub-tranche: the tranche's own condition excludes the negative gap
+    t = fa.RegionTable.from_columns(
+        {"id": list("abc"), "poor": [1, 1, 2], "gap": [30, -12, 10]}, id="id"
+    )
+    s = scheme(
+        total=100,
+        tranches=[
+            fa.Tranche(name="人口", share=0.5, factors=[share("poor")]),
+            fa.Tranche(
+                name="缺口",
+                share=0.5,
+                eligibility=[fa.Condition(column="gap", op=">", value=0)],
+                factors=[share("gap")],
+            ),
+        ],
+    )
+    assert fa.allocate(t, s).amounts == {"a": 50, "b": 12, "c": 38}
+
+
+def test_a_zero_denominator_in_an_excluded_row_is_fine() -> None:
+    # a ratio's zero denominator only matters where the ratio is used
+    t = fa.RegionTable.from_columns(
+        {"id": ["a", "b", "c"], "poor": [5, 3, 1], "rural": [100, 0, 50], "ok": [1, 0, 1]}, id="id"
+    )
+    s = scheme(
+        eligibility=[fa.Condition(column="ok", op=">", value=0)],
+        tranches=[
+            fa.Tranche(
+                name="f",
+                share=1,
+                factors=[
+                    fa.Factor(
+                        name="发生率",
+                        rule=fa.Ratio(numerator="poor", denominator="rural"),
+                        weight=1,
+                    )
+                ],
+            )
+        ],
+    )
+    assert fa.allocate(t, s).amounts == {"a": 71, "b": 0, "c": 29}
+
+
+def test_a_condition_may_name_the_id_column() -> None:
+    s = scheme(eligibility=[fa.Condition(column="地区", op="in", value=["甲", "丙"])])
+    r = fa.allocate(TABLE, s)
+    assert r.amounts == {"甲": 71, "乙": 0, "丙": 29}
+    s = scheme(eligibility=[fa.Condition(column="地区", op="!=", value="甲")])
+    assert fa.allocate(TABLE, s).amounts == {"甲": 0, "乙": 60, "丙": 40}
+
+
+def test_a_scheme_file_condition_may_name_the_id_column() -> None:
+    from fundalloc.io.schemefile import loads_scheme
+
+    text = """
+schema_version = 1
+total = 100
+eligibility = [{ column = "地区", op = "in", value = ["甲", "丙"] }]
+
+[[tranches]]
+name = "f"
+share = 1
+
+[[tranches.factors]]
+name = "poor"
+weight = 1
+
+[tranches.factors.rule]
+kind = "share"
+column = "poor"
+"""
+    loaded = loads_scheme(text)
+    assert fa.allocate(TABLE, loaded.scheme).amounts == {"甲": 71, "乙": 0, "丙": 29}
