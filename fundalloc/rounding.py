@@ -24,16 +24,27 @@ bounds ``[lower, upper]`` and hand out exactly ``total`` units.
     rounded amounts need not add up to the total and the difference (尾差) is
     reported, never hidden.
 
+Exact at any scale
+    Every decision (floors, remainders against the cutoff, halves, divisor priorities,
+    ties) is made on exact rational values: the amounts are :class:`Quotas` (floats taken
+    as the dyadic rationals they are, times exact rationals such as ``total / Σ w``).
+    Each step decides first in binary64 with a proven error bound and recomputes exactly
+    (Fractions) only what that bound cannot settle, so totals of 10^18 units are exact and
+    everyday totals take the float path.
+
 Ties
-    A tie is two regions with the same claim to the last unit: the same remainder
-    (within 1e-9 of a unit plus 1e-12 of the largest amount, which is what binary64
-    arithmetic can move it) or the same divisor priority (within a relative 1e-12). It
-    is broken by the
-    larger exact amount (for divisor methods, the larger weight), then by the smaller
-    region id in Unicode code-point order, never by row order; every broken tie is
-    reported. When units must be taken back (the first estimate overshot, or bounds
-    forced it), they are taken in exactly the reverse of that order, so the result
-    is the same either way.
+    A tie is two regions with the same claim to the last unit: the same exact remainder
+    (within :func:`tie_tolerance`, at most 2**-20 of a unit, which absorbs the binary64
+    error of formula targets at everyday totals) or exactly the same divisor priority. It is
+    broken by the larger exact amount (for divisor methods, the larger weight), then by the
+    smaller region id in Unicode code-point order, never by row order; every broken tie is
+    reported. When units must be taken back (the first estimate overshot, or bounds forced
+    it), they are taken in exactly the reverse of that order, so the result is the same
+    either way.
+
+Non-finite amounts
+    A NaN or infinite amount or weight is refused (:class:`SolverError` naming the stage),
+    never rounded.
 
 References
 ----------
