@@ -689,3 +689,38 @@ def test_a_percentage_total_is_checked_to_the_places_it_shows(tmp_path: Path) ->
         .notices[0]
         .endswith("matches the column sums and was dropped")
     )
+
+
+def test_reading_leaves_the_cycle_collector_as_it_found_it(tmp_path: Path) -> None:
+    import gc
+
+    good = write_csv(tmp_path / "good.csv", "地区,x\n甲,1\n")
+    bad = write_csv(tmp_path / "bad.csv", "地区,x\n甲,1\n合计,2\n")
+    assert gc.isenabled()
+    fa.read_table(good, id="地区")
+    with pytest.raises(fa.DataError):
+        fa.read_table(bad, id="地区")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        fa.read_table(good, id="地区")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_note_merged_over_several_rows_is_one_note(tmp_path: Path, engine: str) -> None:
+    rows = [
+        ["片区", "地区", "x"],
+        ["一片区", "甲", 1],
+        [None, "乙", 2],
+        [None, "合计", 3],
+        ["注：人口为年末数。"],
+        [None],
+    ]
+    path = write_xlsx(tmp_path / "d.xlsx", rows, ("A2:A3", "A5:C6"))
+    table = fa.read_table(path, id="地区", parent="片区")
+    assert table.parents == ("一片区", "一片区")
+    assert table.notices[1:] == (
+        f"{path} [测算表]: row 5 is a note and was dropped: 注：人口为年末数。",
+    )

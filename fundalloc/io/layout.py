@@ -46,10 +46,11 @@ within the range of the values it would sum, when those are all >= 0 and at leas
 positive (their sum is then above the largest: no sum can be that value); any other value
 that does not match is an error.
 
-Merged cells below the header: a range merged over several rows gives its value to every
-cell it covers (a 片区 merged over its cities); a number merged so is an error naming the
-range (which region holds it cannot be told). A range within one row is read as its first
-cell, by the rules above.
+Merged cells below the header: a range merged over several rows gives its value to the
+cells it covers in each row below its first that holds values of its own (a 片区 merged over
+its cities; a note merged over a block of rows stays one note); a number merged so is an
+error naming the range (which region holds it cannot be told). A range within one row is
+read as its first cell, by the rules above.
 """
 
 from __future__ import annotations
@@ -226,10 +227,12 @@ def region_table(
 
 
 def _fill_merged_body(grid: Grid, at: int, names: list[str]) -> list[Problem]:
-    """Give every cell of a range merged over several rows below the header its value (a
-    片区 merged over its cities), in place; a number merged so is a problem naming the range
-    (which region holds it cannot be told). Ranges within one row (a 合计 label over 序号 and
-    地区, a note across the table) are left as they are: the row rules read them."""
+    """Give a range merged over several rows below the header its value in the rows below
+    its first that hold values of their own (a 片区 merged over its cities), in place; a
+    number merged so is a problem naming the range (which region holds it cannot be told).
+    The range's first row, and rows holding nothing else (a note merged over a block of
+    rows), are left as they are, and so are ranges within one row (a 合计 label over 序号
+    and 地区, a note across the table): the row rules read them by their first cell."""
     header = grid.numbers[at]
     ranges = [m for m in grid.merged if m[0] > header and m[2] > m[0]]
     if not ranges:
@@ -242,6 +245,19 @@ def _fill_merged_body(grid: Grid, at: int, names: list[str]) -> list[Problem]:
         anchor = grid.rows[index[first_row]]
         value = anchor[first_col - 1] if first_col <= len(anchor) else None
         if not _filled(value):
+            continue
+        width = min(last_col, first_col + 1024)
+        covered = [
+            grid.rows[index[number]]
+            for number in range(first_row + 1, last_row + 1)
+            if number in index  # a row without cells holds nothing else
+        ]
+        covered = [
+            row
+            for row in covered
+            if any(_filled(c) for j, c in enumerate(row) if not first_col - 1 <= j < width)
+        ]
+        if not covered:
             continue
         if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
             j = first_col - 1
@@ -258,11 +274,7 @@ def _fill_merged_body(grid: Grid, at: int, names: list[str]) -> list[Problem]:
                 )
             )
             continue
-        width = min(last_col, first_col + 1024)
-        for number in range(first_row, last_row + 1):
-            if number not in index:
-                continue  # a row without cells
-            row = grid.rows[index[number]]
+        for row in covered:
             if len(row) < width:
                 row.extend([None] * (width - len(row)))
             for j in range(first_col - 1, width):
