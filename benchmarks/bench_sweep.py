@@ -15,6 +15,17 @@ What is measured (same generated problem and weight vectors for both):
     ``--sample`` vectors (default 200) are run; the time for all vectors is that time
     × vectors / sample, an *extrapolation*, printed as such.
 
+``evaluate`` on dask
+    The same ``WeightModel.evaluate(W)`` with ``executor=client.get_executor()`` of a
+    ``dask.distributed.LocalCluster`` of ``--workers`` worker processes (one thread each) on
+    127.0.0.1: blocks of 2 048 vectors are tasks. Starting the cluster is timed separately.
+
+``monte_carlo_data``
+    ``--draws`` draws (default 200) of 10% noise on two columns, each through the whole
+    pipeline: sequential, on a ``ProcessPoolExecutor(--workers)`` and on the dask cluster
+    (one run each, after a warm-up call of 8 draws that makes the workers import
+    fundalloc). The results must be identical to the bit; the table says so.
+
 Agreement: on the sampled vectors, the largest absolute difference between the
 vectorised amounts and the loop's bounded amounts (``trace.bounded``, before rounding),
 and between the multipliers λ.
@@ -29,21 +40,29 @@ Run (from the repository root, with the project virtualenv)::
 
     .venv/bin/python benchmarks/bench_sweep.py
     .venv/bin/python benchmarks/bench_sweep.py --vectors 10000 --regions 3000 --sample 200
+    .venv/bin/python benchmarks/bench_sweep.py --draws 200 --workers 2   # --no-dask: skip dask
+
+On Windows and macOS the pools start fresh processes that import this file: it is guarded by
+``if __name__ == "__main__"``.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
 import sys
 import time
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from typing import Any
 
 import numpy as np
 from _timing import best_of, fmt_s  # benchmarks/ is on sys.path when run
 
 import fundalloc as fa
-from fundalloc.analysis.sensitivity import WeightModel, weight_model
+from fundalloc.analysis.sensitivity import MonteCarlo, WeightModel, monte_carlo_data, weight_model
 
 GOAL_SECONDS = 2.0
 
@@ -114,6 +133,55 @@ def weight_vectors(model: WeightModel, count: int, seed: int) -> np.ndarray:
     return out
 
 
+def monte_carlo_rows(
+    table: fa.RegionTable, scheme: fa.Scheme, draws: int, executors: dict[str, Executor | None]
+) -> list[tuple[str, float, bool]]:
+    """(label, seconds, identical to the sequential run) of monte_carlo_data per executor."""
+    rows: list[tuple[str, float, bool]] = []
+    first: MonteCarlo | None = None
+    for label, executor in executors.items():
+        # warm up: the workers import fundalloc and numpy on their first task
+        monte_carlo_data(table, scheme, columns=["poor"], draws=8, executor=executor)
+        start = time.perf_counter()
+        result = monte_carlo_data(
+            table,
+            scheme,
+            columns=["poor", "population"],
+            draws=draws,
+            seed=1,
+            keep_draws=True,
+            executor=executor,
+            progress=False,
+        )
+        seconds = time.perf_counter() - start
+        first = first or result
+        assert first.samples is not None and result.samples is not None
+        rows.append((label, seconds, bool(np.array_equal(result.samples, first.samples))))
+    return rows
+
+
+def with_dask(workers: int, work: Callable[[Executor], Any]) -> tuple[float, Any]:
+    """Start a LocalCluster of ``workers`` processes, time its start, run ``work`` on it."""
+    from distributed import Client, LocalCluster
+
+    start = time.perf_counter()
+    cluster = LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",
+    )
+    client = Client(cluster)
+    client.submit(int).result()  # the workers are up
+    started = time.perf_counter() - start
+    try:
+        return started, work(client.get_executor())
+    finally:
+        client.close()
+        cluster.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
@@ -124,7 +192,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunk", type=int, default=64, help="rows solved together")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--draws", type=int, default=200, help="monte_carlo_data draws")
+    parser.add_argument("--workers", type=int, default=2, help="processes of the pools")
+    parser.add_argument("--no-dask", action="store_true", help="skip the dask LocalCluster")
     args = parser.parse_args(argv)
+    use_dask = not args.no_dask and importlib.util.find_spec("distributed") is not None
 
     table, scheme = make_problem(args.regions, args.seed)
     t_build, model = best_of(lambda: weight_model(table, scheme), args.repeat)
@@ -146,6 +218,28 @@ def main(argv: list[str] | None = None) -> int:
         abs(tr.multiplier - batch.multipliers[b]) for tr, b in zip(loop, sample, strict=True)
     )
     scale = float(np.abs(batch.amounts).max())
+
+    with ProcessPoolExecutor(args.workers) as pool:
+        pool.submit(int).result()  # the workers are up
+        mc_rows = monte_carlo_rows(
+            table,
+            scheme,
+            args.draws,
+            {"sequential": None, f"ProcessPoolExecutor({args.workers})": pool},
+        )
+    t_cluster, t_vec_dask, dask_same = None, None, None
+    if use_dask:
+
+        def on_dask(executor: Executor) -> tuple[float, bool, list[tuple[str, float, bool]]]:
+            start = time.perf_counter()
+            spread = model.evaluate(weights, chunk=args.chunk, executor=executor, progress=False)
+            seconds = time.perf_counter() - start
+            same = bool(np.array_equal(spread.amounts, batch.amounts))
+            label = f"dask LocalCluster({args.workers})"
+            return seconds, same, monte_carlo_rows(table, scheme, args.draws, {label: executor})
+
+        t_cluster, (t_vec_dask, dask_same, dask_rows) = with_dask(args.workers, on_dask)
+        mc_rows += dask_rows
 
     print("# fundalloc weight sweep benchmark\n")
     print(
@@ -173,6 +267,12 @@ def main(argv: list[str] | None = None) -> int:
         f"| loop of `fa.allocate` | {sample.size:,} | {fmt_s(t_loop)} | "
         f"{t_loop / sample.size * 1e3:.2f} ms | {fmt_s(t_loop_all)} (extrapolated) |"
     )
+    if t_vec_dask is not None:
+        print(
+            f"| vectorised `evaluate` on dask LocalCluster({args.workers}) | {args.vectors:,} | "
+            f"{fmt_s(t_vec_dask)} | {t_vec_dask / args.vectors * 1e6:.1f} µs | "
+            f"{fmt_s(t_vec_dask)} (identical: {'yes' if dask_same else 'NO'}) |"
+        )
     print(f"\nloop (extrapolated to {args.vectors:,}) / vectorised: {t_loop_all / t_vec:,.0f}×")
     print(
         f"agreement on the {sample.size} sampled vectors: max abs(amount difference) "
@@ -183,6 +283,25 @@ def main(argv: list[str] | None = None) -> int:
         f"goal: vectorised under {GOAL_SECONDS:g} s: {'yes' if t_vec < GOAL_SECONDS else 'no'} "
         f"({fmt_s(t_vec)})"
     )
+    if t_vec_dask is not None:
+        print(f"dask LocalCluster `evaluate` / sequential: {t_vec_dask / t_vec:.2f}×")
+
+    print(
+        f"\n## monte_carlo_data: {args.draws} draws × {args.regions:,} regions, "
+        "two columns with 10% noise, the whole pipeline per draw (one run each)\n"
+    )
+    print("| executor | time | per draw | / sequential | identical to sequential |")
+    print("|---|---:|---:|---:|---|")
+    t_seq = mc_rows[0][1]
+    for label, seconds, same in mc_rows:
+        print(
+            f"| {label} | {fmt_s(seconds)} | {seconds / args.draws * 1e3:.1f} ms | "
+            f"{seconds / t_seq:.2f}× | {'yes' if same else 'NO'} |"
+        )
+    if t_cluster is not None:
+        print(f"\n(starting the dask LocalCluster took {fmt_s(t_cluster)}, not counted above)")
+    elif not args.no_dask:
+        print("\n(dask is not installed: pip install 'dask[distributed]')")
     return 0
 
 
