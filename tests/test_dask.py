@@ -7,6 +7,7 @@ run, to the last bit.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 from collections.abc import Iterator
 from concurrent.futures import Executor
@@ -38,6 +39,7 @@ def executor() -> Iterator[Executor]:
         dashboard_address="127.0.0.1:0",
     )
     client = Client(cluster)
+    client.run(importlib.import_module, "fundalloc.analysis.sensitivity")  # every worker, now
     try:
         yield client.get_executor()
     finally:
@@ -141,7 +143,9 @@ def _same(a: MonteCarlo, b: MonteCarlo) -> None:
 
 @pytest.mark.parametrize("method", ["lognormal", "dirichlet"])
 def test_monte_carlo_weights(executor: Executor, allocation: fa.Allocation, method: str) -> None:
-    settings: dict[str, object] = {"draws": 3000, "seed": 11, "keep_draws": True}
+    """One block of draws (test_evaluate has several): the summaries' Kendall τ costs a
+    few milliseconds per draw, twice."""
+    settings: dict[str, object] = {"draws": 100, "seed": 11, "keep_draws": True}
     plain = monte_carlo_weights(allocation, method=method, **settings)  # type: ignore[arg-type]
     spread = monte_carlo_weights(allocation, method=method, executor=executor, **settings)  # type: ignore[arg-type]
     _same(spread, plain)

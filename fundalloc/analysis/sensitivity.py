@@ -848,6 +848,8 @@ def monte_carlo_data(
             caps += at_cap.sum(axis=0)
             done += a.shape[0]
             report(done)
+    if executor is not None:
+        _UNPICKLED.pop(shared.token, None)  # a thread pool unpickled it in this process
     trace = allocation.trace
     return _summary(
         trace.ids,
