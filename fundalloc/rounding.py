@@ -161,6 +161,8 @@ class Quotas:
             size = np.abs(base) if slope is None else np.abs(base) + abs(m) * np.abs(slope)
             value = value * s
             error = _RELATIVE_ERROR * size * abs(s) + _UNDERFLOW * max(1.0, abs(s))
+            if slope is not None and self.scale == 1:
+                error[slope == 0] = 0.0  # a bound itself (times 1): exact
         bad = ~(np.isfinite(value) & np.isfinite(error))
         if bad.any():
             value[bad], error[bad] = 0.0, np.inf
@@ -233,9 +235,10 @@ def _floors(approx: FloatArray, error: FloatArray, cache: _Cache, offset: Fracti
         part = approx - low  # exact for |approx| < 2**52
         sure = np.abs(low) < 2.0**52
         widest = float(error.max(initial=0.0))
-        if widest > 0:
-            e = error if widest >= 2.0**-10 else widest  # one margin for all: the usual case
-            sure &= (part > e) & (part < 1.0 - e) & (np.abs(part - threshold) > e)
+        if widest > 0:  # an error-free quota (a bound, a plain float) is always sure
+            exact = error == 0
+            sure &= ((part > error) | exact) & (part < 1.0 - error)
+            sure &= (np.abs(part - threshold) > error) | exact
         units = np.where(sure, low + whole + (part >= threshold), 0.0).astype(np.int64)
     unsure = np.flatnonzero(~sure)
     for i, q in zip(unsure.tolist(), cache(unsure), strict=True):
