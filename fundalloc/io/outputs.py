@@ -100,7 +100,11 @@ LABELS: dict[str, dict[str, str]] = {
 
 @dataclass(frozen=True)
 class Provenance:
-    """Where an allocation came from: enough to tell whether it can be reproduced."""
+    """Where an allocation came from: enough to tell whether it can be reproduced.
+
+    Paths are recorded relative to the scheme file (:meth:`of`: the scheme file's name, the
+    data file relative to its folder), and the time is ``SOURCE_DATE_EPOCH``'s when that is
+    set, so the same files give the same provenance on any machine."""
 
     scheme_path: str
     scheme_sha256: str
@@ -844,13 +848,12 @@ def _xlsx(
         ("scheme_format", scheme_format),
         ("scheme", ""),
     ]
-    k = 0
     for k, (key, value) in enumerate(items, start=1):
         source.write_string(k, 0, key, styles.key)
         source.write_string(k, 1, value, styles.text)
     # one row per line, split at "\n" only: splitlines() would also split at U+2028, U+0085
     # and others, which joining with "\n" cannot give back
-    for k, text_line in enumerate(scheme_text.split("\n"), start=k + 1):
+    for k, text_line in enumerate(scheme_text.split("\n"), start=len(items) + 1):
         if text_line:
             source.write_string(k, 1, text_line)
         else:
