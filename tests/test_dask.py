@@ -125,10 +125,10 @@ def test_evaluate(executor: Executor, allocation: fa.Allocation) -> None:
 
 
 def test_sweep(executor: Executor, allocation: fa.Allocation) -> None:
-    grid = np.linspace(0, 1, 701)  # 3 weights × 701 points: more than one block
+    grid = np.linspace(0, 1, 701).tolist()  # 3 weights × 701 points: more than one block
     plain = sweep(allocation, values=grid)
     spread = sweep(allocation, values=grid, executor=executor)
-    assert spread.labels == plain.labels and len(plain.labels) * grid.size > 2048
+    assert spread.labels == plain.labels and len(plain.labels) * len(grid) > 2048
     for field in ("values", "amounts", "at_floor", "at_cap"):
         assert np.array_equal(getattr(spread, field), getattr(plain, field)), field
 
