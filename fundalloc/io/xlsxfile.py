@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 import html
 import importlib.util
+import itertools
 import re
 import xml.etree.ElementTree as ET
 import xml.parsers.expat
@@ -152,6 +153,8 @@ _DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationship
 _MAIN_NAMESPACE = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row|f|v|sheetData)\b")
 _CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"')
+# a cell reference that is not letters and digits (what _CELL_REF reads)
+_ODD_REF = re.compile(rb'<c r="(?![A-Z]{1,3}[0-9]+")')
 _ROW_REF = re.compile(rb'<row r="([0-9]+)"')
 _FORMULA = re.compile(rb"<f[ >/]")
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"[^>]*?\bt="e"[^>]*>')
@@ -178,7 +181,7 @@ def _read_calamine(path: str, sheet: str | int | None) -> Grid | None:
         if special is None:
             return None
         values = workbook.get_sheet_by_name(chosen)
-        rows = [_calamine_row(row) for row in values.to_python(skip_empty_area=False)]
+        rows = _calamine_rows(values.to_python(skip_empty_area=False))
         merged = [
             (r0 + 1, c0 + 1, r1 + 1, c1 + 1)
             for (r0, c0), (r1, c1) in (values.merged_cell_ranges or [])
@@ -220,13 +223,15 @@ def _special_cells(xml: bytes) -> dict[tuple[int, int], Any] | None:
     than its cells (calamine would hold every cell of it)."""
     if _PREFIXED.search(xml) or _MAIN_NAMESPACE not in xml[:2048]:
         return None  # prefixed or unusual XML: openpyxl reads it the way the standard says
-    refs = _CELL_REF.findall(xml)
-    if len(refs) != xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>"):
+    refs = xml.count(b'<c r="')
+    if (
+        refs != xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
+        or _ODD_REF.search(xml) is not None
+    ):
         return None  # cells without a reference: their place is known only by counting
     if refs:
-        rows = max(int(n) for n in _ROW_REF.findall(xml)) if b"<row" in xml else 0
-        columns = max(_column(letters) for letters in set(r for r, _ in refs))
-        if rows * columns > 4 * len(refs) + 10**6:
+        rows = max(map(int, _ROW_REF.findall(xml))) if b"<row" in xml else 0
+        if rows * _last_column(xml) > 4 * refs + 10**6:
             return None
     special: dict[tuple[int, int], Any] = {}
     for match in _FORMULA.finditer(xml):
@@ -255,11 +260,53 @@ def _special_cells(xml: bytes) -> dict[tuple[int, int], Any] | None:
     return special
 
 
+def _last_column(xml: bytes) -> int:
+    """The largest column a cell reference names (without listing every reference: the
+    longest letters first, and single letters from Z down).
+
+    Examples
+    --------
+    >>> _last_column(b'<c r="B2"/><c r="E1"/>'), _last_column(b'<c r="A1"/><c r="AB3"/>')
+    (5, 28)
+    """
+    for width in (3, 2):
+        if re.search(rb'<c r="[A-Z]{%d}[0-9]' % width, xml):
+            found = re.findall(rb'<c r="([A-Z]{%d})[0-9]' % width, xml)
+            return max(map(_column, set(found)))
+    for letter in range(ord("Z"), ord("A") - 1, -1):
+        if xml.find(b'<c r="' + bytes([letter])) >= 0:
+            return letter - 64
+    return 0
+
+
 def _column(letters: bytes) -> int:
     number = 0
     for letter in letters:
         number = number * 26 + letter - 64
     return number
+
+
+def _calamine_rows(raw: list[list[Any]]) -> list[list[Any]]:
+    """Every calamine row as :func:`_calamine_row` gives it; without a call per cell when
+    the sheet holds no date (found in one pass over all cells)."""
+    kinds = set(map(type, itertools.chain.from_iterable(raw)))
+    if not kinds <= {str, float, int, bool}:
+        return [_calamine_row(row) for row in raw]
+    rows = [
+        [
+            None
+            if v == ""
+            else int(v)
+            if v.__class__ is float and v.is_integer() and -(2**53) < v < 2**53
+            else v
+            for v in row
+        ]
+        for row in raw
+    ]
+    for cells in rows:
+        while cells and cells[-1] is None:
+            cells.pop()
+    return rows
 
 
 def _calamine_row(row: list[Any]) -> list[Any]:
