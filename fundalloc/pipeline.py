@@ -33,7 +33,7 @@ from fundalloc.solvers.groups import (
 )
 from fundalloc.solvers.integer import round_with_rows
 from fundalloc.solvers.lp import BACKENDS, backend_for
-from fundalloc.solvers.qp import diagnose, solve_rows
+from fundalloc.solvers.qp import check_whole_steps, diagnose, solve_rows
 from fundalloc.table import RegionTable
 
 __all__ = ["allocate"]
@@ -204,6 +204,20 @@ def allocate(
         scheme.method,
         stage="bounds",
     )
+    # feasible in reals is not feasible in whole steps: name the rows before rounding under them
+    check_whole_steps(
+        rows,
+        rounded.units,
+        lower_units,
+        upper_units,
+        targets,
+        scheme.total_units,
+        step_exact,
+        data.ids,
+        scheme.unit,
+        solver=solver,
+        time_limit=time_limit,
+    )
     if boxes is not None and broken_rows(rows, rounded.units, Fraction(scheme.step)):
         rounded = round_by_groups(
             bounded / step,
@@ -267,7 +281,7 @@ def _solve_rows(
     if solver in BACKENDS:
         backend_for(solver)  # a missing backend says how to install it, whatever the problem
     if boxes is not None and solver not in BACKENDS:
-        return solve_partitioned(problem, boxes, rows, ids, scheme.unit)
+        return solve_partitioned(problem, boxes, rows, ids, scheme.unit, fixed=fixed)
     if solver == "exact":
         raise SolverError(
             "the exact solver handles group floors and caps on groups that do not overlap; "
