@@ -135,7 +135,8 @@ def solve_proportional(problem: BoundedProblem) -> ProportionalSolution:
         else:
             lam_hi = middle
     lam = lam_lo if mass <= 0 else min(max((total - fixed) / mass, lam_lo), lam_hi)
-    amounts = np.clip(lam * t, lo, hi)
+    # a zero target stays at its floor even when λ is beyond binary64 (inf · 0 would be NaN)
+    amounts = np.clip(np.multiply(lam, t, out=np.zeros_like(t), where=t > 0), lo, hi)
     reached = float(amounts.sum())
     if abs(reached - total) > 1e-9 * max(1.0, abs(total)):
         if not active.any():
