@@ -574,6 +574,10 @@ def _shown_width(value: Any, decimals: int) -> int:
         return max((_width(line) for line in value.split("\n")), default=0)
     if isinstance(value, bool) or value is None:
         return 0
+    if isinstance(value, int):
+        return len(str(value))
+    if isinstance(value, float) and decimals == -1:  # as given: the shortest round trip
+        return len(repr(value))
     if isinstance(value, int | float | Decimal):
         return len(f"{float(value):,.{decimals}f}")
     return len(str(value))
@@ -595,9 +599,12 @@ class _Widths:
         for value in values:
             self.see(column, value, decimals)
 
+    def shown(self, minimum: int = 6) -> list[int]:
+        return [min(self.cap, max(minimum, width) + 2) for width in self.widths]
+
     def apply(self, sheet: Any, minimum: int = 6) -> None:
-        for column, width in enumerate(self.widths):
-            sheet.set_column(column, column, min(self.cap, max(minimum, width) + 2))
+        for column, width in enumerate(self.shown(minimum)):
+            sheet.set_column(column, column, width)
 
 
 class _Book:
@@ -606,7 +613,13 @@ class _Book:
     def __init__(self, book: Any, money: str) -> None:
         edge = {"border": 1, "valign": "vcenter"}
         self.title = book.add_format(
-            {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}
+            {
+                "bold": True,
+                "font_size": 14,
+                "align": "center",
+                "valign": "vcenter",
+                "text_wrap": True,
+            }
         )
         self.unit = book.add_format({"align": "right"})
         self.header = book.add_format(
@@ -629,12 +642,20 @@ class _Book:
 
 
 def _top(
-    sheet: Any, styles: _Book, width: int, title: str, unit: str, header: Sequence[str]
+    sheet: Any,
+    styles: _Book,
+    width: int,
+    title: str,
+    unit: str,
+    header: Sequence[str],
+    table_width: int,
 ) -> None:
-    """The title row (merged), the unit row and the header; frozen below the header, the
-    header repeated on every printed page, A4 landscape fitted to the page width."""
+    """The title row (merged, on as many lines as a title wider than the table's
+    ``table_width`` characters needs), the unit row and the header; frozen below the header,
+    the header repeated on every printed page, A4 landscape fitted to the page width."""
+    lines = -(-_width(title) * 14 // (11 * max(1, table_width - 2)))  # 14-point title
+    sheet.set_row(0, 22 * max(1, lines))
     sheet.merge_range(0, 0, 0, width - 1, title, styles.title)
-    sheet.set_row(0, 28)
     if width > 1:
         sheet.merge_range(1, 0, 1, width - 1, unit, styles.unit)
     else:
@@ -732,7 +753,6 @@ def _xlsx(
     # 分配结果: region, formula target, amount, share; 合计; the rounding note
     sheet = book.add_worksheet(names[0])
     header, rows = _rows(result, labels)
-    _top(sheet, styles, 4, title, unit, header)
     widths = _Widths(4)
     for column, text in enumerate(header):
         widths.see(column, text)
@@ -740,8 +760,14 @@ def _xlsx(
     targets = [float(r[1]) for r in rows]
     amounts = [float(r[2]) for r in rows]
     shares = [r[3] for r in rows]
+    total_target = float(sum(result.targets.values()))
+    total_amount = float(sum(result.amounts.values(), Decimal(0)))
     widths.see_column(0, regions)
-    widths.see_column(1, [max(targets, default=0.0), min(targets, default=0.0)], 4)
+    widths.see_column(1, [total_target, min(targets, default=0.0)], 4)
+    widths.see(2, total_amount, decimals)
+    widths.see(2, min(amounts, default=0.0), decimals)
+    widths.see(3, "100.00%")
+    _top(sheet, styles, 4, title, unit, header, sum(widths.shown()))
     row = TITLE_ROWS + 1
     for region, target, amount, share in zip(regions, targets, amounts, shares, strict=True):
         sheet.write_string(row, 0, region, styles.text)
@@ -749,11 +775,6 @@ def _xlsx(
         sheet.write_number(row, 2, amount, styles.money)
         sheet.write_number(row, 3, share, styles.percent)
         row += 1
-    total_target = float(sum(result.targets.values()))
-    total_amount = float(sum(result.amounts.values(), Decimal(0)))
-    widths.see(1, total_target, 4)
-    widths.see(2, total_amount, decimals)
-    widths.see(3, "100.00%")
     sheet.write_string(row, 0, labels["total"], styles.total_text)
     sheet.write_number(row, 1, total_target, styles.total_target)
     sheet.write_number(row, 2, total_amount, styles.total_money)
@@ -770,11 +791,13 @@ def _xlsx(
     # 测算明细: every stage of every region's breakdown
     detail = book.add_worksheet(names[1])
     header, drows = _detail_rows(result, lang, labels)
-    _top(detail, styles, 5, title, unit, header)
     widths = _Widths(5)
     for column, text in enumerate(header):
         widths.see(column, text)
-    seen_texts: set[str] = set()
+    for column in range(1, 4):
+        widths.see_column(column, list({r[column] for r in drows}))
+    widths.see_column(0, regions)
+    _top(detail, styles, 5, title, unit, header, sum(widths.shown()))
     row = TITLE_ROWS + 1
     largest = 0.0
     for region, stage, tranche, item, value in drows:
@@ -784,32 +807,27 @@ def _xlsx(
         detail.write_string(row, 2, tranche, styles.text)
         detail.write_string(row, 3, item, styles.text)
         detail.write_number(row, 4, amount, styles.detail)
-        for text in (stage, tranche, item):
-            seen_texts.add(text)
         largest = max(largest, abs(amount))
         row += 1
-    widths.see_column(0, regions)
-    for text in seen_texts:
-        for column in (1, 2, 3):
-            widths.see(column, text)
     widths.see(4, -largest, 6)
     widths.apply(detail)
 
     # 分配因素及权重: tranches, factors, weights as percentages, rules
     factors = book.add_worksheet(names[2])
     header, frows = _factor_rows(scheme, labels)
-    _top(factors, styles, 4, title, "", header)
     widths = _Widths(4, cap=80)
     for column, text in enumerate(header):
         widths.see(column, text)
+    for values in frows:
+        for column, value in enumerate(values):
+            widths.see(column, "100.00%" if isinstance(value, float) else str(value))
+    _top(factors, styles, 4, title, "", header, sum(widths.shown()))
     for k, values in enumerate(frows, start=TITLE_ROWS + 1):
         for column, value in enumerate(values):
             if isinstance(value, float):
                 factors.write_number(k, column, value, styles.weight)
-                widths.see(column, "100.00%")
             else:
                 factors.write_string(k, column, str(value), styles.wrap)
-                widths.see(column, str(value))
     widths.apply(factors)
 
     # 输入数据: the data as given (numbers as numbers), header in the first row
@@ -822,7 +840,7 @@ def _xlsx(
         widths.see(column, name)
     cells = [list(table.ids)] + [[_input_cell(v) for v in table.raw(c)] for c in columns[1:]]
     for column, values in enumerate(cells):
-        widths.see_column(column, values, 6)
+        widths.see_column(column, values, -1)
     for i in range(n):
         for column, values in enumerate(cells):
             value = values[i]
