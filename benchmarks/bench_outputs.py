@@ -23,15 +23,15 @@ the peer, pandas
     (region, formula target, amount, share), built from the allocation before the clock:
     one sheet, no breakdown, no provenance, no checks. The ratio is ours over the peer's.
 
-Times are the best of ``--repeat`` calls (wall clock), with the mean CPU time of the
-process beside them (on a shared, loaded machine the wall clock also counts waiting).
-Memory is the peak resident set size reached during the call above the resident size
-before it (the peak is reset through ``/proc/self/clear_refs`` before each call; Linux
-only, "—" elsewhere). The growth exponent is the least-squares slope of log(time) on
-log(regions) over the sizes measured (1 is linear). A size is skipped for a format, with the reason printed, when the time measured at
-the previous size, scaled linearly, would exceed ``--budget`` seconds. Nothing is asserted;
-the goal line (issue 11: 10^5 regions in under 10 s for every format and for verify of the
-XLSX) reports yes/no.
+Times are the best of ``--repeat`` calls (wall clock), with the mean CPU time of the process
+beside them (on a shared, loaded machine the wall clock also counts waiting). Memory is the
+peak resident set size reached during the call above the resident size before it (the peak
+is reset through ``/proc/self/clear_refs`` before each call; Linux only, "—" elsewhere). The
+growth exponent is the least-squares slope of log(time) on log(regions) over the sizes
+measured (1 is linear). A size is skipped for a format, with the reason printed, when the
+time measured at the previous size, scaled linearly, would exceed ``--budget`` seconds.
+Nothing is asserted; the goal line (issue 11: 10^5 regions in under 10 s for every format
+and for verify of the XLSX) reports yes/no.
 
 Run (from the repository root, with the project virtualenv)::
 
