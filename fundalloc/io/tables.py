@@ -9,7 +9,9 @@
   anywhere checked against the rows they sum and dropped with a notice in
   :attr:`RegionTable.notices <fundalloc.table.RegionTable>`; notes, signature rows, unit rows,
   group headings and blank rows below the header dropped; a 序号 column dropped; any other row
-  without a region id an error naming it.
+  without a region id an error naming it. A rate or average in a total row (a value within
+  the regions' range, not their sum) is named "not checked"; a text cell merged down over
+  regions (XLSX) is each region's, a merged number an error; ``12.5%`` as text reads 0.125.
 - DataFrames (pandas or polars, imported only when used) in with :func:`from_dataframe`.
 
 Examples
