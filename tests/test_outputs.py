@@ -144,3 +144,12 @@ def test_the_calculation_sheet_is_there_up_to_the_limit(
     assert verify(out) == []
     forced = render(result, "xlsx", provenance=provenance, calculation_sheet=True)
     assert names(forced)[5] == "测算表"
+
+
+def test_the_command_line_chooses_the_calculation_sheet(tmp_path: Path) -> None:
+    shutil.copy(EXAMPLE / "data.csv", tmp_path / "data.csv")
+    shutil.copy(EXAMPLE / "scheme.toml", tmp_path / "scheme.toml")
+    for flag, count in (("--no-calculation-sheet", 5), ("--calculation-sheet", 6)):
+        out = tmp_path / f"{flag}.xlsx"
+        assert main(["allocate", str(tmp_path / "scheme.toml"), "-o", str(out), flag]) == 0
+        assert len(openpyxl.load_workbook(out).sheetnames) == count, flag
