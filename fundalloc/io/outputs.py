@@ -970,17 +970,30 @@ def render(
     if format == "xlsx":
         return _xlsx(result, lang, chosen, provenance, text, data, scheme_format, calculation_sheet)
     if format == "json":
-        return (
-            json.dumps(
-                document(result, text, data, provenance, scheme_format),
-                ensure_ascii=False,
-                indent=1,
-            )
-            + "\n"
-        ).encode()
+        return _json_text(document(result, text, data, provenance, scheme_format)).encode()
     if format == "md":
         return _markdown(result, lang, chosen, provenance).encode("utf-8")
     return _html(result, lang, chosen, provenance).encode("utf-8")
+
+
+def _json_text(doc: dict[str, Any]) -> str:
+    """The JSON output: one top-level key per line, each value on its line.
+
+    ``json.dumps`` with ``indent`` runs Python's own encoder (its C encoder only writes
+    without indentation), about three quarters of the JSON output's time at 10^4 regions:
+    each value is written by the C encoder instead.
+
+    >>> print(_json_text({"a": 1, "b": {"c": [1, "甲"]}}), end="")
+    {
+     "a": 1,
+     "b": {"c": [1, "甲"]}
+    }
+    """
+    items = (
+        f" {json.dumps(key, ensure_ascii=False)}: {json.dumps(value, ensure_ascii=False)}"
+        for key, value in doc.items()
+    )
+    return "{\n" + ",\n".join(items) + "\n}\n"
 
 
 def write_output(path: Path, data: bytes) -> None:
