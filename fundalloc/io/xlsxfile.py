@@ -230,7 +230,9 @@ def _special_cells(xml: bytes) -> dict[tuple[int, int], Any] | None:
     ):
         return None  # cells without a reference: their place is known only by counting
     if refs:
-        rows = max(map(int, _ROW_REF.findall(xml))) if b"<row" in xml else 0
+        # calamine places cells by their own references, whatever the <row> elements say
+        declared = max(map(int, _ROW_REF.findall(xml))) if b"<row" in xml else 0
+        rows = max(declared, _last_row(xml))
         if rows * _last_column(xml) > 4 * refs + 10**6:
             return None
     special: dict[tuple[int, int], Any] = {}
@@ -258,6 +260,22 @@ def _special_cells(xml: bytes) -> dict[tuple[int, int], Any] | None:
             key = (int(match.group(2)), _column(match.group(1)))
             special[key] = html.unescape(value.group(1).decode())
     return special
+
+
+def _last_row(xml: bytes) -> int:
+    """The largest row a cell reference names (the longest digit runs first, so a sheet's
+    thousands of references are not all listed).
+
+    Examples
+    --------
+    >>> _last_row(b'<c r="B2"/><c r="E10"/>'), _last_row(b'<c r="A99999999"/>')
+    (10, 99999999)
+    """
+    for width in range(9, 0, -1):
+        found = re.findall(rb'<c r="[A-Z]{1,3}([0-9]{%d})"' % width, xml)
+        if found:
+            return int(max(found))
+    return 10**9 if re.search(rb'<c r="[A-Z]{1,3}[0-9]{10}', xml) else 0
 
 
 def _last_column(xml: bytes) -> int:

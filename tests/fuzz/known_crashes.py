@@ -28,13 +28,4 @@ KNOWN_UNFIXED: list[Known] = [
         "OverflowError in fundalloc/io/verify.py:_number_cell",
         "10",
     ),
-    # read_table on a 5 KB workbook whose first cell reference is r="A99999999": the default
-    # XLSX engine (python-calamine) allocates the whole declared grid (12.8 GB) and the
-    # process aborts (Rust allocation failure, SIGABRT) under a memory limit, or swaps without
-    # one (issue 16: "bound the work by the cells that exist"); the openpyxl engine reads it
-    Known(
-        "xlsx/crash-03cb46347ed0.xlsx",
-        "SIGABRT (process killed)",
-        "16",
-    ),
 ]
