@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = [
+    "MAX_LISTED",
     "DataError",
     "DependencyError",
     "FundallocError",
@@ -24,7 +25,11 @@ __all__ = [
     "Problem",
     "SchemeError",
     "SolverError",
+    "not_listed",
 ]
+
+#: How many cells with the same problem in one column an error lists; the rest are counted.
+MAX_LISTED = 50
 
 
 @dataclass(frozen=True)
@@ -93,3 +98,23 @@ class SolverError(FundallocError, RuntimeError):
 
 class DependencyError(FundallocError, ImportError):
     """An optional package is needed and not installed; the message says how to install it."""
+
+
+def not_listed(count: int, where: str) -> list[Problem]:
+    """A closing problem that counts the cells left out of a list cut at :data:`MAX_LISTED`
+    (nothing when none were), so that a long list is never cut without a word.
+
+    >>> not_listed(50, "data.csv, column '人口'")
+    []
+    >>> print(not_listed(120, "data.csv, column '人口'")[0])
+    data.csv, column '人口': 70 more rows with the same kind of problem are not listed
+    """
+    if count <= MAX_LISTED:
+        return []
+    left = count - MAX_LISTED
+    rows = (
+        "1 more row with the same kind of problem is"
+        if left == 1
+        else f"{left} more rows with the same kind of problem are"
+    )
+    return [Problem(where, f"{rows} not listed")]

@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import Field, field_validator, model_validator
 
-from fundalloc.errors import DataError, Problem
+from fundalloc.errors import MAX_LISTED, DataError, Problem, not_listed
 from fundalloc.spec import Spec, check_weights
 
 __all__ = [
@@ -82,9 +82,10 @@ def _fail(
         Problem(
             data.where(int(i), column), message, found=None if found is None else f"{found[i]:g}"
         )
-        for i in rows[:50]
+        for i in rows[:MAX_LISTED]
     ]
-    return DataError(problems)
+    source = getattr(data, "source", None) or "data"
+    return DataError(problems + not_listed(len(rows), f"{source}, column {column!r}"))
 
 
 def nonnegative(data: Data, column: str, mask: BoolArray) -> FloatArray:

@@ -20,6 +20,7 @@ gives the file's own row numbers. Messages say "row" for every source.
 from __future__ import annotations
 
 import datetime
+import itertools
 import math
 import re
 import unicodedata
@@ -30,7 +31,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from fundalloc.errors import DataError, Problem
+from fundalloc.errors import MAX_LISTED, DataError, Problem, not_listed
 
 __all__ = ["RegionTable"]
 
@@ -651,30 +652,37 @@ class RegionTable:
             problems = []
             if raw.dtype.kind in "iuf":  # a numeric numpy array
                 values = raw.astype(np.float64)
-                bad = ~np.isfinite(values)
-                for i in np.flatnonzero(bad)[:50]:
+                bad = np.flatnonzero(~np.isfinite(values))
+                for i in bad[:MAX_LISTED]:
                     what = "NaN" if np.isnan(values[i]) else "infinity"
                     problems.append(
                         Problem(self.where(int(i), column), "expected a finite number", found=what)
                     )
+                problems += not_listed(bad.size, self._column_place(column))
             else:
                 values, reasons = to_numbers(raw.tolist())
                 problems = [
                     Problem(self.where(i, column), reason.expected, found=reason.found)
-                    for i, reason in reasons.items()
+                    for i, reason in itertools.islice(reasons.items(), MAX_LISTED)
                 ]
+                problems += not_listed(len(reasons), self._column_place(column))
             if problems:
                 return problems
             self._numeric[column] = _readonly(values)
         values = self._numeric[column]
         if nonnegative and (values < 0).any():
+            negative = np.flatnonzero(values < 0)
             return [
                 Problem(
                     self.where(int(i), column), "expected a number >= 0", found=f"{values[i]:g}"
                 )
-                for i in np.flatnonzero(values < 0)[:50]
-            ]
+                for i in negative[:MAX_LISTED]
+            ] + not_listed(negative.size, self._column_place(column))
         return []
+
+    def _column_place(self, column: str) -> str:
+        """A column as a place for messages: ``"data.csv, column '人口'"``."""
+        return f"{self.source or 'data'}, column {column!r}"
 
     def with_column(self, name: str, values: Sequence[Any] | npt.NDArray[Any]) -> RegionTable:
         """A copy of the table with ``name`` added or replaced.

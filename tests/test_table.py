@@ -303,3 +303,27 @@ def test_the_id_column_can_be_read_like_any_column() -> None:
     assert condition.test(t).tolist() == [True, False, True]
     with pytest.raises(fa.DataError, match="row 1, column '地区': expected a number"):
         t.numeric("地区")
+
+
+def test_a_long_list_of_bad_cells_is_cut_with_a_count_never_silently() -> None:
+    # 120 text cells and 120 negatives: 50 listed each time, and the other 70 counted
+    text = fa.RegionTable.from_columns(
+        {"id": [f"r{i}" for i in range(120)], "x": ["abc"] * 120}, id="id"
+    )
+    with pytest.raises(fa.DataError) as caught:
+        text.numeric("x")
+    assert len(caught.value.problems) == 51
+    assert str(caught.value.problems[-1]) == (
+        "data, column 'x': 70 more rows with the same kind of problem are not listed"
+    )
+    negative = fa.RegionTable.from_columns(
+        {"id": [f"r{i}" for i in range(120)], "x": np.full(120, -1.0)}, id="id"
+    )
+    problems = negative.check("x", nonnegative=True)
+    assert len(problems) == 51 and "70 more rows" in str(problems[-1])
+    nan = fa.RegionTable.from_columns(
+        {"id": [f"r{i}" for i in range(51)], "x": np.full(51, np.nan)}, id="id"
+    )
+    assert str(nan.check("x")[-1]).endswith(
+        "1 more row with the same kind of problem is not listed"
+    )
