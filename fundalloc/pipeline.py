@@ -169,7 +169,22 @@ def allocate(
         grouped = _solve_rows(problem, rows, boxes, fixed, data.ids, scheme, solver, time_limit)
         solution = ProportionalSolution(grouped.amounts, grouped.multiplier)
         _require_finite("the group-constrained solution", fixed + solution.amounts, data.ids)
-        quotas = Quotas((fixed + solution.amounts) / step)
+        if boxes is not None and solver not in BACKENDS:
+            # the partitioned groups' amounts exactly: an exact λ per bound group, one for
+            # the rest (the rounding decides on them at any scale)
+            quotas = _exact_group_quotas(
+                formula,
+                fixed,
+                limits.lower,
+                limits.upper,
+                Fraction(scheme.total),
+                grouped,
+                boxes,
+                rows,
+                step_exact,
+            )
+        else:
+            quotas = Quotas((fixed + solution.amounts) / step)
     else:
         try:
             # a multiplier beyond binary64 (inf · 0) is answered below by the exact search,
@@ -205,30 +220,42 @@ def allocate(
         stage="bounds",
     )
     # feasible in reals is not feasible in whole steps: name the rows before rounding under them
-    check_whole_steps(
-        rows,
-        rounded.units,
-        lower_units,
-        upper_units,
-        targets,
-        scheme.total_units,
-        step_exact,
-        data.ids,
-        scheme.unit,
-        solver=solver,
-        time_limit=time_limit,
-    )
-    if boxes is not None and broken_rows(rows, rounded.units, Fraction(scheme.step)):
-        rounded = round_by_groups(
-            bounded / step,
-            targets / step,
+
+    def name_the_rows() -> None:
+        check_whole_steps(
+            rows,
+            rounded.units,
             lower_units,
             upper_units,
+            targets,
             scheme.total_units,
-            boxes,
-            rows,
-            Fraction(scheme.step),
+            step_exact,
+            data.ids,
+            scheme.unit,
+            solver=solver,
+            time_limit=time_limit,
         )
+
+    if boxes is None:
+        name_the_rows()
+    elif broken_rows(rows, rounded.units, step_exact):
+        # partitioned groups: rounding by groups is exact and fails exactly when the rows
+        # cannot hold in whole steps (then the rows are named; the check's LP works in
+        # binary64, which misjudges group bounds beyond 2**53 steps)
+        try:
+            rounded = round_by_groups(
+                quotas,
+                targets / step,
+                lower_units,
+                upper_units,
+                scheme.total_units,
+                boxes,
+                rows,
+                step_exact,
+            )
+        except InfeasibleError:
+            name_the_rows()
+            raise
     if rows and broken_rows(rows, rounded.units, Fraction(scheme.step)):
         rounded = RoundingResult(
             round_with_rows(
@@ -622,6 +649,123 @@ def _exact_quotas(
 
 
 _FLOOR, _FREE, _CAP, _OPEN = 0, 1, 2, 3
+
+
+def _exact_group_quotas(
+    formula: FloatArray,
+    fixed: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    total: Fraction,
+    grouped: GroupSolution,
+    boxes: Sequence[GroupBox],
+    rows: Sequence[Row],
+    step: Fraction,
+) -> Quotas:
+    """The bounded amounts under non-overlapping group floors and caps, in steps, exactly.
+
+    A group held at its floor (or cap) has exactly that total: its members' amounts are
+    :func:`_exact_quotas` of the group alone with that total (its own exact λ); every other
+    region (free groups, regions in no group) shares one exact λ, :func:`_exact_quotas` of
+    them with what the bound groups leave of the total. Which groups are bound comes from
+    the float solution (``grouped``); every group whose total at the common λ lies near its
+    floor or cap in binary64 is then checked exactly (a bound group must miss its bound at
+    the common λ, a free one keep it) and the solve repeated with the corrected set until
+    it holds.
+    """
+    n = len(formula)
+    lam_float = grouped.multiplier
+    bound: dict[int, Fraction] = {}
+    for g, box in enumerate(boxes):
+        if not box.members.size:
+            continue
+        own = float(grouped.region_multipliers[box.members[0]])
+        if own > lam_float and box.lower_row >= 0:
+            value = rows[box.lower_row].lower
+        elif own < lam_float and box.upper_row >= 0:
+            value = rows[box.upper_row].upper
+        else:
+            continue
+        assert value is not None
+        bound[g] = value
+    low = np.minimum(np.maximum(lower, fixed), upper)
+    for _ in range(8):
+        parts: list[tuple[np.ndarray, Quotas]] = []
+        rest = np.ones(n, dtype=bool)
+        held = Fraction(0)
+        for g, value in bound.items():
+            m = boxes[g].members
+            q, _lam = _exact_quotas(
+                formula[m],
+                fixed[m],
+                lower[m],
+                upper[m],
+                value,
+                float(grouped.region_multipliers[m[0]]),
+                step,
+            )
+            parts.append((m, q))
+            rest[m] = False
+            held += value
+        others = np.flatnonzero(rest)
+        q, lam = _exact_quotas(
+            formula[others],
+            fixed[others],
+            lower[others],
+            upper[others],
+            total - held,
+            lam_float,
+            step,
+        )
+        parts.append((others, q))
+        # each group's total at the common λ, near its floor or cap: checked exactly
+        guess = _as_float(lam)
+        with np.errstate(all="ignore"):
+            at = np.clip(fixed + guess * formula, low, upper)
+        corrected: dict[int, Fraction] = {}
+        changed = False
+        for g, box in enumerate(boxes):
+            m = box.members
+            if not m.size:
+                continue
+            floor_ = rows[box.lower_row].lower if box.lower_row >= 0 else None
+            cap = rows[box.upper_row].upper if box.upper_row >= 0 else None
+            reach = float(at[m].sum())
+            near = any(
+                b is not None and abs(reach - float(b)) <= 1e-6 * max(1.0, abs(float(b)))
+                for b in (floor_, cap)
+            )
+            if near or not np.isfinite(reach):
+                exact_total = _group_total(formula[m], fixed[m], low[m], upper[m], lam)
+                below = floor_ is not None and exact_total < floor_
+                above = cap is not None and exact_total > cap
+            else:
+                below = floor_ is not None and reach < float(floor_)
+                above = cap is not None and reach > float(cap)
+            if below:
+                corrected[g] = floor_  # type: ignore[assignment]
+            elif above:
+                corrected[g] = cap  # type: ignore[assignment]
+            changed |= corrected.get(g) != bound.get(g)
+        if not changed:
+            return Quotas.joined(parts, n)
+        bound = corrected
+    raise SolverError(  # pragma: no cover - the set of bound groups settles in a few rounds
+        "the exact group solve did not settle which group floors and caps bind"
+    )
+
+
+def _group_total(
+    formula: FloatArray, fixed: FloatArray, low: FloatArray, upper: FloatArray, lam: Fraction
+) -> Fraction:
+    """``Σ clip(fixed_i + λ·formula_i, low_i, upper_i)`` exactly (a zero formula stays at
+    its floor)."""
+    out = Fraction(0)
+    for c, f, lo, hi in zip(fixed.tolist(), formula.tolist(), low.tolist(), upper.tolist(),
+                            strict=True):  # fmt: skip
+        x = max(Fraction(c) + lam * Fraction(f), Fraction(lo)) if f > 0 else Fraction(lo)
+        out += x if hi == np.inf else min(x, Fraction(hi))
+    return out
 
 
 def _statuses(

@@ -127,6 +127,40 @@ class Quotas:
     slope: FloatArray | None = None
     multiplier: Fraction = Fraction(0)
     scale: Fraction = Fraction(1)
+    #: per-region multipliers (groups bound by their own floor or cap, each with its own
+    #: exact λ): region ``i`` uses ``multipliers[group[i]]`` instead of ``multiplier``
+    group: IntArray | None = None
+    multipliers: tuple[Fraction, ...] = ()
+
+    @classmethod
+    def joined(cls, parts: Sequence[tuple[npt.NDArray[np.intp], Quotas]], n: int) -> Quotas:
+        """One set of quotas from parts on disjoint regions (each part's regions, its
+        quotas, all with the same scale and a single multiplier each); regions in no part
+        get 0."""
+        base, slope = np.zeros(n), np.zeros(n)
+        group = np.zeros(n, dtype=np.int64)
+        scales = {part.scale for _, part in parts}
+        if len(scales) > 1 or any(part.group is not None for _, part in parts):
+            raise ValueError("joined quotas need one scale and one multiplier per part")
+        for k, (index, part) in enumerate(parts):
+            base[index] = part.base
+            if part.slope is not None:
+                slope[index] = part.slope
+            group[index] = k
+        multipliers = tuple(part.multiplier for _, part in parts) or (Fraction(0),)
+        scale = scales.pop() if scales else Fraction(1)
+        return cls(base, slope, Fraction(0), scale, group, multipliers)
+
+    def take(self, index: npt.NDArray[np.intp]) -> Quotas:
+        """The quotas of the regions at ``index``, exactly."""
+        return Quotas(
+            self.base[index],
+            None if self.slope is None else self.slope[index],
+            self.multiplier,
+            self.scale,
+            None if self.group is None else self.group[index],
+            self.multipliers,
+        )
 
     @classmethod
     def proportional(cls, weights: FloatArray, total: int | Fraction) -> Quotas:
@@ -145,6 +179,8 @@ class Quotas:
         base = np.asarray(self.base, dtype=np.float64)
         if self.slope is None and self.scale == 1 and np.isfinite(base).all():
             return base, np.zeros_like(base)  # the floats themselves: exact
+        if self.group is not None:
+            return self._approx_grouped(base)
         slope = self.slope
         multiplier = self.multiplier
         # a multiplier beyond binary64 (1 / a subnormal share): scale the slopes up instead
@@ -168,15 +204,61 @@ class Quotas:
             value[bad], error[bad] = 0.0, np.inf
         return value, error
 
+    def _approx_grouped(self, base: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """:meth:`approx` with a multiplier per group (a multiplier beyond binary64 leaves
+        its regions to the exact path)."""
+        assert self.group is not None and self.slope is not None
+        floats = np.zeros(len(self.multipliers))
+        beyond = np.zeros(len(self.multipliers), dtype=bool)
+        for k, m in enumerate(self.multipliers):
+            try:
+                floats[k] = float(m)
+            except OverflowError:
+                beyond[k] = True
+        try:
+            s = float(self.scale)
+        except OverflowError:
+            return np.zeros_like(base), np.full(base.shape, np.inf)
+        slope = self.slope
+        per_region = floats[self.group]
+        with np.errstate(all="ignore"):
+            value = (base + per_region * slope) * s
+            size = np.abs(base) + np.abs(per_region) * np.abs(slope)
+            error = _RELATIVE_ERROR * size * abs(s) + _UNDERFLOW * max(1.0, abs(s))
+            if self.scale == 1:
+                error[slope == 0] = 0.0
+        bad = ~(np.isfinite(value) & np.isfinite(error)) | (beyond[self.group] & (slope != 0))
+        if bad.any():
+            value[bad], error[bad] = 0.0, np.inf
+        return value, error
+
     def exact(self, index: Sequence[int] | npt.NDArray[np.intp]) -> list[Fraction]:
         """The exact quotas at ``index``."""
         out = []
         for i in np.asarray(index, dtype=np.intp).tolist():
             value = Fraction(float(self.base[i]))
             if self.slope is not None and self.slope[i]:
-                value += self.multiplier * Fraction(float(self.slope[i]))
+                multiplier = (
+                    self.multiplier if self.group is None else self.multipliers[self.group[i]]
+                )
+                value += multiplier * Fraction(float(self.slope[i]))
             out.append(value * self.scale)
         return out
+
+    def exact_total(self, index: npt.NDArray[np.intp]) -> Fraction:
+        """The exact sum of the quotas at ``index``, in O(len(index)) numpy work (exact sums
+        of the bases and, per multiplier, of the slopes) instead of a Fraction per quota."""
+        base = np.asarray(self.base, dtype=np.float64)[index]
+        value = exact_sum(base)
+        if self.slope is not None:
+            slope = np.asarray(self.slope, dtype=np.float64)[index]
+            if self.group is None:
+                value += self.multiplier * exact_sum(slope)
+            else:
+                group = self.group[index]
+                for k in np.unique(group).tolist():
+                    value += self.multipliers[k] * exact_sum(slope[group == k])
+        return value * self.scale
 
     def finite(self) -> bool:
         """Whether every base and slope is a finite number."""
@@ -325,9 +407,17 @@ def noise(exact: FloatArray) -> float:
 
 # -------------------------------------------------------------------- largest remainder
 def _largest_remainder(
-    quotas: Quotas, total: int, lower: IntArray, upper: IntArray
+    quotas: Quotas,
+    total: int,
+    lower: IntArray,
+    upper: IntArray,
+    *,
+    tolerance: Fraction | None = None,
 ) -> RoundingResult:
-    tolerance = tie_tolerance(total)
+    """Largest remainder, exactly; ``tolerance`` (default :func:`tie_tolerance` of
+    ``total``) is given by the group path so that every group uses the allocation's one."""
+    if tolerance is None:
+        tolerance = tie_tolerance(total)
     approx, error = quotas.approx()
     cache = _Cache(quotas)
     units = np.clip(_floors(approx, error, cache, tolerance), lower, upper)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pytest
@@ -359,3 +360,117 @@ def test_round_units_refuses_nan_naming_the_stage() -> None:
             np.full(2, 2, np.int64),
             stage="bounds",
         )
+
+
+# ------------------------------------------------------------------ partitioned groups
+def reference_grouped(
+    targets: list[Fraction],
+    labels: list[int],
+    floors: dict[int, Fraction],
+    caps: dict[int, Fraction],
+    total: Fraction,
+) -> list[Fraction]:
+    """The proportional rule under non-overlapping group floors and caps, in Fractions:
+    group ``g`` gets ``clip(λ T_g, F_g, C_g)`` (``T_g`` its targets' sum), shared among its
+    members by target, a region in no group ``λ t_i``, and ``λ`` makes them add up to
+    ``total`` (solved on the breakpoints of this piecewise linear function)."""
+    groups = sorted(set(labels) - {-1})
+    mass = {g: sum((t for t, k in zip(targets, labels, strict=True) if k == g), Fraction(0))
+            for g in groups}  # fmt: skip
+    alone = sum((t for t, k in zip(targets, labels, strict=True) if k == -1), Fraction(0))
+
+    def group_amount(g: int, lam: Fraction) -> Fraction:
+        x = lam * mass[g]
+        if g in floors:
+            x = max(x, floors[g])
+        if g in caps:
+            x = min(x, caps[g])
+        return x
+
+    def h(lam: Fraction) -> Fraction:
+        return lam * alone + sum((group_amount(g, lam) for g in groups), Fraction(0))
+
+    points = sorted(
+        {Fraction(0)}
+        | {b / mass[g] for g in groups if mass[g] for b in (floors.get(g), caps.get(g)) if b}
+    )
+    lam = None
+    for left, right in zip(points, [*points[1:], None], strict=True):
+        if right is not None and h(right) < total:
+            continue
+        # linear on [left, right] (beyond the last breakpoint: on [left, left + 1])
+        far = left + 1 if right is None else right
+        slope = (h(far) - h(left)) / (far - left)
+        lam = left + (total - h(left)) / slope
+        break
+    assert lam is not None and h(lam) == total
+    out = []
+    for t, k in zip(targets, labels, strict=True):
+        if k == -1:
+            out.append(lam * t)
+        else:
+            out.append(group_amount(k, lam) * t / mass[k] if mass[k] else Fraction(0))
+    return out
+
+
+@st.composite
+def grouped_problems(draw: st.DrawFn) -> tuple[list[float], list[int], dict, dict, int]:
+    n = draw(st.integers(2, 9))
+    x = draw(st.lists(st.floats(1e-3, 1e6), min_size=n, max_size=n))
+    labels = draw(st.lists(st.integers(-1, 2), min_size=n, max_size=n))
+    labels[0] = -1  # one region in no group takes up what the groups leave
+    total = draw(st.integers(10**12, 10**18))
+    mass = sum(x)
+    floors, caps = {}, {}
+    for g in set(labels) - {-1}:
+        share = Fraction(total) * Fraction(sum(v for v, k in zip(x, labels, strict=True)
+                                               if k == g)) / Fraction(mass)  # fmt: skip
+        kind = draw(st.sampled_from(["floor", "cap", "both", "slack floor"]))
+        raise_ = Fraction(draw(st.integers(1, 10**6)), 10**7)  # up to 10% above or below
+        if kind in ("floor", "both"):
+            floors[g] = math.ceil(share * (1 + raise_))
+        if kind == "slack floor":
+            floors[g] = math.floor(share * (1 - raise_))
+        if kind in ("cap", "both"):
+            caps[g] = math.floor(share * (1 - raise_) if kind == "cap" else share * 2)
+    if sum(floors.values()) > total:
+        floors.clear()
+    return x, labels, floors, caps, total
+
+
+@settings(max_examples=60, deadline=None)
+@given(grouped_problems())
+def test_partitioned_groups_are_exact_at_national_totals(
+    case: tuple[list[float], list[int], dict, dict, int],
+) -> None:
+    x, labels, floors, caps, total = case
+    n = len(x)
+    ids = [f"r{i:02d}" for i in range(n)]
+    table = fa.RegionTable.from_columns({"地区": ids, "x": x}, id="地区")
+    constraints: list[Any] = []
+    for g in sorted(set(labels) - {-1}):
+        members = [ids[i] for i in range(n) if labels[i] == g]
+        if g in floors:
+            constraints.append(fa.GroupFloor(name=f"f{g}", regions=members, amount=floors[g]))
+        if g in caps:
+            constraints.append(fa.GroupCap(name=f"c{g}", regions=members, amount=caps[g]))
+    plain = one_share(total, None)
+    scheme = fa.Scheme(
+        total=total, unit="元", tranches=list(plain.tranches), constraints=constraints
+    )
+    result = fa.allocate(table, scheme)
+    targets = [Fraction(float(t)) for t in result.trace.targets]
+    exact = reference_grouped(
+        targets,
+        labels,
+        {g: Fraction(v) for g, v in floors.items()},
+        {g: Fraction(v) for g, v in caps.items()},
+        Fraction(total),
+    )
+    got = [int(result.amounts[i]) for i in ids]
+    assert sum(got) == total
+    assert all(abs(u - q) < 1 for u, q in zip(got, exact, strict=True)), (got, exact)
+    for g in set(labels) - {-1}:
+        held = sum(u for u, k in zip(got, labels, strict=True) if k == g)
+        assert g not in floors or held >= floors[g]
+        assert g not in caps or held <= caps[g]

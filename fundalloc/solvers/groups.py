@@ -31,7 +31,16 @@ import numpy.typing as npt
 from fundalloc.constraints import IntArray, Row, run_sums, runs
 from fundalloc.errors import InfeasibleError, Problem, SolverError
 from fundalloc.money import format_amount
-from fundalloc.rounding import RoundingResult, TieBreak, round_units
+from fundalloc.rounding import (
+    Quotas,
+    RoundingResult,
+    TieBreak,
+    _Cache,
+    _floors,
+    _largest_remainder,
+    round_units,
+    tie_tolerance,
+)
 from fundalloc.solvers.exact import BoundedProblem, FloatArray, solve_proportional
 
 __all__ = [
@@ -266,7 +275,7 @@ def group_multipliers(
 
 
 def round_by_groups(
-    quotas: FloatArray,
+    quotas: FloatArray | Quotas,
     targets: FloatArray,
     lower: IntArray,
     upper: IntArray,
@@ -284,8 +293,18 @@ def round_by_groups(
     programme. Ties between members, and between regions in no group, are reported; a tie
     that involves a whole group is not a tie between regions and is broken silently by
     the same rule (groups come first, in the order of the rows, then the other regions).
+
+    Exact at any scale: ``quotas`` are exact amounts (:class:`~fundalloc.rounding.Quotas`;
+    a float array is taken as the dyadic rationals it holds), a group's total is the exact
+    sum of its members' (computed in Fractions only for the groups binary64 cannot place),
+    and both levels decide as :func:`~fundalloc.rounding.round_units` does: in binary64
+    where a proven error bound settles it, exactly elsewhere, with the one tie tolerance
+    :func:`~fundalloc.rounding.tie_tolerance` of ``total``.
     """
+    if not isinstance(quotas, Quotas):
+        quotas = Quotas(np.asarray(quotas, dtype=np.float64))
     n = len(quotas)
+    tolerance = tie_tolerance(total)
     upper = np.where(targets > 0, upper, lower)  # zero targets stay at their floors
     count = len(boxes)
     index, sizes = runs([box.members for box in boxes])
@@ -306,12 +325,14 @@ def round_by_groups(
             bound = rows[box.upper_row].upper
             assert bound is not None
             high[g] = min(high[g], _steps(bound, step))
-    first = round_units(np.clip(level(quotas), low, high), level(targets), total, low, high)
+    totals = _GroupTotals.of(quotas, index, sizes, alone, low, high)
+    first = round_units(totals, level(targets), total, low, high)
     units = np.zeros(n, dtype=np.int64)
     units[alone] = first.units[count:]
     share = first.units[:count]
+    inner = quotas.take(index)
     units[index], tied = _largest_remainders(
-        quotas[index], lower[index], upper[index], share, sizes
+        inner, lower[index], upper[index], share, sizes, tolerance
     )
     # a tie in the first level between regions in no group is a tie between regions
     ties = [
@@ -325,17 +346,82 @@ def round_by_groups(
     ]
     for g in tied.tolist():  # a near tie at the cut or units to take back: the full rule
         m = boxes[g].members
-        inner = round_units(quotas[m], targets[m], int(share[g]), lower[m], upper[m])
-        units[m] = inner.units
+        result = _largest_remainder(
+            quotas.take(m), int(share[g]), lower[m], upper[m], tolerance=tolerance
+        )
+        units[m] = result.units
         ties += [
             TieBreak(
                 tie.claim,
                 tuple(int(m[i]) for i in tie.winners),
                 tuple(int(m[i]) for i in tie.losers),
             )
-            for tie in inner.ties
+            for tie in result.ties
         ]
     return RoundingResult(units, ties=tuple(ties))
+
+
+@dataclass(frozen=True, eq=False)
+class _GroupTotals(Quotas):
+    """The first level's quotas: each group's exact total (the sum of its members'
+    quotas), then each region in no group, each clipped to its whole-step bounds."""
+
+    parts: Quotas | None = None
+    index: IntArray | None = None
+    sizes: npt.NDArray[np.intp] | None = None
+    alone: npt.NDArray[np.intp] | None = None
+    low: IntArray | None = None
+    high: IntArray | None = None
+
+    @classmethod
+    def of(
+        cls,
+        parts: Quotas,
+        index: IntArray,
+        sizes: npt.NDArray[np.intp],
+        alone: npt.NDArray[np.intp],
+        low: IntArray,
+        high: IntArray,
+    ) -> _GroupTotals:
+        shell = cls(np.zeros(len(low)), None, Fraction(0), Fraction(1), None, (), parts, index,
+                    sizes, alone, low, high)  # fmt: skip
+        value, _ = shell.approx()
+        return cls(value, None, Fraction(0), Fraction(1), None, (), parts, index, sizes, alone,
+                   low, high)  # fmt: skip
+
+    def approx(self) -> tuple[FloatArray, FloatArray]:
+        assert self.parts is not None and self.index is not None and self.sizes is not None
+        assert self.alone is not None and self.low is not None and self.high is not None
+        value, error = self.parts.approx()
+        inner, slack = value[self.index], error[self.index]
+        with np.errstate(all="ignore"):
+            # a run summed in binary64 is within (size - 1) · 2**-53 · Σ|v| of the exact sum
+            size = run_sums(np.abs(inner), self.sizes)
+            sums = run_sums(inner, self.sizes)
+            bound = run_sums(slack, self.sizes) + 2.0**-52 * self.sizes * size
+            out = np.concatenate([sums, value[self.alone]])
+            err = np.concatenate([bound, error[self.alone]])
+            # clipping is 1-Lipschitz; the integer bounds as floats are within 2**-53 of them
+            out = np.clip(out, self.low.astype(np.float64), self.high.astype(np.float64))
+            err = err + 2.0**-51 * np.abs(out)
+        bad = ~(np.isfinite(out) & np.isfinite(err))
+        out[bad], err[bad] = 0.0, np.inf
+        return out, err
+
+    def exact(self, index: Sequence[int] | npt.NDArray[np.intp]) -> list[Fraction]:
+        assert self.parts is not None and self.index is not None and self.sizes is not None
+        assert self.alone is not None and self.low is not None and self.high is not None
+        count = len(self.sizes)
+        starts = np.cumsum(self.sizes) - self.sizes
+        out = []
+        for g in np.asarray(index, dtype=np.intp).tolist():
+            if g < count:
+                members = self.index[starts[g] : starts[g] + self.sizes[g]]
+                value = self.parts.exact_total(members)
+            else:
+                value = self.parts.exact([int(self.alone[g - count])])[0]
+            out.append(min(max(value, Fraction(int(self.low[g]))), Fraction(int(self.high[g]))))
+        return out
 
 
 def _by_group(key: FloatArray, group: npt.NDArray[np.intp], count: int) -> npt.NDArray[np.intp]:
@@ -354,32 +440,32 @@ def _steps(amount: Fraction, step: Fraction, *, up: bool = False) -> int:
 
 
 def _largest_remainders(
-    quotas: FloatArray,
+    quotas: Quotas,
     lower: IntArray,
     upper: IntArray,
     shares: IntArray,
     sizes: npt.NDArray[np.intp],
+    tolerance: Fraction,
 ) -> tuple[IntArray, npt.NDArray[np.intp]]:
     """Largest remainder within each of consecutive groups of ``sizes`` regions, all at
-    once: each group's amounts rounded down, then its units left to its largest
-    remainders (within the bounds).
+    once: each group's amounts rounded down (exactly, as
+    :func:`fundalloc.rounding._largest_remainder` does, with the same ``tolerance``), then
+    its units left to its largest remainders (within the bounds).
 
-    Returns the units and the groups this does not settle, for :func:`round_units`:
-    those with units to take back and those where a remainder within binary64 noise of
-    the cut decides a unit (a tie, which the full rule breaks and reports). For every
-    other group the result is the full rule's.
+    Returns the units and the groups this does not settle, for the full rule
+    (:func:`fundalloc.rounding._largest_remainder`): those with units to take back or more
+    units than regions with room, and those where the remainders either side of the cut
+    are not proven more than ``tolerance`` apart by binary64's error bound (a tie, or a
+    decision binary64 cannot make). For every other group the result is the full rule's.
     """
     count = len(sizes)
     group = np.repeat(np.arange(count), sizes)
-    starts = np.cumsum(sizes) - sizes
-    biggest = np.zeros(count)
-    filled = sizes > 0
-    if filled.any():
-        biggest[filled] = np.maximum.reduceat(np.abs(quotas), starts[filled])
-    noise = 1e-9 + 1e-12 * biggest  # as rounding.noise, per group
-    units = np.clip(np.floor(quotas + noise[group]), lower, upper).astype(np.int64)
+    approx, error = quotas.approx()
+    units = np.clip(_floors(approx, error, _Cache(quotas), tolerance), lower, upper)
     short = shares - run_sums(units, sizes)
-    remainder = quotas - units
+    with np.errstate(all="ignore"):
+        remainder = approx - units
+        slack = error + 2.0**-52 * (np.abs(remainder) + np.abs(units))
     # each group's regions with room, larger remainders first (among equal remainders the
     # order does not matter: an equal remainder at the cut is a tie, left to the full rule)
     order = _by_group(-remainder, group, count)
@@ -390,8 +476,14 @@ def _largest_remainders(
     rank = np.arange(len(order)) - first[owner]
     units[order[rank < short[owner]]] += 1
     cut = np.flatnonzero((short > 0) & (short < room))
-    chosen_last = remainder[order[first[cut] + short[cut] - 1]]
-    left_first = remainder[order[first[cut] + short[cut]]]
+    last = order[first[cut] + short[cut] - 1]
+    left = order[first[cut] + short[cut]]
+    with np.errstate(all="ignore"):
+        gap = (remainder[last] - slack[last]) - (remainder[left] + slack[left])
+        pad = 2.0**-50 * (
+            1.0 + np.abs(remainder[last]) + np.abs(remainder[left]) + slack[last] + slack[left]
+        )
+        proven = gap - float(tolerance) > pad
     unsettled = (short < 0) | (short > room)
-    unsettled[cut[chosen_last - left_first <= noise[cut]]] = True
+    unsettled[cut[~proven]] = True
     return units, np.flatnonzero(unsettled)
