@@ -259,7 +259,7 @@ def allocate(
     if rows and broken_rows(rows, rounded.units, Fraction(scheme.step)):
         rounded = RoundingResult(
             round_with_rows(
-                bounded / step,
+                quotas,
                 lower_units,
                 upper_units,
                 scheme.total_units,

@@ -774,10 +774,11 @@ def round_units(
     lower = np.asarray(lower, dtype=np.int64)
     # as in the proportional rule, a region with no weight stays at its lower bound
     upper = np.where(weights > 0, np.asarray(upper, dtype=np.int64), lower)
-    if int(lower.sum()) > total or int(upper.sum()) < total or (lower > upper).any():
+    least, most = _whole_sum(lower), _whole_sum(upper)
+    if least > total or most < total or (lower > upper).any():
         raise InfeasibleError(
-            f"the bounds in whole units ({int(lower.sum())} to "
-            f"{int(upper.sum())}, regions with no weight held at their lower "
+            f"the bounds in whole units ({least} to "
+            f"{most}, regions with no weight held at their lower "
             f"bound) cannot hold {total} units"
         )
     if method == "largest_remainder":
@@ -785,6 +786,14 @@ def round_units(
     if method == "half_up":
         return _half_up(quotas, total, lower, upper)
     return _divisor(weights, total, lower, upper, method)
+
+
+def _whole_sum(values: IntArray) -> int:
+    """The exact sum of int64 values (numpy's wraps past 2**63: ten caps of 10**18)."""
+    biggest = int(np.abs(values).max(initial=0))
+    if biggest * max(len(values), 1) < 2**62:
+        return int(values.sum())
+    return sum(values.tolist())
 
 
 def _check_finite(quotas: Quotas, weights: FloatArray, stage: str) -> None:

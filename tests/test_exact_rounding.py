@@ -474,3 +474,13 @@ def test_partitioned_groups_are_exact_at_national_totals(
         held = sum(u for u, k in zip(got, labels, strict=True) if k == g)
         assert g not in floors or held >= floors[g]
         assert g not in caps or held <= caps[g]
+
+
+def test_bounds_whose_sum_passes_int64_are_summed_exactly() -> None:
+    # ten caps of 0.92 · 2**63 each: numpy's int64 sum wrapped to a negative number and a
+    # feasible problem was refused as "0 to -9223372036854775806 cannot hold ..."
+    total = 922_337_203_685_477_581
+    units = round_units(
+        np.ones(10), np.ones(10), total, np.zeros(10, np.int64), np.full(10, total, np.int64)
+    ).units
+    assert int(sum(units.tolist())) == total and max(units) - min(units) <= 1

@@ -9,17 +9,18 @@ least total distance from the quotas), on both LP backends.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fundalloc.constraints import IntArray, Row, broken_rows
 from fundalloc.errors import SolverError
-from fundalloc.rounding import noise
+from fundalloc.rounding import Quotas, noise
 from fundalloc.solvers import lp
 from fundalloc.solvers.integer import round_with_rows
 
@@ -249,3 +250,64 @@ def test_fractions_closer_than_the_solvers_tolerance_still_pick_the_larger() -> 
         if lp.is_installed(backend):
             units = round_with_rows(quotas, *bounds, 1, rows, Fraction(1), solver=backend)
             assert units.tolist() == [0, 1, 0]
+
+
+# ------------------------------------------------------------------ national totals
+@st.composite
+def national_rows(draw: st.DrawFn) -> tuple[np.ndarray, int, list[int], list, list]:
+    """Weights, a total of 10**12-10**18 steps, a rounding within one step of the exact
+    quotas (floors, then some round up) and two overlapping groups whose bounds that
+    rounding meets exactly (so a rounding within one step keeps them)."""
+    n = draw(st.integers(3, 9))
+    w = np.array(draw(st.lists(st.floats(1e-3, 1e6), min_size=n, max_size=n)))
+    total = draw(st.integers(10**12, 10**18))
+    exact = Quotas.proportional(w, total).exact(range(n))
+    floors = [math.floor(q) for q in exact]
+    up = [i for i in range(n) if exact[i] != floors[i]]
+    chosen = draw(st.permutations(up))[: total - sum(floors)]
+    reference = [f + (i in chosen) for i, f in enumerate(floors)]
+    a = draw(st.integers(1, n - 1))
+    b = draw(st.integers(0, a - 1))
+    first, second = list(range(a)), list(range(b, n))
+    return w, total, reference, first, second
+
+
+@settings(max_examples=60, deadline=None)
+@given(national_rows())
+def test_round_with_rows_is_exact_at_national_totals(
+    case: tuple[np.ndarray, int, list[int], list[int], list[int]],
+) -> None:
+    w, total, reference, first, second = case
+    n = len(w)
+    exact = Quotas.proportional(w, total).exact(range(n))
+    rows = [
+        Row(((Fraction(1), np.array(first)),), Fraction(sum(reference[i] for i in first)),
+            None, 0, "first", n),
+        Row(((Fraction(1), np.array(second)),), None,
+            Fraction(sum(reference[i] for i in second)), 1, "second", n),
+    ]  # fmt: skip
+    units = round_with_rows(
+        Quotas.proportional(w, total),
+        np.zeros(n, dtype=np.int64),
+        np.full(n, total, dtype=np.int64),
+        total,
+        rows,
+        Fraction(1),
+    )
+    assert int(units.sum()) == total
+    assert all(row.holds(units, Fraction(1)) for row in rows)
+    assert all(abs(int(u) - q) < 1 for u, q in zip(units.tolist(), exact, strict=True))
+
+
+def test_round_with_rows_floors_float_quotas_exactly_at_1e15() -> None:
+    # the quotas' float slack was 1e-9 + 1e-12 · max, here 1000 steps: every quota
+    # "rounded down" to 10**15 + 1000, and the rounding was off by a thousand steps
+    base = 10**15
+    quotas = np.array([base + 0.25, base + 0.5, base + 0.25])
+    rows = [
+        Row(((Fraction(1), np.array([0, 1])),), Fraction(2 * base + 1), None, 0, "a", 3),
+        Row(((Fraction(1), np.array([1, 2])),), None, Fraction(2 * base + 1), 1, "b", 3),
+    ]
+    bounds = np.zeros(3, dtype=np.int64), np.full(3, 4 * base, dtype=np.int64)
+    units = round_with_rows(quotas, *bounds, 3 * base + 1, rows, Fraction(1))
+    assert units.tolist() == [base, base + 1, base]

@@ -56,7 +56,7 @@ import numpy.typing as npt
 
 from fundalloc.constraints import IntArray, Row
 from fundalloc.errors import SolverError
-from fundalloc.rounding import noise
+from fundalloc.rounding import Quotas, _Cache, _floors, tie_tolerance
 from fundalloc.solvers.exact import FloatArray
 from fundalloc.solvers.lp import LinearProgram, backend_for, solve_lp
 
@@ -72,7 +72,7 @@ _REPAIRS = 30
 
 
 def round_with_rows(
-    quotas: FloatArray,
+    quotas: FloatArray | Quotas,
     lower: IntArray,
     upper: IntArray,
     total: int,
@@ -94,8 +94,10 @@ def round_with_rows(
 
     Parameters
     ----------
-    quotas : ndarray of float
-        Each region's continuous amount in steps (within its bounds).
+    quotas : ndarray of float or Quotas
+        Each region's continuous amount in steps (within its bounds), exact: a float is
+        the dyadic rational it holds; :class:`~fundalloc.rounding.Quotas` carries amounts
+        binary64 cannot hold. Floors and fractions are decided on the exact values.
     lower, upper : ndarray of int
         Each region's floor and cap in whole steps.
     total : int
@@ -311,18 +313,34 @@ class _Rounding:
 
 
 def _problem(
-    quotas: FloatArray, lower: IntArray, upper: IntArray, rows: Sequence[Row], total: int
+    amounts: FloatArray | Quotas,
+    lower: IntArray,
+    upper: IntArray,
+    rows: Sequence[Row],
+    total: int,
 ) -> _Rounding:
-    n = len(quotas)
-    # as largest remainder does: each region starts from its quota rounded down (an
-    # amount within binary64 noise below a whole step counts as whole) and may get one
-    # step more; fractions within the noise of each other are equal (costs on a grid)
-    slack = noise(quotas)
-    floor = np.floor(quotas + slack)
-    low = np.clip(floor.astype(np.int64), lower, upper)
+    n = len(amounts)
+    given = (
+        amounts if isinstance(amounts, Quotas) else Quotas(np.asarray(amounts, dtype=np.float64))
+    )
+    # as largest remainder does (rounding._largest_remainder): each region starts from its
+    # exact quota rounded down (an amount within tie_tolerance(total) below a whole step
+    # counts as whole) and may get one step more; fractions within that tolerance of each
+    # other are equal (costs on a grid of twice the tolerance)
+    tolerance = tie_tolerance(total)
+    quotas, error = given.approx()
+    cache = _Cache(given)
+    whole = _floors(quotas, error, cache, tolerance)
+    # each fraction in binary64 from the exact quota where binary64 cannot give it
+    # (the error bound above 2**-40 of a step: totals beyond about 10**12 steps)
+    fraction = quotas - whole
+    unsure = np.flatnonzero(error > 2.0**-40)
+    for i, q in zip(unsure.tolist(), cache(unsure), strict=True):
+        fraction[i] = float(q - int(whole[i]))
+    low = np.clip(whole, lower, upper)
     high = np.clip(low + 1, lower, upper)
-    grid = 2.0 * slack
-    value = np.round((1.0 - 2.0 * (quotas - floor)) / grid) * grid
+    grid = 2.0 * float(tolerance)
+    value = np.round((1.0 - 2.0 * fraction) / grid) * grid
     matrix = np.array([row.coefficients for row in rows], dtype=np.float64).reshape(len(rows), n)
     coefficients, pattern = np.unique(matrix.T, axis=0, return_inverse=True)
     pattern = pattern.reshape(n)
