@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import zipfile
 from collections.abc import Callable
@@ -513,7 +514,10 @@ def _ref(sheet: str, row: int, column: int) -> str:
 def _number_cell(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an integer beyond binary64: no number fundalloc writes
+        return math.inf if value > 0 else -math.inf
 
 
 def _shown(value: Any) -> str:

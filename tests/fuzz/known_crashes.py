@@ -20,12 +20,4 @@ class Known(NamedTuple):
     issue: str
 
 
-KNOWN_UNFIXED: list[Known] = [
-    # verify on the bureau XLSX output with one number cell of the 测算明细 sheet (E17)
-    # replaced by a 400-digit integer: float() of calamine's int overflows
-    Known(
-        "verify/crash-c4af25f3bb4b.xlsx",
-        "OverflowError in fundalloc/io/verify.py:_number_cell",
-        "10",
-    ),
-]
+KNOWN_UNFIXED: list[Known] = []
