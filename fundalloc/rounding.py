@@ -30,7 +30,9 @@ Exact at any scale
     as the dyadic rationals they are, times exact rationals such as ``total / Σ w``).
     Each step decides first in binary64 with a proven error bound and recomputes exactly
     (Fractions) only what that bound cannot settle, so totals of 10^18 units are exact and
-    everyday totals take the float path.
+    everyday totals take the float path. The rounding under group constraints
+    (:func:`fundalloc.solvers.groups.round_by_groups`,
+    :func:`fundalloc.solvers.integer.round_with_rows`) decides the same way.
 
 Ties
     A tie is two regions with the same claim to the last unit: the same exact remainder
@@ -399,9 +401,9 @@ def _select(
 
 
 def noise(exact: FloatArray) -> float:
-    """How far binary64 arithmetic can move an amount computed in floats (in units): used
-    where quotas are only known as floats (the integer programme of
-    :mod:`fundalloc.solvers.integer`)."""
+    """How far binary64 arithmetic can move an amount computed in floats (in units): a
+    rough slack of ``1e-9 + 1e-12 · max``, no longer used by the rounding itself (every
+    method, the group path and the integer programme decide on exact values)."""
     return 1e-9 + 1e-12 * float(np.abs(exact).max(initial=0.0))
 
 

@@ -30,9 +30,14 @@ move further, at the cost of their distance ``Σ |x_i − q_i|`` from their quot
 step beyond a region's rounded-up quota, or below its rounded-down one, costs 1. Within
 a pattern, those steps go to the lowest indices up and the highest down.
 
+Exact at any scale: each quota's floor and fraction are decided on its exact value (the
+quotas may be :class:`~fundalloc.rounding.Quotas`), as largest remainder decides them, so
+every region starts from its exact quota rounded down.
+
 Ties, as largest remainder breaks them (:mod:`fundalloc.rounding`): fractions within
-binary64 noise of each other are equal, and among equal ones the larger quota, then the
-lower index, rounds up first. Within a pattern that is the order of its round-ups;
+:func:`~fundalloc.rounding.tie_tolerance` of the total of each other are equal (the costs lie
+on a grid of twice that), and among equal ones the larger quota, then the lower index, rounds
+up first. Within a pattern that is the order of its round-ups;
 between patterns, one step at a time moves from one pattern to another while that keeps
 every row and costs less or the same with a preferred step. The same moves correct the
 solvers' tolerance (about 1e-9), so HiGHS and CBC give the same amounts, except on a tie
