@@ -153,3 +153,17 @@ def test_the_command_line_chooses_the_calculation_sheet(tmp_path: Path) -> None:
         out = tmp_path / f"{flag}.xlsx"
         assert main(["allocate", str(tmp_path / "scheme.toml"), "-o", str(out), flag]) == 0
         assert len(openpyxl.load_workbook(out).sheetnames) == count, flag
+
+
+def test_the_terminal_table_shows_head_tail_and_total_above_its_limit() -> None:
+    result = _allocation(120)
+    lines = outputs.text_table(result, "en").splitlines()
+    # title, header, 25 + 25 regions, the gap line, the total
+    assert len(lines) == 1 + 1 + 50 + 1 + 1
+    assert lines[27] == "… (70 more regions not shown: see the output file)"
+    assert lines[-1].startswith("total")
+    full = outputs.text_table(result, "en", limit=None).splitlines()
+    assert len(full) == 1 + 1 + 120 + 1 and full[-1] == lines[-1]  # the same total either way
+    assert full[2:27] == lines[2:27] and full[-26:] == lines[-26:]
+    zh = outputs.text_table(result, "zh").splitlines()
+    assert zh[27] == "…（另有 70 个地区未显示，见输出文件）"

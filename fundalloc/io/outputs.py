@@ -333,10 +333,30 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def text_table(result: Allocation, lang: Lang = "zh", labels: dict[str, str] | None = None) -> str:
-    """The allocation as an aligned text table for the terminal (CJK characters count double)."""
+#: Above this many regions the terminal table shows its head, its tail and the total.
+TEXT_TABLE_ROWS = 50
+
+
+def text_table(
+    result: Allocation,
+    lang: Lang = "zh",
+    labels: dict[str, str] | None = None,
+    *,
+    limit: int | None = TEXT_TABLE_ROWS,
+) -> str:
+    """The allocation as an aligned text table for the terminal (CJK characters count double).
+
+    Above ``limit`` regions (None: no limit) only the first and last ``limit // 2`` are
+    shown, with a line counting those left out, then the total: printing a million rows to
+    a terminal takes longer than the allocation.
+    """
     chosen = labels_for(lang, labels)
     header, rows = _rows(result, chosen)
+    left_out = 0
+    if limit is not None and len(rows) > limit:
+        keep = max(limit // 2, 1)
+        left_out = len(rows) - 2 * keep
+        rows = rows[:keep] + rows[-keep:]
     cells = [header] + [[r[0], _number(r[1], 4), _number(r[2]), f"{r[3]:.2%}"] for r in rows]
     cells.append(
         [
@@ -360,7 +380,16 @@ def text_table(result: Allocation, lang: Lang = "zh", labels: dict[str, str] | N
         else f"{title}: {format_amount(result.total)} {result.scheme.unit}",
         line(cells[0]),
     ]
-    out += [line(row) for row in cells[1:]]
+    body = [line(row) for row in cells[1:]]
+    if left_out:
+        gap = (
+            f"…（另有 {left_out:,} 个地区未显示，见输出文件）"
+            if lang == "zh"
+            else f"… ({left_out:,} more regions not shown: see the output file)"
+        )
+        half = (len(body) - 1) // 2
+        body = [*body[:half], gap, *body[half:]]
+    out += body
     if result.unallocated:
         out.append(_rounding_note(result, lang))
     return "\n".join(out)
