@@ -217,6 +217,13 @@ def _described(value: object) -> str:
     return f"a {type(value).__name__}"
 
 
+#: Full-width ASCII forms (U+FF01-U+FF5E) and the spaces a spreadsheet shows as blank.
+_FULL_WIDTH = {
+    **{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)},
+    **dict.fromkeys([0x3000, 0x00A0, *range(0x2000, 0x200B), 0x202F, 0x205F], " "),
+}
+
+
 def to_number(value: object) -> float | NotANumber:
     """The float value of one cell, or what was expected and found instead.
 
@@ -229,8 +236,8 @@ def to_number(value: object) -> float | NotANumber:
     --------
     >>> to_number("１２，３４５．５"), to_number(" 7 "), to_number("12.5%")
     (12345.5, 7.0, 0.125)
-    >>> to_number("1_000").found, to_number("#DIV/0!").found
-    ("the text '1_000'", 'the spreadsheet error #DIV/0!')
+    >>> to_number("1_000").found, to_number("#DIV/0!").found, to_number("1320¹").found
+    ("the text '1_000'", 'the spreadsheet error #DIV/0!', "the text '1320¹'")
     """
     if value is None:
         return NotANumber(_NUMBER, "an empty cell")
@@ -252,7 +259,9 @@ def to_number(value: object) -> float | NotANumber:
         )
         shown = f"{Decimal(value):.4g}" if isinstance(value, int | Decimal) else repr(value)
     elif isinstance(value, str):
-        text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", value)).strip()
+        # only full-width forms and spaces are folded: NFKC would also read a footnote mark
+        # (1320¹, 310②) as more digits of the number
+        text = _INVISIBLE.sub("", value).translate(_FULL_WIDTH).strip()
         if text.lower() in _MISSING_TEXT:
             return NotANumber(_NUMBER, "an empty cell" if not text else f"{value!r}")
         if text.upper() in SPREADSHEET_ERRORS:

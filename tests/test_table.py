@@ -327,3 +327,11 @@ def test_a_long_list_of_bad_cells_is_cut_with_a_count_never_silently() -> None:
     assert str(nan.check("x")[-1]).endswith(
         "1 more row with the same kind of problem is not listed"
     )
+
+
+def test_a_footnote_mark_on_a_number_is_text_not_more_digits() -> None:
+    table = fa.RegionTable.from_columns(
+        {"id": ["甲", "乙", "丙"], "x": ["1320¹", "310②", "１２０"]}, id="id"
+    )
+    problems = table.check("x")
+    assert [p.found for p in problems] == ["the text '1320¹'", "the text '310②'"]
