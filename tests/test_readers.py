@@ -724,3 +724,31 @@ def test_a_note_merged_over_several_rows_is_one_note(tmp_path: Path, engine: str
     assert table.notices[1:] == (
         f"{path} [测算表]: row 5 is a note and was dropped: 注：人口为年末数。",
     )
+
+
+@pytest.mark.parametrize(
+    ("label", "at"),
+    [("全省", "first"), ("共计", "last"), ("合計", "last"), ("總計", "last"), ("全市", "last")],
+)
+def test_other_words_for_the_whole_are_totals_not_regions(
+    tmp_path: Path, label: str, at: str
+) -> None:
+    # a row named 全省 or 共计 taken as a region got 12% of the money with exit 0
+    rows = "甲,1\n乙,2\n"
+    text = f"地区,x\n{label},3\n{rows}" if at == "first" else f"地区,x\n{rows}{label},3\n"
+    table = fa.read_table(write_csv(tmp_path / "d.csv", text), id="地区")
+    assert table.ids == ("甲", "乙")
+    assert f"the {label} row" in table.notices[0]
+
+
+def test_a_county_whose_name_starts_like_a_whole_area_is_a_region(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "d.csv", "地区,x\n全州县,1\n全椒县,2\n合计,3\n")
+    assert fa.read_table(path, id="地区").ids == ("全州县", "全椒县")
+
+
+def test_the_rate_rule_needs_a_rate_like_column_name(tmp_path: Path) -> None:
+    # a count column's wrong 小计 within its group's range is a mismatch, not a "rate"
+    text = "地区,人口\n甲,1320\n乙,310\n一片区小计,1030\n丙,5\n合计,1635\n"
+    with pytest.raises(fa.DataError) as err:
+        fa.read_table(write_csv(tmp_path / "d.csv", text), id="地区")
+    assert "the 小计 row does not match its group" in problems(err)[0]

@@ -86,9 +86,18 @@ __all__ = ["HEADER_SEARCH_ROWS", "Grid", "column_letter", "region_table"]
 #: How far down a file the header row is looked for.
 HEADER_SEARCH_ROWS = 30
 
-_TOTALS = ("合计", "总计")
+_TOTALS = ("合计", "总计", "共计", "合計", "總計", "共計")
 _SUBTOTAL = "小计"
-_WORDS = (*_TOTALS, _SUBTOTAL)
+_SUBTOTALS = (_SUBTOTAL, "小計")
+_WORDS = (*_TOTALS, *_SUBTOTALS)
+#: Labels that name the whole area above the regions: a total row when they are the whole label
+#: (全州县 is a county, 全省 is the province's total)
+_WHOLE_AREA = frozenset(
+    {"全省", "全市", "全县", "全区", "全州", "全盟", "全旗", "全国", "全自治区"}
+)
+_TOTAL_LABELS = frozenset({*_TOTALS, *_WHOLE_AREA})
+#: Words in a column's name that make a rate or an average plausible in a total row
+_RATE_WORDS = ("率", "比", "均", "系数", "指数", "%", "％")
 _NOTE = re.compile(
     r"(?:(?:注|说明|备注|附注)[0-9一二三四五六七八九十①-⑳()（）]*"
     r"|(?:数据来源|资料来源|来源|制表|审核|复核|填报|填表|负责|联系|单位|计量单位|金额单位|日期)"
@@ -102,7 +111,7 @@ _OF_WHICH = "其中"
 # decide), run over a column's cells joined by line breaks
 # (two patterns, each starting with something the regular-expression engine scans for fast)
 _MAYBE_SPECIAL = (
-    re.compile(r"[计:：年]"),
+    re.compile(r"[计計:：年]|\n[^\S\n]*全"),
     re.compile(r"\n[^\S\n]*(?:其中|[一二三四五六七八九十]+[^\S\n]*[、.．]|[（(])"),
 )
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
@@ -411,7 +420,7 @@ def _maybe_special(texts: list[str]) -> list[int]:
         ends = list(itertools.accumulate(map((1).__add__, map(len, texts))))
         for pattern in _MAYBE_SPECIAL:
             out += [bisect.bisect_right(ends, m.start()) for m in pattern.finditer(joined)]
-    return out
+    return sorted(set(out))
 
 
 def _duplicates(names: list[str], where: str) -> list[Problem]:
@@ -713,7 +722,9 @@ class _Body:
             return "note", " ".join(clean_text(c) for _, c in filled)
         if any(word in key for word in _TOTALS):
             return "total", next(w for w in _TOTALS if w in key)
-        if _SUBTOTAL in key:
+        if key in _WHOLE_AREA:
+            return "total", key
+        if any(word in key for word in _SUBTOTALS):
             return "subtotal", label
         if in_note and len(filled) == 1 and first_text:
             return "note", first_text
@@ -772,15 +783,18 @@ class _Body:
                     0.5 * 10.0**-decimals if isinstance(cells[j], str) else 1e-6,
                 )
                 if abs(column_sum - value) > slack:
-                    if _within_range(values[total.first : stop], value):
+                    if any(w in name for w in _RATE_WORDS) and _within_range(
+                        values[total.first : stop], value
+                    ):
+                        row_kind = "total" if total.label in _TOTAL_LABELS else _SUBTOTAL
                         unchecked.append(
-                            f"{name!r} (the total row holds {value:,.10g}, within the regions' "
-                            "range: a rate or average, not a sum)"
+                            f"{name!r} (the {row_kind} row holds {value:,.10g}, within the "
+                            "regions' range: a rate or average, not a sum)"
                         )
                         continue
                     what = (
                         "the total row does not match the column"
-                        if total.label in _TOTALS
+                        if total.label in _TOTAL_LABELS
                         else f"the {_SUBTOTAL} row does not match its group "
                         f"(rows {self.span(total.first, stop)})"
                     )
@@ -804,7 +818,7 @@ class _Body:
         self, total: _Total, stop: int, checked: list[str], unchecked: list[str]
     ) -> str:
         number = self.grid.numbers[total.index]
-        if total.label in _TOTALS:
+        if total.label in _TOTAL_LABELS:
             row = f"the {total.label} row (row {number})"
             sums = (
                 "the column sums"
