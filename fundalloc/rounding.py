@@ -511,6 +511,9 @@ def _divisor_estimate(
     :func:`_divisor_settle` makes it exact)."""
     signpost = DIVISORS[method]
     positive = weights > 0
+    if positive.any():  # divisor methods ignore the scale: 1e12 / 1e-300 would overflow λ
+        with np.errstate(under="ignore"):
+            weights = weights / weights[positive].max()
     mass = float(weights[positive].sum())
 
     def at(lam: float) -> IntArray:

@@ -484,3 +484,22 @@ def test_bounds_whose_sum_passes_int64_are_summed_exactly() -> None:
         np.ones(10), np.ones(10), total, np.zeros(10, np.int64), np.full(10, total, np.int64)
     ).units
     assert int(sum(units.tolist())) == total and max(units) - min(units) <= 1
+
+
+@pytest.mark.parametrize("method", ["jefferson", "webster", "adams", "huntington_hill"])
+def test_divisor_methods_with_tiny_weights_finish(method: str) -> None:
+    # 1e12 / 1e-300 overflowed the first λ to infinity and the settling loop then moved one
+    # unit a pass over 10^12 units; run in a child so that a regression fails instead of hanging
+    import subprocess
+    import sys
+
+    code = (
+        "from fundalloc.rounding import apportion\n"
+        f"r = apportion({{'a': 1e-300, 'b': 1e-308, 'c': 3e-301}}, 10**12, method={method!r})\n"
+        "print(sum(r.values()), r['b'])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    total, b = map(int, done.stdout.split())
+    assert total == 10**12 and b in (7692, 7693)  # 10^12 · 1e-8 / 1.30000001 = 7692.3
