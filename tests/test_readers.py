@@ -752,3 +752,24 @@ def test_the_rate_rule_needs_a_rate_like_column_name(tmp_path: Path) -> None:
     with pytest.raises(fa.DataError) as err:
         fa.read_table(write_csv(tmp_path / "d.csv", text), id="地区")
     assert "the 小计 row does not match its group" in problems(err)[0]
+
+
+def test_a_region_in_a_hidden_row_is_an_error_not_read_silently(
+    tmp_path: Path, engine: str
+) -> None:
+    # hiding a row is how a clerk "removes" a region; it was read and given money with exit 0
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "测算表"
+    for row in (["地区", "x"], ["甲", 1], ["乙", 2], ["莱芜市", 3], ["说明：隐藏行", None]):
+        sheet.append(row)
+    sheet.row_dimensions[4].hidden = True
+    sheet.row_dimensions[5].hidden = True  # a hidden note stays a note
+    book.save(tmp_path / "d.xlsx")
+    with pytest.raises(fa.DataError) as err:
+        fa.read_table(tmp_path / "d.xlsx", id="地区")
+    assert problems(err) == [
+        f"{tmp_path / 'd.xlsx'} [测算表], row 4: expected no region in a hidden row; found the "
+        "region '莱芜市' in a row the workbook hides (hint: delete the row if the region takes "
+        "no part, or unhide it)"
+    ]

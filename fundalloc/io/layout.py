@@ -152,6 +152,9 @@ class Grid:
     past : mapping of int to int
         For rows whose cells were cut at the grid's width: the first column past it that
         holds a value, by position in ``rows``.
+    hidden : frozenset of int
+        The row numbers a spreadsheet hides: a region there is an error (a hidden row is
+        how a clerk "removes" a region, but the file still holds it).
     """
 
     source: str
@@ -160,6 +163,7 @@ class Grid:
     merged: Sequence[tuple[int, int, int, int]] = ()
     letters: bool = False
     past: Mapping[int, int] = field(default_factory=dict)
+    hidden: frozenset[int] = frozenset()
 
 
 def _filled(cell: Any) -> bool:
@@ -848,6 +852,19 @@ class _Body:
     def table(self) -> RegionTable:
         self.classify()
         keep = self.check_header()
+        if self.grid.hidden:
+            numbers = self.grid.numbers
+            self.problems += [
+                Problem(
+                    f"{self.grid.source}, row {numbers[r]}",
+                    "expected no region in a hidden row",
+                    found=f"the region {clean_text(self.grid.rows[r][self.id_index])!r} in a "
+                    "row the workbook hides",
+                    hint="delete the row if the region takes no part, or unhide it",
+                )
+                for r in self.regions
+                if numbers[r] in self.grid.hidden
+            ]
         if self.problems:
             raise DataError(self.problems)
         if not self.regions:

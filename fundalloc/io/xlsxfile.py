@@ -144,7 +144,10 @@ def _read(path: str, sheet: str | int | None) -> Grid:
             ]
     finally:
         workbook.close()
-    return _grid(f"{path} [{chosen}]", sparse, merged)
+    with zipfile.ZipFile(path) as archive:
+        part = _sheet_part(archive, chosen)
+        hidden = _hidden_rows(archive.read(part)) if part is not None else frozenset()
+    return _grid(f"{path} [{chosen}]", sparse, merged, hidden)
 
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -156,6 +159,9 @@ _CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"')
 # a cell reference that is not letters and digits (what _CELL_REF reads)
 _ODD_REF = re.compile(rb'<c r="(?![A-Z]{1,3}[0-9]+")')
 _ROW_REF = re.compile(rb'<row r="([0-9]+)"')
+_ROW_TAG = re.compile(rb"<row\b[^>]*>")
+_ROW_NUMBER = re.compile(rb'\br="([0-9]+)"')
+_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
 _FORMULA = re.compile(rb"<f[ >/]")
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"[^>]*?\bt="e"[^>]*>')
 _VALUE = re.compile(rb"<v>([^<]+)</v>")
@@ -195,7 +201,14 @@ def _read_calamine(path: str, sheet: str | int | None) -> Grid | None:
         if len(cells) < column:
             cells.extend([None] * (column - len(cells)))
         cells[column - 1] = value
-    return Grid(f"{path} [{chosen}]", rows, range(1, len(rows) + 1), merged=merged, letters=True)
+    return Grid(
+        f"{path} [{chosen}]",
+        rows,
+        range(1, len(rows) + 1),
+        merged=merged,
+        letters=True,
+        hidden=_hidden_rows(xml),
+    )
 
 
 def _well_formed(data: bytes) -> None:
@@ -260,6 +273,21 @@ def _special_cells(xml: bytes) -> dict[tuple[int, int], Any] | None:
             key = (int(match.group(2)), _column(match.group(1)))
             special[key] = html.unescape(value.group(1).decode())
     return special
+
+
+def _hidden_rows(xml: bytes) -> frozenset[int]:
+    """The numbers of the rows a sheet hides (``<row r="5" hidden="1">``).
+
+    >>> sorted(_hidden_rows(b'<row r="2" hidden="1"><row r="3"><row hidden="true" r="7">'))
+    [2, 7]
+    """
+    if b'hidden="' not in xml:
+        return frozenset()
+    return frozenset(
+        int(number.group(1))
+        for row in _ROW_TAG.finditer(xml)
+        if _HIDDEN.search(row.group(0)) and (number := _ROW_NUMBER.search(row.group(0)))
+    )
 
 
 def _last_row(xml: bytes) -> int:
@@ -361,6 +389,7 @@ def _grid(
     source: str,
     sparse: list[tuple[int, list[tuple[int, Any]]]],
     merged: list[tuple[int, int, int, int]],
+    hidden: frozenset[int] = frozenset(),
 ) -> Grid:
     """Dense rows, as wide as the widest of the first rows (cells past that are noted)."""
     sparse.sort(key=lambda row: row[0])  # rows may come in any order
@@ -383,7 +412,7 @@ def _grid(
             if len(row) < column:
                 row.extend([None] * (column - len(row)))
             row[column - 1] = value
-    return Grid(source, rows, numbers, merged=merged, letters=True, past=past)
+    return Grid(source, rows, numbers, merged=merged, letters=True, past=past, hidden=hidden)
 
 
 def _unreadable(path: str, exc: BaseException) -> DataError:
