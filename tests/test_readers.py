@@ -773,3 +773,19 @@ def test_a_region_in_a_hidden_row_is_an_error_not_read_silently(
         "region '莱芜市' in a row the workbook hides (hint: delete the row if the region takes "
         "no part, or unhide it)"
     ]
+
+
+@pytest.mark.parametrize("name", ["万年县", "菏泽市"])
+def test_a_region_after_a_note_is_not_swallowed_by_it(tmp_path: Path, name: str) -> None:
+    # 万年县 (its 年 sent it down the careful path) was dropped as the note's next line
+    text = f"地区,x\n甲,1\n乙,2\n注：下一地区数据待补\n{name}\n"
+    table = fa.read_table(write_csv(tmp_path / "d.csv", text), id="地区", columns=["x"])
+    assert table.ids == ("甲", "乙", name)
+    with pytest.raises(fa.DataError, match="row 5, column 'x': expected a number; found an empty"):
+        table.numeric("x")
+
+
+def test_a_note_goes_on_over_a_line_of_prose(tmp_path: Path) -> None:
+    text = "地区,x\n甲,1\n乙,2\n注：1.数据来源于统计年鉴；\n2.贫困人口为年末数。\n"
+    table = fa.read_table(write_csv(tmp_path / "d.csv", text), id="地区", columns=["x"])
+    assert table.ids == ("甲", "乙") and len(table.notices) == 2

@@ -107,6 +107,7 @@ _NUMERAL = "0-9〇零一二三四五六七八九十"
 _DATE = re.compile(rf"[{_NUMERAL}]{{2,4}}年(?:[{_NUMERAL}]{{1,2}}月(?:[{_NUMERAL}]{{1,3}}日)?)?")
 _HEADING = re.compile(r"[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]")
 _OF_WHICH = "其中"
+_PROSE = re.compile(r"[，。；：、,.;:（）()“”\s]")
 # a quick test that a cell may be something other than a region's id (the exact rules above
 # decide), run over a column's cells joined by line breaks
 # (two patterns, each starting with something the regular-expression engine scans for fast)
@@ -730,7 +731,14 @@ class _Body:
             return "total", key
         if any(word in key for word in _SUBTOTALS):
             return "subtotal", label
-        if in_note and len(filled) == 1 and first_text:
+        if (
+            in_note
+            and len(filled) == 1
+            and first_text
+            and (first_j != self.id_index or _PROSE.search(first_text) or len(first_text) > 12)
+        ):
+            # a note's next line; but a short name alone in the id column is a region (its
+            # missing numbers are reported), never swallowed by the note above it
             return "note", first_text
         if len(filled) == 1 and (
             isinstance(first, datetime.date)
