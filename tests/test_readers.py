@@ -789,3 +789,10 @@ def test_a_note_goes_on_over_a_line_of_prose(tmp_path: Path) -> None:
     text = "地区,x\n甲,1\n乙,2\n注：1.数据来源于统计年鉴；\n2.贫困人口为年末数。\n"
     table = fa.read_table(write_csv(tmp_path / "d.csv", text), id="地区", columns=["x"])
     assert table.ids == ("甲", "乙") and len(table.notices) == 2
+
+
+def test_a_total_row_without_numbers_says_so_in_plain_words(tmp_path: Path) -> None:
+    table = fa.read_table(write_csv(tmp_path / "d.csv", "地区,x\n甲,1\n乙,2\n合计,\n"), id="地区")
+    assert table.notices == (
+        f"{tmp_path / 'd.csv'}: the 合计 row (row 4) holds no numbers to check and was dropped",
+    )

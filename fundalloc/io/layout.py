@@ -849,8 +849,11 @@ class _Body:
             )
         source = self.grid.source
         if not checked:
-            because = "; ".join(unchecked) if unchecked else "it holds no numbers"
-            return f"{source}: {row} was dropped without a check: not checked {because}"
+            if not unchecked:
+                return f"{source}: {row} holds no numbers to check and was dropped"
+            return (
+                f"{source}: {row} was dropped without a check: not checked {'; '.join(unchecked)}"
+            )
         text = f"{source}: {row} matches {sums} and was dropped"
         if unchecked:
             text += f"; not checked: {', '.join(unchecked)}"
