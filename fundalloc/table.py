@@ -218,7 +218,7 @@ def _described(value: object) -> str:
 
 
 #: Full-width ASCII forms (U+FF01-U+FF5E) and the spaces a spreadsheet shows as blank.
-_FULL_WIDTH = {
+_FULL_WIDTH: dict[int, int | str] = {
     **{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)},
     **dict.fromkeys([0x3000, 0x00A0, *range(0x2000, 0x200B), 0x202F, 0x205F], " "),
 }
