@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from fundalloc.errors import Problem
     from fundalloc.io.outputs import OutputFormat
-    from fundalloc.io.schemefile import SchemeFile
+    from fundalloc.io.schemefile import DataSource, SchemeFile
     from fundalloc.result import Allocation
     from fundalloc.table import RegionTable
 
@@ -150,10 +152,24 @@ def _fail(exc: Exception, *, debug: bool) -> int:
 
 
 # ------------------------------------------------------------------------------- helpers
+def _read(path: Path, source: DataSource, columns: Sequence[str] = ()) -> RegionTable:
+    """The data file as the scheme's [data] table describes it."""
+    from fundalloc.io.tables import read_table
+
+    return read_table(
+        path,
+        id=source.id,
+        kind=source.kind,
+        parent=source.parent,
+        sheet=source.sheet,
+        encoding=source.encoding,
+        columns=columns,
+    )
+
+
 def _load(args: argparse.Namespace) -> tuple[SchemeFile, RegionTable, Path]:
     from fundalloc.errors import DataError, Problem
     from fundalloc.io.schemefile import load_scheme
-    from fundalloc.io.tables import read_table
 
     scheme_file = load_scheme(args.scheme)
     data_path = args.data.resolve() if args.data else scheme_file.data_path()
@@ -169,15 +185,7 @@ def _load(args: argparse.Namespace) -> tuple[SchemeFile, RegionTable, Path]:
     needed = sorted(
         {c for c, _ in scheme_file.scheme.needs()} - {n for n, _ in scheme_file.scheme.derived}
     )
-    table = read_table(
-        data_path,
-        id=source.id,
-        kind=source.kind,
-        parent=source.parent,
-        sheet=source.sheet,
-        encoding=source.encoding,
-        columns=needed,
-    )
+    table = _read(data_path, source, needed)
     for notice in table.notices:
         print(f"fundalloc: {notice}", file=sys.stderr)
     return scheme_file, table, data_path
@@ -271,7 +279,6 @@ def _data_problems(args: argparse.Namespace) -> list[Problem]:
     header found by the id column alone."""
     from fundalloc.errors import FundallocError
     from fundalloc.io.schemefile import DataSource, read_data_source
-    from fundalloc.io.tables import read_table
 
     source = read_data_source(args.scheme)
     if args.data is not None:
@@ -282,14 +289,7 @@ def _data_problems(args: argparse.Namespace) -> list[Problem]:
     else:
         return []  # no data file to read: the scheme's problems say what is wrong
     try:
-        read_table(
-            data_path,
-            id=source.id,
-            kind=source.kind,
-            parent=source.parent,
-            sheet=source.sheet,
-            encoding=source.encoding,
-        )
+        _read(data_path, source)
     except FundallocError as exc:
         return list(exc.problems)
     return []
