@@ -19,13 +19,12 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_workbook_picture import trim
+from make_workbook_picture import first_page, trim
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "shandong_2018" / "scheme.toml"
@@ -59,44 +58,6 @@ def one_sheet(path: Path, index: int, folder: Path) -> Path:
     out = folder / f"{NAMES[index]}.xlsx"
     book.save(out)
     return out
-
-
-def first_page(book: Path, folder: Path, dpi: int) -> Path:
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(folder),
-            str(book),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    stem = folder / f"{book.stem}-page"
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-png",
-            "-r",
-            str(dpi),
-            "-f",
-            "1",
-            "-l",
-            "1",
-            "-singlefile",
-            str(book.with_suffix(".pdf")),
-            str(stem),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    return stem.with_suffix(".png")
 
 
 def main(argv: list[str] | None = None) -> int:

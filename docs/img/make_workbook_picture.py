@@ -41,6 +41,11 @@ def render(folder: Path, dpi: int) -> Path:
     """The workbook, its PDF and the PNG of its first page, in ``folder``."""
     book = folder / "calculation-sheet.xlsx"
     book.write_bytes(calculation_workbook(shandong()))
+    return first_page(book, folder, dpi)
+
+
+def first_page(book: Path, folder: Path, dpi: int) -> Path:
+    """The PNG of the first page LibreOffice prints of ``book`` (in ``folder``)."""
     subprocess.run(
         [
             "soffice",
@@ -56,6 +61,7 @@ def render(folder: Path, dpi: int) -> Path:
         capture_output=True,
         timeout=180,
     )
+    stem = folder / f"{book.stem}-page"
     subprocess.run(
         [
             "pdftoppm",
@@ -67,14 +73,14 @@ def render(folder: Path, dpi: int) -> Path:
             "-l",
             "1",
             "-singlefile",
-            str(folder / "calculation-sheet.pdf"),
-            str(folder / "page"),
+            str(book.with_suffix(".pdf")),
+            str(stem),
         ],
         check=True,
         capture_output=True,
         timeout=60,
     )
-    return folder / "page.png"
+    return stem.with_suffix(".png")
 
 
 def trim(page: Path, output: Path, margin: int = 24) -> tuple[int, int]:
