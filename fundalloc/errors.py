@@ -5,8 +5,10 @@ caller can show all of them at once or inspect them programmatically; ``str(erro
 renders one line per problem.
 
 >>> err = DataError([Problem("row 3, column 人口", "expected a number", found="'abc'")])
->>> print(err)
+>>> print(err.render("en"))
 row 3, column 人口: expected a number; found 'abc'
+>>> print(err.render("zh"))
+row 3, column 人口：expected a number；实际为 'abc'
 >>> isinstance(err, ValueError)
 True
 """
@@ -15,6 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fundalloc.i18n import Message, tr
+
+if TYPE_CHECKING:
+    from fundalloc.i18n import Lang
+
+#: Text of a problem: a plain string (a name, a place) or a catalogue message, rendered in
+#: the language current when the problem is shown.
+Text = str | Message
 
 __all__ = [
     "MAX_LISTED",
@@ -38,28 +50,41 @@ class Problem:
 
     Parameters
     ----------
-    where : str
+    where : str or Message
         The place: a file, row and column, a key path in a scheme, or a region.
-    message : str
+    message : str or Message
         What is wrong or what was expected.
-    found : str, optional
+    found : str or Message, optional
         What was found instead.
-    hint : str, optional
+    hint : str or Message, optional
         How to fix it.
+
+    Messages from :func:`fundalloc.i18n.tr` are rendered in the language current when the
+    problem is shown (:meth:`render` for a given one).
     """
 
-    where: str
-    message: str
-    found: str | None = None
-    hint: str | None = None
+    where: Text
+    message: Text
+    found: Text | None = None
+    hint: Text | None = None
+
+    def render(self, lang: Lang | None = None) -> str:
+        """The problem as one line in ``lang`` (default: the current language)."""
+
+        def show(part: Text) -> str:
+            return part.render(lang) if isinstance(part, Message) else part
+
+        text = show(self.message)
+        if self.where:
+            text = tr("common.problem", where=show(self.where), message=text).render(lang)
+        if self.found is not None:
+            text = tr("common.found", text=text, found=show(self.found)).render(lang)
+        if self.hint:
+            text = tr("common.hint", text=text, hint=show(self.hint)).render(lang)
+        return text
 
     def __str__(self) -> str:
-        text = f"{self.where}: {self.message}" if self.where else self.message
-        if self.found is not None:
-            text += f"; found {self.found}"
-        if self.hint:
-            text += f" (hint: {self.hint})"
-        return text
+        return self.render()
 
 
 class FundallocError(Exception):
@@ -77,7 +102,14 @@ class FundallocError(Exception):
         elif isinstance(problems, Problem):
             problems = [problems]
         self.problems: tuple[Problem, ...] = tuple(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        super().__init__(*self.problems)
+
+    def render(self, lang: Lang | None = None) -> str:
+        """One line per problem, in ``lang`` (default: the current language)."""
+        return "\n".join(p.render(lang) for p in self.problems)
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 class SchemeError(FundallocError, ValueError):
@@ -106,15 +138,12 @@ def not_listed(count: int, where: str) -> list[Problem]:
 
     >>> not_listed(50, "data.csv, column '人口'")
     []
-    >>> print(not_listed(120, "data.csv, column '人口'")[0])
+    >>> print(not_listed(120, "data.csv, column '人口'")[0].render("en"))
     data.csv, column '人口': 70 more rows with the same kind of problem are not listed
     """
     if count <= MAX_LISTED:
         return []
     left = count - MAX_LISTED
-    rows = (
-        "1 more row with the same kind of problem is"
-        if left == 1
-        else f"{left} more rows with the same kind of problem are"
-    )
-    return [Problem(where, f"{rows} not listed")]
+    if left == 1:
+        return [Problem(where, tr("common.one_more_not_listed"))]
+    return [Problem(where, tr("common.more_not_listed", count=left))]

@@ -39,15 +39,16 @@ def units_of(amount: Decimal, step: Decimal) -> int | None:
 
 
 def format_amount(value: Decimal | float | int, places: int = 4) -> str:
-    """A number with its thousands grouped by spaces, at most ``places`` decimals, and no
-    needless zeros.
+    """A number with its thousands grouped by commas as Chinese tables write them, at most
+    ``places`` decimals, and no needless zeros; an infinite bound is "不限" ("unlimited" in
+    English, :mod:`fundalloc.i18n`).
 
     >>> format_amount(4000)
-    '4 000'
+    '4,000'
     >>> format_amount(Decimal("3717.50"))
-    '3 717.5'
+    '3,717.5'
     >>> format_amount(1234.56789)
-    '1 234.5679'
+    '1,234.5679'
     >>> format_amount(Decimal("-11.111111111"), 6)
     '-11.111111'
     >>> format_amount(float("inf"))
@@ -56,7 +57,11 @@ def format_amount(value: Decimal | float | int, places: int = 4) -> str:
     if isinstance(value, float):
         value = float(value)  # numpy floats repr as "np.float64(...)"
         if value != value or value in (float("inf"), float("-inf")):
-            return "unlimited" if value > 0 else str(value)
+            if value > 0:
+                from fundalloc.i18n import text as _text
+
+                return _text("common.unlimited")
+            return str(value)
         value = Decimal(repr(round(value, places)))
     number = Decimal(value)
     if int(number.as_tuple().exponent) < -places:
@@ -64,7 +69,7 @@ def format_amount(value: Decimal | float | int, places: int = 4) -> str:
     text = f"{number:,f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return text.replace(",", " ")
+    return text
 
 
 def exact_decimal(value: Any) -> Decimal | None:

@@ -20,7 +20,7 @@ from fundalloc.constraints import Row, broken_rows, rows_of
 from fundalloc.errors import DataError, InfeasibleError, Problem, SolverError
 from fundalloc.factors import BoolArray, Condition, Data, FloatArray, nonnegative, weighted_shares
 from fundalloc.money import exact_sum, format_amount
-from fundalloc.result import Allocation, LeafTrace, Trace
+from fundalloc.result import Allocation
 from fundalloc.rounding import Quotas, RoundingResult, round_units
 from fundalloc.scheme import Scheme, Tranche
 from fundalloc.solvers import BoundedProblem, ProportionalSolution, get_solver
@@ -35,6 +35,7 @@ from fundalloc.solvers.integer import round_with_rows
 from fundalloc.solvers.lp import BACKENDS, backend_for
 from fundalloc.solvers.qp import check_whole_steps, diagnose, solve_rows
 from fundalloc.table import RegionTable
+from fundalloc.trace import LeafTrace, Trace
 
 __all__ = ["allocate"]
 

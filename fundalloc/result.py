@@ -28,16 +28,15 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from fundalloc.bounds import Limits
 from fundalloc.errors import DataError, Problem, SchemeError
 from fundalloc.factors import normalised_weights
 from fundalloc.io.atomic import write_atomic  # re-exported: it used to live here
 from fundalloc.money import format_amount
 from fundalloc.optional import require
-from fundalloc.rounding import TieBreak
+from fundalloc.trace import LeafTrace, Trace  # re-exported: they used to live here
 
 if TYPE_CHECKING:
-    from fundalloc.scheme import Scheme, Tranche
+    from fundalloc.scheme import Scheme
     from fundalloc.table import RegionTable
 
 __all__ = [
@@ -51,54 +50,7 @@ __all__ = [
     "Trace",
 ]
 
-FloatArray = npt.NDArray[np.float64]
 Lang = Literal["zh", "en"]
-
-
-@dataclass(frozen=True)
-class LeafTrace:
-    """What one leaf tranche did (arrays over regions in id order).
-
-    ``contributions[j]`` is factor j's part before coefficients; ``before`` their sum;
-    ``targets`` the tranche's amounts after coefficients.
-    """
-
-    path: tuple[str, ...]
-    amount: float
-    taking_part: npt.NDArray[np.bool_]
-    factor_names: tuple[str, ...]
-    contributions: FloatArray
-    coefficient_names: tuple[str, ...]
-    multipliers: FloatArray
-    before: FloatArray
-    targets: FloatArray
-    tranche: Tranche
-
-
-@dataclass(frozen=True)
-class Trace:
-    """Every stage of one allocation, in region-id order.
-
-    ``order[k]`` is the table row of the k-th region in id order. ``fixed`` is each
-    region's part from fixed quotas, which the bounds' multiplier λ does not scale.
-    """
-
-    ids: tuple[str, ...]
-    order: npt.NDArray[np.intp]
-    taking_part: npt.NDArray[np.bool_]
-    excluded_by: npt.NDArray[np.intp]
-    leaves: tuple[LeafTrace, ...]
-    targets: FloatArray
-    fixed: FloatArray
-    limits: Limits
-    bounded: FloatArray
-    multiplier: float
-    units: npt.NDArray[np.int64]
-    ties: tuple[TieBreak, ...]
-    unallocated_units: int
-    region_multipliers: FloatArray | None = None
-    group_rows: npt.NDArray[np.intp] | None = None
-    row_labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -637,8 +589,8 @@ class Allocation:
 
 
 def _fixed(value: float, places: int = 4) -> str:
-    """A float with ``places`` decimals and its thousands grouped by spaces, for columns."""
-    return f"{value:,.{places}f}".replace(",", " ")
+    """A float with ``places`` decimals and its thousands grouped by commas, for columns."""
+    return f"{value:,.{places}f}"
 
 
 def _plain(value: Any) -> Any:

@@ -525,7 +525,7 @@ def _check_sources(table: RegionTable, scheme: Scheme, sources: tuple[Source, ..
                 "sources",
                 f"the sources add up to {format_amount(total, 10)} {unit} but the scheme's "
                 f"total is {format_amount(scheme.total, 10)} {unit}",
-                hint=f"scheme.replace(total={format_amount(total, 10).replace(' ', '')})",
+                hint=f"scheme.replace(total={format_amount(total, 10).replace(',', '')})",
             )
         )
     if problems:

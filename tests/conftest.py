@@ -1,4 +1,4 @@
-"""Hypothesis profiles, the --run-slow option and the fuzzing options.
+"""Hypothesis profiles, the --run-slow option, the fuzzing options and the tests' language.
 
 Profiles: ``dev`` (default, quick), ``ci`` (more examples, still within CI's budget,
 chosen when CI=true) and ``slow`` (long property runs, with ``--run-slow``). ``fuzz`` is the
@@ -56,6 +56,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # The tests' own language is English, so that an assertion on a message reads the same
+    # in every test module; the tests of the Chinese default (tests/test_i18n.py, the CLI's
+    # language tests) choose their language explicitly. Set here, before collection, so the
+    # doctests in fundalloc/ see it too.
+    os.environ["FUNDALLOC_LANG"] = "en"
     config.addinivalue_line("markers", "fuzz: the fuzzing harness (tests/fuzz); longer with --fuzz")
     if config.getoption("--run-slow"):
         settings.load_profile("slow")

@@ -71,7 +71,7 @@ def test_regions_not_taking_part_are_held_at_zero() -> None:
 def test_infeasible_messages_name_the_numbers() -> None:
     limits = combine([fa.Floor(amount=1400)], table(), Decimal(3717), ALL)
     with pytest.raises(
-        fa.InfeasibleError, match="the floors add up to 4 200 万元 but the total is 3 717 万元"
+        fa.InfeasibleError, match="the floors add up to 4,200 万元 but the total is 3,717 万元"
     ):
         check_feasible(limits, ["a", "b", "c"], Decimal(3717), "万元", np.ones(3))
     limits = combine([fa.Floor(amount=10), fa.Cap(per="pop", rate=0.5)], table(), Decimal(30), ALL)

@@ -58,7 +58,7 @@ def test_allocate_the_bundled_example_to_every_format(tmp_path: Path) -> None:
         out = tmp_path / f"result.{fmt}"
         done = fundalloc("allocate", str(EXAMPLE / "scheme.toml"), "-o", str(out))
         assert done.returncode == 0, done.stderr
-        assert "济宁市" in done.stdout and "3 717" in done.stdout
+        assert "济宁市" in done.stdout and "3,717" in done.stdout
         assert out.stat().st_size > 0
     with (tmp_path / "result.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
@@ -211,7 +211,7 @@ def test_explain_validate_and_english(tmp_path: Path) -> None:
 def test_init_writes_a_runnable_starter_and_never_overwrites(tmp_path: Path) -> None:
     assert fundalloc("init", str(tmp_path / "new")).returncode == 0
     done = fundalloc("allocate", str(tmp_path / "new" / "scheme.toml"))
-    assert done.returncode == 0 and "1 000" in done.stdout
+    assert done.returncode == 0 and "1,000" in done.stdout
     again = fundalloc("init", str(tmp_path / "new"))
     assert again.returncode == 2 and "already exists and is not overwritten" in again.stderr
 

@@ -84,9 +84,9 @@ def test_allocation_table_rows_and_total(shandong: fa.Allocation) -> None:
     assert row["济宁市"] == ["济宁市", f"{target:.4f}", "446", "12.00%"]  # held at the 12% cap
     assert row["东营市"][2:] == ["60", "1.61%"]  # raised to the 60 floor; 60 / 3717
     assert row["威海市"] == ["威海市", "0.0000", "0", "0.00%"]
-    assert total == ["合计", "3 717.0000", "3 717", "100.00%"]
+    assert total == ["合计", "3,717.0000", "3,717", "100.00%"]
     assert page.caption == (
-        "2018年中央及省少数民族发展资金（鲁民发〔2018〕47号）：3 717 万元，16 个地区，"
+        "2018年中央及省少数民族发展资金（鲁民发〔2018〕47号）：3,717 万元，16 个地区，"
         "最大余额法取整到 1 万元"
     )
     assert page.items == ["不参与分配（不满足参与条件）：威海市"]
@@ -112,7 +112,7 @@ def test_allocation_many_regions_show_head_and_tail_but_total_all() -> None:
     assert len(rows[10]) == 1
     # 3250 × k / 325 = 10 k exactly, so the total row adds up the hidden regions too
     assert rows[0][2] == "10" and rows[-1][2] == "250"
-    assert total == ["合计", "3 250.0000", "3 250", "100.00%"]
+    assert total == ["合计", "3,250.0000", "3,250", "100.00%"]
 
 
 def test_allocation_of_twenty_regions_is_shown_whole() -> None:
@@ -134,7 +134,7 @@ def test_allocation_notes_ties_and_the_residual() -> None:
 
 def test_allocation_repr_is_unchanged(shandong: fa.Allocation) -> None:
     assert repr(shandong) == (
-        "<Allocation 2018年中央及省少数民族发展资金: 3 717 万元 to 16 regions by largest_remainder>"
+        "<Allocation 2018年中央及省少数民族发展资金: 3,717 万元 to 16 regions by largest_remainder>"
     )
 
 
@@ -143,7 +143,7 @@ def test_scheme_tree_with_shares_amounts_weights_and_bounds(shandong: fa.Allocat
     page = _Cells(shandong.scheme._repr_html_())
     header, *rows = page.rows
     assert header == ["切块 / 因素", "份额（金额）", "权重", "计算方法"]
-    assert rows[0] == ["贫困人口因素", "70%（2 601.9 万元）", "", ""]  # 0.7 × 3717
+    assert rows[0] == ["贫困人口因素", "70%（2,601.9 万元）", "", ""]  # 0.7 × 3717
     assert rows[1] == ["贫困人口规模", "", "35%", "少数民族贫困人口"]
     assert rows[3] == ["贫困发生率", "", "20%", "少数民族贫困人口 / 农村少数民族人口"]
     assert rows[5] == [
@@ -152,10 +152,10 @@ def test_scheme_tree_with_shares_amounts_weights_and_bounds(shandong: fa.Allocat
         "",
         "贫困人口档次 (一档→1.1, 二档→1.05, 三档→1)",
     ]
-    assert rows[6] == ["重点民族村发展", "30%（1 115.1 万元）", "", ""]
+    assert rows[6] == ["重点民族村发展", "30%（1,115.1 万元）", "", ""]
     assert [r[0] for r in rows[7:]] == ["已退出重点民族村", "省扶贫工作重点民族村"]
     assert page.items == [
-        "总额 3 717 万元，取整到 1 万元（largest_remainder）",
+        "总额 3,717 万元，取整到 1 万元（largest_remainder）",
         "参与条件：已脱贫享受政策人口 > 0",
         "保底：每市保底 60 万元",
         "封顶：单市不超过总额 12%",

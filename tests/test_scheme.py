@@ -70,7 +70,7 @@ def test_tranche_shares_and_kinds() -> None:
 
 
 def test_total_must_be_a_multiple_of_the_step() -> None:
-    with pytest.raises(fa.SchemeError, match="total 3 717.5 is not a whole multiple of the step 1"):
+    with pytest.raises(fa.SchemeError, match="total 3,717.5 is not a whole multiple of the step 1"):
         fa.Scheme(total=Decimal("3717.5"), tranches=[tranche()])
     assert (
         fa.Scheme(total=Decimal("3717.5"), step=Decimal("0.1"), tranches=[tranche()]).total_units

@@ -191,8 +191,8 @@ def test_a_scheme_file_larger_than_any_scheme_is_refused(format: str) -> None:
     )
     with pytest.raises(
         fa.SchemeError,
-        match=r"^s\.file: too large for a scheme file: expected at most 1 000 000 characters; "
-        r"found 1 000 0\d\d",
+        match=r"^s\.file: too large for a scheme file: expected at most 1,000,000 characters; "
+        r"found 1,000,0\d\d",
     ):
         loads_scheme(text, format=format, where="s.file")
 

@@ -256,8 +256,8 @@ def _guard(text: str, format: Format, where: str) -> None:
             Problem(
                 where,
                 f"too large for a scheme file: expected at most "
-                f"{MAX_SCHEME_CHARACTERS:,} characters".replace(",", " "),
-                found=f"{len(text):,}".replace(",", " "),
+                f"{MAX_SCHEME_CHARACTERS:,} characters",
+                found=f"{len(text):,}",
                 hint="a scheme holds the rules; the regions' numbers belong in the data file",
             )
         )

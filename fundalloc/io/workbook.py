@@ -70,8 +70,9 @@ from fundalloc.optional import require
 from fundalloc.result import METHOD_NAMES
 
 if TYPE_CHECKING:
-    from fundalloc.result import Allocation, LeafTrace
+    from fundalloc.result import Allocation
     from fundalloc.scheme import Tranche
+    from fundalloc.trace import LeafTrace
 
 __all__ = ["SHEET_NAME", "WORDS", "calculation_workbook", "write_calculation_sheet"]
 

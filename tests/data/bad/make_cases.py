@@ -262,7 +262,7 @@ def main() -> None:
     )
     case(
         "fixed_above_total",
-        r"the fixed tranches add up to 2 000 万元 but the total is 1 000 万元",
+        r"the fixed tranches add up to 2,000 万元 but the total is 1,000 万元",
         scheme=SCHEME.replace("share = 1\n", "amount = 2000\n"),
     )
     case(
@@ -301,7 +301,7 @@ def main() -> None:
     )
     case(
         "total_not_multiple_of_step",
-        r"the total 1 000.5 is not a whole multiple of the step 1",
+        r"the total 1,000.5 is not a whole multiple of the step 1",
         scheme=SCHEME.replace("total = 1000", "total = 1000.5"),
     )
     case(
@@ -331,7 +331,7 @@ def main() -> None:
     # ---- infeasible (exit 1)
     case(
         "floors_above_total",
-        r"the floors add up to 1 200 万元 but the total is 1 000 万元",
+        r"the floors add up to 1,200 万元 but the total is 1,000 万元",
         exit=1,
         scheme=SCHEME.replace("amount = 50", "amount = 300"),
     )
