@@ -184,3 +184,21 @@ def test_differences_add_up_exactly(a: dict[str, Decimal], b: dict[str, Decimal]
     losses = [c.difference for c in result.losers]
     assert gains == sorted(gains, reverse=True) and losses == sorted(losses)
     assert all(g > 0 for g in gains) and all(x < 0 for x in losses)
+
+
+def test_the_summary_reads_whole_in_chinese_or_english() -> None:
+    from fundalloc.i18n import using
+
+    result = compare({"甲市": 100, "乙市": 60, "丙市": 40}, {"甲市": 90, "乙市": 75, "丁市": 35})
+    with using("zh"):
+        assert str(result).splitlines() == [
+            "调整前 → 调整后：合计 200 → 200，±0（+0.00%）",
+            "两边都有的地区 2 个；仅在调整前中：丙市；仅在调整后中：丁市",
+            "增加 2 个：丁市 +35（新增）、乙市 +15（+25.00%）",
+            "减少 2 个：丙市 −40（−100.00%）、甲市 −10（−10.00%）",
+        ]
+    with using("en"):
+        assert str(result).splitlines()[0] == "before → after: total 200 → 200, ±0 (+0.00%)"
+    with using("zh"), pytest.raises(fa.DataError) as caught:
+        result["戊市"]
+    assert str(caught.value) == "戊市：两次分配中都没有这个地区"

@@ -20,6 +20,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, Union
 
 from fundalloc.errors import DataError, Problem
+from fundalloc.i18n import text, tr
 from fundalloc.money import exact_decimal, format_amount
 from fundalloc.optional import require
 
@@ -96,7 +97,7 @@ class Comparison:
         for change in self.changes:
             if change.region == region:
                 return change
-        raise DataError(Problem(region, "no such region in either allocation"))
+        raise DataError(Problem(region, tr("analysis.compare_no_region")))
 
     @property
     def difference(self) -> Decimal:
@@ -180,30 +181,44 @@ class Comparison:
         return module.DataFrame(records, infer_schema_length=None)
 
     def __str__(self) -> str:
-        unit = f" {self.unit}" if self.unit else ""
         first, second = self.labels
+        if (first, second) == ("before", "after"):  # the default names, in the reader's language
+            first, second = text("analysis.compare_before"), text("analysis.compare_after")
         lines = [
-            f"{first} → {second}: total {format_amount(self.total_before)} → "
-            f"{format_amount(self.total_after)}{unit}, "
-            f"{_signed(self.difference)}{_pct(self.percent)}"
+            text(
+                "analysis.compare_total",
+                first=first,
+                second=second,
+                before=format_amount(self.total_before),
+                after=format_amount(self.total_after),
+                unit=f" {self.unit}" if self.unit else "",
+                change=_signed(self.difference) + _pct(self.percent),
+            )
         ]
         both = sum(1 for c in self.changes if c.status == "both")
-        counts = f"{both} regions in both"
+        counts = text("analysis.compare_in_both", count=both)
         if self.only_before:
-            counts += f"; only in {first}: {', '.join(self.only_before)}"
+            counts += text("analysis.compare_only_in", side=first, regions=list(self.only_before))
         if self.only_after:
-            counts += f"; only in {second}: {', '.join(self.only_after)}"
+            counts += text("analysis.compare_only_in", side=second, regions=list(self.only_after))
         lines.append(counts)
-        for word, group in (("gain", self.gainers), ("lose", self.losers)):
-            shown = ", ".join(
+        for key, group in (
+            ("analysis.compare_gain", self.gainers),
+            ("analysis.compare_lose", self.losers),
+        ):
+            shown = [
                 f"{c.region} {_signed(c.difference)}"
-                + (" (new)" if c.before is None else _pct(c.percent))
+                + (text("analysis.compare_new") if c.before is None else _pct(c.percent))
                 for c in group[:5]
-            )
-            more = f", and {len(group) - 5} more" if len(group) > 5 else ""
-            lines.append(f"{len(group)} {word}" + (f": {shown}{more}" if group else ""))
+            ]
+            line = text(key, count=len(group))
+            if group:
+                line += text("analysis.compare_listed", regions=shown)
+                if len(group) > 5:
+                    line += text("analysis.compare_more", count=len(group) - 5)
+            lines.append(line)
         if self.unchanged:
-            lines.append(f"{len(self.unchanged)} unchanged")
+            lines.append(text("analysis.compare_unchanged", count=len(self.unchanged)))
         return "\n".join(lines)
 
 
@@ -212,7 +227,9 @@ def _signed(amount: Decimal) -> str:
 
 
 def _pct(percent: float | None) -> str:
-    return "" if percent is None else f" ({percent:+.2f}%)".replace("-", "−")
+    if percent is None:
+        return ""
+    return text("analysis.compare_percent", percent=f"{percent:+.2f}%".replace("-", "−"))
 
 
 def _percent(difference: Decimal, before: Decimal | None) -> float | None:
@@ -231,8 +248,8 @@ def _side(side: Side, label: str) -> tuple[dict[str, Decimal], str | None, str]:
         raise DataError(
             Problem(
                 label,
-                "expected an Allocation or a mapping of region id to amount",
-                found=f"a {type(side).__name__}",
+                tr("analysis.compare_expected_side"),
+                found=type(side).__name__,
             )
         )
     amounts: dict[str, Decimal] = {}
@@ -241,7 +258,11 @@ def _side(side: Side, label: str) -> tuple[dict[str, Decimal], str | None, str]:
         number = exact_decimal(value)
         if number is None:
             problems.append(
-                Problem(f"{label}, {key}", "expected a finite number", found=repr(value))
+                Problem(
+                    tr("analysis.compare_place", side=label, region=str(key)),
+                    tr("analysis.expected_finite_number"),
+                    found=repr(value),
+                )
             )
         else:
             amounts[str(key)] = number
@@ -279,7 +300,7 @@ def compare(a: Side, b: Side, *, labels: tuple[str, str] = ("before", "after")) 
            percent=25.0)
     >>> [c.region for c in result.gainers], [c.region for c in result.losers]
     (['丁市', '乙市'], ['丙市', '甲市'])
-    >>> print(result)
+    >>> print(result)  # in English (FUNDALLOC_LANG=en); Chinese by default
     2018 → 2019: total 200 → 200, ±0 (+0.00%)
     2 regions in both; only in 2018: 丙市; only in 2019: 丁市
     2 gain: 丁市 +35 (new), 乙市 +15 (+25.00%)
