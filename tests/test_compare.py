@@ -201,4 +201,4 @@ def test_the_summary_reads_whole_in_chinese_or_english() -> None:
         assert str(result).splitlines()[0] == "before → after: total 200 → 200, ±0 (+0.00%)"
     with using("zh"), pytest.raises(fa.DataError) as caught:
         result["戊市"]
-    assert str(caught.value) == "戊市：两次分配中都没有这个地区"
+    assert caught.value.render("zh") == "戊市：两次分配中都没有这个地区"
