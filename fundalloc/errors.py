@@ -132,7 +132,7 @@ class DependencyError(FundallocError, ImportError):
     """An optional package is needed and not installed; the message says how to install it."""
 
 
-def not_listed(count: int, where: str) -> list[Problem]:
+def not_listed(count: int, where: Text) -> list[Problem]:
     """A closing problem that counts the cells left out of a list cut at :data:`MAX_LISTED`
     (nothing when none were), so that a long list is never cut without a word.
 

@@ -319,3 +319,22 @@ def test_theil_splits_into_within_and_between_groups(
             within += share_a * theil(a, p)
             between += share_a * math.log(share_a / share_p)
     assert theil(amounts, population) == pytest.approx(within + between, rel=1e-9, abs=1e-12)
+
+
+def test_summary_and_errors_read_whole_in_chinese_or_english() -> None:
+    from fundalloc.i18n import using
+
+    summary = fairness({"甲": 10, "乙": 30})
+    with using("zh"):
+        assert str(summary).splitlines()[0] == "2 个地区，按金额"
+        assert str(summary).splitlines()[1].startswith("基尼系数 0.2500 · 泰尔指数")
+    with using("en"):
+        assert str(summary).splitlines()[0] == "2 regions, amounts"
+    with pytest.raises(fa.DataError) as caught:
+        fairness([1.0] * 60 + [-1.0] * 60)
+    zh = caught.value.render("zh").splitlines()
+    assert zh[0] == "第 60 个：金额应不小于 0；实际为 -1"
+    assert zh[-1] == "金额：另有 10 行同类问题未列出" and len(zh) == 51
+    assert caught.value.render("en").splitlines()[0] == (
+        "position 60: expected an amount of at least 0; found -1"
+    )

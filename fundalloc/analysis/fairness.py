@@ -45,7 +45,8 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 import numpy.typing as npt
 
-from fundalloc.errors import DataError, Problem
+from fundalloc.errors import MAX_LISTED, DataError, Problem, Text, not_listed
+from fundalloc.i18n import text, tr
 
 if TYPE_CHECKING:
     from fundalloc.result import Allocation
@@ -97,16 +98,16 @@ def _number(value: Any) -> float | None:
 
 
 def _values(
-    values: Sequence[Any] | npt.NDArray[Any], labels: Sequence[str], what: str
+    values: Sequence[Any] | npt.NDArray[Any], labels: Sequence[Text], what: str
 ) -> FloatArray:
     """Finite floats, or one DataError listing every cell that is not a finite number."""
     array = np.asarray(values) if not isinstance(values, np.ndarray) else values
     if array.ndim != 1:
         raise DataError(
             Problem(
-                what,
-                "expected one value per region (a flat sequence)",
-                found=f"shape {array.shape}",
+                tr(f"analysis.fairness_{what}"),
+                tr("analysis.fairness_expected_flat"),
+                found=tr("analysis.fairness_shape", shape=str(array.shape)),
             )
         )
     if array.dtype.kind in "iuf":
@@ -118,14 +119,18 @@ def _values(
             out[i] = math.nan if number is None else number
     bad = ~np.isfinite(out)
     if bad.any():
+        where = np.flatnonzero(bad)
         raise DataError(
             [
-                Problem(
-                    labels[i],
-                    f"expected a finite number as its {what}",
-                    found=repr(array[i].item() if hasattr(array[i], "item") else array[i]),
-                )
-                for i in np.flatnonzero(bad)[:20]
+                *(
+                    Problem(
+                        labels[i],
+                        tr(f"analysis.fairness_finite_{what}"),
+                        found=repr(array[i].item() if hasattr(array[i], "item") else array[i]),
+                    )
+                    for i in where[:MAX_LISTED]
+                ),
+                *not_listed(len(where), tr(f"analysis.fairness_{what}")),
             ]
         )
     return out
@@ -152,18 +157,28 @@ def _collect(amounts: Amounts, population: Population) -> _Data:
     elif isinstance(amounts, str):
         raise DataError(
             Problem(
-                "amounts",
-                "expected an Allocation, a mapping of region id to amount, or a sequence",
-                found=f"the text {amounts!r}",
+                tr("analysis.fairness_amounts"),
+                tr("analysis.fairness_expected_amounts"),
+                found=tr("analysis.fairness_the_text", text=repr(amounts)),
             )
         )
     else:
         ids = None
         # a numeric array is taken as it is (the fast path); anything else cell by cell
         raw = amounts if isinstance(amounts, np.ndarray) else list(amounts)  # type: ignore[arg-type]
-    labels = ids if ids is not None else tuple(f"position {i}" for i in range(len(raw)))
+    labels: Sequence[Text] = (
+        ids
+        if ids is not None
+        else tuple(tr("analysis.fairness_position", index=i) for i in range(len(raw)))
+    )
     if len(raw) == 0:
-        raise DataError(Problem("amounts", "expected at least one region", found="none"))
+        raise DataError(
+            Problem(
+                tr("analysis.fairness_amounts"),
+                tr("analysis.fairness_at_least_one"),
+                found=tr("analysis.fairness_none"),
+            )
+        )
     a = _values(
         raw if isinstance(raw, np.ndarray) else np.asarray(raw, dtype=object), labels, "amount"
     )
@@ -171,13 +186,18 @@ def _collect(amounts: Amounts, population: Population) -> _Data:
     if negative.size:
         raise DataError(
             [
-                Problem(labels[i], "expected an amount of at least 0", found=f"{a[i]:g}")
-                for i in negative[:20]
+                *(
+                    Problem(labels[i], tr("analysis.fairness_nonnegative"), found=f"{a[i]:g}")
+                    for i in negative[:MAX_LISTED]
+                ),
+                *not_listed(len(negative), tr("analysis.fairness_amounts")),
             ]
         )
     if not a.sum() > 0:
         raise DataError(
-            Problem("amounts", "expected a positive total to measure shares of", found="0")
+            Problem(
+                tr("analysis.fairness_amounts"), tr("analysis.fairness_positive_total"), found="0"
+            )
         )
 
     weighted = population is not None
@@ -186,27 +206,29 @@ def _collect(amounts: Amounts, population: Population) -> _Data:
     elif isinstance(population, str):
         raise DataError(
             Problem(
-                "population",
-                f"a column name ({population!r}) works only with an Allocation",
-                hint="pass a mapping of region id to population, or an array in the same order",
+                tr("analysis.fairness_population"),
+                tr("analysis.fairness_column_needs_allocation", column=repr(population)),
+                hint=tr("analysis.fairness_column_hint"),
             )
         )
     elif isinstance(population, Mapping):
         if ids is None:
             raise DataError(
                 Problem(
-                    "population",
-                    "a mapping of populations needs amounts by region id",
-                    found="amounts in a sequence",
-                    hint="pass the amounts as a mapping, or the populations as a sequence",
+                    tr("analysis.fairness_population"),
+                    tr("analysis.fairness_mapping_needs_ids"),
+                    found=tr("analysis.fairness_amounts_in_sequence"),
+                    hint=tr("analysis.fairness_mapping_hint"),
                 )
             )
         keys = {str(k): v for k, v in population.items()}
         missing = [r for r in ids if r not in keys]
         known = set(ids)
         extra = [k for k in keys if k not in known]
-        problems = [Problem(r, "no population given for this region") for r in missing[:20]]
-        problems += [Problem(k, "a population for a region with no amount") for k in extra[:20]]
+        problems = [Problem(r, tr("analysis.fairness_no_population")) for r in missing[:MAX_LISTED]]
+        problems += not_listed(len(missing), tr("analysis.fairness_population"))
+        problems += [Problem(k, tr("analysis.fairness_no_amount")) for k in extra[:MAX_LISTED]]
+        problems += not_listed(len(extra), tr("analysis.fairness_population"))
         if problems:
             raise DataError(problems)
         p = _values(np.asarray([keys[r] for r in ids], dtype=object), labels, "population")
@@ -215,9 +237,9 @@ def _collect(amounts: Amounts, population: Population) -> _Data:
         if len(values) != len(a):
             raise DataError(
                 Problem(
-                    "population",
-                    f"expected {len(a)} values, one per region like the amounts",
-                    found=f"{len(values)}",
+                    tr("analysis.fairness_population"),
+                    tr("analysis.fairness_one_per_region", count=len(a)),
+                    found=str(len(values)),
                 )
             )
         p = _values(
@@ -229,8 +251,13 @@ def _collect(amounts: Amounts, population: Population) -> _Data:
     if bad.size:
         raise DataError(
             [
-                Problem(labels[i], "expected a positive population", found=f"{p[i]:g}")
-                for i in bad[:20]
+                *(
+                    Problem(
+                        labels[i], tr("analysis.fairness_positive_population"), found=f"{p[i]:g}"
+                    )
+                    for i in bad[:MAX_LISTED]
+                ),
+                *not_listed(len(bad), tr("analysis.fairness_population")),
             ]
         )
     if ids is not None:  # id order, so that the row order never changes a result
@@ -304,12 +331,17 @@ class Fairness:
     weighted: bool
 
     def __str__(self) -> str:
-        per = "per-capita amounts, population-weighted" if self.weighted else "amounts"
-        return (
-            f"{self.regions} regions, {per}\n"
-            f"Gini {self.gini:.4f} · Theil T {self.theil:.4f} · CV {self.cv:.4f} · "
-            f"HHI {self.hhi:.4f} (equal split {1 / self.regions:.4f})\n"
-            f"mean {self.mean:.6g}, min {self.minimum:.6g}, max {self.maximum:.6g}"
+        return text(
+            "analysis.fairness_summary_weighted" if self.weighted else "analysis.fairness_summary",
+            regions=self.regions,
+            gini=self.gini,
+            theil=self.theil,
+            cv=self.cv,
+            hhi=self.hhi,
+            equal=1 / self.regions,
+            mean=self.mean,
+            minimum=self.minimum,
+            maximum=self.maximum,
         )
 
 

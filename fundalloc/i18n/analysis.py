@@ -31,4 +31,84 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "analysis.compare_new": ("（新增）", " (new)"),
     "analysis.compare_percent": ("（{percent}）", " ({percent})"),
     "analysis.compare_unchanged": ("不变 {count} 个", "{count} unchanged"),
+    # fairness
+    "analysis.fairness_amount": ("金额", "amount"),
+    "analysis.fairness_amounts": ("金额", "amounts"),
+    "analysis.fairness_population": ("人口", "population"),
+    "analysis.fairness_expected_flat": (
+        "应为每个地区一个值（一维序列）",
+        "expected one value per region (a flat sequence)",
+    ),
+    "analysis.fairness_shape": ("形状 {shape}", "shape {shape}"),
+    "analysis.fairness_finite_amount": (
+        "金额应为有限的数",
+        "expected a finite number as its amount",
+    ),
+    "analysis.fairness_finite_population": (
+        "人口应为有限的数",
+        "expected a finite number as its population",
+    ),
+    "analysis.fairness_expected_amounts": (
+        "应为分配结果（`Allocation`）、「地区 → 金额」的映射或金额序列",
+        "expected an Allocation, a mapping of region id to amount, or a sequence",
+    ),
+    "analysis.fairness_the_text": ("文字 {text}", "the text {text}"),
+    "analysis.fairness_position": ("第 {index} 个", "position {index}"),
+    "analysis.fairness_at_least_one": ("至少应有一个地区", "expected at least one region"),
+    "analysis.fairness_none": ("没有", "none"),
+    "analysis.fairness_nonnegative": ("金额应不小于 0", "expected an amount of at least 0"),
+    "analysis.fairness_positive_total": (
+        "合计应大于 0 才能计算份额",
+        "expected a positive total to measure shares of",
+    ),
+    "analysis.fairness_column_needs_allocation": (
+        "列名（{column}）只能与分配结果（`Allocation`）一起使用",
+        "a column name ({column}) works only with an Allocation",
+    ),
+    "analysis.fairness_column_hint": (
+        "传入「地区 → 人口」的映射，或与金额同序的数组",
+        "pass a mapping of region id to population, or an array in the same order",
+    ),
+    "analysis.fairness_mapping_needs_ids": (
+        "人口按地区给出时，金额也要按地区给出",
+        "a mapping of populations needs amounts by region id",
+    ),
+    "analysis.fairness_amounts_in_sequence": ("金额是序列", "amounts in a sequence"),
+    "analysis.fairness_mapping_hint": (
+        "把金额按地区给出，或把人口按序列给出",
+        "pass the amounts as a mapping, or the populations as a sequence",
+    ),
+    "analysis.fairness_no_population": (
+        "这个地区没有人口数",
+        "no population given for this region",
+    ),
+    "analysis.fairness_no_amount": (
+        "有人口数的地区没有金额",
+        "a population for a region with no amount",
+    ),
+    "analysis.fairness_one_per_region": (
+        "应有 {count} 个值，与金额一样每个地区一个",
+        "expected {count} values, one per region like the amounts",
+    ),
+    "analysis.fairness_positive_population": ("人口应大于 0", "expected a positive population"),
+    "analysis.fairness_summary": (
+        "{regions} 个地区，按金额\n"
+        "基尼系数 {gini:.4f} · 泰尔指数 {theil:.4f} · 变异系数 {cv:.4f} · "
+        "赫芬达尔指数 {hhi:.4f}（平均分配时 {equal:.4f}）\n"
+        "均值 {mean:.6g}，最小 {minimum:.6g}，最大 {maximum:.6g}",
+        "{regions} regions, amounts\n"
+        "Gini {gini:.4f} · Theil T {theil:.4f} · CV {cv:.4f} · "
+        "HHI {hhi:.4f} (equal split {equal:.4f})\n"
+        "mean {mean:.6g}, min {minimum:.6g}, max {maximum:.6g}",
+    ),
+    "analysis.fairness_summary_weighted": (
+        "{regions} 个地区，按人均金额（人口加权）\n"
+        "基尼系数 {gini:.4f} · 泰尔指数 {theil:.4f} · 变异系数 {cv:.4f} · "
+        "赫芬达尔指数 {hhi:.4f}（平均分配时 {equal:.4f}）\n"
+        "均值 {mean:.6g}，最小 {minimum:.6g}，最大 {maximum:.6g}",
+        "{regions} regions, per-capita amounts, population-weighted\n"
+        "Gini {gini:.4f} · Theil T {theil:.4f} · CV {cv:.4f} · "
+        "HHI {hhi:.4f} (equal split {equal:.4f})\n"
+        "mean {mean:.6g}, min {minimum:.6g}, max {maximum:.6g}",
+    ),
 }
