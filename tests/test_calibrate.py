@@ -482,3 +482,18 @@ def test_shandong_weights_are_recovered_from_the_tranche_amounts(
     diff_fit = np.array([fit.fitted[i] - exact[i] for i in ids])
     diff_pub = np.array([float(published[i]) - exact[i] for i in ids])
     assert np.linalg.norm(diff_fit) <= np.linalg.norm(diff_pub) + 1e-9
+
+
+def test_published_amount_errors_read_whole_in_chinese() -> None:
+    table = two_factor_table()
+    with pytest.raises(fa.DataError) as caught:
+        calibrate(table, FACTORS, {"a": 1, "bb": 3})
+    assert caught.value.render("zh").splitlines() == [
+        "公布的金额：表中每个地区都应有金额（没有的写 0）；实际为 缺少：b、c",
+        "公布的金额：应只含表中的地区；实际为 bb（提示：是否想写 'bb' → 'b'？）",
+    ]
+    with pytest.raises(fa.DataError) as caught:
+        calibrate(table, FACTORS, {"a": 0, "b": 0, "c": 0})
+    assert caught.value.render("zh") == (
+        "公布的金额：金额合计应大于 0：没有可以还原的分配；实际为 合计为 0"
+    )

@@ -35,8 +35,17 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 
 from fundalloc.analysis.weights import _find_leaf
-from fundalloc.errors import DataError, InfeasibleError, Problem, SchemeError, SolverError
+from fundalloc.errors import (
+    MAX_LISTED,
+    DataError,
+    InfeasibleError,
+    Problem,
+    SchemeError,
+    SolverError,
+    not_listed,
+)
 from fundalloc.factors import Coefficient, Condition, Factor, FloatArray, shares_of
+from fundalloc.i18n import Message, tr
 from fundalloc.money import format_amount
 from fundalloc.scheme import Scheme, Tranche
 from fundalloc.table import RegionTable
@@ -209,22 +218,24 @@ def calibrate(
     if not mask.any():
         raise InfeasibleError(
             Problem(
-                name or "eligibility",
-                "no region meets the eligibility: "
-                + " and ".join(c.describe() for c in conditions),
+                name or tr("analysis.calibrate_eligibility"),
+                tr(
+                    "analysis.calibrate_nobody_eligible",
+                    conditions=[c.describe() for c in conditions],
+                ),
             )
         )
     outside = np.flatnonzero(~mask & (p != 0))
     if outside.size:
         raise DataError(
             Problem(
-                "published",
-                "expected 0 for the regions that do not take part "
-                f"({' and '.join(c.describe() for c in conditions)} fails)",
-                found=", ".join(
-                    f"{data.ids[i]} {format_amount(float(p[i]))}" for i in outside[:20]
+                tr("analysis.calibrate_published"),
+                tr(
+                    "analysis.calibrate_zero_outside",
+                    conditions=[c.describe() for c in conditions],
                 ),
-                hint="check the eligibility, or give the amounts of this tranche only",
+                found=_listed([f"{data.ids[i]} {format_amount(float(p[i]))}" for i in outside]),
+                hint=tr("analysis.calibrate_zero_outside_hint"),
             )
         )
     total = float(p.sum())
@@ -239,11 +250,14 @@ def calibrate(
         if dead:
             raise DataError(
                 Problem(
-                    name or "coefficients",
-                    "expected every factor to keep a positive share after the coefficients",
-                    found=f"the coefficients ({', '.join(k.name for k in coefficients)}) "
-                    f"are 0 wherever {', '.join(map(repr, dead))} is positive",
-                    hint="a factor the coefficients wipe out has no weight to recover",
+                    name or tr("analysis.calibrate_coefficients"),
+                    tr("analysis.calibrate_factor_wiped"),
+                    found=tr(
+                        "analysis.calibrate_factor_wiped_found",
+                        coefficients=[k.name for k in coefficients],
+                        factors=[repr(d) for d in dead],
+                    ),
+                    hint=tr("analysis.calibrate_factor_wiped_hint"),
                 )
             )
         shares = c[:, None] * shares / mass[None, :]
@@ -306,27 +320,32 @@ def _model(
         return "/".join(path), leaf.factors, leaf.coefficients, conditions, "", Decimal(1), table
     if tranche is not None:
         raise SchemeError(
-            Problem("tranche", "a tranche path needs a Scheme or a Tranche", found=repr(tranche))
+            Problem("tranche", tr("analysis.calibrate_path_needs_scheme"), found=repr(tranche))
         )
     factors = tuple(model) if isinstance(model, Sequence) else ()
     problems = [
-        Problem(f"factors[{k}]", "expected a Factor", found=repr(f)[:60])
+        Problem(f"factors[{k}]", tr("analysis.calibrate_expected_factor"), found=repr(f)[:60])
         for k, f in enumerate(factors)
         if not isinstance(f, Factor)
     ]
     if not factors:
-        problems.append(
-            Problem("model", "expected a Scheme, a Tranche or a non-empty list of Factors")
-        )
+        problems.append(Problem("model", tr("analysis.calibrate_expected_model")))
     if not problems:
         names = [f.name for f in factors]
         problems += [
-            Problem("factors", f"factor name {n!r} is used more than once")
+            Problem("factors", tr("analysis.calibrate_factor_twice", name=repr(n)))
             for n in sorted({n for n in names if names.count(n) > 1})
         ]
     if problems:
         raise SchemeError(problems)
     return "", factors, (), (), "", Decimal(1), table
+
+
+def _listed(items: Sequence[str], shown: int = 20) -> Message:
+    """The first ``shown`` items, and how many more there are."""
+    if len(items) <= shown:
+        return tr("analysis.items", items=list(items))
+    return tr("analysis.calibrate_listed", items=list(items[:shown]), more=len(items) - shown)
 
 
 def _step(step: Decimal | float | int | str) -> Decimal:
@@ -335,7 +354,9 @@ def _step(step: Decimal | float | int | str) -> Decimal:
     except (InvalidOperation, ValueError):
         value = Decimal("NaN")
     if not (value.is_finite() and value > 0):
-        raise SchemeError(Problem("step", "expected a positive number", found=repr(step)))
+        raise SchemeError(
+            Problem("step", tr("analysis.expected_positive_number"), found=repr(step))
+        )
     return value
 
 
@@ -357,12 +378,15 @@ def _published(table: RegionTable, published: Mapping[str, object] | str) -> Flo
         if bad.size:
             raise DataError(
                 [
-                    Problem(
-                        table.where(int(i), published),
-                        "expected an amount >= 0",
-                        found=f"{values[i]:g}",
-                    )
-                    for i in bad[:50]
+                    *(
+                        Problem(
+                            table.where(int(i), published),
+                            tr("analysis.calibrate_nonnegative"),
+                            found=f"{values[i]:g}",
+                        )
+                        for i in bad[:MAX_LISTED]
+                    ),
+                    *not_listed(len(bad), tr("analysis.calibrate_published")),
                 ]
             )
     elif isinstance(published, Mapping):
@@ -374,11 +398,9 @@ def _published(table: RegionTable, published: Mapping[str, object] | str) -> Flo
         if missing:
             problems.append(
                 Problem(
-                    "published",
-                    "expected an amount for every region of the table (0 for none)",
-                    found="none for "
-                    + ", ".join(missing[:20])
-                    + (" …" if len(missing) > 20 else ""),
+                    tr("analysis.calibrate_published"),
+                    tr("analysis.calibrate_every_region"),
+                    found=tr("analysis.calibrate_none_for", regions=_listed(missing)),
                 )
             )
         if unknown:
@@ -388,10 +410,10 @@ def _published(table: RegionTable, published: Mapping[str, object] | str) -> Flo
             hints = [f"{k!r} → {c[0]!r}" for k, c in zip(unknown, close, strict=False) if c]
             problems.append(
                 Problem(
-                    "published",
-                    "expected only regions of the table",
-                    found=", ".join(unknown[:20]) + (" …" if len(unknown) > 20 else ""),
-                    hint=f"did you mean {', '.join(hints)}?" if hints else None,
+                    tr("analysis.calibrate_published"),
+                    tr("analysis.calibrate_only_table_regions"),
+                    found=_listed(unknown),
+                    hint=tr("analysis.did_you_mean", names=hints) if hints else None,
                 )
             )
         if problems:
@@ -402,29 +424,34 @@ def _published(table: RegionTable, published: Mapping[str, object] | str) -> Flo
             if number is None or number < 0:
                 problems.append(
                     Problem(
-                        f"published, region {region}",
-                        "expected an amount >= 0",
+                        tr("analysis.calibrate_published_region", region=region),
+                        tr("analysis.calibrate_nonnegative"),
                         found=repr(published[region]),
                     )
                 )
                 number = 0.0
             values[k] = number
         if problems:
-            raise DataError(problems[:50])
+            raise DataError(
+                [
+                    *problems[:MAX_LISTED],
+                    *not_listed(len(problems), tr("analysis.calibrate_published")),
+                ]
+            )
     else:
         raise DataError(
             Problem(
-                "published",
-                "expected a mapping of region id to amount, or a column name",
+                tr("analysis.calibrate_published"),
+                tr("analysis.calibrate_expected_published"),
                 found=type(published).__name__,
             )
         )
     if not values.sum() > 0:
         raise DataError(
             Problem(
-                "published",
-                "expected amounts adding up to more than 0: there is nothing to reproduce",
-                found="a total of 0",
+                tr("analysis.calibrate_published"),
+                tr("analysis.calibrate_positive_total"),
+                found=tr("analysis.calibrate_total_zero"),
             )
         )
     return np.asarray(values, dtype=np.float64)
@@ -485,7 +512,7 @@ def _simplex_lstsq(a: FloatArray, b: FloatArray) -> FloatArray:
         elif added in drop:
             blocked[added] = True
     raise SolverError(  # pragma: no cover - the active set is finite; this guards a bug
-        "the calibration least-squares solver did not converge; please report this data"
+        Problem("", tr("analysis.calibrate_no_convergence"))
     )
 
 

@@ -111,4 +111,77 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "HHI {hhi:.4f} (equal split {equal:.4f})\n"
         "mean {mean:.6g}, min {minimum:.6g}, max {maximum:.6g}",
     ),
+    # shared by the analysis tools
+    "analysis.expected_positive_number": ("应为正数", "expected a positive number"),
+    "analysis.items": ("{items}", "{items}"),
+    "analysis.did_you_mean": ("是否想写 {names}？", "did you mean {names}?"),
+    # calibrate
+    "analysis.calibrate_eligibility": ("参与条件", "eligibility"),
+    "analysis.calibrate_coefficients": ("调节系数", "coefficients"),
+    "analysis.calibrate_published": ("公布的金额", "published"),
+    "analysis.calibrate_published_region": (
+        "公布的金额，地区 {region}",
+        "published, region {region}",
+    ),
+    "analysis.calibrate_nobody_eligible": (
+        "没有地区满足参与条件：{conditions}",
+        "no region meets the eligibility: {conditions}",
+    ),
+    "analysis.calibrate_zero_outside": (
+        "不参与的地区（不满足 {conditions}）金额应为 0",
+        "expected 0 for the regions that do not take part ({conditions} fails)",
+    ),
+    "analysis.calibrate_listed": ("{items}（另有 {more} 个）", "{items} (and {more} more)"),
+    "analysis.calibrate_zero_outside_hint": (
+        "检查参与条件，或只给出这个切块的金额",
+        "check the eligibility, or give the amounts of this tranche only",
+    ),
+    "analysis.calibrate_factor_wiped": (
+        "每个因素乘以调节系数后应仍有正的份额",
+        "expected every factor to keep a positive share after the coefficients",
+    ),
+    "analysis.calibrate_factor_wiped_found": (
+        "凡 {factors} 为正的地区，调节系数（{coefficients}）都是 0",
+        "the coefficients ({coefficients}) are 0 wherever {factors} is positive",
+    ),
+    "analysis.calibrate_factor_wiped_hint": (
+        "被调节系数清零的因素无法反推权重",
+        "a factor the coefficients wipe out has no weight to recover",
+    ),
+    "analysis.calibrate_path_needs_scheme": (
+        "切块路径只能与方案（`Scheme`）或切块（`Tranche`）一起使用",
+        "a tranche path needs a Scheme or a Tranche",
+    ),
+    "analysis.calibrate_expected_factor": ("应为因素（`Factor`）", "expected a Factor"),
+    "analysis.calibrate_expected_model": (
+        "应为方案（`Scheme`）、切块（`Tranche`）或非空的因素列表",
+        "expected a Scheme, a Tranche or a non-empty list of Factors",
+    ),
+    "analysis.calibrate_factor_twice": (
+        "因素名 {name} 用了不止一次",
+        "factor name {name} is used more than once",
+    ),
+    "analysis.calibrate_nonnegative": ("金额应不小于 0", "expected an amount >= 0"),
+    "analysis.calibrate_every_region": (
+        "表中每个地区都应有金额（没有的写 0）",
+        "expected an amount for every region of the table (0 for none)",
+    ),
+    "analysis.calibrate_none_for": ("缺少：{regions}", "none for {regions}"),
+    "analysis.calibrate_only_table_regions": (
+        "应只含表中的地区",
+        "expected only regions of the table",
+    ),
+    "analysis.calibrate_expected_published": (
+        "应为「地区 → 金额」的映射或列名",
+        "expected a mapping of region id to amount, or a column name",
+    ),
+    "analysis.calibrate_positive_total": (
+        "金额合计应大于 0：没有可以还原的分配",
+        "expected amounts adding up to more than 0: there is nothing to reproduce",
+    ),
+    "analysis.calibrate_total_zero": ("合计为 0", "a total of 0"),
+    "analysis.calibrate_no_convergence": (
+        "权重反推的最小二乘求解没有收敛；请报告这份数据",
+        "the calibration least-squares solver did not converge; please report this data",
+    ),
 }
