@@ -16,13 +16,15 @@ a binding group is the same as tighter per-region bounds:
 
 The work is about three runs of the exact solver, O(n), and the answer is the LP's
 (tested against it).
+
+The rounding that keeps these groups' totals is :func:`fundalloc.rounding.round_by_groups`
+(re-exported here).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -31,16 +33,8 @@ import numpy.typing as npt
 from fundalloc.constraints import IntArray, Row, run_sums, runs
 from fundalloc.errors import InfeasibleError, Problem, SolverError
 from fundalloc.money import format_amount
-from fundalloc.rounding import (
-    Quotas,
-    RoundingResult,
-    TieBreak,
-    _Cache,
-    _floors,
-    _largest_remainder,
-    round_units,
-    tie_tolerance,
-)
+from fundalloc.rounding.groups import GroupBox, round_by_groups
+from fundalloc.rounding.largest import _by_group
 from fundalloc.solvers.exact import BoundedProblem, FloatArray, solve_proportional
 
 __all__ = [
@@ -53,18 +47,6 @@ __all__ = [
 ]
 
 _TOLERANCE = 1e-9
-
-
-@dataclass(frozen=True)
-class GroupBox:
-    """A group's members (region indices) and its floor and cap on the formula part (None:
-    none), with the rows they come from (-1: none)."""
-
-    members: IntArray
-    lower: float | None = None
-    upper: float | None = None
-    lower_row: int = -1
-    upper_row: int = -1
 
 
 @dataclass(frozen=True)
@@ -272,218 +254,3 @@ def group_multipliers(
         alone = BoundedProblem(problem.targets[m], problem.lower[m], problem.upper[m], bounds[g])
         out[g] = solve_proportional(alone).multiplier
     return out
-
-
-def round_by_groups(
-    quotas: FloatArray | Quotas,
-    targets: FloatArray,
-    lower: IntArray,
-    upper: IntArray,
-    total: int,
-    boxes: Sequence[GroupBox],
-    rows: Sequence[Row],
-    step: Fraction,
-) -> RoundingResult:
-    """Round to whole steps keeping non-overlapping group totals: the groups' totals first
-    (each within its floor and cap rounded inwards to whole steps), then each group's
-    total among its members, both by largest remainder.
-
-    Each level hands out exactly its total within integer bounds, so every group floor
-    and cap holds exactly and the total is exact, in O(n log n) and without an integer
-    programme. Ties between members, and between regions in no group, are reported; a tie
-    that involves a whole group is not a tie between regions and is broken silently by
-    the same rule (groups come first, in the order of the rows, then the other regions).
-
-    Exact at any scale: ``quotas`` are exact amounts (:class:`~fundalloc.rounding.Quotas`;
-    a float array is taken as the dyadic rationals it holds), a group's total is the exact
-    sum of its members' (computed in Fractions only for the groups binary64 cannot place),
-    and both levels decide as :func:`~fundalloc.rounding.round_units` does: in binary64
-    where a proven error bound settles it, exactly elsewhere, with the one tie tolerance
-    :func:`~fundalloc.rounding.tie_tolerance` of ``total``.
-    """
-    if not isinstance(quotas, Quotas):
-        quotas = Quotas(np.asarray(quotas, dtype=np.float64))
-    n = len(quotas)
-    tolerance = tie_tolerance(total)
-    upper = np.where(targets > 0, upper, lower)  # zero targets stay at their floors
-    count = len(boxes)
-    index, sizes = runs([box.members for box in boxes])
-    inside = np.zeros(n, dtype=bool)
-    inside[index] = True
-    alone = np.flatnonzero(~inside)  # regions in no group take part in the first level as such
-
-    def level(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
-        return np.concatenate([run_sums(values[index], sizes), values[alone]])
-
-    low, high = level(lower).astype(np.int64), level(upper).astype(np.int64)
-    for g, box in enumerate(boxes):  # the group's floor and cap in whole steps, inwards
-        if box.lower_row >= 0:
-            bound = rows[box.lower_row].lower
-            assert bound is not None
-            low[g] = max(low[g], _steps(bound, step, up=True))
-        if box.upper_row >= 0:
-            bound = rows[box.upper_row].upper
-            assert bound is not None
-            high[g] = min(high[g], _steps(bound, step))
-    totals = _GroupTotals.of(quotas, index, sizes, alone, low, high)
-    first = round_units(totals, level(targets), total, low, high)
-    units = np.zeros(n, dtype=np.int64)
-    units[alone] = first.units[count:]
-    share = first.units[:count]
-    inner = quotas.take(index)
-    units[index], tied = _largest_remainders(
-        inner, lower[index], upper[index], share, sizes, tolerance
-    )
-    # a tie in the first level between regions in no group is a tie between regions
-    ties = [
-        TieBreak(
-            tie.claim,
-            tuple(int(alone[i - count]) for i in tie.winners),
-            tuple(int(alone[i - count]) for i in tie.losers),
-        )
-        for tie in first.ties
-        if min(tie.winners + tie.losers) >= count
-    ]
-    for g in tied.tolist():  # a near tie at the cut or units to take back: the full rule
-        m = boxes[g].members
-        result = _largest_remainder(
-            quotas.take(m), int(share[g]), lower[m], upper[m], tolerance=tolerance
-        )
-        units[m] = result.units
-        ties += [
-            TieBreak(
-                tie.claim,
-                tuple(int(m[i]) for i in tie.winners),
-                tuple(int(m[i]) for i in tie.losers),
-            )
-            for tie in result.ties
-        ]
-    return RoundingResult(units, ties=tuple(ties))
-
-
-@dataclass(frozen=True, eq=False)
-class _GroupTotals(Quotas):
-    """The first level's quotas: each group's exact total (the sum of its members'
-    quotas), then each region in no group, each clipped to its whole-step bounds."""
-
-    parts: Quotas | None = None
-    index: IntArray | None = None
-    sizes: npt.NDArray[np.intp] | None = None
-    alone: npt.NDArray[np.intp] | None = None
-    low: IntArray | None = None
-    high: IntArray | None = None
-
-    @classmethod
-    def of(
-        cls,
-        parts: Quotas,
-        index: IntArray,
-        sizes: npt.NDArray[np.intp],
-        alone: npt.NDArray[np.intp],
-        low: IntArray,
-        high: IntArray,
-    ) -> _GroupTotals:
-        shell = cls(np.zeros(len(low)), None, Fraction(0), Fraction(1), None, (), parts, index,
-                    sizes, alone, low, high)  # fmt: skip
-        value, _ = shell.approx()
-        return cls(value, None, Fraction(0), Fraction(1), None, (), parts, index, sizes, alone,
-                   low, high)  # fmt: skip
-
-    def approx(self) -> tuple[FloatArray, FloatArray]:
-        assert self.parts is not None and self.index is not None and self.sizes is not None
-        assert self.alone is not None and self.low is not None and self.high is not None
-        value, error = self.parts.approx()
-        inner, slack = value[self.index], error[self.index]
-        with np.errstate(all="ignore"):
-            # a run summed in binary64 is within (size - 1) · 2**-53 · Σ|v| of the exact sum
-            size = run_sums(np.abs(inner), self.sizes)
-            sums = run_sums(inner, self.sizes)
-            bound = run_sums(slack, self.sizes) + 2.0**-52 * self.sizes * size
-            out = np.concatenate([sums, value[self.alone]])
-            err = np.concatenate([bound, error[self.alone]])
-            # clipping is 1-Lipschitz; the integer bounds as floats are within 2**-53 of them
-            out = np.clip(out, self.low.astype(np.float64), self.high.astype(np.float64))
-            err = err + 2.0**-51 * np.abs(out)
-        bad = ~(np.isfinite(out) & np.isfinite(err))
-        out[bad], err[bad] = 0.0, np.inf
-        return out, err
-
-    def exact(self, index: Sequence[int] | npt.NDArray[np.intp]) -> list[Fraction]:
-        assert self.parts is not None and self.index is not None and self.sizes is not None
-        assert self.alone is not None and self.low is not None and self.high is not None
-        count = len(self.sizes)
-        starts = np.cumsum(self.sizes) - self.sizes
-        out = []
-        for g in np.asarray(index, dtype=np.intp).tolist():
-            if g < count:
-                members = self.index[starts[g] : starts[g] + self.sizes[g]]
-                value = self.parts.exact_total(members)
-            else:
-                value = self.parts.exact([int(self.alone[g - count])])[0]
-            out.append(min(max(value, Fraction(int(self.low[g]))), Fraction(int(self.high[g]))))
-        return out
-
-
-def _by_group(key: FloatArray, group: npt.NDArray[np.intp], count: int) -> npt.NDArray[np.intp]:
-    """The order by group, then by ``key`` within a group: a sort on the key, then a
-    stable sort on the group (a radix sort on 16-bit groups: 4× faster than lexsort)."""
-    if count >= 2**15:
-        return np.lexsort((key, group))
-    by_key = np.argsort(key)
-    return by_key[np.argsort(group[by_key].astype(np.int16), kind="stable")]
-
-
-def _steps(amount: Fraction, step: Fraction, *, up: bool = False) -> int:
-    """``floor(amount / step)`` (``ceil`` with ``up``), in integers."""
-    top, bottom = amount.numerator * step.denominator, amount.denominator * step.numerator
-    return -(-top // bottom) if up else top // bottom
-
-
-def _largest_remainders(
-    quotas: Quotas,
-    lower: IntArray,
-    upper: IntArray,
-    shares: IntArray,
-    sizes: npt.NDArray[np.intp],
-    tolerance: Fraction,
-) -> tuple[IntArray, npt.NDArray[np.intp]]:
-    """Largest remainder within each of consecutive groups of ``sizes`` regions, all at
-    once: each group's amounts rounded down (exactly, as
-    :func:`fundalloc.rounding._largest_remainder` does, with the same ``tolerance``), then
-    its units left to its largest remainders (within the bounds).
-
-    Returns the units and the groups this does not settle, for the full rule
-    (:func:`fundalloc.rounding._largest_remainder`): those with units to take back or more
-    units than regions with room, and those where the remainders either side of the cut
-    are not proven more than ``tolerance`` apart by binary64's error bound (a tie, or a
-    decision binary64 cannot make). For every other group the result is the full rule's.
-    """
-    count = len(sizes)
-    group = np.repeat(np.arange(count), sizes)
-    approx, error = quotas.approx()
-    units = np.clip(_floors(approx, error, _Cache(quotas), tolerance), lower, upper)
-    short = shares - run_sums(units, sizes)
-    with np.errstate(all="ignore"):
-        remainder = approx - units
-        slack = error + 2.0**-52 * (np.abs(remainder) + np.abs(units))
-    # each group's regions with room, larger remainders first (among equal remainders the
-    # order does not matter: an equal remainder at the cut is a tie, left to the full rule)
-    order = _by_group(-remainder, group, count)
-    order = order[units[order] < upper[order]]
-    owner = group[order]
-    first = np.searchsorted(owner, np.arange(count))
-    room = np.searchsorted(owner, np.arange(count), side="right") - first
-    rank = np.arange(len(order)) - first[owner]
-    units[order[rank < short[owner]]] += 1
-    cut = np.flatnonzero((short > 0) & (short < room))
-    last = order[first[cut] + short[cut] - 1]
-    left = order[first[cut] + short[cut]]
-    with np.errstate(all="ignore"):
-        gap = (remainder[last] - slack[last]) - (remainder[left] + slack[left])
-        pad = 2.0**-50 * (
-            1.0 + np.abs(remainder[last]) + np.abs(remainder[left]) + slack[last] + slack[left]
-        )
-        proven = gap - float(tolerance) > pad
-    unsettled = (short < 0) | (short > room)
-    unsettled[cut[~proven]] = True
-    return units, np.flatnonzero(unsettled)
