@@ -691,3 +691,19 @@ def test_public_names() -> None:
         "monte_carlo_weights",
         "monte_carlo_data",
     }
+
+
+def test_argument_errors_read_whole_in_chinese_or_english(rich: fa.Allocation) -> None:
+    with pytest.raises(fa.SchemeError) as caught:
+        monte_carlo_weights(rich, draws=0, noise=-1, percentiles=[101])
+    assert caught.value.render("zh").splitlines() == [
+        "draws：抽样次数应为不小于 1 的整数；实际为 0",
+        "noise：应为不小于 0 的有限数；实际为 -1",
+        "percentiles：百分位数应在 0 和 100 之间；实际为 101",
+    ]
+    assert caught.value.render("en").splitlines()[0] == (
+        "draws: expected a whole number of draws >= 1; found 0"
+    )
+    with pytest.raises(fa.DataError) as region:
+        tornado(rich, region="不存在的地区", change=0.1)
+    assert region.value.render("zh").startswith("不存在的地区：没有这个地区")

@@ -67,6 +67,7 @@ from fundalloc.analysis._model import (
 )
 from fundalloc.analysis._progress import Progress, reporter
 from fundalloc.errors import DataError, Problem, SchemeError
+from fundalloc.i18n import tr
 from fundalloc.pipeline import allocate
 from fundalloc.result import Allocation
 from fundalloc.scheme import Scheme
@@ -102,19 +103,19 @@ def _allocation(source: object, scheme: object, what: str) -> Allocation:
         return source
     if isinstance(source, RegionTable) and isinstance(scheme, Scheme):
         return allocate(source, scheme)
-    found = f"{type(source).__name__} and {type(scheme).__name__}"
+    found = tr(
+        "analysis.sensitivity_found_types",
+        first=type(source).__name__,
+        second=type(scheme).__name__,
+    )
     hint = None
     if isinstance(getattr(scheme, "scheme", None), Scheme):
-        hint = "load_scheme returns a SchemeFile: pass its .scheme"
+        hint = tr("analysis.sensitivity_hint_scheme_file")
     elif isinstance(source, Allocation):
-        hint = "an Allocation already holds its scheme: leave scheme out"
-    raise SchemeError(Problem(what, f"expected {_EXPECTED[what]}", found=found, hint=hint))
-
-
-_EXPECTED = {
-    "weights": "an Allocation, a WeightModel, or a RegionTable and a Scheme",
-    "data": "an Allocation, or a RegionTable and a Scheme",
-}
+        hint = tr("analysis.sensitivity_hint_leave_scheme")
+    raise SchemeError(
+        Problem(what, tr(f"analysis.sensitivity_expected_{what}"), found=found, hint=hint)
+    )
 
 
 def weight_model(source: Source, scheme: Scheme | None = None) -> WeightModel:
@@ -300,7 +301,7 @@ class Sweep:
         """The weight values and the region's amounts along one weight's sweep."""
         if label not in self.labels:
             raise SchemeError(
-                Problem(label, "this weight was not swept", found=", ".join(self.labels))
+                Problem(label, tr("analysis.sensitivity_not_swept"), found=", ".join(self.labels))
             )
         row = self.labels.index(label)
         return self.values[row], self.amounts[row, :, _position(self.ids, region)]
@@ -366,7 +367,7 @@ def sweep(
     grid = np.asarray(np.linspace(0, 1, 11) if values is None else values, dtype=np.float64)
     if grid.ndim != 1 or grid.size == 0:
         raise SchemeError(
-            Problem("values", "expected a non-empty list of numbers", found=str(values))
+            Problem("values", tr("analysis.sensitivity_expected_values"), found=str(values))
         )
     rows, points = [], []
     for label in chosen:
@@ -378,7 +379,7 @@ def sweep(
         rows.append(vectors)
         points.append(tried)
     if not rows:
-        raise SchemeError(Problem("labels", "no weight to sweep: every weight holds its tranche"))
+        raise SchemeError(Problem("labels", tr("analysis.sensitivity_nothing_to_sweep")))
     batch = model.evaluate(
         np.concatenate(rows), executor=executor, progress=progress, callback=callback
     )
@@ -441,10 +442,10 @@ def tornado(
     {'T/x': (62.5, 37.5), 'T/y': (37.5, 62.5)}
     """
     if region is None:
-        raise SchemeError(Problem("region", "expected the region whose amount to show"))
+        raise SchemeError(Problem("region", tr("analysis.sensitivity_expected_region")))
     if not 0 < change < 1:
         raise SchemeError(
-            Problem("change", "expected a relative change between 0 and 1", found=repr(change))
+            Problem("change", tr("analysis.sensitivity_expected_change"), found=repr(change))
         )
     model = weight_model(source, scheme)
     i = _position(model.ids, region)
@@ -520,11 +521,7 @@ def _dirichlet(
 ) -> FloatArray:
     if not noise < 1:
         raise SchemeError(
-            Problem(
-                "noise",
-                "expected Dirichlet noise below 1 (α = w (1/noise² − 1))",
-                found=repr(noise),
-            )
+            Problem("noise", tr("analysis.sensitivity_dirichlet_noise"), found=repr(noise))
         )
     out = np.tile(model.weights, (draws, 1))
     done: set[int] = set()
@@ -621,7 +618,11 @@ def monte_carlo_weights(
     draw = WEIGHT_NOISE.get(method)
     if draw is None:
         raise SchemeError(
-            Problem("method", f"expected one of: {', '.join(WEIGHT_NOISE)}", found=repr(method))
+            Problem(
+                "method",
+                tr("analysis.expected_one_of", names=list(WEIGHT_NOISE)),
+                found=repr(method),
+            )
         )
     _check_counts(draws, noise, percentiles)
     weights = draw(model, np.random.default_rng(seed), draws, noise)
@@ -798,8 +799,8 @@ def monte_carlo_data(
     problems = [
         Problem(
             column,
-            "expected an input column; a derived column is recomputed from the inputs",
-            hint="perturb the columns its expression uses",
+            tr("analysis.sensitivity_derived_column"),
+            hint=tr("analysis.sensitivity_derived_column_hint"),
         )
         for column in columns
         if column in derived
@@ -807,7 +808,7 @@ def monte_carlo_data(
     if problems:
         raise DataError(problems)
     if not columns:
-        raise DataError(Problem("columns", "expected at least one column to perturb"))
+        raise DataError(Problem("columns", tr("analysis.sensitivity_expected_columns")))
     for column in columns:
         table.numeric(column)  # missing or not numeric: the table's own message
     _check_counts(draws, noise, percentiles)
@@ -815,11 +816,7 @@ def monte_carlo_data(
         isinstance(draws_per_task, int | np.integer) and draws_per_task >= 1
     ):
         raise SchemeError(
-            Problem(
-                "draws_per_task",
-                "expected a whole number of draws >= 1",
-                found=repr(draws_per_task),
-            )
+            Problem("draws_per_task", tr("analysis.expected_draws"), found=repr(draws_per_task))
         )
     seeds = np.random.SeedSequence(seed).spawn(draws)
     n = len(table)
@@ -868,18 +865,16 @@ def monte_carlo_data(
 def _check_counts(draws: int, noise: float, percentiles: Sequence[float]) -> None:
     problems = []
     if not (isinstance(draws, int | np.integer) and draws >= 1):
-        problems.append(
-            Problem("draws", "expected a whole number of draws >= 1", found=repr(draws))
-        )
+        problems.append(Problem("draws", tr("analysis.expected_draws"), found=repr(draws)))
     if not (np.isfinite(noise) and noise >= 0):
-        problems.append(Problem("noise", "expected a finite number >= 0", found=repr(noise)))
+        problems.append(Problem("noise", tr("analysis.expected_nonnegative"), found=repr(noise)))
     bad = [p for p in percentiles if not 0 <= p <= 100]
     if bad or not percentiles:
         problems.append(
             Problem(
                 "percentiles",
-                "expected percentiles between 0 and 100",
-                found=", ".join(f"{p:g}" for p in bad) or "none",
+                tr("analysis.sensitivity_expected_percentiles"),
+                found=", ".join(f"{p:g}" for p in bad) or tr("analysis.fairness_none"),
             )
         )
     if problems:
@@ -947,5 +942,9 @@ def _position(ids: tuple[str, ...], region: str) -> int:
 
         close = difflib.get_close_matches(region, ids, n=1, cutoff=0.5)
         raise DataError(
-            Problem(region, "no such region", hint=f"did you mean {close[0]!r}?" if close else None)
+            Problem(
+                region,
+                tr("analysis.no_such_region"),
+                hint=tr("analysis.did_you_mean", names=repr(close[0])) if close else None,
+            )
         ) from None

@@ -184,4 +184,66 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "权重反推的最小二乘求解没有收敛；请报告这份数据",
         "the calibration least-squares solver did not converge; please report this data",
     ),
+    "analysis.no_such_region": ("没有这个地区", "no such region"),
+    "analysis.expected_one_of": ("应为以下之一：{names}", "expected one of: {names}"),
+    "analysis.expected_draws": (
+        "抽样次数应为不小于 1 的整数",
+        "expected a whole number of draws >= 1",
+    ),
+    "analysis.expected_nonnegative": ("应为不小于 0 的有限数", "expected a finite number >= 0"),
+    # sensitivity
+    "analysis.sensitivity_found_types": ("{first} 和 {second}", "{first} and {second}"),
+    "analysis.sensitivity_hint_scheme_file": (
+        "`load_scheme` 返回的是 `SchemeFile`：请传入它的 `.scheme`",
+        "load_scheme returns a SchemeFile: pass its .scheme",
+    ),
+    "analysis.sensitivity_hint_leave_scheme": (
+        "分配结果（`Allocation`）已含方案：不要再传 `scheme`",
+        "an Allocation already holds its scheme: leave scheme out",
+    ),
+    "analysis.sensitivity_expected_weights": (
+        "应为分配结果（`Allocation`）、权重模型（`WeightModel`），或地区表（`RegionTable`）加方案（`Scheme`）",
+        "expected an Allocation, a WeightModel, or a RegionTable and a Scheme",
+    ),
+    "analysis.sensitivity_expected_data": (
+        "应为分配结果（`Allocation`），或地区表（`RegionTable`）加方案（`Scheme`）",
+        "expected an Allocation, or a RegionTable and a Scheme",
+    ),
+    "analysis.sensitivity_not_swept": ("这个权重没有扫描", "this weight was not swept"),
+    "analysis.sensitivity_expected_values": (
+        "应为非空的数值列表",
+        "expected a non-empty list of numbers",
+    ),
+    "analysis.sensitivity_nothing_to_sweep": (
+        "没有可扫描的权重：每个权重都独占其切块",
+        "no weight to sweep: every weight holds its tranche",
+    ),
+    "analysis.sensitivity_expected_region": (
+        "应给出要显示金额的地区",
+        "expected the region whose amount to show",
+    ),
+    "analysis.sensitivity_expected_change": (
+        "相对变化应在 0 和 1 之间",
+        "expected a relative change between 0 and 1",
+    ),
+    "analysis.sensitivity_dirichlet_noise": (
+        "狄利克雷噪声应小于 1（`α = w (1/noise² − 1)`）",
+        "expected Dirichlet noise below 1 (α = w (1/noise² − 1))",
+    ),
+    "analysis.sensitivity_derived_column": (
+        "应为输入列；派生列由输入列重新计算",
+        "expected an input column; a derived column is recomputed from the inputs",
+    ),
+    "analysis.sensitivity_derived_column_hint": (
+        "扰动它的表达式所用的列",
+        "perturb the columns its expression uses",
+    ),
+    "analysis.sensitivity_expected_columns": (
+        "至少应给出一个要扰动的列",
+        "expected at least one column to perturb",
+    ),
+    "analysis.sensitivity_expected_percentiles": (
+        "百分位数应在 0 和 100 之间",
+        "expected percentiles between 0 and 100",
+    ),
 }
