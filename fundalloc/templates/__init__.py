@@ -1,0 +1,1 @@
+"""The default publication templates (公示): copy one and adapt it (``--template FILE``)."""
