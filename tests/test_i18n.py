@@ -51,7 +51,7 @@ def test_every_id_the_code_uses_is_in_the_catalogue() -> None:
 
 
 def test_every_catalogue_entry_is_used() -> None:
-    everything = "\n".join(SOURCES.values())
+    everything = "\n".join(source for path, source in SOURCES.items() if path.parent.name != "i18n")
     unused = [key for key in CATALOGUE if f'"{key}"' not in everything]
     assert unused == []
 

@@ -394,3 +394,20 @@ def test_with_weights_in_nested_tranches() -> None:
         with_weights(scheme, {}, tranche="base")
     with pytest.raises(fa.SchemeError, match="found a tranche of sub-tranches"):
         with_weights(scheme, {}, tranche="rest")
+
+
+def test_refusals_read_whole_in_chinese() -> None:
+    matrix = [[1, 2, 4, "1/8"], ["1/2", 1, 2, 4], ["1/4", "1/2", 1, 2], [8, "1/4", "1/2", 1]]
+    with pytest.raises(fa.SchemeError) as caught:
+        ahp_weights(matrix, ["a", "b", "c", "d"])
+    zh = caught.value.render("zh")
+    assert zh.startswith("判断矩阵：一致性比率应小于 0.1（萨蒂准则）；实际为 CR = ")
+    assert "与权重偏离最大的判断是 a : d = 1/8" in zh and "`force=True`" in zh
+    with pytest.raises(fa.SchemeError) as caught:
+        ahp_weights([[1, "x"], [1, 1]])
+    assert caught.value.render("zh") == (
+        "判断矩阵第 1 行第 2 列：应为正数或分数（如 '1/3'）；实际为 'x'"
+    )
+    with pytest.raises(fa.SchemeError) as caught:
+        equal_weights([])
+    assert caught.value.render("zh") == "names：至少应有一个名称；实际为 没有"

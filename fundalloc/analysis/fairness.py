@@ -97,6 +97,13 @@ def _number(value: Any) -> float | None:
     return None
 
 
+_WHAT = {"amount": "analysis.fairness_amount", "population": "analysis.fairness_population"}
+_FINITE = {
+    "amount": "analysis.fairness_finite_amount",
+    "population": "analysis.fairness_finite_population",
+}
+
+
 def _values(
     values: Sequence[Any] | npt.NDArray[Any], labels: Sequence[Text], what: str
 ) -> FloatArray:
@@ -105,7 +112,7 @@ def _values(
     if array.ndim != 1:
         raise DataError(
             Problem(
-                tr(f"analysis.fairness_{what}"),
+                tr(_WHAT[what]),
                 tr("analysis.fairness_expected_flat"),
                 found=tr("analysis.fairness_shape", shape=str(array.shape)),
             )
@@ -125,12 +132,12 @@ def _values(
                 *(
                     Problem(
                         labels[i],
-                        tr(f"analysis.fairness_finite_{what}"),
+                        tr(_FINITE[what]),
                         found=repr(array[i].item() if hasattr(array[i], "item") else array[i]),
                     )
                     for i in where[:MAX_LISTED]
                 ),
-                *not_listed(len(where), tr(f"analysis.fairness_{what}")),
+                *not_listed(len(where), tr(_WHAT[what])),
             ]
         )
     return out

@@ -113,9 +113,13 @@ def _allocation(source: object, scheme: object, what: str) -> Allocation:
         hint = tr("analysis.sensitivity_hint_scheme_file")
     elif isinstance(source, Allocation):
         hint = tr("analysis.sensitivity_hint_leave_scheme")
-    raise SchemeError(
-        Problem(what, tr(f"analysis.sensitivity_expected_{what}"), found=found, hint=hint)
-    )
+    raise SchemeError(Problem(what, tr(_EXPECTED[what]), found=found, hint=hint))
+
+
+_EXPECTED = {
+    "weights": "analysis.sensitivity_expected_weights",
+    "data": "analysis.sensitivity_expected_data",
+}
 
 
 def weight_model(source: Source, scheme: Scheme | None = None) -> WeightModel:

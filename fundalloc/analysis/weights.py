@@ -28,8 +28,9 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from fundalloc.errors import DataError, Problem, SchemeError
+from fundalloc.errors import MAX_LISTED, DataError, Problem, SchemeError, Text, not_listed
 from fundalloc.factors import Condition, FloatArray
+from fundalloc.i18n import tr
 from fundalloc.scheme import Scheme, Tranche
 from fundalloc.table import RegionTable
 
@@ -202,36 +203,45 @@ def entropy_weights(
         problems.append(
             Problem(
                 "negative",
-                "expected names of the indicator columns",
+                tr("analysis.weights_expected_columns_names"),
                 found=", ".join(map(repr, unknown)),
-                hint=f"the columns are {', '.join(map(repr, names))}",
+                hint=tr("analysis.weights_the_columns_are", names=[repr(n) for n in names]),
             )
         )
     if negative and normalise == "share":
         problems.append(
             Problem(
                 "negative",
-                'negative indicators need normalise="minmax": a share has no "smaller is '
-                'better" direction',
+                tr("analysis.weights_negative_needs_minmax"),
                 found=", ".join(map(repr, negative)),
             )
         )
     if normalise not in ("minmax", "share"):
-        problems.append(Problem("normalise", 'expected "minmax" or "share"', found=repr(normalise)))
+        problems.append(
+            Problem("normalise", tr("analysis.weights_expected_normalise"), found=repr(normalise))
+        )
     if problems:
         raise SchemeError(problems)
     n = values.shape[0]
     if n < 2:
         raise DataError(
-            Problem("data", "expected at least 2 regions to compare", found=f"{n} region")
+            Problem(
+                "data",
+                tr("analysis.weights_at_least_two"),
+                found=tr("analysis.weights_regions", count=n),
+            )
         )
     if normalise == "share":
         bad = [
-            Problem(where(int(i), names[j]), "expected a number >= 0", found=f"{values[i, j]:g}")
+            Problem(
+                where(int(i), names[j]),
+                tr("analysis.weights_nonnegative"),
+                found=f"{values[i, j]:g}",
+            )
             for i, j in zip(*np.nonzero(values < 0), strict=True)
         ]
         if bad:
-            raise DataError(bad[:50])
+            raise DataError([*bad[:MAX_LISTED], *not_listed(len(bad), "data")])
 
     entropy = np.ones(len(names))
     constant = []
@@ -253,8 +263,8 @@ def entropy_weights(
         raise DataError(
             Problem(
                 "data",
-                "expected at least one column whose values differ between regions",
-                found=f"every column is constant ({', '.join(map(repr, names))})",
+                tr("analysis.weights_expected_varying_column"),
+                found=tr("analysis.weights_all_constant", names=[repr(n) for n in names]),
             )
         )
     weights = divergence / divergence.sum()
@@ -275,10 +285,15 @@ class _Where:
         self.table = table
         self.index = {name: j for j, name in enumerate(names)}
 
-    def __call__(self, i: int, column: str) -> str:
+    def __call__(self, i: int, column: str) -> Text:
         if self.table is not None:
             return self.table.where(i, column)
-        return f"row {i + 1}, column {self.index[column] + 1} ({column!r})"
+        return tr(
+            "analysis.weights_array_cell",
+            row=i + 1,
+            column=self.index[column] + 1,
+            name=repr(column),
+        )
 
 
 def _indicator_matrix(
@@ -289,9 +304,12 @@ def _indicator_matrix(
             raise SchemeError(
                 Problem(
                     "columns",
-                    "expected the names of the indicator columns of the table",
+                    tr("analysis.weights_expected_table_columns"),
                     found=repr(columns),
-                    hint='e.g. entropy_weights(table, ["贫困人口", "面积"])',
+                    hint=tr(
+                        "analysis.weights_for_example",
+                        code='entropy_weights(table, ["贫困人口", "面积"])',
+                    ),
                 )
             )
         names = list(columns)
@@ -304,14 +322,14 @@ def _indicator_matrix(
         matrix = np.asarray(data, dtype=np.float64)
     except (TypeError, ValueError):
         raise DataError(
-            Problem("data", "expected a RegionTable or a 2-D array of numbers", found=_kind(data))
+            Problem("data", tr("analysis.weights_expected_data"), found=_kind(data))
         ) from None
     if matrix.ndim != 2 or matrix.shape[1] == 0:
         raise DataError(
             Problem(
                 "data",
-                "expected a 2-D array with one row per region and one column per indicator",
-                found=f"shape {matrix.shape}",
+                tr("analysis.weights_expected_matrix"),
+                found=tr("analysis.fairness_shape", shape=str(matrix.shape)),
             )
         )
     if columns is None:
@@ -320,7 +338,7 @@ def _indicator_matrix(
         raise SchemeError(
             Problem(
                 "columns",
-                f"expected {matrix.shape[1]} names, one per column of the array",
+                tr("analysis.weights_names_per_column", count=matrix.shape[1]),
                 found=repr(columns),
             )
         )
@@ -328,11 +346,13 @@ def _indicator_matrix(
         names = list(columns)
     where = _Where(None, names)
     bad = [
-        Problem(where(int(i), names[j]), "expected a finite number", found=f"{matrix[i, j]}")
+        Problem(
+            where(int(i), names[j]), tr("analysis.expected_finite_number"), found=f"{matrix[i, j]}"
+        )
         for i, j in zip(*np.nonzero(~np.isfinite(matrix)), strict=True)
     ]
     if bad:
-        raise DataError(bad[:50])
+        raise DataError([*bad[:MAX_LISTED], *not_listed(len(bad), "data")])
     return matrix, names, where
 
 
@@ -341,13 +361,25 @@ def _kind(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+_NAME_TWICE = {
+    "column": "analysis.weights_column_twice",
+    "criterion": "analysis.weights_criterion_twice",
+    "factor": "analysis.weights_factor_twice",
+}
+_NAME_EMPTY = {
+    "column": "analysis.weights_column_empty",
+    "criterion": "analysis.weights_criterion_empty",
+    "factor": "analysis.weights_factor_empty",
+}
+
+
 def _check_names(names: Sequence[str], what: str) -> list[Problem]:
     problems = [
-        Problem("names", f"{what} name {n!r} is used more than once")
+        Problem("names", tr(_NAME_TWICE[what], name=repr(n)))
         for n in sorted({n for n in names if names.count(n) > 1})
     ]
     problems += [
-        Problem("names", f"expected a non-empty {what} name", found=repr(n))
+        Problem("names", tr(_NAME_EMPTY[what]), found=repr(n))
         for n in names
         if not isinstance(n, str) or not n.strip()
     ]
@@ -497,23 +529,25 @@ def ahp_weights(
     problems = _check_names(names, "criterion")
     if len(names) != n:
         problems.append(
-            Problem("names", f"expected {n} names, one per row of the matrix", found=repr(names))
+            Problem("names", tr("analysis.weights_names_per_row", count=n), found=repr(names))
         )
     if method not in ("eigenvector", "geometric"):
         problems.append(
-            Problem("method", 'expected "eigenvector" or "geometric"', found=repr(method))
+            Problem("method", tr("analysis.weights_expected_ahp_method"), found=repr(method))
         )
     ri = SAATY_RANDOM_INDEX.get(n) if random_index is None else float(random_index)
     if ri is None:
         problems.append(
             Problem(
                 "random_index",
-                f"Saaty's table gives the random index for n <= 15, the matrix has n = {n}",
-                hint="pass random_index= from a table that covers it",
+                tr("analysis.weights_no_random_index", n=n),
+                hint=tr("analysis.weights_random_index_hint"),
             )
         )
     elif n >= 3 and not (math.isfinite(ri) and ri > 0):
-        problems.append(Problem("random_index", "expected a positive number", found=f"{ri}"))
+        problems.append(
+            Problem("random_index", tr("analysis.expected_positive_number"), found=f"{ri}")
+        )
     if problems:
         raise SchemeError(problems)
     assert ri is not None
@@ -530,13 +564,15 @@ def ahp_weights(
         i, j = _furthest_judgment(a, w)
         raise SchemeError(
             Problem(
-                "pairwise matrix",
-                f"expected a consistency ratio below {CONSISTENCY_LIMIT:g} (Saaty's rule)",
+                tr("analysis.weights_pairwise"),
+                tr("analysis.weights_expected_consistency", limit=f"{CONSISTENCY_LIMIT:g}"),
                 found=f"CR = {cr:.3f} (λ_max = {lam:.4f}, CI = {ci:.4f}, RI = {ri:.2f})",
-                hint=(
-                    f"the judgment furthest from the weights is {names[i]} : {names[j]} = "
-                    f"{_fraction(a[i, j])}, while the weights imply {w[i] / w[j]:.3g}; "
-                    "revise the judgments, or pass force=True to use the weights anyway"
+                hint=tr(
+                    "analysis.weights_consistency_hint",
+                    first=names[i],
+                    second=names[j],
+                    judged=_fraction(a[i, j]),
+                    implied=f"{w[i] / w[j]:.3g}",
                 ),
             )
         )
@@ -575,7 +611,9 @@ def _pairwise(matrix: object, tolerance: float) -> FloatArray:
     if not isinstance(rows, Sequence) or isinstance(rows, str) or not rows:
         raise SchemeError(
             Problem(
-                "pairwise matrix", "expected a square matrix (a list of rows)", found=_kind(rows)
+                tr("analysis.weights_pairwise"),
+                tr("analysis.weights_expected_square"),
+                found=_kind(rows),
             )
         )
     n = len(rows)
@@ -583,9 +621,9 @@ def _pairwise(matrix: object, tolerance: float) -> FloatArray:
     if any(length != n for length in lengths):
         raise SchemeError(
             Problem(
-                "pairwise matrix",
-                f"expected a square matrix: {n} rows of {n} cells",
-                found="row lengths " + ", ".join(str(x) for x in lengths),
+                tr("analysis.weights_pairwise"),
+                tr("analysis.weights_expected_square_n", n=n),
+                found=tr("analysis.weights_row_lengths", lengths=[str(x) for x in lengths]),
             )
         )
     a = np.empty((n, n))
@@ -596,8 +634,8 @@ def _pairwise(matrix: object, tolerance: float) -> FloatArray:
             if number is None or number <= 0:
                 problems.append(
                     Problem(
-                        f"pairwise matrix, row {i + 1}, column {j + 1}",
-                        "expected a positive number or a fraction such as '1/3'",
+                        tr("analysis.weights_pairwise_cell", row=i + 1, column=j + 1),
+                        tr("analysis.weights_expected_judgment"),
                         found=_kind(value),
                     )
                 )
@@ -607,8 +645,8 @@ def _pairwise(matrix: object, tolerance: float) -> FloatArray:
         raise SchemeError(problems)
     problems += [
         Problem(
-            f"pairwise matrix, row {i + 1}, column {i + 1}",
-            "expected 1 on the diagonal (a criterion is as important as itself)",
+            tr("analysis.weights_pairwise_cell", row=i + 1, column=i + 1),
+            tr("analysis.weights_expected_diagonal"),
             found=f"{a[i, i]:g}",
         )
         for i in range(n)
@@ -619,11 +657,18 @@ def _pairwise(matrix: object, tolerance: float) -> FloatArray:
         if abs(product - 1) > tolerance:
             problems.append(
                 Problem(
-                    f"pairwise matrix, row {j + 1}, column {i + 1}",
-                    f"expected the reciprocal of row {i + 1}, column {j + 1} "
-                    f"({_fraction(a[i, j])}): {1 / a[i, j]:.4g}, within a relative "
-                    f"{tolerance:g}",
-                    found=f"{a[j, i]:g} (product {product:.4g})",
+                    tr("analysis.weights_pairwise_cell", row=j + 1, column=i + 1),
+                    tr(
+                        "analysis.weights_expected_reciprocal",
+                        row=i + 1,
+                        column=j + 1,
+                        judged=_fraction(a[i, j]),
+                        reciprocal=f"{1 / a[i, j]:.4g}",
+                        tolerance=f"{tolerance:g}",
+                    ),
+                    found=tr(
+                        "analysis.weights_product", value=f"{a[j, i]:g}", product=f"{product:.4g}"
+                    ),
                 )
             )
     if problems:
@@ -669,7 +714,13 @@ def equal_weights(names: Sequence[str]) -> dict[str, float]:
     names = list(names)
     problems = _check_names(names, "factor")
     if not names:
-        problems.append(Problem("names", "expected at least one name", found="none"))
+        problems.append(
+            Problem(
+                "names",
+                tr("analysis.weights_at_least_one_name"),
+                found=tr("analysis.fairness_none"),
+            )
+        )
     if problems:
         raise SchemeError(problems)
     return dict.fromkeys(names, 1.0 / len(names))
@@ -727,17 +778,17 @@ def with_weights(
         problems.append(
             Problem(
                 "/".join(path),
-                "expected a weight for every factor",
-                found=f"none for {', '.join(map(repr, missing))}",
+                tr("analysis.weights_every_factor"),
+                found=tr("analysis.calibrate_none_for", regions=[repr(m) for m in missing]),
             )
         )
     if unknown:
         problems.append(
             Problem(
                 "/".join(path),
-                "expected weights of the tranche's factors only",
-                found=f"{', '.join(map(repr, unknown))}",
-                hint=f"the factors are {', '.join(map(repr, names))}",
+                tr("analysis.weights_only_tranche_factors"),
+                found=", ".join(map(repr, unknown)),
+                hint=tr("analysis.weights_the_factors_are", names=[repr(n) for n in names]),
             )
         )
     if problems:
@@ -777,16 +828,16 @@ def _find_leaf(
 
     walk(tranches, (), ())
     leaves = [item for item in found if item[1].factors]
-    shown = ", ".join(repr("/".join(p)) for p, _, _ in leaves) or "none"
+    shown = [repr("/".join(p)) for p, _, _ in leaves]
     if tranche is None:
         if len(leaves) == 1:
             return leaves[0]
         raise SchemeError(
             Problem(
                 "tranche",
-                "expected the path of one tranche with factors",
-                found=f"{len(leaves)} tranches with factors: {shown}",
-                hint="pass tranche= with one of them",
+                tr("analysis.weights_expected_tranche_path"),
+                found=tr("analysis.weights_tranches_with_factors", count=len(leaves), names=shown),
+                hint=tr("analysis.weights_pass_tranche"),
             )
         )
     wanted = tuple(tranche.split("/"))
@@ -796,17 +847,21 @@ def _find_leaf(
                 raise SchemeError(
                     Problem(
                         tranche,
-                        "expected a tranche split by weighted factors",
-                        found="a quota tranche" if item[1].quota else "a tranche of sub-tranches",
-                        hint=f"the tranches with factors are {shown}",
+                        tr("analysis.weights_expected_factor_tranche"),
+                        found=tr(
+                            "analysis.weights_quota_tranche"
+                            if item[1].quota
+                            else "analysis.weights_parent_tranche"
+                        ),
+                        hint=tr("analysis.weights_the_tranches_are", names=shown),
                     )
                 )
             return item
     raise SchemeError(
         Problem(
             "tranche",
-            "no such tranche",
+            tr("analysis.weights_no_such_tranche"),
             found=repr(tranche),
-            hint=f"the tranches with factors are {shown}",
+            hint=tr("analysis.weights_the_tranches_are", names=shown),
         )
     )

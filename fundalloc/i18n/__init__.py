@@ -220,6 +220,9 @@ class Message:
     def __hash__(self) -> int:
         return hash(self.key)
 
+    def __contains__(self, part: str) -> bool:
+        return part in self.render()
+
     def __add__(self, other: object) -> str:
         return str(self) + str(other)
 

@@ -246,4 +246,153 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "百分位数应在 0 和 100 之间",
         "expected percentiles between 0 and 100",
     ),
+    # weights
+    "analysis.weights_expected_columns_names": (
+        "应为指标列的列名",
+        "expected names of the indicator columns",
+    ),
+    "analysis.weights_the_columns_are": ("已有的列：{names}", "the columns are {names}"),
+    "analysis.weights_negative_needs_minmax": (
+        '逆向指标需要 `normalise="minmax"`：份额没有「越小越好」的方向',
+        'negative indicators need normalise="minmax": a share has no "smaller is better" direction',
+    ),
+    "analysis.weights_expected_normalise": (
+        '应为 `"minmax"` 或 `"share"`',
+        'expected "minmax" or "share"',
+    ),
+    "analysis.weights_nonnegative": ("应为不小于 0 的数", "expected a number >= 0"),
+    "analysis.weights_at_least_two": (
+        "至少要有 2 个地区才能比较",
+        "expected at least 2 regions to compare",
+    ),
+    "analysis.weights_regions": ("{count} 个地区", "{count} region(s)"),
+    "analysis.weights_expected_varying_column": (
+        "至少应有一列的值在地区之间不同",
+        "expected at least one column whose values differ between regions",
+    ),
+    "analysis.weights_all_constant": (
+        "每一列都是常数（{names}）",
+        "every column is constant ({names})",
+    ),
+    "analysis.weights_array_cell": (
+        "第 {row} 行第 {column} 列（{name}）",
+        "row {row}, column {column} ({name})",
+    ),
+    "analysis.weights_expected_table_columns": (
+        "应为表中指标列的列名",
+        "expected the names of the indicator columns of the table",
+    ),
+    "analysis.weights_for_example": ("例如 `{code}`", "e.g. `{code}`"),
+    "analysis.weights_expected_data": (
+        "应为地区表（`RegionTable`）或二维数值数组",
+        "expected a RegionTable or a 2-D array of numbers",
+    ),
+    "analysis.weights_expected_matrix": (
+        "应为二维数组：每个地区一行，每个指标一列",
+        "expected a 2-D array with one row per region and one column per indicator",
+    ),
+    "analysis.weights_names_per_column": (
+        "应有 {count} 个名称，数组每列一个",
+        "expected {count} names, one per column of the array",
+    ),
+    "analysis.weights_column_twice": (
+        "列名 {name} 用了不止一次",
+        "column name {name} is used more than once",
+    ),
+    "analysis.weights_criterion_twice": (
+        "准则名 {name} 用了不止一次",
+        "criterion name {name} is used more than once",
+    ),
+    "analysis.weights_factor_twice": (
+        "因素名 {name} 用了不止一次",
+        "factor name {name} is used more than once",
+    ),
+    "analysis.weights_column_empty": ("列名不应为空", "expected a non-empty column name"),
+    "analysis.weights_criterion_empty": ("准则名不应为空", "expected a non-empty criterion name"),
+    "analysis.weights_factor_empty": ("因素名不应为空", "expected a non-empty factor name"),
+    "analysis.weights_names_per_row": (
+        "应有 {count} 个名称，矩阵每行一个",
+        "expected {count} names, one per row of the matrix",
+    ),
+    "analysis.weights_expected_ahp_method": (
+        '应为 `"eigenvector"` 或 `"geometric"`',
+        'expected "eigenvector" or "geometric"',
+    ),
+    "analysis.weights_no_random_index": (
+        "萨蒂的表只给出 n ≤ 15 的随机一致性指标，矩阵的 n = {n}",
+        "Saaty's table gives the random index for n <= 15, the matrix has n = {n}",
+    ),
+    "analysis.weights_random_index_hint": (
+        "从覆盖该阶数的表中取值，传入 `random_index=`",
+        "pass random_index= from a table that covers it",
+    ),
+    "analysis.weights_pairwise": ("判断矩阵", "pairwise matrix"),
+    "analysis.weights_pairwise_cell": (
+        "判断矩阵第 {row} 行第 {column} 列",
+        "pairwise matrix, row {row}, column {column}",
+    ),
+    "analysis.weights_expected_consistency": (
+        "一致性比率应小于 {limit}（萨蒂准则）",
+        "expected a consistency ratio below {limit} (Saaty's rule)",
+    ),
+    "analysis.weights_consistency_hint": (
+        "与权重偏离最大的判断是 {first} : {second} = {judged}，而权重给出的比为 {implied}；"
+        "请修改判断，或传入 `force=True` 仍使用这组权重",
+        "the judgment furthest from the weights is {first} : {second} = {judged}, while the "
+        "weights imply {implied}; revise the judgments, or pass force=True to use the weights "
+        "anyway",
+    ),
+    "analysis.weights_expected_square": (
+        "应为方阵（由行组成的列表）",
+        "expected a square matrix (a list of rows)",
+    ),
+    "analysis.weights_expected_square_n": (
+        "应为方阵：{n} 行，每行 {n} 个值",
+        "expected a square matrix: {n} rows of {n} cells",
+    ),
+    "analysis.weights_row_lengths": ("各行长度 {lengths}", "row lengths {lengths}"),
+    "analysis.weights_expected_judgment": (
+        "应为正数或分数（如 '1/3'）",
+        "expected a positive number or a fraction such as '1/3'",
+    ),
+    "analysis.weights_expected_diagonal": (
+        "对角线应为 1（准则与自身同等重要）",
+        "expected 1 on the diagonal (a criterion is as important as itself)",
+    ),
+    "analysis.weights_expected_reciprocal": (
+        "应为第 {row} 行第 {column} 列（{judged}）的倒数 {reciprocal}，相对误差不超过 {tolerance}",
+        "expected the reciprocal of row {row}, column {column} ({judged}): {reciprocal}, within "
+        "a relative {tolerance}",
+    ),
+    "analysis.weights_product": ("{value}（乘积 {product}）", "{value} (product {product})"),
+    "analysis.weights_at_least_one_name": ("至少应有一个名称", "expected at least one name"),
+    "analysis.weights_every_factor": ("每个因素都应有权重", "expected a weight for every factor"),
+    "analysis.weights_only_tranche_factors": (
+        "应只给出本切块因素的权重",
+        "expected weights of the tranche's factors only",
+    ),
+    "analysis.weights_the_factors_are": ("本切块的因素：{names}", "the factors are {names}"),
+    "analysis.weights_expected_tranche_path": (
+        "应给出一个含因素的切块的路径",
+        "expected the path of one tranche with factors",
+    ),
+    "analysis.weights_tranches_with_factors": (
+        "含因素的切块有 {count} 个：{names}",
+        "{count} tranches with factors: {names}",
+    ),
+    "analysis.weights_pass_tranche": (
+        "用 `tranche=` 指定其中一个",
+        "pass tranche= with one of them",
+    ),
+    "analysis.weights_expected_factor_tranche": (
+        "应为按加权因素分配的切块",
+        "expected a tranche split by weighted factors",
+    ),
+    "analysis.weights_quota_tranche": ("定额切块", "a quota tranche"),
+    "analysis.weights_parent_tranche": ("由子切块组成的切块", "a tranche of sub-tranches"),
+    "analysis.weights_the_tranches_are": (
+        "含因素的切块：{names}",
+        "the tranches with factors are {names}",
+    ),
+    "analysis.weights_no_such_tranche": ("没有这个切块", "no such tranche"),
 }
