@@ -28,6 +28,22 @@ ROLE_BEFORE_CODE = re.compile(rf":{ROLE_NAMES}:$")
 ROLE_TEXT = re.compile(rf"(?<![\w:]):{ROLE_NAMES}:`[^`]+`")
 DIRECTIVE = re.compile(r"(?:^|\s)\.\. [a-z][a-z-]*::")
 SKIP = {"pre", "script", "style", "textarea"}
+#: tags inside a line of text; any other tag separates words
+INLINE = {
+    "a",
+    "abbr",
+    "autoref",
+    "b",
+    "code",
+    "em",
+    "i",
+    "kbd",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+}
 
 
 class _Text(HTMLParser):
@@ -40,6 +56,8 @@ class _Text(HTMLParser):
         self.code = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in INLINE:
+            self.handle_data("\n")
         if tag in SKIP:
             self.skip += 1
         elif tag == "code" and not self.skip:
@@ -47,6 +65,8 @@ class _Text(HTMLParser):
             self.parts.append((True, ""))
 
     def handle_endtag(self, tag: str) -> None:
+        if tag not in INLINE:
+            self.handle_data("\n")
         if tag in SKIP:
             self.skip = max(0, self.skip - 1)
         elif tag == "code" and not self.skip and self.code:

@@ -50,9 +50,21 @@ ADMONITIONS = {
     "deprecated": ("warning", "Deprecated since version {arg}"),
 }
 
-#: Turns a role's target into a canonical path, or None when it is not the package's;
-#: raises LookupError when the name resolves nowhere.
-Resolver = Callable[[str], "str | None"]
+#: What each role names, as griffe's kinds (an attribute may be a property).
+KINDS = {
+    "func": {"function"},
+    "meth": {"function"},
+    "class": {"class"},
+    "exc": {"class"},
+    "mod": {"module"},
+    "data": {"attribute", "type alias"},
+    "attr": {"attribute", "function"},
+    "const": {"attribute"},
+}
+
+#: Turns a role and its target into a canonical path, or None when the target is not the
+#: package's; raises LookupError when the name resolves nowhere.
+Resolver = Callable[[str, str], "str | None"]
 
 
 def convert(text: str, resolve: Resolver) -> str:
@@ -72,6 +84,11 @@ def convert(text: str, resolve: Resolver) -> str:
             i += 1
         elif match := DIRECTIVE.match(line):
             block, i = _directive(lines, i, match)
+            # a Markdown block needs blank lines around it; the docstring may have them
+            if not block[0][1] and out and not out[-1][1].strip():
+                block = block[1:]
+            if not block[-1][1] and (i == len(lines) or not lines[i].strip()):
+                block = block[:-1]
             out.extend(block)
         else:
             out.append((True, line))
@@ -169,7 +186,7 @@ def _role(match: re.Match[str], resolve: Resolver) -> str:
             title = target
     target = target.lstrip(".")
     shown = f"<code>{_escape(title)}</code>"
-    path = resolve(target) if link else None
+    path = resolve(role, target) if link else None
     if path is None:
         return f"`{title}`"
     return f'<autoref identifier="{path}" optional>{shown}</autoref>'
@@ -194,18 +211,20 @@ def resolver(obj: griffe.Object, package: griffe.Module) -> Resolver:
         except (KeyError, griffe.AliasResolutionError, griffe.CyclicAliasError):
             return None
 
-    def resolve(target: str) -> str | None:
+    def resolve(role: str, target: str) -> str | None:
         head, _, rest = target.partition(".")
-        try:
-            base = obj.resolve(head)
-        except griffe.NameResolutionError:
-            pass
-        else:
-            path = canonical(f"{base}.{rest}" if rest else base)
-            if path is not None:
-                return path
-            if not base.startswith(f"{package.name}."):
-                return None  # an import from elsewhere (numpy, the standard library)
+        scope: griffe.Object | griffe.Alias | None = obj
+        while scope is not None:  # the object, its class, its module (not the package)
+            if head in scope.members:
+                member = scope.members[head]
+                base = member.target_path if member.is_alias else member.path
+                path = canonical(f"{base}.{rest}" if rest else base)
+                if path is not None:
+                    return path
+                if not base.startswith(f"{package.name}."):
+                    return None  # an import from elsewhere (numpy, the standard library)
+                break
+            scope = None if scope.is_module else scope.parent
         if target == package.name or target.startswith(f"{package.name}."):
             path = canonical(target)
             if path is not None:
@@ -214,19 +233,33 @@ def resolver(obj: griffe.Object, package: griffe.Module) -> Resolver:
             {
                 str(o.canonical_path)
                 for o in _objects(package)
-                if o.path.endswith(f".{target}") and not o.is_alias
+                if o.path.endswith(f".{target}") and o.kind.value in KINDS.get(role, {o.kind.value})
             }
         )
+        if len(matches) > 1:  # the nearest to the object, as Sphinx searches
+            nearness = {m: _common(m, obj.path) for m in matches}
+            nearest = max(nearness.values())
+            matches = [m for m in matches if nearness[m] == nearest]
         if len(matches) == 1:
             return matches[0]
-        if _external(target):
-            return None
+        if _external(target) or (rest and head != package.name):
+            return None  # another package's (scipy.sparse.csgraph.maximum_flow)
         line = obj.docstring.lineno if obj.docstring else obj.lineno
         where = f"{obj.relative_filepath}:{line}" if line else obj.path
         found = f" (it could be {', '.join(matches)})" if matches else ""
         raise LookupError(f"{where}: {target!r} names no object of {package.name}{found}")
 
     return resolve
+
+
+def _common(a: str, b: str) -> int:
+    """How many leading components the dotted paths ``a`` and ``b`` share."""
+    n = 0
+    for x, y in zip(a.split("."), b.split("."), strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 def _objects(obj: griffe.Object) -> Iterator[griffe.Object]:
@@ -246,9 +279,9 @@ class SphinxRoles(griffe.Extension):
                 continue
             resolve = resolver(obj, pkg)
 
-            def checked(target: str, resolve: Resolver = resolve) -> str | None:
+            def checked(role: str, target: str, resolve: Resolver = resolve) -> str | None:
                 try:
-                    return resolve(target)
+                    return resolve(role, target)
                 except LookupError as error:
                     griffe.logger.warning("%s", error)
                     return None
