@@ -14,16 +14,27 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 import numpy as np
+import numpy.typing as npt
 
-from fundalloc.bounds import check_feasible, combine
+from fundalloc.bounds import Limits, check_feasible, combine
 from fundalloc.constraints import Row, broken_rows, rows_of
 from fundalloc.errors import DataError, InfeasibleError, Problem, SolverError
-from fundalloc.factors import BoolArray, Condition, Data, FloatArray, nonnegative, weighted_shares
+from fundalloc.factors import (
+    BoolArray,
+    Condition,
+    Data,
+    FloatArray,
+    nonnegative,
+    normalised_weights,
+    shares_of,
+)
+from fundalloc.i18n import tr
 from fundalloc.money import exact_sum, format_amount
 from fundalloc.result import Allocation
 from fundalloc.rounding import Quotas, RoundingResult, round_units
 from fundalloc.scheme import Scheme, Tranche
-from fundalloc.solvers import BoundedProblem, ProportionalSolution, get_solver
+from fundalloc.solvers import BoundedProblem, ProportionalSolution, Shape, Solver, Structure, choose
+from fundalloc.solvers.exact import solve_proportional
 from fundalloc.solvers.groups import (
     GroupBox,
     GroupSolution,
@@ -32,10 +43,9 @@ from fundalloc.solvers.groups import (
     solve_partitioned,
 )
 from fundalloc.solvers.integer import round_with_rows
-from fundalloc.solvers.lp import BACKENDS, backend_for
-from fundalloc.solvers.qp import check_whole_steps, diagnose, solve_rows
+from fundalloc.solvers.qp import RowSolution, check_whole_steps, diagnose, solve_rows
 from fundalloc.table import RegionTable
-from fundalloc.trace import LeafTrace, Trace
+from fundalloc.trace import Hold, LeafTrace, Trace
 
 __all__ = ["allocate"]
 
@@ -161,19 +171,22 @@ def allocate(
         float(scheme.total) - float(fixed.sum()),
     )
     rows = rows_of(scheme.constraints, data, taking_part, scheme.total, scheme.unit)
-    # non-overlapping groups: solved exactly (unless an LP backend is asked for) and
-    # rounded group by group
     boxes = partition(rows, fixed) if rows else None
+    shape: Shape = "bounds" if not rows else "groups" if boxes is not None else "overlapping"
+    chosen = choose(solver, Structure(shape))
     grouped: GroupSolution | None = None
     step_exact = Fraction(scheme.step)
-    if rows or solver in BACKENDS:
-        grouped = _solve_rows(problem, rows, boxes, fixed, data.ids, scheme, solver, time_limit)
+    if chosen.name != "exact" or rows:
+        # group constraints: non-overlapping groups solved exactly by the exact solver and
+        # rounded group by group; the general path (the QP) otherwise
+        grouped = _solve_rows(problem, rows, boxes, fixed, data.ids, scheme, chosen, time_limit)
         solution = ProportionalSolution(grouped.amounts, grouped.multiplier)
-        _require_finite("the group-constrained solution", fixed + solution.amounts, data.ids)
-        if boxes is not None and solver not in BACKENDS:
+        _require_finite(tr("solve.where_group_solution"), fixed + solution.amounts, data.ids)
+        if chosen.name == "exact":
+            assert boxes is not None
             # the partitioned groups' amounts exactly: an exact λ per bound group, one for
             # the rest (the rounding decides on them at any scale)
-            quotas = _exact_group_quotas(
+            quotas, status, group_of = _exact_group_quotas(
                 formula,
                 fixed,
                 limits.lower,
@@ -185,19 +198,20 @@ def allocate(
                 step_exact,
             )
         else:
+            assert isinstance(grouped, RowSolution)
             quotas = Quotas((fixed + solution.amounts) / step)
+            status = np.where(grouped.at_floor, _FLOOR, np.where(grouped.at_cap, _CAP, _FREE))
+            group_of = grouped.binding
     else:
         try:
             # a multiplier beyond binary64 (inf · 0) is answered below by the exact search,
             # and every non-finite amount is refused before rounding
             with np.errstate(all="ignore"):
-                solution = get_solver(solver).solve(problem)
+                solution = solve_proportional(problem)
         except SolverError:
-            if solver not in ("auto", "exact"):
-                raise
             # the float solver's multiplier overflowed binary64: the exact search needs none
             solution = ProportionalSolution(np.full(len(data), np.nan), float("nan"))
-        quotas, lam = _exact_quotas(
+        quotas, lam, status = _exact_quotas(
             formula,
             fixed,
             limits.lower,
@@ -206,10 +220,12 @@ def allocate(
             solution.multiplier,
             step_exact,
         )
+        group_of = np.full(len(data), -1, dtype=np.intp)
         if not (np.isfinite(solution.amounts).all() and np.isfinite(solution.multiplier)):
             # binary64 could not hold the multiplier (a subnormal share): show the exact answer
             approx, _ = quotas.approx()
             solution = ProportionalSolution(approx * step - fixed, _as_float(lam))
+    holds, held_by = _holds(status, group_of, limits, fixed, taking_part, excluded_by)
     bounded = fixed + solution.amounts
     rounded = round_units(
         quotas,
@@ -285,6 +301,8 @@ def allocate(
         units=rounded.units,
         ties=rounded.ties,
         unallocated_units=rounded.unallocated,
+        holds=holds,
+        held_by=held_by,
         region_multipliers=None if grouped is None else grouped.region_multipliers,
         group_rows=None if grouped is None else grouped.binding,
         row_labels=tuple(row.label for row in rows),
@@ -299,27 +317,49 @@ def _solve_rows(
     fixed: FloatArray,
     ids: Sequence[str],
     scheme: Scheme,
-    solver: str,
+    chosen: Solver,
     time_limit: float | None,
 ) -> GroupSolution:
-    """Group constraints: exactly when the groups do not overlap (unless an LP backend is
-    asked for), else the quadratic programme."""
-    if solver not in ("auto", "exact", *BACKENDS):
-        get_solver(solver)  # the one message for an unknown solver
-    if solver in BACKENDS:
-        backend_for(solver)  # a missing backend says how to install it, whatever the problem
-    if boxes is not None and solver not in BACKENDS:
+    """Group constraints: exactly when the exact solver was chosen (the groups do not
+    overlap), else the quadratic programme."""
+    if chosen.name == "exact":
+        assert boxes is not None
         return solve_partitioned(problem, boxes, rows, ids, scheme.unit, fixed=fixed)
-    if solver == "exact":
-        raise SolverError(
-            "the exact solver handles group floors and caps on groups that do not overlap; "
-            "these constraints overlap or compare groups: use solver='auto' (or 'highs' or "
-            "'cbc')"
-        )
     solved = solve_rows(problem, rows, fixed)
     if solved is None:
-        raise diagnose(problem, rows, fixed, ids, scheme.unit, solver=solver, time_limit=time_limit)
+        raise diagnose(
+            problem, rows, fixed, ids, scheme.unit, solver=chosen.name, time_limit=time_limit
+        )
     return solved
+
+
+def _holds(
+    status: npt.NDArray[np.int8],
+    group_of: npt.NDArray[np.intp],
+    limits: Limits,
+    fixed: FloatArray,
+    taking_part: BoolArray,
+    excluded_by: npt.NDArray[np.intp],
+) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.intp]]:
+    """The trace's ``holds`` and ``held_by`` (:class:`~fundalloc.trace.Hold`) from the
+    solver's status per region (at its floor, free, at its cap) and the group row holding
+    each free one (-1: none).
+
+    A region at its floor is held by its floor bound when it has one that is not below its
+    fixed quota; otherwise (no floor, or the quota is larger) nothing but the formula and
+    the quota hold it, and it counts as free.
+    """
+    holds = np.full(len(status), Hold.FREE, dtype=np.int8)
+    held_by = np.full(len(status), -1, dtype=np.intp)
+    floor = (status == _FLOOR) & (limits.lower_from >= 0) & (limits.lower >= fixed)
+    cap = (status == _CAP) & (limits.upper_from >= 0)
+    group = (status == _FREE) & (group_of >= 0)
+    holds[floor], held_by[floor] = Hold.FLOOR, limits.lower_from[floor]
+    holds[cap], held_by[cap] = Hold.CAP, limits.upper_from[cap]
+    holds[group], held_by[group] = Hold.GROUP, group_of[group]
+    out = ~taking_part
+    holds[out], held_by[out] = Hold.EXCLUDED, excluded_by[out]
+    return holds, held_by
 
 
 def _require_finite(stage: str, values: FloatArray, ids: Sequence[str]) -> None:
@@ -460,6 +500,8 @@ def _split(
                     q,
                     q,
                     tranche,
+                    np.empty((0, n)),
+                    np.empty(0),
                 )
             )
             continue
@@ -483,7 +525,13 @@ def _split(
         if tranche.tranches:
             _split(tranche.tranches, size, here, data, inside, scheme, leaves)
             continue
-        rows = weighted_shares(tranche.factors, data, inside, "/".join(here))
+        # the raw shares and the normalised weights, kept in the trace (the weight model
+        # and explain read them); their products as weighted_shares forms them
+        weights = normalised_weights(tranche.factors)
+        shares = np.stack(
+            [shares_of(f.rule, data, inside, "/".join((*here, f.name))) for f in tranche.factors]
+        )
+        rows = weights[:, None] * shares
         combined = rows.sum(axis=0)
         multipliers = (
             np.stack(
@@ -527,6 +575,8 @@ def _split(
                 size * combined,
                 targets,
                 tranche,
+                shares,
+                weights,
             )
         )
 
@@ -587,7 +637,7 @@ def _exact_quotas(
     total: Fraction,
     guess: float,
     step: Fraction,
-) -> tuple[Quotas, Fraction]:
+) -> tuple[Quotas, Fraction, npt.NDArray[np.int8]]:
     """The bounded amounts in steps, exactly: ``clip(fixed_i + λ·formula_i, L_i, U_i)`` with
     ``L_i = max(lower_i, fixed_i)``, ``U_i = upper_i`` (every float taken as the exact
     rational it is) and the one λ (exact) that makes them add up to ``total``.
@@ -599,6 +649,9 @@ def _exact_quotas(
     a region at a bound, ``fixed_i + λ·formula_i`` for a free one. A guess that is not a
     finite positive number (a multiplier beyond binary64) falls back to the bracket
     ``[0, ∞)``, exactly as well, only slower.
+
+    Returns the quotas, λ and each region's status at the exact λ (``_FLOOR``, ``_FREE``
+    or ``_CAP``): which bound holds it, decided exactly, for the trace.
     """
     c, f = fixed, formula
     upper_ = upper
@@ -646,9 +699,10 @@ def _exact_quotas(
     free = status == _FREE
     base = np.where(status == _CAP, upper_, np.where(free, c, low))
     slope = np.where(free, f, 0.0)
-    return Quotas(base, slope, lam, 1 / step), lam
+    return Quotas(base, slope, lam, 1 / step), lam, status
 
 
+#: A region's status under the bounds: at its floor, scaled by λ, at its cap, not yet known.
 _FLOOR, _FREE, _CAP, _OPEN = 0, 1, 2, 3
 
 
@@ -662,7 +716,7 @@ def _exact_group_quotas(
     boxes: Sequence[GroupBox],
     rows: Sequence[Row],
     step: Fraction,
-) -> Quotas:
+) -> tuple[Quotas, npt.NDArray[np.int8], npt.NDArray[np.intp]]:
     """The bounded amounts under non-overlapping group floors and caps, in steps, exactly.
 
     A group held at its floor (or cap) has exactly that total: its members' amounts are
@@ -673,6 +727,9 @@ def _exact_group_quotas(
     floor or cap in binary64 is then checked exactly (a bound group must miss its bound at
     the common λ, a free one keep it) and the solve repeated with the corrected set until
     it holds.
+
+    Returns the quotas, each region's exact status (as :func:`_exact_quotas`) and the row
+    of the group floor or cap holding it (-1: its group, if any, is not held).
     """
     n = len(formula)
     lam_float = grouped.multiplier
@@ -694,9 +751,14 @@ def _exact_group_quotas(
         parts: list[tuple[np.ndarray, Quotas]] = []
         rest = np.ones(n, dtype=bool)
         held = Fraction(0)
+        status = np.empty(n, dtype=np.int8)
+        group_of = np.full(n, -1, dtype=np.intp)
         for g, value in bound.items():
             m = boxes[g].members
-            q, _lam = _exact_quotas(
+            box = boxes[g]
+            floor_row = box.lower_row >= 0 and rows[box.lower_row].lower == value
+            group_of[m] = box.lower_row if floor_row else box.upper_row
+            q, _lam, status[m] = _exact_quotas(
                 formula[m],
                 fixed[m],
                 lower[m],
@@ -709,7 +771,7 @@ def _exact_group_quotas(
             rest[m] = False
             held += value
         others = np.flatnonzero(rest)
-        q, lam = _exact_quotas(
+        q, lam, status[others] = _exact_quotas(
             formula[others],
             fixed[others],
             lower[others],
@@ -749,7 +811,7 @@ def _exact_group_quotas(
                 corrected[g] = cap  # type: ignore[assignment]
             changed |= corrected.get(g) != bound.get(g)
         if not changed:
-            return Quotas.joined(parts, n)
+            return Quotas.joined(parts, n), status, group_of
         bound = corrected
     raise SolverError(  # pragma: no cover - the set of bound groups settles in a few rounds
         "the exact group solve did not settle which group floors and caps bind"

@@ -80,7 +80,7 @@ def test_the_example_reaches_an_lp_backend(monkeypatch: pytest.MonkeyPatch) -> N
     # the threads above reach HiGHS or CBC only because the plain rounding of this
     # example breaks a group row, so the integer programme runs: keep that true
     import fundalloc as fa
-    from fundalloc.solvers import integer
+    from fundalloc.rounding import rows
 
     if not _installed():
         pytest.skip("no LP backend is installed")
@@ -90,7 +90,7 @@ def test_the_example_reaches_an_lp_backend(monkeypatch: pytest.MonkeyPatch) -> N
         calls.append(1)
         return lp.solve_lp(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(integer, "solve_lp", counting)
+    monkeypatch.setattr(rows, "solve_lp", counting)
     loaded = fa.load_scheme(EXAMPLE)
     table = fa.read_table(loaded.data_path(), id="地区")
     fa.allocate(table, loaded.scheme)

@@ -12,11 +12,10 @@ states them in arrays; :func:`solve_lp` hands them to a backend:
     ``pip install "pulp[cbc]"``). CBC reports its values to about 8 significant digits,
     so nothing it returns is money until it has been rounded and checked exactly, which
     the callers do.
-``"auto"``
-    HiGHS when highspy is installed, else CBC.
 ``"scipy"``
-    The copy of HiGHS bundled with scipy (``scipy.optimize.milp``), for the diagnosis
-    only, when neither of the others is installed (:func:`diagnosis_backend`).
+    The copy of HiGHS bundled with scipy (``scipy.optimize.milp``), a dependency of
+    fundalloc: HiGHS when highspy is not installed (:func:`backend_for`), so group
+    constraints of any shape work on a plain install.
 
 None of them writes to the process's stdout: HiGHS is made with its output switched off
 before it can print its banner (:func:`_new_highs`), CBC runs with ``msg=False``, and
@@ -37,7 +36,8 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from fundalloc.errors import DependencyError, SolverError
+from fundalloc.errors import DependencyError, Problem, SolverError
+from fundalloc.i18n import tr
 from fundalloc.optional import require
 from fundalloc.solvers.exact import FloatArray
 
@@ -75,7 +75,7 @@ class LinearProgram:
     row_upper: Sequence[float]
     extra: Sequence[dict[int, float]] = ()
     integer: bool | npt.NDArray[np.bool_] = False
-    what: str = "linear programme"
+    what: str = "solve.lp_programme"  # the catalogue id naming the programme in messages
 
     @property
     def whole(self) -> npt.NDArray[np.bool_]:
@@ -112,40 +112,31 @@ def is_installed(backend: str) -> bool:
 
 
 def backend_for(solver: str) -> str:
-    """The backend a ``solver`` choice uses: itself, or for "auto" (and "exact", whose
-    group path needs an LP only to diagnose) HiGHS if installed, else CBC.
+    """The LP backend a ``solver`` choice uses: "cbc" for CBC; for "highs", "auto" and
+    "exact" HiGHS, through highspy when installed, else the copy bundled with scipy
+    (``"scipy"``), so that every programme can be solved on a plain install.
 
-    Raises :class:`DependencyError` saying how to install one when none is installed.
+    Raises :class:`DependencyError` saying how to install CBC when it is asked for and
+    not installed.
     """
-    if solver in BACKENDS:
-        if not is_installed(solver):
-            hint = "pip install 'fundalloc[lp]'"
-            if solver == "cbc":
-                hint += " (with PuLP 4.x: pip install 'pulp[cbc]')"
-            raise DependencyError(f"the solver {solver!r} is not installed: {hint}")
-        return solver
-    for name in BACKENDS:
-        if is_installed(name):
-            return name
-    raise DependencyError(
-        "this needs an LP solver (HiGHS or CBC) and neither is installed: "
-        "pip install 'fundalloc[lp]'"
-    )
+    if solver == "cbc":
+        if not is_installed("cbc"):
+            raise DependencyError(
+                Problem(
+                    tr("solve.where_solver"),
+                    tr("solve.not_installed", name="cbc"),
+                    hint=tr("solve.install_cbc"),
+                )
+            )
+        return "cbc"
+    return "highs" if is_installed("highs") else "scipy"
 
 
 def diagnosis_backend(solver: str) -> str:
-    """The backend that diagnoses infeasible constraints: the one ``solver`` names, else
-    HiGHS or CBC when installed, else ``"scipy"``, the copy of HiGHS bundled with scipy (a
-    dependency of fundalloc). The diagnosis is a small programme over the regions'
-    patterns, so the exact path names the conflicting constraints without the ``lp``
-    extra.
-    """
-    if solver in BACKENDS:
-        return backend_for(solver)
-    for name in BACKENDS:
-        if is_installed(name):
-            return name
-    return "scipy"
+    """The backend that diagnoses infeasible constraints: :func:`backend_for` (the
+    diagnosis is a small programme over the regions' patterns, so every path names the
+    conflicting constraints without the ``lp`` extra)."""
+    return backend_for(solver)
 
 
 def solve_lp(
@@ -161,7 +152,12 @@ def solve_lp(
         return _cbc(program, time_limit)
     if backend == "scipy":
         return _scipy(program, time_limit)
-    raise SolverError(f"unknown LP backend {backend!r}; expected one of: {', '.join(BACKENDS)}")
+    raise SolverError(  # pragma: no cover - the backends are chosen by backend_for
+        Problem(
+            tr("solve.where_solver"),
+            tr("solve.unknown_backend", name=backend, names=[*BACKENDS, "scipy"]),
+        )
+    )
 
 
 def _new_highs(highspy: Any) -> Any:
@@ -213,8 +209,8 @@ def _highs(program: LinearProgram, time_limit: float | None) -> tuple[Status, Fl
     if status == highspy.HighsModelStatus.kInfeasible:
         return "infeasible", np.empty(0)
     if status == highspy.HighsModelStatus.kTimeLimit:
-        raise SolverError(f"HiGHS reached its time limit on the {program.what}")
-    raise SolverError(f"HiGHS could not solve the {program.what}: {h.modelStatusToString(status)}")
+        raise _failed("solve.lp_time_limit", "HiGHS", program)
+    raise _failed("solve.lp_failed", "HiGHS", program, h.modelStatusToString(status))
 
 
 def _scipy(program: LinearProgram, time_limit: float | None) -> tuple[Status, FloatArray]:
@@ -240,8 +236,8 @@ def _scipy(program: LinearProgram, time_limit: float | None) -> tuple[Status, Fl
     if found.status == 2:
         return "infeasible", np.empty(0)
     if found.status == 1:
-        raise SolverError(f"HiGHS (scipy) reached its time limit on the {program.what}")
-    raise SolverError(f"HiGHS (scipy) could not solve the {program.what}: {found.message}")
+        raise _failed("solve.lp_time_limit", "HiGHS (scipy)", program)
+    raise _failed("solve.lp_failed", "HiGHS (scipy)", program, str(found.message))
 
 
 def _cbc_command(time_limit: float | None) -> Any:
@@ -301,4 +297,15 @@ def _cbc(program: LinearProgram, time_limit: float | None) -> tuple[Status, Floa
         return "optimal", values
     if status == "Infeasible":
         return "infeasible", np.empty(0)
-    raise SolverError(f"CBC could not solve the {program.what}: {status}")
+    raise _failed("solve.lp_failed", "CBC", program, str(status))
+
+
+def _failed(key: str, solver: str, program: LinearProgram, status: str = "") -> SolverError:
+    """The solver ``solver`` stopped without an answer to ``program``."""
+    return SolverError(
+        Problem(
+            tr("solve.where_solver"),
+            tr(key, solver=solver, what=tr(program.what)),
+            found=status or None,
+        )
+    )

@@ -45,7 +45,7 @@ from fundalloc.solvers.exact import BoundedProblem, FloatArray, solve_proportion
 from fundalloc.solvers.groups import GroupSolution
 from fundalloc.solvers.lp import LinearProgram, diagnosis_backend, is_installed, solve_lp
 
-__all__ = ["check_whole_steps", "diagnose", "diagnose_steps", "solve_rows"]
+__all__ = ["RowSolution", "check_whole_steps", "diagnose", "diagnose_steps", "solve_rows"]
 
 _TOLERANCE = 1e-7
 
@@ -65,7 +65,7 @@ def _row_bounds(
 
 def solve_rows(
     problem: BoundedProblem, rows: Sequence[Row], fixed: FloatArray
-) -> GroupSolution | None:
+) -> RowSolution | None:
     """The QP answer for the formula part ``x`` (amounts are ``fixed + x``), or None when
     the rows cannot hold together (then call :func:`diagnose`).
 
@@ -135,7 +135,24 @@ def solve_rows(
         ratio = np.where(active, x / t, np.nan)
     free = active & (x > lo + _TOLERANCE * scale) & (x < hi - _TOLERANCE * scale)
     multipliers = np.where(free & (binding >= 0), ratio, lam)
-    return GroupSolution(x, lam, multipliers, binding)
+    # why each region holds its amount: the branch its clip took (a zero target sits at
+    # its floor), decided here once and kept in the trace
+    u = 1.0 + (c.T @ y) / 2.0
+    at_floor = ~active
+    at_cap = np.zeros(len(t), dtype=bool)
+    at_floor[active] = (u <= rlo) | (u * t[active] <= lo[active])
+    at_cap[active] = ~at_floor[active] & np.isfinite(hi[active]) & (u * t[active] >= hi[active])
+    return RowSolution(x, lam, multipliers, binding, at_floor, at_cap)
+
+
+@dataclass(frozen=True)
+class RowSolution(GroupSolution):
+    """The QP's answer, with which regions it holds at their floor and at their cap (the
+    branch of ``clip`` each region took; the others are scaled, by their group's
+    multiplier where ``binding`` names a row)."""
+
+    at_floor: npt.NDArray[np.bool_]
+    at_cap: npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
