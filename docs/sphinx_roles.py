@@ -217,7 +217,7 @@ def resolver(obj: griffe.Object, package: griffe.Module) -> Resolver:
         while scope is not None:  # the object, its class, its module (not the package)
             if head in scope.members:
                 member = scope.members[head]
-                base = member.target_path if member.is_alias else member.path
+                base = member.target_path if isinstance(member, griffe.Alias) else member.path
                 path = canonical(f"{base}.{rest}" if rest else base)
                 if path is not None:
                     return path
@@ -265,7 +265,7 @@ def _common(a: str, b: str) -> int:
 def _objects(obj: griffe.Object) -> Iterator[griffe.Object]:
     yield obj
     for member in obj.members.values():
-        if not member.is_alias:
+        if not isinstance(member, griffe.Alias):
             yield from _objects(member)
 
 

@@ -165,14 +165,22 @@ def _helper() -> None:
     """Nothing."""
 ''',
     "report.py": '"""Report."""\ndef report() -> None:\n    """Print :func:`undefined_name`."""\n',
+    "types.py": '"""Types."""\nMETHODS = ()\n"""All."""\n',
+    "sub/__init__.py": '"""Sub."""\n',
+    "sub/names.py": '"""Names."""\nMETHODS = ()\n"""Some."""\n',
+    "sub/use.py": '"""Use :data:`METHODS`."""\n',
 }
+
+
+def _write_package(root: Path) -> None:
+    for name, source in SAMPLE_PACKAGE.items():
+        (root / "pkg" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "pkg" / name).write_text(source, encoding="utf-8")
 
 
 def test_names_resolve_in_the_object_s_scope(roles: types.ModuleType, tmp_path: Path) -> None:
     griffe = pytest.importorskip("griffe")
-    (tmp_path / "pkg").mkdir()
-    for name, source in SAMPLE_PACKAGE.items():
-        (tmp_path / "pkg" / name).write_text(source, encoding="utf-8")
+    _write_package(tmp_path)
     package = griffe.load("pkg", search_paths=[tmp_path])
 
     def resolved(path: str, target: str, role: str = "func") -> str | None:
@@ -185,7 +193,11 @@ def test_names_resolve_in_the_object_s_scope(roles: types.ModuleType, tmp_path: 
     assert resolved("core.Table.render", "Table.render") == "pkg.core.Table.render"
     assert resolved("core.Table.render", "_helper") == "pkg.core._helper"
     assert resolved("core", "pkg.errors.Bad") == "pkg.errors.Bad"  # absolute
-    assert resolved("core.run", "report") == "pkg.report.report"  # the one of that name
+    assert resolved("core.run", "report") == "pkg.report.report"  # the one function so named
+    assert resolved("core.run", "report", "mod") == "pkg.report"  # the one module so named
+    assert resolved("sub.use", "METHODS", "data") == "pkg.sub.names.METHODS"  # the nearest
+    with pytest.raises(LookupError, match=r"it could be pkg\.sub\.names\.METHODS, pkg\.types"):
+        resolved("core", "METHODS", "data")  # two, neither nearer
     assert resolved("core", "csv") is None  # imported from the standard library
     assert resolved("core", "OSError") is None  # a builtin
     with pytest.raises(LookupError, match="undefined_name"):
@@ -196,9 +208,7 @@ def test_the_extension_rewrites_every_docstring(
     roles: types.ModuleType, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     griffe = pytest.importorskip("griffe")
-    (tmp_path / "pkg").mkdir()
-    for name, source in SAMPLE_PACKAGE.items():
-        (tmp_path / "pkg" / name).write_text(source, encoding="utf-8")
+    _write_package(tmp_path)
     extensions = griffe.load_extensions(str(ROOT / "docs" / "sphinx_roles.py"))
     with caplog.at_level("WARNING"):
         package = griffe.load("pkg", search_paths=[tmp_path], extensions=extensions)
