@@ -30,7 +30,18 @@ from fundalloc.factors import BoolArray, Condition, Data, FloatArray, Need, nonn
 from fundalloc.money import format_amount
 from fundalloc.spec import Spec
 
-__all__ = ["BOUNDS", "Bound", "Cap", "Floor", "GrowthCap", "HoldHarmless", "Limits", "combine"]
+__all__ = [
+    "AT_BOUND",
+    "BOUNDS",
+    "Bound",
+    "Cap",
+    "Floor",
+    "GrowthCap",
+    "HoldHarmless",
+    "Limits",
+    "at_bounds",
+    "combine",
+]
 
 
 class _Limit(Spec):
@@ -169,6 +180,33 @@ BOUNDS: dict[str, type[Spec]] = {
 
 _LOWER = (Floor, HoldHarmless)
 
+#: The one tolerance of "at a bound" in binary64, relative (absolute below 1): an amount,
+#: or a bound turned into whole steps, within ``AT_BOUND · max(1, |bound|)`` of a floor or
+#: cap sits at it. Why 1e-9: the binary noise it must absorb is far smaller (a bound typed
+#: as a decimal, 0.02 × 3717 = 74.34000000000001, is off by 1e-16 relative; the batched
+#: multiplier of :mod:`fundalloc.analysis._model` stops within 1e-11 of the total), and a
+#: real difference is far larger (a rounding step is at least 1e-9 of the total only when
+#: a total has fewer than 10^9 steps, which every budget we have seen has). The solvers
+#: do not need it: they record which bound holds each region as they solve
+#: (:attr:`fundalloc.trace.Trace.holds`); it serves amounts that carry no such record (the
+#: weight model's batches, Monte Carlo draws) and the bounds in whole steps.
+AT_BOUND = 1e-9
+
+
+def at_bounds(
+    amounts: FloatArray, lower: FloatArray, upper: FloatArray
+) -> tuple[BoolArray, BoolArray]:
+    """Which amounts sit at their floor and at their cap, within :data:`AT_BOUND`
+    (amounts of shape (n,) or (B, n) over bounds of shape (n,)).
+
+    >>> at_bounds(np.array([10.0, 5.0, 20.000000001]), np.array([10.0, 0, 0]),
+    ...           np.array([np.inf, np.inf, 20.0]))
+    (array([ True, False, False]), array([False, False,  True]))
+    """
+    slack_lo = AT_BOUND * np.maximum(1.0, lower)
+    slack_hi = AT_BOUND * np.maximum(1.0, np.where(np.isfinite(upper), upper, 1.0))
+    return amounts <= lower + slack_lo, amounts >= upper - slack_hi
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -229,7 +267,7 @@ def check_feasible(
     """
     problems = []
     fixed = np.zeros_like(targets) if fixed is None else fixed
-    for i in np.flatnonzero(limits.upper < fixed - 1e-9 * np.maximum(1.0, fixed))[:20]:
+    for i in np.flatnonzero(limits.upper < fixed - AT_BOUND * np.maximum(1.0, fixed))[:20]:
         problems.append(
             Problem(
                 ids[i],

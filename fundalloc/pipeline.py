@@ -16,7 +16,7 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
-from fundalloc.bounds import Limits, check_feasible, combine
+from fundalloc.bounds import AT_BOUND, Limits, check_feasible, combine
 from fundalloc.constraints import Row, broken_rows, rows_of
 from fundalloc.errors import DataError, InfeasibleError, Problem, SolverError
 from fundalloc.factors import (
@@ -49,7 +49,8 @@ from fundalloc.trace import Hold, LeafTrace, Trace
 
 __all__ = ["allocate"]
 
-_TOLERANCE = 1e-9
+#: the one tolerance of "at a bound" (see :data:`fundalloc.bounds.AT_BOUND`)
+_TOLERANCE = AT_BOUND
 
 
 def allocate(

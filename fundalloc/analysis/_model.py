@@ -39,8 +39,8 @@ import numpy.typing as npt
 
 from fundalloc.analysis._progress import Progress, reporter
 from fundalloc.analysis.weights import with_weights
+from fundalloc.bounds import at_bounds
 from fundalloc.errors import InfeasibleError, Problem, SchemeError, SolverError
-from fundalloc.factors import normalised_weights, shares_of
 from fundalloc.money import format_amount
 from fundalloc.result import Allocation
 from fundalloc.scheme import Scheme
@@ -188,7 +188,6 @@ class WeightModel:
                     "fundalloc.analysis.weights.with_weights, which solves them",
                 )
             )
-        data = allocation.table.take(trace.order)
         leaves: list[_Leaf] = []
         keys: list[tuple[tuple[str, ...], str]] = []
         weights: list[float] = []
@@ -196,15 +195,10 @@ class WeightModel:
             tranche = leaf.tranche
             if tranche.quota is not None or not tranche.factors:
                 continue
-            where = "/".join(leaf.path)
-            shares = np.stack(
-                [
-                    shares_of(f.rule, data, leaf.taking_part, f"{where}/{f.name}")
-                    for f in tranche.factors
-                ]
-            )
+            # the raw shares as the pipeline computed them, kept in the trace
+            shares = leaf.shares
             coefficients = (
-                leaf.multipliers.prod(axis=0) if leaf.coefficient_names else np.ones(len(data))
+                leaf.multipliers.prod(axis=0) if leaf.coefficient_names else np.ones(len(trace.ids))
             )
             leaves.append(
                 _Leaf(
@@ -216,7 +210,7 @@ class WeightModel:
                 )
             )
             keys += [(leaf.path, f.name) for f in tranche.factors]
-            weights += normalised_weights(tranche.factors).tolist()
+            weights += leaf.weights.tolist()
         if not leaves:
             raise SchemeError(
                 Problem("tranches", "the scheme has no weighted factors for the model to vary")
@@ -477,7 +471,9 @@ class WeightModel:
         """Which regions sit at their floor and at their cap, for amounts of this model.
 
         A region counts as at its floor (cap) when it has one and its amount equals it
-        within a relative 1e-9.
+        within :data:`fundalloc.bounds.AT_BOUND` (the amounts of other weights carry no
+        record of their bounds; the allocation's own are in its trace,
+        :attr:`fundalloc.trace.Trace.holds`).
         """
         at_floor, at_cap = _binding(amounts, self.lower, self.upper)
         return at_floor & self.has_floor, at_cap & self.has_cap
@@ -554,12 +550,9 @@ def _rows(indices: npt.NDArray[np.intp]) -> str:
     return shown + (f" and {indices.size - 10} more" if indices.size > 10 else "")
 
 
-def _binding(
-    amounts: FloatArray, lower: FloatArray, upper: FloatArray
-) -> tuple[BoolArray, BoolArray]:
-    tol_lo = 1e-9 * np.maximum(1.0, lower)
-    tol_hi = 1e-9 * np.maximum(1.0, np.where(np.isfinite(upper), upper, 1.0))
-    return amounts <= lower + tol_lo, amounts >= upper - tol_hi
+#: amounts of other weight vectors carry no record of their bounds: compared within the one
+#: tolerance, :data:`fundalloc.bounds.AT_BOUND`
+_binding = at_bounds
 
 
 def _evaluate_block(

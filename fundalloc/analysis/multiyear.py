@@ -71,6 +71,7 @@ from fundalloc.result import Allocation
 from fundalloc.scheme import Scheme, Tranche
 from fundalloc.spec import Spec
 from fundalloc.table import RegionTable
+from fundalloc.trace import Hold
 
 __all__ = ["HoldHarmlessTier", "Simulation", "Year", "simulate"]
 
@@ -132,12 +133,15 @@ class Year:
     bounds : dict of str to str
         For each region, the name of the bound that holds it (a hold-harmless tier, the
         pace of change, a floor or cap of the scheme), or "" when it gets its share of
-        ``λ T``.
+        ``λ T`` (read from the allocation's trace: :attr:`fundalloc.trace.Trace.holds`).
     outside : tuple of str
         The regions not within the tolerance of their target, in table row order.
     allocation, target_allocation : Allocation
         The allocations behind ``amounts`` and ``targets``, for breakdowns and
         explanations.
+    kinds : dict of str to str
+        For each region, the kind of bound that holds it: "held" (a hold-harmless tier),
+        "paced" (the pace of change), "bounded" (a floor or cap of the scheme) or "".
     """
 
     year: int
@@ -149,6 +153,7 @@ class Year:
     outside: tuple[str, ...]
     allocation: Allocation = field(repr=False, compare=False)
     target_allocation: Allocation = field(repr=False, compare=False)
+    kinds: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def converged(self) -> bool:
@@ -278,7 +283,7 @@ class Simulation:
             f"{'start':<6}{format_amount(sum(self.start.values(), Decimal(0))):>12}",
         ]
         for year in self.years:
-            kinds = [_kind(name) for name in year.bounds.values()]
+            kinds = list(year.kinds.values())
             region, distance = year.furthest
             lines.append(
                 f"{year.year:<6}{format_amount(year.budget):>12}{float(year.growth):>+9.2%}"
@@ -297,14 +302,6 @@ class Simulation:
 
 
 _HELD, _PACED = "hold harmless: ", "pace of change: "
-
-
-def _kind(name: str) -> str:
-    if not name:
-        return ""
-    if name.startswith(_HELD):
-        return "held"
-    return "paced" if name.startswith(_PACED) else "bounded"
 
 
 # ---------------------------------------------------------------------------- simulate
@@ -453,6 +450,7 @@ def simulate(
                 ) from None
             amounts = dict(allocation.amounts)
             targets = dict(target.amounts)
+            bounds, kinds = _binding(allocation, scheme, len(tiers))
             out.append(
                 Year(
                     year=label,
@@ -460,7 +458,8 @@ def simulate(
                     growth=rate,
                     amounts=amounts,
                     targets=targets,
-                    bounds=_binding(allocation),
+                    bounds=bounds,
+                    kinds=kinds,
                     outside=tuple(
                         r
                         for r, a in amounts.items()
@@ -726,18 +725,26 @@ def _actual_problem(
     return table, actual
 
 
-def _binding(allocation: Allocation) -> dict[str, str]:
-    """Region id to the name of the bound that holds it ("" when free), in row order."""
+def _binding(
+    allocation: Allocation, scheme: Scheme, tiers: int
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Region id to the name of the bound that holds it ("" when free) and to its kind
+    ("held", "paced", "bounded" or ""), in row order, read from the trace (the solver
+    decided it). The year's bounds are the scheme's own, then one per hold-harmless tier,
+    then the pace of change (:func:`_actual_problem`)."""
     trace = allocation.trace
     limits = trace.limits
     unit = allocation.scheme.unit
+    own = len(scheme.bounds)
     names: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    bounded = (trace.holds == Hold.FLOOR) | (trace.holds == Hold.CAP)
     for k, region in enumerate(trace.ids):
-        value = float(trace.bounded[k])
-        name = ""
-        if limits.lower_from[k] >= 0 and value <= limits.lower[k] * (1 + 1e-9) + 1e-12:
-            name = limits.bounds[limits.lower_from[k]].label(unit)
-        elif limits.upper_from[k] >= 0 and value >= limits.upper[k] * (1 - 1e-9) - 1e-12:
-            name = limits.bounds[limits.upper_from[k]].label(unit)
-        names[region] = name
-    return {r: names[r] for r in allocation.table.ids}
+        if not bounded[k]:
+            names[region], kinds[region] = "", ""
+            continue
+        index = int(trace.held_by[k])
+        names[region] = limits.bounds[index].label(unit)
+        kinds[region] = "bounded" if index < own else "held" if index < own + tiers else "paced"
+    order = allocation.table.ids
+    return {r: names[r] for r in order}, {r: kinds[r] for r in order}
