@@ -17,14 +17,31 @@ to its class.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Annotated, Literal, Protocol
+from typing import Annotated, Literal
 
 import numpy as np
-import numpy.typing as npt
 from pydantic import Field, field_validator, model_validator
 
-from fundalloc.errors import MAX_LISTED, DataError, Problem, not_listed
-from fundalloc.spec import Spec, check_weights
+# conditions and data access live in modules of their own (bounds and constraints read
+# them without importing the factor rules); their names stay importable from here
+from fundalloc.conditions import Condition
+from fundalloc.data import Data as Data
+from fundalloc.data import Need as Need
+from fundalloc.data import fail, mean_over
+from fundalloc.data import nonnegative as nonnegative
+from fundalloc.errors import DataError, Problem
+from fundalloc.i18n import Message, tr
+from fundalloc.spec import Spec, SpecProblems, check_weights
+from fundalloc.types import BoolArray as BoolArray
+from fundalloc.types import FloatArray as FloatArray
+from fundalloc.types import (
+    Items,
+    Lang,
+    Negative,
+    Normalise,
+    Reference,
+    RuleKind,
+)
 
 __all__ = [
     "RULES",
@@ -46,63 +63,8 @@ __all__ = [
     "Tiered",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-
-
-class Data(Protocol):
-    """What a rule reads: the region table (see :class:`fundalloc.RegionTable`)."""
-
-    @property
-    def ids(self) -> tuple[str, ...]: ...
-
-    def __len__(self) -> int: ...
-
-    def numeric(self, column: str, *, nonnegative: bool = False) -> FloatArray: ...
-
-    def text(self, column: str) -> tuple[str, ...]: ...
-
-    def codes(self, column: str) -> tuple[npt.NDArray[np.intp], dict[str, int]]: ...
-
-    def where(self, index: int, column: str) -> str: ...
-
-
-#: A column requirement: (column, "number" | "nonnegative" | "text").
-Need = tuple[str, str]
-
-
-def _fail(
-    data: Data,
-    column: str,
-    rows: npt.NDArray[np.intp],
-    message: str,
-    found: FloatArray | None = None,
-) -> DataError:
-    problems = [
-        Problem(
-            data.where(int(i), column), message, found=None if found is None else f"{found[i]:g}"
-        )
-        for i in rows[:MAX_LISTED]
-    ]
-    source = getattr(data, "source", None) or "data"
-    return DataError(problems + not_listed(len(rows), f"{source}, column {column!r}"))
-
-
-def nonnegative(data: Data, column: str, mask: BoolArray) -> FloatArray:
-    """The column as numbers, required to be >= 0 only where ``mask`` holds.
-
-    Regions that do not take part may hold anything numeric: a negative gap
-    (标准支出 − 标准收入) is what excludes a region in the first place.
-    """
-    values = data.numeric(column)
-    bad = np.flatnonzero(mask & (values < 0))
-    if bad.size:
-        raise _fail(data, column, bad, "expected a number >= 0", values)
-    return values
-
-
-def _mean(values: FloatArray, mask: BoolArray) -> float:
-    return float(values[mask].mean()) if mask.any() else 0.0
+_fail = fail  # the old private name, kept for code that imported it
+_mean = mean_over
 
 
 class _RuleBase(Spec):
@@ -116,8 +78,13 @@ class _RuleBase(Spec):
         """Non-negative scores; entries outside ``mask`` are ignored by callers."""
         raise NotImplementedError  # pragma: no cover
 
-    def describe(self) -> str:
-        """A short formula in words, for explanations and publication."""
+    def describe(self, lang: Lang | None = None) -> str:
+        """A short formula in words, in ``lang`` (default: the current language), for
+        explanations and publication."""
+        return self.description().render(lang)
+
+    def description(self) -> Message:
+        """The formula in words, as a message rendered when it is shown."""
         raise NotImplementedError  # pragma: no cover
 
 
@@ -137,7 +104,7 @@ class Share(_RuleBase):
     array([30., 10.])
     """
 
-    kind: Literal["share"] = Field("share", repr=False)
+    kind: Literal["share"] = Field(default="share", repr=False)
     column: str
 
     def needs(self) -> Iterator[Need]:
@@ -146,8 +113,8 @@ class Share(_RuleBase):
     def scores(self, data: Data, mask: BoolArray) -> FloatArray:
         return nonnegative(data, self.column, mask)
 
-    def describe(self) -> str:
-        return self.column
+    def description(self) -> Message:
+        return tr("scheme.rule.column", column=self.column)
 
 
 class Ratio(_RuleBase):
@@ -165,7 +132,7 @@ class Ratio(_RuleBase):
     array([0.05, 0.02])
     """
 
-    kind: Literal["ratio"] = Field("ratio", repr=False)
+    kind: Literal["ratio"] = Field(default="ratio", repr=False)
     numerator: str
     denominator: str
 
@@ -182,15 +149,19 @@ class Ratio(_RuleBase):
                 data,
                 self.denominator,
                 bad,
-                f"expected a positive denominator for {self.numerator} / {self.denominator}",
+                tr(
+                    "scheme.rule.positive_denominator",
+                    numerator=self.numerator,
+                    denominator=self.denominator,
+                ),
                 bottom,
             )
         out = np.zeros_like(top)
         np.divide(top, bottom, out=out, where=mask & (bottom > 0))
         return out
 
-    def describe(self) -> str:
-        return f"{self.numerator} / {self.denominator}"
+    def description(self) -> Message:
+        return tr("scheme.rule.ratio", numerator=self.numerator, denominator=self.denominator)
 
 
 class Inverse(_RuleBase):
@@ -209,9 +180,9 @@ class Inverse(_RuleBase):
     array([2.        , 0.66666667])
     """
 
-    kind: Literal["inverse"] = Field("inverse", repr=False)
+    kind: Literal["inverse"] = Field(default="inverse", repr=False)
     column: str
-    reference: Literal["mean", "max", "min"] = "mean"
+    reference: Reference = "mean"
 
     def needs(self) -> Iterator[Need]:
         yield self.column, "nonnegative"
@@ -220,9 +191,7 @@ class Inverse(_RuleBase):
         x = data.numeric(self.column)
         bad = np.flatnonzero(mask & (x <= 0))
         if bad.size:
-            raise _fail(
-                data, self.column, bad, "expected a positive value for an inverse indicator", x
-            )
+            raise fail(data, self.column, bad, tr("scheme.rule.positive_inverse"), x)
         ref = {
             "mean": _mean(x, mask),
             "max": float(x[mask].max(initial=0.0)),
@@ -232,8 +201,10 @@ class Inverse(_RuleBase):
         np.divide(ref, x, out=out, where=mask & (x > 0))
         return out
 
-    def describe(self) -> str:
-        return f"{self.reference}({self.column}) / {self.column}"
+    def description(self) -> Message:
+        return tr(
+            "scheme.rule.inverse", reference=tr(_REFERENCES[self.reference]), column=self.column
+        )
 
 
 class Part(Spec):
@@ -279,10 +250,10 @@ class Composite(_RuleBase):
     array([0.    , 0.1225, 0.2449])
     """
 
-    kind: Literal["composite"] = Field("composite", repr=False)
-    parts: tuple[Part, ...] = Field(min_length=1)
-    normalise: Literal["zscore", "minmax", "ratio_to_mean"] = "zscore"
-    negative: Literal["error", "clip", "shift"] = "error"
+    kind: Literal["composite"] = Field(default="composite", repr=False)
+    parts: Items[Part] = Field(min_length=1)
+    normalise: Normalise = "zscore"
+    negative: Negative = "error"
     offset: float = 0.0
     normalise_weights: bool = False
 
@@ -294,7 +265,7 @@ class Composite(_RuleBase):
             normalise=self.normalise_weights,
         )
         if problems:
-            raise ValueError("; ".join(problems))
+            raise SpecProblems(problems)
         return self
 
     def needs(self) -> Iterator[Need]:
@@ -314,10 +285,10 @@ class Composite(_RuleBase):
                 listed = ", ".join(f"{ids[i]} {index[i]:.4g}" for i in negative[:10])
                 raise DataError(
                     Problem(
-                        f"composite index of {', '.join(p.column for p in self.parts)}",
-                        "expected a non-negative index",
+                        tr("scheme.place.composite", columns=[p.column for p in self.parts]),
+                        tr("scheme.rule.nonnegative_index"),
                         found=listed,
-                        hint='choose negative="clip" or negative="shift", or an offset',
+                        hint=tr("scheme.rule.nonnegative_index_hint"),
                     )
                 )
             shift = 0.0 if self.negative == "clip" else float(index[mask].min())
@@ -340,20 +311,26 @@ class Composite(_RuleBase):
         if part.inverse:
             bad = np.flatnonzero(mask & (x <= 0))
             if bad.size:
-                raise _fail(
-                    data, part.column, bad, "expected a positive value for an inverse part", x
-                )
+                raise fail(data, part.column, bad, tr("scheme.rule.positive_inverse_part"), x)
             out = np.zeros_like(x)
             np.divide(mean, x, out=out, where=x > 0)
             return out
         return x / mean if mean > 0 else np.zeros_like(x)
 
-    def describe(self) -> str:
-        terms = " + ".join(
-            f"{p.weight:g}·{'−' if p.inverse else ''}{self.normalise}({p.column})"
+    def description(self) -> Message:
+        terms = [
+            tr(
+                "scheme.rule.composite_term",
+                weight=f"{p.weight:g}",
+                sign="−" if p.inverse else "",
+                normalise=tr(_NORMALISATIONS[self.normalise]),
+                column=p.column,
+            )
             for p in self.parts
-        )
-        return f"{self.offset:g} + {terms}" if self.offset else terms
+        ]
+        if self.offset:
+            return tr("scheme.rule.composite_offset", offset=f"{self.offset:g}", terms=terms)
+        return tr("scheme.rule.composite", terms=terms)
 
 
 class Term(Spec):
@@ -374,19 +351,36 @@ class Term(Spec):
     @model_validator(mode="after")
     def _range(self) -> Term:
         if self.lower is not None and self.upper is not None and self.lower > self.upper:
-            raise ValueError(f"lower ({self.lower:g}) is above upper ({self.upper:g})")
+            raise ValueError(
+                tr(
+                    "scheme.rule.lower_above_upper",
+                    lower=f"{self.lower:g}",
+                    upper=f"{self.upper:g}",
+                )
+            )
         return self
 
-    def describe(self) -> str:
-        x = f"{self.column}/mean" if self.relative else self.column
+    def describe(self, lang: Lang | None = None) -> str:
+        """The term in words, in ``lang`` (default: the current language)."""
+        return self.description().render(lang)
+
+    def description(self) -> Message:
+        """The term as a message rendered when it is shown."""
+        x: Message | str = (
+            tr("scheme.rule.relative", column=self.column) if self.relative else self.column
+        )
         if self.scale != 1 or self.offset:
-            x = f"{self.offset:g} + {self.scale:g}·{x}"
+            x = tr("scheme.rule.affine", offset=f"{self.offset:g}", scale=f"{self.scale:g}", x=x)
         if self.lower is not None or self.upper is not None:
-            x = (
-                f"clip({x}, {self.lower if self.lower is not None else '-∞'}, "
-                f"{self.upper if self.upper is not None else '∞'})"
+            x = tr(
+                "scheme.rule.clip",
+                x=x,
+                lower=f"{self.lower:g}" if self.lower is not None else "-∞",
+                upper=f"{self.upper:g}" if self.upper is not None else "∞",
             )
-        return x if self.exponent == 1 else f"({x})^{self.exponent:g}"
+        if self.exponent == 1:
+            return x if isinstance(x, Message) else tr("scheme.rule.column", column=x)
+        return tr("scheme.rule.power", x=x, exponent=f"{self.exponent:g}")
 
 
 class Product(_RuleBase):
@@ -412,8 +406,8 @@ class Product(_RuleBase):
     Hospital Survey and Construction Act (Hill-Burton), 1946, sec. 631.
     """
 
-    kind: Literal["product"] = Field("product", repr=False)
-    terms: tuple[Term, ...] = Field(min_length=1)
+    kind: Literal["product"] = Field(default="product", repr=False)
+    terms: Items[Term] = Field(min_length=1)
 
     def needs(self) -> Iterator[Need]:
         for term in self.terms:
@@ -424,22 +418,26 @@ class Product(_RuleBase):
         for term in self.terms:
             x = data.numeric(term.column)
             if term.relative:
-                mean = _mean(x, mask)
+                mean = mean_over(x, mask)
                 x = x / mean if mean != 0 else np.zeros_like(x)
             base = term.offset + term.scale * x
             if term.lower is not None or term.upper is not None:
                 base = np.clip(base, term.lower, term.upper)
             bad = np.flatnonzero(mask & ((base < 0) | ((base == 0) & (term.exponent < 0))))
             if bad.size:
-                raise _fail(
-                    data, term.column, bad, f"expected a positive base for {term.describe()}", base
+                raise fail(
+                    data,
+                    term.column,
+                    bad,
+                    tr("scheme.rule.positive_base", term=term.description()),
+                    base,
                 )
             with np.errstate(divide="ignore"):
                 out *= np.where(mask, base, 1.0) ** term.exponent
         return np.where(mask, out, 0.0)
 
-    def describe(self) -> str:
-        return " × ".join(t.describe() for t in self.terms)
+    def description(self) -> Message:
+        return tr("scheme.rule.product", terms=[t.description() for t in self.terms])
 
 
 class Tiered(_RuleBase):
@@ -453,7 +451,7 @@ class Tiered(_RuleBase):
     array([1.1, 0.9])
     """
 
-    kind: Literal["tiered"] = Field("tiered", repr=False)
+    kind: Literal["tiered"] = Field(default="tiered", repr=False)
     column: str
     tiers: dict[str, float] = Field(min_length=1)
     default: float | None = None
@@ -463,7 +461,7 @@ class Tiered(_RuleBase):
     def _nonnegative(cls, tiers: dict[str, float]) -> dict[str, float]:
         negative = [f"{k}={v:g}" for k, v in tiers.items() if v < 0]
         if negative:
-            raise ValueError(f"tier values must be >= 0; found {', '.join(negative)}")
+            raise ValueError(tr("scheme.rule.negative_tiers", tiers=negative))
         return tiers
 
     def __hash__(self) -> int:
@@ -483,7 +481,7 @@ class Tiered(_RuleBase):
                     problems.append(
                         Problem(
                             data.where(i, self.column),
-                            f"expected one of {', '.join(map(repr, self.tiers))}",
+                            tr("scheme.expected.one_of", values=[repr(t) for t in self.tiers]),
                             found=repr(label),
                         )
                     )
@@ -493,8 +491,9 @@ class Tiered(_RuleBase):
             raise DataError(problems)
         return out
 
-    def describe(self) -> str:
-        return f"{self.column} ({', '.join(f'{k}→{v:g}' for k, v in self.tiers.items())})"
+    def description(self) -> Message:
+        tiers = [f"{k}→{v:g}" for k, v in self.tiers.items()]
+        return tr("scheme.rule.tiered", column=self.column, tiers=tiers)
 
 
 class Group(_RuleBase):
@@ -505,8 +504,8 @@ class Group(_RuleBase):
     sub-factors in the proportions of their weights.
     """
 
-    kind: Literal["group"] = Field("group", repr=False)
-    factors: tuple[Factor, ...] = Field(min_length=1)
+    kind: Literal["group"] = Field(default="group", repr=False)
+    factors: Items[Factor] = Field(min_length=1)
     normalise_weights: bool = False
 
     @model_validator(mode="after")
@@ -521,12 +520,16 @@ class Group(_RuleBase):
     def scores(self, data: Data, mask: BoolArray) -> FloatArray:
         return np.asarray(weighted_shares(self.factors, data, mask).sum(axis=0), dtype=np.float64)
 
-    def describe(self) -> str:
-        return " + ".join(f"{f.weight:g}·[{f.rule.describe()}]" for f in self.factors)
+    def description(self) -> Message:
+        terms = [
+            tr("scheme.rule.group_term", weight=f"{f.weight:g}", rule=f.rule.description())
+            for f in self.factors
+        ]
+        return tr("scheme.rule.group", terms=terms)
 
 
 class _Extreme(_RuleBase):
-    of: tuple[Rule, ...] = Field(min_length=2)
+    of: Items[Rule] = Field(min_length=2)
 
     def needs(self) -> Iterator[Need]:
         for rule in self.of:
@@ -535,7 +538,12 @@ class _Extreme(_RuleBase):
     def _shares(self, data: Data, mask: BoolArray) -> FloatArray:
         return np.stack(
             [
-                shares_of(rule, data, mask, f"{type(self).__name__.lower()} formula {k + 1}")
+                shares_of(
+                    rule,
+                    data,
+                    mask,
+                    tr("scheme.place.formula", rule=type(self).__name__.lower(), number=k + 1),
+                )
                 for k, rule in enumerate(self.of)
             ]
         )
@@ -552,25 +560,25 @@ class Max(_Extreme):
     Housing and Community Development Act of 1974, sec. 106 (CDBG formulas A and B).
     """
 
-    kind: Literal["max"] = Field("max", repr=False)
+    kind: Literal["max"] = Field(default="max", repr=False)
 
     def scores(self, data: Data, mask: BoolArray) -> FloatArray:
         return np.asarray(self._shares(data, mask).max(axis=0), dtype=np.float64)
 
-    def describe(self) -> str:
-        return "max(" + ", ".join(r.describe() for r in self.of) + ")"
+    def description(self) -> Message:
+        return tr("scheme.rule.max", rules=[r.description() for r in self.of])
 
 
 class Min(_Extreme):
     """The smaller of several formulas per region (as shares), then pro rata."""
 
-    kind: Literal["min"] = Field("min", repr=False)
+    kind: Literal["min"] = Field(default="min", repr=False)
 
     def scores(self, data: Data, mask: BoolArray) -> FloatArray:
         return np.asarray(self._shares(data, mask).min(axis=0), dtype=np.float64)
 
-    def describe(self) -> str:
-        return "min(" + ", ".join(r.describe() for r in self.of) + ")"
+    def description(self) -> Message:
+        return tr("scheme.rule.min", rules=[r.description() for r in self.of])
 
 
 Rule = Annotated[
@@ -580,7 +588,7 @@ Rule = Annotated[
 """Any factor rule; the ``kind`` field tells them apart in scheme files."""
 
 #: Every rule by its ``kind``: the names a scheme file uses.
-RULES: dict[str, type[_RuleBase]] = {
+RULES: dict[RuleKind, type[_RuleBase]] = {
     "share": Share,
     "ratio": Ratio,
     "inverse": Inverse,
@@ -636,85 +644,18 @@ class Quota(Spec):
         yield self.column, "nonnegative"
 
 
-_OPS = {
-    ">": np.greater,
-    ">=": np.greater_equal,
-    "<": np.less,
-    "<=": np.less_equal,
-    "==": np.equal,
-    "!=": np.not_equal,
-}
-
-
-class Condition(Spec):
-    """An eligibility condition on one column.
-
-    Numbers compare numerically (``op`` one of ``> >= < <= == !=``); text values
-    compare as text (``== != in``, with ``value`` a list for ``in`` / ``not in``).
-
-    Examples
-    --------
-    >>> from fundalloc import RegionTable
-    >>> t = RegionTable.from_columns({"id": ["a", "b"], "gap": [5, -2]}, id="id")
-    >>> Condition(column="gap", op=">", value=0).test(t)
-    array([ True, False])
-    >>> Condition(column="gap", op=">", value=0).describe()
-    'gap > 0'
-    """
-
-    column: str
-    op: Literal[">", ">=", "<", "<=", "==", "!=", "in", "not in"]
-    value: float | str | tuple[str, ...]
-
-    @model_validator(mode="after")
-    def _shape(self) -> Condition:
-        if self.op in ("in", "not in") and not isinstance(self.value, tuple):
-            raise ValueError(f"op {self.op!r} needs a list of values")
-        if self.op in (">", ">=", "<", "<=") and not isinstance(self.value, float):
-            raise ValueError(f"op {self.op!r} needs a number")
-        return self
-
-    @property
-    def is_numeric(self) -> bool:
-        return isinstance(self.value, float)
-
-    def needs(self) -> Iterator[Need]:
-        yield self.column, "number" if self.is_numeric else "text"
-
-    def test(self, data: Data) -> BoolArray:
-        """Which regions meet the condition."""
-        if isinstance(self.value, float):
-            return np.asarray(_OPS[self.op](data.numeric(self.column), self.value))
-        codes, lookup = data.codes(self.column)
-        if isinstance(self.value, tuple):
-            inside = np.isin(codes, [lookup[v] for v in self.value if v in lookup])
-            return inside if self.op == "in" else ~inside
-        equal: BoolArray = codes == lookup.get(self.value, -1)
-        return equal if self.op == "==" else ~equal
-
-    def describe(self) -> str:
-        value = self.value
-        if isinstance(value, float):
-            shown = f"{value:g}"
-        elif isinstance(value, tuple):
-            shown = "[" + ", ".join(value) + "]"
-        else:
-            shown = repr(value)
-        return f"{self.column} {self.op} {shown}"
-
-
 def _check_factors(factors: tuple[Factor, ...], normalise: bool) -> None:
     names = [f.name for f in factors]
     problems = [
-        f"factor name {n!r} is used more than once"
+        tr("scheme.factor.duplicate", name=n)
         for n in sorted({n for n in names if names.count(n) > 1})
     ]
     problems += check_weights([f.weight for f in factors], names, normalise=normalise)
     if problems:
-        raise ValueError("; ".join(problems))
+        raise SpecProblems(problems)
 
 
-def shares_of(rule: Rule, data: Data, mask: BoolArray, name: str) -> FloatArray:
+def shares_of(rule: Rule, data: Data, mask: BoolArray, name: str | Message) -> FloatArray:
     """The rule's scores as shares over the regions in ``mask`` (zero outside).
 
     ``name`` says where the rule is used (``tranche/factor``), for messages.
@@ -732,10 +673,10 @@ def shares_of(rule: Rule, data: Data, mask: BoolArray, name: str) -> FloatArray:
         ids = data.ids
         raise DataError(
             Problem(
-                f"factor {name!r}",
-                "expected a finite score for every region",
+                tr("scheme.place.factor", name=name),
+                tr("scheme.rule.finite_scores"),
                 found=", ".join(f"{ids[i]} {scores[i]}" for i in bad[:10]),
-                hint=f"check the formula {rule.describe()}",
+                hint=tr("scheme.rule.check_formula", rule=rule.description()),
             )
         )
     with np.errstate(over="ignore"):
@@ -744,12 +685,14 @@ def shares_of(rule: Rule, data: Data, mask: BoolArray, name: str) -> FloatArray:
         scores = np.ldexp(scores, -64)  # exact but for subnormal parts, far below any share
         total = float(scores.sum())
     if not (np.isfinite(total) and total > 0):
-        found = f"all scores are 0 ({rule.describe()})" if total == 0 else f"a total of {total}"
+        found = (
+            tr("scheme.rule.all_zero", rule=rule.description())
+            if total == 0
+            else tr("scheme.rule.total_of", total=f"{total}")
+        )
         raise DataError(
             Problem(
-                f"factor {name!r}",
-                "expected a positive score for at least one region taking part",
-                found=found,
+                tr("scheme.place.factor", name=name), tr("scheme.rule.positive_score"), found=found
             )
         )
     return scores / total
@@ -778,6 +721,17 @@ def normalised_weights(factors: Sequence[Factor]) -> FloatArray:
     weights = np.array([f.weight for f in factors], dtype=np.float64)
     return np.asarray(weights / weights.sum(), dtype=np.float64)
 
+
+_REFERENCES = {
+    "mean": "scheme.rule.reference_mean",
+    "max": "scheme.rule.reference_max",
+    "min": "scheme.rule.reference_min",
+}
+_NORMALISATIONS = {
+    "zscore": "scheme.rule.zscore",
+    "minmax": "scheme.rule.minmax",
+    "ratio_to_mean": "scheme.rule.ratio_to_mean",
+}
 
 for _model in (Group, Max, Min, Factor, Coefficient):
     _model.model_rebuild()

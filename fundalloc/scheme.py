@@ -24,25 +24,55 @@ on that sum (:mod:`fundalloc.bounds`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Self
 
 from pydantic import Field, field_validator, model_validator
 
 from fundalloc.bounds import Bound
+from fundalloc.conditions import Condition
 from fundalloc.constraints import Constraint
+from fundalloc.data import Need
 from fundalloc.errors import SchemeError
 from fundalloc.expressions import Expression
-from fundalloc.factors import Coefficient, Condition, Factor, Need, Quota, _check_factors
+from fundalloc.factors import Coefficient, Factor, Quota, _check_factors
+from fundalloc.i18n import Message, text, tr
 from fundalloc.money import format_amount, units_of
-from fundalloc.rounding import canonical_method
-from fundalloc.spec import WEIGHT_TOLERANCE, Spec
+from fundalloc.spec import WEIGHT_TOLERANCE, Spec, SpecProblems
+from fundalloc.types import (
+    Amount,
+    CanonicalMethod,
+    Coerced,
+    Items,
+    OptionalAmount,
+    RoundingMethod,
+    canonical_rounding,
+)
 
 if TYPE_CHECKING:
     from fundalloc.table import RegionTable
 
 __all__ = ["Scheme", "Tranche"]
+
+#: Derived columns: given as a mapping (or pairs), kept as ordered (name, expression) pairs.
+Derived = Coerced[tuple[tuple[str, str], ...], Mapping[str, str] | Sequence[tuple[str, str]]]
+
+
+def _problem_message(problem: object) -> Message | str:
+    """A problem of an expression as one message (its place and its text)."""
+    from fundalloc.errors import Problem
+
+    if not isinstance(problem, Problem):
+        return str(problem)
+    message = problem.message
+    if problem.where:
+        message = tr("common.problem", where=problem.where, message=message)
+    if problem.found is not None:
+        message = tr("common.found", text=message, found=problem.found)
+    if problem.hint:
+        message = tr("common.hint", text=message, hint=problem.hint)
+    return message
 
 
 class Tranche(Spec):
@@ -74,47 +104,39 @@ class Tranche(Spec):
     """
 
     name: str = Field(min_length=1)
-    share: float | None = Field(None, gt=0, le=1)
-    amount: Decimal | None = Field(None, ge=0)
+    share: float | None = Field(default=None, gt=0, le=1)
+    amount: OptionalAmount = Field(default=None, ge=0)
     quota: Quota | None = None
-    factors: tuple[Factor, ...] = ()
-    coefficients: tuple[Coefficient, ...] = ()
-    eligibility: tuple[Condition, ...] = ()
-    tranches: tuple[Tranche, ...] = ()
+    factors: Items[Factor] = Field(default=())
+    coefficients: Items[Coefficient] = Field(default=())
+    eligibility: Items[Condition] = Field(default=())
+    tranches: Items[Tranche] = Field(default=())
     normalise_weights: bool = False
 
     @model_validator(mode="after")
     def _check(self) -> Self:
-        problems = []
+        problems: list[Message] = []
         given = [k for k in ("share", "amount", "quota") if getattr(self, k) is not None]
         if len(given) != 1:
-            problems.append(
-                f"give exactly one of share, amount or quota; got {', '.join(given) or 'none'}"
-            )
+            problems.append(tr("scheme.tranche.one_size", given=_given(given)))
         ways = [k for k in ("quota", "factors", "tranches") if getattr(self, k)]
         if len(ways) != 1:
-            problems.append(
-                "split the tranche by exactly one of quota, factors or sub-tranches; "
-                f"got {', '.join(ways) or 'none'}"
-            )
+            problems.append(tr("scheme.tranche.one_way", given=_given(ways)))
         if self.quota is not None and (self.coefficients or self.eligibility):
-            problems.append(
-                "a quota tranche takes no coefficients or eligibility: every region "
-                "gets count × rate"
-            )
+            problems.append(tr("scheme.tranche.quota_alone"))
         if self.factors:
             try:
                 _check_factors(self.factors, self.normalise_weights)
-            except ValueError as exc:
-                problems.append(str(exc))
+            except SpecProblems as exc:
+                problems += [m for m in exc.messages if isinstance(m, Message)]
         names = [c.name for c in self.coefficients]
         problems += [
-            f"coefficient name {n!r} is used more than once"
+            tr("scheme.tranche.duplicate_coefficient", name=n)
             for n in sorted({n for n in names if names.count(n) > 1})
         ]
         problems += _check_siblings(self.tranches)
         if problems:
-            raise ValueError("; ".join(problems))
+            raise SpecProblems(problems)
         return self
 
     def walk(self, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Tranche]]:
@@ -137,19 +159,21 @@ class Tranche(Spec):
             yield from child.needs()
 
 
-def _check_siblings(tranches: tuple[Tranche, ...]) -> list[str]:
+def _given(keys: Sequence[str]) -> Message | list[str]:
+    """The keys given, for a message: listed, or the word for none."""
+    return list(keys) if keys else tr("scheme.tranche.none")
+
+
+def _check_siblings(tranches: tuple[Tranche, ...]) -> list[Message]:
     names = [t.name for t in tranches]
     problems = [
-        f"tranche name {n!r} is used more than once"
+        tr("scheme.tranche.duplicate", name=n)
         for n in sorted({n for n in names if names.count(n) > 1})
     ]
     shares = [t.share for t in tranches if t.share is not None]
     if shares and abs(sum(shares) - 1) > WEIGHT_TOLERANCE:
         terms = " + ".join(f"{t.name} {t.share:g}" for t in tranches if t.share is not None)
-        problems.append(
-            f"the tranche shares add up to {sum(shares):.10g} ({terms}), expected 1: "
-            "shares split what the fixed and quota tranches leave"
-        )
+        problems.append(tr("scheme.tranche.shares", total=f"{sum(shares):.10g}", terms=terms))
     return problems
 
 
@@ -194,15 +218,15 @@ class Scheme(Spec):
 
     name: str = ""
     document: str = ""
-    derived: tuple[tuple[str, str], ...] = ()
-    total: Decimal = Field(gt=0)
+    derived: Derived = Field(default=())
+    total: Amount = Field(gt=0)
     unit: str = "万元"
-    step: Decimal = Field(Decimal(1), gt=0)
-    tranches: tuple[Tranche, ...] = Field(min_length=1)
-    eligibility: tuple[Condition, ...] = ()
-    bounds: tuple[Bound, ...] = ()
-    constraints: tuple[Constraint, ...] = ()
-    rounding: str = "largest_remainder"
+    step: Amount = Field(default=Decimal(1), gt=0)
+    tranches: Items[Tranche] = Field(min_length=1)
+    eligibility: Items[Condition] = Field(default=())
+    bounds: Items[Bound] = Field(default=())
+    constraints: Items[Constraint] = Field(default=())
+    rounding: RoundingMethod = "largest_remainder"
 
     @field_validator("derived", mode="before")
     @classmethod
@@ -212,21 +236,24 @@ class Scheme(Spec):
     @field_validator("derived")
     @classmethod
     def _parse_expressions(cls, pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
-        problems = []
+        problems: list[Message] = []
         names = [name for name, _ in pairs]
         problems += [
-            f"derived column {n!r} is defined more than once"
+            tr("scheme.derived.duplicate", name=n)
             for n in sorted({n for n in names if names.count(n) > 1})
         ]
-        for name, text in pairs:
+        for name, expression in pairs:
             if not name.strip():
-                problems.append("a derived column needs a name")
+                problems.append(tr("scheme.derived.no_name"))
             try:
-                Expression.parse(text)
+                Expression.parse(expression)
             except SchemeError as exc:
-                problems.append(f"{name}: {exc}")
+                problems += [
+                    tr("scheme.derived.problem", name=name, problem=_problem_message(p))
+                    for p in exc.problems
+                ]
         if problems:
-            raise ValueError("; ".join(problems))
+            raise SpecProblems(problems)
         return pairs
 
     @property
@@ -240,34 +267,34 @@ class Scheme(Spec):
             table = table.with_column(name, expression.evaluate(table))
         return table
 
-    @field_validator("rounding")
-    @classmethod
-    def _method(cls, name: str) -> str:
-        canonical_method(name)
-        return name
-
     @model_validator(mode="after")
     def _check(self) -> Self:
         problems = _check_siblings(self.tranches)
         units = units_of(self.total, self.step)
         if units is not None and units >= 2**62:
             problems.append(
-                f"the total is {units} steps of {format_amount(self.step)}; at most 2**62 "
-                "steps are supported: choose a larger step"
+                tr("scheme.total.too_many_steps", units=units, step=format_amount(self.step))
             )
         if units is None:
             problems.append(
-                f"the total {format_amount(self.total)} is not a whole multiple of "
-                f"the step {format_amount(self.step)}"
+                tr(
+                    "scheme.total.not_multiple",
+                    total=format_amount(self.total),
+                    step=format_amount(self.step),
+                )
             )
         fixed = sum((t.amount for t in self.tranches if t.amount is not None), Decimal(0))
         if fixed > self.total:
             problems.append(
-                f"the fixed tranches add up to {format_amount(fixed)} {self.unit} "
-                f"but the total is {format_amount(self.total)} {self.unit}"
+                tr(
+                    "scheme.total.fixed_above",
+                    fixed=format_amount(fixed),
+                    total=format_amount(self.total),
+                    unit=self.unit,
+                )
             )
         if problems:
-            raise ValueError("; ".join(problems))
+            raise SpecProblems(problems)
         return self
 
     @property
@@ -278,9 +305,9 @@ class Scheme(Spec):
         return units
 
     @property
-    def method(self) -> str:
-        """The canonical name of the rounding method."""
-        return canonical_method(self.rounding)
+    def method(self) -> CanonicalMethod:
+        """The canonical name of the rounding method (``dhondt`` is ``jefferson``)."""
+        return canonical_rounding(self.rounding)
 
     def needs(self) -> Iterator[Need]:
         """Every column the scheme reads and how (number, nonnegative, text), derived
@@ -310,15 +337,25 @@ class Scheme(Spec):
         from fundalloc.factors import normalised_weights
 
         unit = self.unit
-        title = self.name or "分配方案"
+        title = self.name or text("scheme.html.title")
         if self.document:
-            title += f"（{self.document}）"
+            title = text("scheme.html.title_document", title=title, document=self.document)
         facts = [
-            f"总额 {format_amount(self.total)} {unit}，取整到 {format_amount(self.step)} {unit}"
-            f"（{self.method}）"
+            text(
+                "scheme.html.total",
+                total=format_amount(self.total),
+                step=format_amount(self.step),
+                unit=unit,
+                method=self.method,
+            )
         ]
-        facts += [f"派生列 {name} = {text}" for name, text in self.derived]
-        facts += [f"参与条件：{c.describe()}" for c in self.eligibility]
+        facts += [
+            text("scheme.html.derived", name=name, expression=expression)
+            for name, expression in self.derived
+        ]
+        facts += [
+            text("scheme.html.eligibility", condition=c.description()) for c in self.eligibility
+        ]
 
         def row(depth: int, cells: list[str], bold: bool = False) -> str:
             first, *rest = (escape(c) for c in cells)
@@ -338,17 +375,21 @@ class Scheme(Spec):
             if tranche.share is not None:
                 shown = f"{format_amount(tranche.share * 100, 4)}%"
                 if size is not None:
-                    shown += f"（{format_amount(size)} {unit}）"
+                    shown = text(
+                        "scheme.html.share_amount",
+                        share=shown,
+                        amount=format_amount(size),
+                        unit=unit,
+                    )
             elif tranche.amount is not None:
                 shown = f"{format_amount(tranche.amount)} {unit}"
             else:
-                shown = "定额"
+                shown = text("scheme.html.quota")
             rows.append(row(depth, [tranche.name, shown, "", ""], bold=True))
             if tranche.quota is not None:
                 quota = tranche.quota
-                rows.append(
-                    row(depth + 1, ["定额", "", "", f"{quota.column} × {quota.rate:g} {unit}"])
-                )
+                rule = f"{quota.column} × {quota.rate:g} {unit}"
+                rows.append(row(depth + 1, [text("scheme.html.quota"), "", "", rule]))
             if tranche.factors:
                 weights = normalised_weights(tranche.factors)
                 for factor, weight in zip(tranche.factors, weights, strict=True):
@@ -368,16 +409,30 @@ class Scheme(Spec):
                     row(depth + 1, [f"× {coefficient.name}", "", "", coefficient.rule.describe()])
                 )
             for condition in tranche.eligibility:
-                rows.append(row(depth + 1, ["参与条件", "", "", condition.describe()]))
+                rows.append(
+                    row(depth + 1, [text("scheme.html.condition"), "", "", condition.describe()])
+                )
         header = "".join(
             f"<th style='text-align:left'>{h}</th>"
-            for h in ("切块 / 因素", "份额（金额）", "权重", "计算方法")
+            for h in (
+                text("scheme.html.tranche_factor"),
+                text("scheme.html.share"),
+                text("scheme.html.weight"),
+                text("scheme.html.rule"),
+            )
         )
         limits = [
-            ("保底" if b.kind in ("floor", "hold_harmless") else "封顶", b.label(unit))
+            (
+                text(
+                    "scheme.html.floor"
+                    if b.kind in ("floor", "hold_harmless")
+                    else "scheme.html.cap"
+                ),
+                str(b.label(unit)),
+            )
             for b in self.bounds
         ]
-        limits += [("组合约束", c.label(unit)) for c in self.constraints]
+        limits += [(text("scheme.html.constraint"), str(c.label(unit))) for c in self.constraints]
         html = [
             "<div class='fundalloc-scheme'>",
             f"<p><b>{escape(title)}</b></p>",
@@ -387,7 +442,10 @@ class Scheme(Spec):
         if limits:
             html.append(
                 "<ul>"
-                + "".join(f"<li>{escape(kind)}：{escape(text)}</li>" for kind, text in limits)
+                + "".join(
+                    f"<li>{escape(text('scheme.html.limit', kind=kind, limit=limit))}</li>"
+                    for kind, limit in limits
+                )
                 + "</ul>"
             )
         html.append("</div>")

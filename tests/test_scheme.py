@@ -83,7 +83,8 @@ def test_all_problems_are_reported_with_key_paths() -> None:
         fa.Scheme(total=-1, rounding="bankers", tranches=[tranche()])
     wheres = sorted(p.where for p in err.value.problems)
     assert wheres == ["Scheme.rounding", "Scheme.total"]
-    assert "unknown rounding method 'bankers'" in str(err.value)
+    assert "rounding: expected one of 'largest_remainder', 'jefferson'" in str(err.value)
+    assert "found 'bankers'" in str(err.value)
 
 
 def test_unknown_keys_are_rejected() -> None:

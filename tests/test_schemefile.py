@@ -56,9 +56,12 @@ def test_every_problem_at_once_with_paths_lines_and_hints() -> None:
         loads_scheme(broken, where="s.toml")
     text_of = [str(p) for p in err.value.problems]
     assert any(
-        t.startswith("s.toml, line ") and "total: Input should be greater than 0" in t
+        t.startswith("s.toml, line ") and "total: expected a number greater than 0; found -5" in t
         for t in text_of
     )
+    chinese = [p.render("zh") for p in err.value.problems]
+    assert any("第 8 行：total：应为大于 0 的数；实际为 -5" in t for t in chinese)
+    assert any("未知的键 'weigth'（提示：是否想写 'weight'？）" in t for t in chinese)
     assert any(
         "tranches[1].factors[1].weigth: unknown key 'weigth' (hint: did you mean 'weight'?)" in t
         for t in text_of

@@ -56,14 +56,16 @@ from pydantic import BaseModel, Field, ValidationError
 from fundalloc.bounds import BOUNDS
 from fundalloc.errors import Problem, SchemeError
 from fundalloc.factors import RULES
+from fundalloc.i18n import Message, tr
 from fundalloc.scheme import Scheme
-from fundalloc.spec import Spec, _short  # one way to shorten a value shown in a message
+from fundalloc.spec import TAGS, Spec, _short, explain_error, key_path
 
 __all__ = [
     "SCHEMA_VERSION",
     "DataSource",
     "SchemeFile",
     "dump_scheme",
+    "json_schema",
     "load_scheme",
     "loads_scheme",
     "read_data_source",
@@ -73,7 +75,7 @@ __all__ = [
 SCHEMA_VERSION = 1
 
 Format = Literal["toml", "json"]
-_TAGS = set(RULES) | set(BOUNDS)
+_TAGS = TAGS
 
 
 class DataSource(Spec):
@@ -140,13 +142,13 @@ def load_scheme(path: str | Path) -> SchemeFile:
         raw = path.read_bytes()
     except OSError as exc:
         raise SchemeError(
-            Problem(str(path), "cannot read the scheme file", found=exc.strerror)
+            Problem(str(path), tr("scheme.file.unreadable"), found=exc.strerror)
         ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise SchemeError(
-            Problem(str(path), "expected a UTF-8 text file", found="undecodable bytes")
+            Problem(str(path), tr("scheme.file.not_utf8"), found=tr("scheme.file.undecodable"))
         ) from None
     kind: Format = "json" if path.suffix.lower() == ".json" else "toml"
     loaded = loads_scheme(text, format=kind, where=str(path))
@@ -182,20 +184,20 @@ def loads_scheme(text: str, *, format: Format = "toml", where: str = "scheme") -
         problems.append(
             Problem(
                 where,
-                f"expected schema_version = {SCHEMA_VERSION} at the top",
-                found="no schema_version",
+                tr("scheme.file.version_missing", version=SCHEMA_VERSION),
+                found=tr("scheme.file.no_version"),
             )
         )
     elif type(version) is not int or version != SCHEMA_VERSION:  # true and 1.0 equal 1
         problems.append(
             Problem(
-                f"{where}: schema_version",
-                f"expected {SCHEMA_VERSION}",
+                tr("scheme.place.key", where=where, path="schema_version"),
+                tr("scheme.file.version_expected", version=SCHEMA_VERSION),
                 found=_version_found(version),
                 hint=(
-                    "this fundalloc reads version 1 scheme files"
+                    tr("scheme.file.version_reads", version=SCHEMA_VERSION)
                     if isinstance(version, int) and not isinstance(version, bool)
-                    else "the version is the whole number 1, written without a decimal point"
+                    else tr("scheme.file.version_whole", version=SCHEMA_VERSION)
                 ),
             )
         )
@@ -219,11 +221,11 @@ def loads_scheme(text: str, *, format: Format = "toml", where: str = "scheme") -
     )
 
 
-def _version_found(version: Any) -> str:
+def _version_found(version: Any) -> Message | str:
     if isinstance(version, bool):
-        return f"the boolean {str(version).lower()}"
+        return tr("scheme.file.found_boolean", value=str(version).lower())
     if isinstance(version, float | Decimal):
-        return f"the decimal number {version}"
+        return tr("scheme.file.found_decimal", value=str(version))
     return _short(version)
 
 
@@ -255,10 +257,9 @@ def _guard(text: str, format: Format, where: str) -> None:
         raise SchemeError(
             Problem(
                 where,
-                f"too large for a scheme file: expected at most "
-                f"{MAX_SCHEME_CHARACTERS:,} characters",
+                tr("scheme.file.too_large", limit=MAX_SCHEME_CHARACTERS),
                 found=f"{len(text):,}",
-                hint="a scheme holds the rules; the regions' numbers belong in the data file",
+                hint=tr("scheme.file.too_large_hint"),
             )
         )
     opened: list[int] = []  # the levels each open bracket added
@@ -292,7 +293,7 @@ def _guard(text: str, format: Format, where: str) -> None:
         level = depth + key + dots + (0 if in_header else header)
         if level > MAX_SCHEME_DEPTH:
             line = text.count("\n", 0, token.start()) + 1
-            raise _too_deep(where, f"more than {MAX_SCHEME_DEPTH} levels by line {line}")
+            raise _too_deep(where, tr("scheme.file.levels", limit=MAX_SCHEME_DEPTH, line=line))
 
 
 def _parse(text: str, format: Format, where: str) -> dict[str, Any]:
@@ -305,24 +306,28 @@ def _parse(text: str, format: Format, where: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         line = re.search(r"\(at line (\d+), column (\d+)\)", message)
-        place = f"{where}, line {line.group(1)}" if line else where
+        place = tr("scheme.place.line", where=where, line=int(line.group(1))) if line else where
         raise SchemeError(
             Problem(
                 place,
-                "not valid TOML",
+                tr("scheme.file.not_toml"),
                 found=message.split(" (at line")[0],
                 hint=_toml_hint(text, line),
             )
         ) from None
     except json.JSONDecodeError as exc:
         raise SchemeError(
-            Problem(f"{where}, line {exc.lineno}", "not valid JSON", found=exc.msg)
+            Problem(
+                tr("scheme.place.line", where=where, line=exc.lineno),
+                tr("scheme.file.not_json"),
+                found=exc.msg,
+            )
         ) from None
     except RecursionError:
         raise _too_deep(where) from None
     if not isinstance(document, dict):
         raise SchemeError(
-            Problem(where, "expected a table of keys at the top", found=type(document).__name__)
+            Problem(where, tr("scheme.file.top_table"), found=type(document).__name__)
         )
     surrogates = _lone_surrogates(document, (), where) if format == "json" else []
     if surrogates:
@@ -330,13 +335,13 @@ def _parse(text: str, format: Format, where: str) -> dict[str, Any]:
     return document
 
 
-def _too_deep(where: str, found: str | None = None) -> SchemeError:
+def _too_deep(where: str, found: Message | None = None) -> SchemeError:
     return SchemeError(
         Problem(
             where,
-            "nested too deeply",
+            tr("scheme.file.too_deep"),
             found=found,
-            hint="a scheme file needs only a few levels of tables, arrays and dotted keys",
+            hint=tr("scheme.file.too_deep_hint"),
         )
     )
 
@@ -349,10 +354,10 @@ def _lone_surrogates(value: Any, loc: tuple[Any, ...], where: str) -> list[Probl
             return []
         return [
             Problem(
-                f"{where}: {_key_path(loc)}",
-                "expected text",
-                found=f"a lone surrogate \\u{ord(bad.group()):04x}",
-                hint="a character outside the BMP is written as a pair of escapes, or as itself",
+                tr("scheme.place.key", where=where, path=_key_path(loc)),
+                tr("scheme.expected.text"),
+                found=tr("scheme.file.surrogate", code=f"\\u{ord(bad.group()):04x}"),
+                hint=tr("scheme.file.surrogate_hint"),
             )
         ]
     if isinstance(value, dict):
@@ -368,14 +373,14 @@ def _lone_surrogates(value: Any, loc: tuple[Any, ...], where: str) -> list[Probl
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _toml_hint(text: str, line: re.Match[str] | None) -> str | None:
+def _toml_hint(text: str, line: re.Match[str] | None) -> Message | None:
     """A hint for the commonest TOML slip in Chinese schemes: a bare key that is not ASCII."""
     lines = text.splitlines()
     if line is None or int(line.group(1)) > len(lines):
         return None
     bare = re.match(r"""\s*([^\s"'=\[]+)\s*=""", lines[int(line.group(1)) - 1])
     if bare and not bare.group(1).isascii():
-        return f'quote keys that are not plain ASCII: "{bare.group(1)}" = ...'
+        return tr("scheme.file.quote_key", key=bare.group(1))
     return None
 
 
@@ -400,41 +405,23 @@ def _validate(
             path = _key_path(loc)
             # a missing key stands on no line; another key of that name would mislead
             line = None if error["type"] == "missing" else _line_of(text, loc)
-            place = f"{where}, line {line}: {path}" if line else f"{where}: {path}"
-            message = error["msg"].removeprefix("Value error, ")
-            found = None
+            place = (
+                tr("scheme.place.line_key", where=where, line=line, path=path)
+                if line
+                else tr("scheme.place.key", where=where, path=path)
+            )
             hint = None
             if error["type"] == "extra_forbidden":
-                message = f"unknown key {str(loc[-1])!r}"
                 hint = _did_you_mean(model, loc[len(prefix) :])
-            elif error["type"] == "missing":
-                message = f"missing key {str(loc[-1])!r}"
-            elif error["type"] != "value_error" and "input" in error:
-                found = _short(error["input"])
-            problems.append(Problem(place, message, found=found, hint=hint))
+            for message, found in explain_error(error):
+                problems.append(Problem(place, message, found=found, hint=hint))
         return None
 
 
-def _key_path(loc: tuple[Any, ...]) -> str:
-    """A location as a user reads it: ``('tranches', 0, 'factors', 1, 'rule', 'share', 'colum')``
-    becomes ``tranches[1].factors[2].rule.colum``."""
-    parts: list[str] = []
-    for k, part in enumerate(loc):
-        previous = loc[k - 1] if k else None
-        if (
-            isinstance(part, str)
-            and part in _TAGS
-            and (
-                previous == "rule"
-                or (isinstance(previous, int) and k >= 2 and loc[k - 2] in ("bounds", "of"))
-            )
-        ):
-            continue  # a discriminator pydantic adds to the location; not a key of the file
-        if isinstance(part, int):
-            parts[-1] = f"{parts[-1]}[{part + 1}]" if parts else f"[{part + 1}]"
-        else:
-            parts.append(str(part))
-    return ".".join(parts) or "(top level)"
+def _key_path(loc: tuple[Any, ...]) -> str | Message:
+    """A location as a user reads it (:func:`fundalloc.spec.key_path`), or the words for
+    the top level."""
+    return key_path(loc) or tr("scheme.place.top")
 
 
 def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
@@ -449,14 +436,14 @@ def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
     return lines[0] if len(lines) == 1 else None
 
 
-def _did_you_mean(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
+def _did_you_mean(model: type[BaseModel], loc: tuple[Any, ...]) -> Message | None:
     fields = _fields_at(model, loc[:-1])
     if not fields:
         return None
     close = difflib.get_close_matches(str(loc[-1]), fields, n=1, cutoff=0.5)
-    return (
-        f"did you mean {close[0]!r}?" if close else f"the keys here are {', '.join(sorted(fields))}"
-    )
+    if close:
+        return tr("scheme.key.did_you_mean", name=close[0])
+    return tr("scheme.key.allowed", names=sorted(fields))
 
 
 def _fields_at(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> list[str]:
@@ -499,6 +486,28 @@ def _model_in(annotation: Any) -> Any:
         models = [a for a in typing.get_args(annotation) if a is not type(None)]
         return _model_in(models[0]) if len(models) == 1 else None
     return annotation
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON schema of a scheme file: the scheme's keys, ``schema_version``, ``[data]``
+    and ``[labels]``; every closed set of names (a rounding method, a rule's ``kind``, a
+    comparison) is listed as its allowed values, for editors and other tools.
+
+    >>> schema = json_schema()
+    >>> schema["properties"]["rounding"]["enum"][:3]
+    ['largest_remainder', 'jefferson', 'webster']
+    """
+    schema = Scheme.model_json_schema()
+    data = DataSource.model_json_schema()
+    schema["title"] = "fundalloc scheme file"
+    schema["properties"] = {
+        "schema_version": {"const": SCHEMA_VERSION, "type": "integer"},
+        **schema["properties"],
+        "data": {k: v for k, v in data.items() if k != "title"},
+        "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+    }
+    schema["required"] = ["schema_version", *schema.get("required", [])]
+    return schema
 
 
 # ---------------------------------------------------------------------------------- dumping
