@@ -375,3 +375,59 @@ extreme_indicators = st.one_of(
     st.floats(1e300, 1.7e308),
     st.integers(0, 300).map(float),
 )
+
+
+@dataclass(frozen=True)
+class DecompositionPair:
+    """Two (table, scheme) pairs over the same regions for the change decomposition: the
+    second with other data, total, weights, coefficients and bounds."""
+
+    before: tuple[fa.RegionTable, fa.Scheme]
+    after: tuple[fa.RegionTable, fa.Scheme]
+
+
+@st.composite
+def decomposition_pairs(draw: st.DrawFn) -> DecompositionPair:
+    n = draw(st.integers(2, 12))
+    ids = [f"r{k}" for k in range(n)]
+    step = Decimal(draw(st.sampled_from(["1", "0.01", "10000"])))
+    scale = draw(st.sampled_from([10**2, 10**9, 10**15]))  # whole steps in the total
+
+    def side() -> tuple[fa.RegionTable, fa.Scheme]:
+        x = draw(st.lists(st.integers(1, 1000), min_size=n, max_size=n))
+        grade = draw(st.lists(st.sampled_from("AB"), min_size=n, max_size=n))
+        units = draw(st.integers(n * scale // 2, n * scale))
+        w = draw(st.sampled_from([0.0, 0.3, 0.5, 1.0]))
+        bounds: list[fa.Floor | fa.Cap] = []
+        if draw(st.booleans()):  # a floor below the equal share of the smallest total
+            bounds.append(fa.Floor(amount=(scale // 4) * step))
+        table = fa.RegionTable.from_columns(
+            {"id": ids, "x": x, "y": list(range(1, n + 1)), "g": grade}, id="id"
+        )
+        scheme = fa.Scheme(
+            total=units * step,
+            step=step,
+            tranches=[
+                fa.Tranche(
+                    name="t",
+                    share=1,
+                    factors=[
+                        fa.Factor(name="x", weight=w, rule=fa.Share(column="x")),
+                        fa.Factor(name="y", weight=1 - w, rule=fa.Share(column="y")),
+                    ],
+                    coefficients=[
+                        fa.Coefficient(
+                            name="g",
+                            rule=fa.Tiered(
+                                column="g",
+                                tiers={"A": 1.0, "B": draw(st.sampled_from([0.5, 1.0, 1.2]))},
+                            ),
+                        )
+                    ],
+                )
+            ],
+            bounds=bounds,
+        )
+        return table, scheme
+
+    return DecompositionPair(side(), side())

@@ -8,9 +8,10 @@ frozen dataclasses; nothing here changes how an allocation is computed.
 
 The modules are :mod:`~fundalloc.analysis.weights` (entropy, AHP and equal weights),
 :mod:`~fundalloc.analysis.calibrate`, :mod:`~fundalloc.analysis.sensitivity`,
-:mod:`~fundalloc.analysis.compare`, :mod:`~fundalloc.analysis.fairness` and
-:mod:`~fundalloc.analysis.multiyear`. Their names are re-exported here, except the three
-functions named like their module (``calibrate``, ``compare``, ``fairness``): import the
+:mod:`~fundalloc.analysis.compare`, :mod:`~fundalloc.analysis.decompose` (why an amount
+changed), :mod:`~fundalloc.analysis.fairness` and :mod:`~fundalloc.analysis.multiyear`. Their
+names are re-exported here, except the four functions named like their module
+(``calibrate``, ``compare``, ``decompose``, ``fairness``): import the
 module and call ``fairness.fairness(...)``, so that ``fundalloc.analysis.fairness`` is always
 the module, whatever was imported first.
 
@@ -21,9 +22,18 @@ the module, whatever was imported first.
 0.0
 """
 
-from fundalloc.analysis import calibrate, compare, fairness, multiyear, sensitivity, weights
+from fundalloc.analysis import (
+    calibrate,
+    compare,
+    decompose,
+    fairness,
+    multiyear,
+    sensitivity,
+    weights,
+)
 from fundalloc.analysis.calibrate import Calibration
 from fundalloc.analysis.compare import Change, Comparison
+from fundalloc.analysis.decompose import Decomposition, RegionDecomposition
 from fundalloc.analysis.fairness import (
     Fairness,
     Lorenz,
@@ -67,12 +77,14 @@ __all__ = [
     "Calibration",
     "Change",
     "Comparison",
+    "Decomposition",
     "Derivatives",
     "EntropyWeights",
     "Fairness",
     "HoldHarmlessTier",
     "Lorenz",
     "MonteCarlo",
+    "RegionDecomposition",
     "Simulation",
     "Sweep",
     "WeightModel",
@@ -81,6 +93,7 @@ __all__ = [
     "calibrate",
     "coefficient_of_variation",
     "compare",
+    "decompose",
     "derivatives",
     "entropy_weights",
     "equal_weights",

@@ -395,4 +395,55 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the tranches with factors are {names}",
     ),
     "analysis.weights_no_such_tranche": ("没有这个切块", "no such tranche"),
+    # decompose
+    "analysis.decompose_part_total": ("总额", "total"),
+    "analysis.decompose_part_data": ("数据", "data"),
+    "analysis.decompose_part_weights": ("权重与切块", "weights"),
+    "analysis.decompose_part_coefficients": ("调节系数", "coefficients"),
+    "analysis.decompose_part_bounds": ("保底封顶与组合约束", "bounds"),
+    "analysis.decompose_part_rounding": ("取整", "rounding"),
+    "analysis.decompose_part_amount": ("{part} {amount}", "{part} {amount}"),
+    "analysis.decompose_region": ("地区", "region"),
+    "analysis.decompose_change": ("变化", "change"),
+    "analysis.decompose_method_sequential": ("依次分解", "sequential"),
+    "analysis.decompose_method_shapley": ("沙普利值分解", "Shapley"),
+    "analysis.decompose_head": (
+        "变化原因（{method}，顺序：{order}）",
+        "causes of the change ({method}, order: {order})",
+    ),
+    "analysis.decompose_total_line": (
+        "合计变化 {change} {unit}：{parts}",
+        "total change {change} {unit}: {parts}",
+    ),
+    "analysis.decompose_more": ("另有 {count} 个地区", "{count} more regions"),
+    "analysis.decompose_unit": ("单位", "unit"),
+    "analysis.decompose_same_unit": (
+        "两次分配应使用相同的单位",
+        "expected the two allocations to have the same unit",
+    ),
+    "analysis.decompose_coefficients": ("调节系数", "coefficients"),
+    "analysis.decompose_tranches_differ": (
+        "两个方案的切块不同，调节系数也不同：无法把调节系数的影响与权重分开",
+        "the two schemes' tranches differ and so do their coefficients: the coefficients' part "
+        "cannot be told apart from the weights'",
+    ),
+    "analysis.decompose_tranches_differ_hint": (
+        "只在一边出现的切块已列出；让两边的切块相同，或让调节系数相同",
+        "the tranches in one scheme only are listed; give both the same tranches, or the "
+        "same coefficients",
+    ),
+    "analysis.decompose_hybrid": ("中间方案", "hybrid"),
+    "analysis.decompose_hybrid_failed": (
+        "把调整后的 {parts} 换入调整前的分配后无法计算",
+        "the allocation before, with the {parts} of the allocation after, cannot be made",
+    ),
+    "analysis.decompose_hybrid_hint": (
+        '换一种顺序（`order=`），或改用 `method="sequential"` 避开这个中间方案；原因如下',
+        'try another order (order=), or method="sequential" to avoid this hybrid; the '
+        "reason follows",
+    ),
+    "analysis.decompose_expected_order": (
+        "应为以下各部分的一个排列：{parts}",
+        "expected a permutation of {parts}",
+    ),
 }
