@@ -65,16 +65,17 @@ def allocate(
     scheme : Scheme
         Tranches, factors, weights, coefficients, eligibility, bounds and rounding.
     solver : {"auto", "exact", "highs", "cbc"}, default "auto"
-        "exact" is the exact proportional solver; it also solves group constraints on
-        groups that do not overlap. Overlapping groups and ratio constraints take the
-        general path: the quadratic programme of :mod:`fundalloc.solvers.qp`, solved
-        through its dual by fundalloc itself, with an integer programme to round under
-        the constraints and an elastic LP to diagnose infeasibility. "highs" and "cbc"
-        take the general path whatever the constraints and solve those LPs with HiGHS
-        (highspy) or with CBC through PuLP (``pip install "fundalloc[lp]"``); both give
-        the same amounts (up to a rounding tie between several groups of regions).
-        "auto" takes the exact path whenever the constraints allow it, and HiGHS, else
-        CBC, for the LPs.
+        The solver, chosen in one place (:func:`fundalloc.solvers.choose`). "exact" is
+        the exact proportional solver; it also solves group constraints on groups that do
+        not overlap. Overlapping groups and ratio constraints take the general path: the
+        quadratic programme of :mod:`fundalloc.solvers.qp`, solved through its dual by
+        fundalloc itself, with an integer programme to round under the constraints and an
+        elastic LP to diagnose infeasibility. "highs" and "cbc" take the general path
+        whatever the constraints and solve those programmes with HiGHS (highspy when
+        installed, else the copy bundled with scipy, so nothing needs installing) or with
+        CBC through PuLP (``pip install "fundalloc[lp]"``); both give the same amounts (up
+        to a rounding tie between several groups of regions). "auto" takes the exact path
+        whenever the constraints allow it, else "highs".
     time_limit : float, optional
         Seconds the LP solver may take per solve (a :class:`SolverError` when reached).
 

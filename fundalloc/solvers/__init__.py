@@ -136,8 +136,13 @@ def choose(name: str, structure: Structure) -> Solver:
         return exact if exact.supports(structure) else SOLVERS["highs"]
     solver = _named(name)
     if not solver.is_installed():
+        # only CBC can be missing: HiGHS comes with scipy, the exact solver with fundalloc
         raise DependencyError(
-            Problem(tr("solve.where_solver"), tr("solve.not_installed", name=name))
+            Problem(
+                tr("solve.where_solver"),
+                tr("solve.not_installed", name=name),
+                hint=tr("solve.install_cbc"),
+            )
         )
     if not solver.supports(structure):
         raise SolverError(
