@@ -439,15 +439,9 @@ class Scheme(Spec):
             "<ul>" + "".join(f"<li>{escape(f)}</li>" for f in facts) + "</ul>",
             f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>",
         ]
+        lines = [text("scheme.html.limit", kind=kind, limit=limit) for kind, limit in limits]
         if limits:
-            html.append(
-                "<ul>"
-                + "".join(
-                    f"<li>{escape(text('scheme.html.limit', kind=kind, limit=limit))}</li>"
-                    for kind, limit in limits
-                )
-                + "</ul>"
-            )
+            html.append("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>")
         html.append("</div>")
         return "\n".join(html)
 
