@@ -244,12 +244,12 @@ def main() -> None:
     )
     case(
         "wrong_type",
-        r"line 3: total: Input should be a valid decimal; found 'a lot'",
+        r"line 3: total: expected a number; found 'a lot'",
         scheme=SCHEME.replace("total = 1000", 'total = "a lot"'),
     )
     case(
         "negative_total",
-        r"line 3: total: Input should be greater than 0; found -1000",
+        r"line 3: total: expected a number greater than 0; found -1000",
         scheme=SCHEME.replace("total = 1000", "total = -1000"),
     )
     case(
@@ -289,7 +289,7 @@ def main() -> None:
     )
     case(
         "unknown_rule_kind",
-        r"tranches\[1\].factors\[1\].rule: Input tag 'shares' found using 'kind' does not match",
+        r"tranches\[1\].factors\[1\].rule: expected kind to be one of 'share', .*; found 'shares'",
         scheme=SCHEME.replace(
             'kind = "share", column = "贫困人口" }', 'kind = "shares", column = "贫困人口" }'
         ),
@@ -306,7 +306,7 @@ def main() -> None:
     )
     case(
         "unknown_rounding",
-        r"unknown rounding method 'bankers'",
+        r"line 5: rounding: expected one of 'largest_remainder', .*; found 'bankers'",
         scheme=SCHEME.replace('unit = "万元"', 'unit = "万元"\nrounding = "bankers"'),
     )
     case(
