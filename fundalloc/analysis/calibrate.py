@@ -31,9 +31,11 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import numpy as np
 
+from fundalloc.analysis._frames import Tabular
 from fundalloc.analysis.weights import _find_leaf
 from fundalloc.errors import (
     MAX_LISTED,
@@ -45,7 +47,7 @@ from fundalloc.errors import (
     not_listed,
 )
 from fundalloc.factors import Coefficient, Condition, Factor, FloatArray, shares_of
-from fundalloc.i18n import Message, tr
+from fundalloc.i18n import Message, text, tr
 from fundalloc.money import format_amount
 from fundalloc.scheme import Scheme, Tranche
 from fundalloc.table import RegionTable
@@ -54,7 +56,7 @@ __all__ = ["Calibration", "calibrate"]
 
 
 @dataclass(frozen=True)
-class Calibration:
+class Calibration(Tabular):
     """The result of :func:`calibrate`.
 
     Attributes
@@ -96,6 +98,21 @@ class Calibration:
     unit: str
     identifiable: bool
     tranche: str
+
+    def _table(self) -> tuple[str, dict[str, Sequence[Any]]]:
+        regions = list(self.fitted)
+        caption = text(
+            "analysis.table_calibration",
+            weights=[f"{name} {weight:.4g}" for name, weight in self.weights.items()],
+            r_squared="—" if self.r_squared is None else f"{self.r_squared:.6f}",
+            deviation=f"{self.max_abs_deviation:.6g}",
+            unit=self.unit,
+        )
+        return caption, {
+            text("analysis.column_region"): regions,
+            text("analysis.column_fitted"): [self.fitted[r] for r in regions],
+            text("analysis.column_residual"): [self.residuals[r] for r in regions],
+        }
 
     @property
     def within_rounding(self) -> bool:

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 import numpy.typing as npt
 
+from fundalloc.analysis._frames import Tabular
 from fundalloc.errors import MAX_LISTED, DataError, Problem, Text, not_listed
 from fundalloc.i18n import text, tr
 
@@ -275,7 +276,7 @@ def _collect(amounts: Amounts, population: Population) -> _Data:
 
 # ---------------------------------------------------------------------------- results
 @dataclass(frozen=True, eq=False)
-class Lorenz:
+class Lorenz(Tabular):
     """The Lorenz curve of per-capita amounts.
 
     Regions are sorted by per-capita amount, smallest first (ties by region id, or by
@@ -300,9 +301,15 @@ class Lorenz:
     gini: float
     regions: tuple[str, ...] = ()
 
+    def _table(self) -> tuple[str, dict[str, Sequence[Any]]]:
+        return text("analysis.table_lorenz", gini=f"{self.gini:.4f}"), {
+            text("analysis.column_population_share"): self.population_share.tolist(),
+            text("analysis.column_amount_share"): self.amount_share.tolist(),
+        }
+
 
 @dataclass(frozen=True)
-class Fairness:
+class Fairness(Tabular):
     """Every inequality measure of one set of amounts; see the module notes for the formulas.
 
     Attributes
@@ -336,6 +343,22 @@ class Fairness:
     maximum: float
     regions: int
     weighted: bool
+
+    def _table(self) -> tuple[str, dict[str, Sequence[Any]]]:
+        names = [
+            text("analysis.measure_gini"),
+            text("analysis.measure_theil"),
+            text("analysis.measure_cv"),
+            text("analysis.measure_hhi"),
+            text("analysis.measure_mean"),
+            text("analysis.measure_minimum"),
+            text("analysis.measure_maximum"),
+        ]
+        values = [self.gini, self.theil, self.cv, self.hhi, self.mean, self.minimum, self.maximum]
+        return str(self).splitlines()[0], {
+            text("analysis.column_measure"): names,
+            text("analysis.column_value"): values,
+        }
 
     def __str__(self) -> str:
         return text(

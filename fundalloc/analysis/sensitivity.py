@@ -54,11 +54,12 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import partial
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 import numpy as np
 import numpy.typing as npt
 
+from fundalloc.analysis._frames import Tabular
 from fundalloc.analysis._model import (
     Batch,
     WeightModel,
@@ -67,7 +68,7 @@ from fundalloc.analysis._model import (
 )
 from fundalloc.analysis._progress import Progress, reporter
 from fundalloc.errors import DataError, Problem, SchemeError
-from fundalloc.i18n import tr
+from fundalloc.i18n import text, tr
 from fundalloc.pipeline import allocate
 from fundalloc.result import Allocation
 from fundalloc.scheme import Scheme
@@ -153,7 +154,7 @@ def weight_model(source: Source, scheme: Scheme | None = None) -> WeightModel:
 
 # ---------------------------------------------------------------------------------- derivatives
 @dataclass(frozen=True)
-class Derivatives:
+class Derivatives(Tabular):
     """d amount / d weight for every region and weight, at the allocation's weights.
 
     Attributes
@@ -182,6 +183,15 @@ class Derivatives:
     status: tuple[Status, ...]
     amounts: FloatArray
     multiplier: float
+
+    def _table(self) -> tuple[str, dict[str, Sequence[Any]]]:
+        columns: dict[str, Sequence[Any]] = {
+            text("analysis.column_region"): list(self.ids),
+            text("analysis.column_amount"): self.amounts.tolist(),
+        }
+        for k, label in enumerate(self.labels):
+            columns[text("analysis.column_derivative", label=label)] = self.values[:, k].tolist()
+        return text("analysis.table_derivatives", multiplier=f"{self.multiplier:.6g}"), columns
 
     def of(self, region: str) -> dict[str, float]:
         """Weight label to d amount / d weight for one region."""
@@ -277,7 +287,7 @@ def derivatives(source: Source, scheme: Scheme | None = None) -> Derivatives:
 
 # ---------------------------------------------------------------------------------- sweeps
 @dataclass(frozen=True)
-class Sweep:
+class Sweep(Tabular):
     """One-at-a-time sweeps: each weight over a grid, the others of its tranche rescaled.
 
     Attributes
@@ -300,6 +310,21 @@ class Sweep:
     amounts: FloatArray
     at_floor: BoolArray
     at_cap: BoolArray
+
+    def _table(self) -> tuple[str, dict[str, Sequence[Any]]]:
+        labels, values, regions, amounts = [], [], [], []
+        for row, label in enumerate(self.labels):
+            for point, value in enumerate(self.values[row].tolist()):
+                labels += [label] * len(self.ids)
+                values += [value] * len(self.ids)
+                regions += list(self.ids)
+                amounts += self.amounts[row, point].tolist()
+        return text("analysis.table_sweep", count=len(self.labels)), {
+            text("analysis.column_weight"): labels,
+            text("analysis.column_weight_value"): values,
+            text("analysis.column_region"): regions,
+            text("analysis.column_amount"): amounts,
+        }
 
     def curve(self, label: str, region: str) -> tuple[FloatArray, FloatArray]:
         """The weight values and the region's amounts along one weight's sweep."""
@@ -462,7 +487,7 @@ def tornado(
 
 # ---------------------------------------------------------------------------------- Monte Carlo
 @dataclass(frozen=True)
-class MonteCarlo:
+class MonteCarlo(Tabular):
     """Percentile bands, agreement with the baseline and binding rates over random draws.
 
     Attributes
@@ -506,6 +531,18 @@ class MonteCarlo:
     draws: int
     samples: FloatArray | None = None
     weights: FloatArray | None = None
+
+    def _table(self) -> tuple[str, dict[str, Sequence[Any]]]:
+        columns: dict[str, Sequence[Any]] = {
+            text("analysis.column_region"): list(self.ids),
+            text("analysis.column_baseline"): self.baseline.tolist(),
+            text("analysis.column_mean"): self.mean.tolist(),
+        }
+        for k, p in enumerate(self.percentiles):
+            columns[text("analysis.column_percentile", p=f"{p:g}")] = self.bands[:, k].tolist()
+        columns[text("analysis.column_floor_rate")] = self.floor_rate.tolist()
+        columns[text("analysis.column_cap_rate")] = self.cap_rate.tolist()
+        return text("analysis.table_monte_carlo", draws=self.draws), columns
 
     def band(self, region: str) -> dict[float, float]:
         """Percentile to amount for one region."""

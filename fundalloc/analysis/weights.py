@@ -23,14 +23,15 @@ import math
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
+from fundalloc.analysis._frames import Tabular
 from fundalloc.errors import MAX_LISTED, DataError, Problem, SchemeError, Text, not_listed
 from fundalloc.factors import Condition, FloatArray
-from fundalloc.i18n import tr
+from fundalloc.i18n import text, tr
 from fundalloc.scheme import Scheme, Tranche
 from fundalloc.table import RegionTable
 
@@ -73,7 +74,7 @@ CONSISTENCY_LIMIT = 0.1
 
 
 @dataclass(frozen=True)
-class EntropyWeights:
+class EntropyWeights(Tabular):
     """The result of :func:`entropy_weights`.
 
     Attributes
@@ -99,6 +100,15 @@ class EntropyWeights:
     normalise: str
     negative: tuple[str, ...]
     constant: tuple[str, ...]
+
+    def _table(self) -> tuple[str, dict[str, Sequence[Any]]]:
+        names = list(self.weights)
+        return text("analysis.table_entropy"), {
+            text("analysis.column_indicator"): names,
+            text("analysis.column_weight_value"): [self.weights[n] for n in names],
+            text("analysis.column_entropy"): [self.entropies[n] for n in names],
+            text("analysis.column_divergence"): [self.divergences[n] for n in names],
+        }
 
 
 def entropy_weights(
@@ -390,7 +400,7 @@ def _check_names(names: Sequence[str], what: str) -> list[Problem]:
 
 
 @dataclass(frozen=True)
-class AHPWeights:
+class AHPWeights(Tabular):
     """The result of :func:`ahp_weights`.
 
     Attributes
@@ -415,6 +425,18 @@ class AHPWeights:
     random_index: float
     consistency_ratio: float
     method: str
+
+    def _table(self) -> tuple[str, dict[str, Sequence[Any]]]:
+        names = list(self.weights)
+        caption = text(
+            "analysis.table_ahp",
+            ratio=f"{self.consistency_ratio:.4f}",
+            lam=f"{self.lambda_max:.4f}",
+        )
+        return caption, {
+            text("analysis.column_criterion"): names,
+            text("analysis.column_weight_value"): [self.weights[n] for n in names],
+        }
 
     @property
     def consistent(self) -> bool:
