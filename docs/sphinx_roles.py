@@ -22,7 +22,9 @@ once it is loaded:
 - ``.. note::``, ``.. warning::``, ``.. seealso::``, ``.. versionadded::``,
   ``.. versionchanged::`` and ``.. deprecated::`` become admonitions.
 
-Code is left alone: doctest examples, fenced blocks and ````literal```` spans.
+Code is left alone: doctest examples, fenced blocks and ````literal```` spans. A doctest
+outside the Examples section (which griffe renders as code itself) is fenced as ``pycon``:
+Markdown would otherwise read it as text (``x["a"]["b"]`` as a link).
 ``docs/check_site.py`` checks the built site for anything left over.
 """
 
@@ -41,6 +43,7 @@ ROLE = re.compile(r":(?:py:)?(?P<role>[a-z]+):`(?P<content>[^`]+)`")  # may span
 LITERAL = re.compile(r"``.+?``", re.S)
 DIRECTIVE = re.compile(r"^(?P<indent>[ \t]*)\.\. (?P<name>[a-z][a-z-]*)::[ \t]*(?P<arg>.*)$")
 FENCE = re.compile(r"^\s*(```|~~~)")
+UNDERLINE = re.compile(r"\s*-{3,}\s*")
 ADMONITIONS = {
     "note": ("note", None),
     "warning": ("warning", None),
@@ -73,15 +76,29 @@ def convert(text: str, resolve: Resolver) -> str:
     out: list[tuple[bool, str]] = []  # (prose?, line)
     i = 0
     in_fence = False
+    section = ""  # the numpydoc section the line is in
     while i < len(lines):
         line = lines[i]
+        if i + 1 < len(lines) and line.strip() and UNDERLINE.fullmatch(lines[i + 1]):
+            section = line.strip()
         if FENCE.match(line):
             in_fence = not in_fence
             out.append((False, line))
             i += 1
-        elif in_fence or line.lstrip().startswith((">>>", "... ")):
+        elif in_fence:
             out.append((False, line))
             i += 1
+        elif line.lstrip().startswith(">>>"):  # a doctest runs to the next blank line
+            end = i
+            while end < len(lines) and lines[end].strip():
+                end += 1
+            doctest = lines[i:end]
+            if section != "Examples":  # griffe makes code of those; elsewhere it is text
+                indent = line[: len(line) - len(line.lstrip())]
+                before = [""] if out and out[-1][1].strip() else []
+                doctest = [*before, f"{indent}```pycon", *doctest, f"{indent}```"]
+            out.extend((False, d) for d in doctest)
+            i = end
         elif match := DIRECTIVE.match(line):
             block, i = _directive(lines, i, match)
             # a Markdown block needs blank lines around it; the docstring may have them

@@ -102,8 +102,16 @@ def test_roles_become_optional_cross_references(roles: types.ModuleType) -> None
 
 
 def test_code_is_left_alone(roles: types.ModuleType) -> None:
-    text = ">>> print(':func:`x`')\n... ':class:`y`'\n```toml\nkey = ':mod:`z`'\n```"
+    text = "```toml\nkey = ':mod:`z`'\n```\nExamples\n--------\n>>> print(':func:`x`')\n:func:`x`"
     assert roles.convert(text, _paths) == text
+
+
+def test_a_doctest_outside_examples_becomes_code(roles: types.ModuleType) -> None:
+    text = 'The schema.\n    >>> s["a"]["b"]\n    ... # :func:`x`\n    1\n\nThen :func:`c`.'
+    assert roles.convert(text, _paths) == (
+        'The schema.\n\n    ```pycon\n    >>> s["a"]["b"]\n    ... # :func:`x`\n    1\n    ```\n\n'
+        "Then `c`."
+    )
 
 
 def test_math_becomes_arithmatex(roles: types.ModuleType) -> None:
