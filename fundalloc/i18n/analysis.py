@@ -461,7 +461,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "analysis.table_monte_carlo": ("蒙特卡洛模拟，{draws} 次抽样", "Monte Carlo, {draws} draws"),
     "analysis.table_entropy": ("熵权法权重", "entropy weights"),
     "analysis.table_ahp": (
-        "层次分析法权重（一致性比率 {ratio}，λ_max = {lam}）",
+        "层次分析法权重（一致性比率 {ratio}，最大特征值 {lam}）",
         "AHP weights (consistency ratio {ratio}, λ_max = {lam})",
     ),
     "analysis.column_region": ("地区", "region"),
