@@ -1,8 +1,9 @@
-"""The allocation result: exact amounts, the trace of every stage, breakdown and explanation.
+"""The allocation result, columnar: ids, whole steps, targets, bounded amounts and the
+per-stage breakdown as arrays in table order; amounts by id, breakdowns and explanations
+built on demand from them.
 
-Nothing here prints. :attr:`Allocation.breakdown` and :meth:`Allocation.explain`
-are built from the trace on first use; the trace itself is plain arrays in region-id
-order.
+Nothing here prints or writes: the HTML shown in Jupyter, the CSV file and every other
+output are rendered by :mod:`fundalloc.io` (the methods here delegate to it).
 
 How the breakdown reconciles exactly
 ------------------------------------
@@ -11,15 +12,18 @@ contribution per tranche, the effect of the tranche's coefficients, the effect o
 the bounds (the binding floor or cap, or for free regions the proportional
 adjustment ``(λ − 1) · t`` that funds the others' floors or spreads their caps),
 and the rounding effect. Every item but the last is the stage's value quantised to
-a millionth of the step; the rounding item is the final amount minus their sum, so
-the items add up to the amount exactly, in Decimal.
+a millionth of the step (exactly as ``Decimal(x).quantize`` does, half to even); the
+rounding item is the final amount minus their sum, so the items add up to the amount
+exactly. The columns hold each item as a whole number of that quantum (int64, or
+Python ints beyond it), so the sums are integer sums; :class:`RegionBreakdown` shows
+them as Decimal.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import bisect
 import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cached_property
@@ -28,11 +32,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from fundalloc.errors import DataError, Problem, SchemeError
+from fundalloc.errors import DataError, Problem
 from fundalloc.factors import normalised_weights
+from fundalloc.i18n import CATALOGUE, LANGUAGES, Lang, Message, tr
 from fundalloc.io.atomic import write_atomic  # re-exported: it used to live here
 from fundalloc.money import format_amount
-from fundalloc.optional import require
 from fundalloc.trace import LeafTrace, Trace  # re-exported: they used to live here
 
 if TYPE_CHECKING:
@@ -40,17 +44,66 @@ if TYPE_CHECKING:
     from fundalloc.table import RegionTable
 
 __all__ = [
+    "BOUND_STAGES",
     "METHOD_NAMES",
     "STAGE_NAMES",
-    "TEXT",
     "Allocation",
+    "BreakdownColumns",
     "Item",
+    "ItemColumn",
     "LeafTrace",
     "RegionBreakdown",
     "Trace",
+    "method_name",
+    "stage_name",
+    "write_atomic",
 ]
 
-Lang = Literal["zh", "en"]
+#: The message of each breakdown stage (``Item.stage``).
+_STAGE_MESSAGES: dict[str, str] = {
+    "factor": "output.stage.factor",
+    "quota": "output.stage.quota",
+    "coefficients": "output.stage.coefficients",
+    "floor": "output.stage.floor",
+    "cap": "output.stage.cap",
+    "adjustment": "output.stage.adjustment",
+    "group": "output.stage.group",
+    "rounding": "output.stage.rounding",
+}
+#: The message of each rounding method (``Scheme.method``).
+_METHOD_MESSAGES: dict[str, str] = {
+    "largest_remainder": "output.method.largest_remainder",
+    "jefferson": "output.method.jefferson",
+    "webster": "output.method.webster",
+    "huntington_hill": "output.method.huntington_hill",
+    "adams": "output.method.adams",
+    "half_up": "output.method.half_up",
+}
+
+
+def _by_language(messages: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    return {
+        lang: {key: CATALOGUE[message][k] for key, message in messages.items()}
+        for k, lang in enumerate(LANGUAGES)
+    }
+
+
+#: The stages of a breakdown by language (from the catalogue), for tables and plots.
+STAGE_NAMES: dict[str, dict[str, str]] = _by_language(_STAGE_MESSAGES)
+#: The rounding methods by language (from the catalogue).
+METHOD_NAMES: dict[str, dict[str, str]] = _by_language(_METHOD_MESSAGES)
+#: The bound stages of :attr:`BreakdownColumns.bound_stage`, by code (0: no bound item).
+BOUND_STAGES: tuple[str, ...] = ("", "floor", "cap", "adjustment", "group")
+
+
+def stage_name(stage: str) -> Message:
+    """The name of a breakdown stage, in the language current when shown."""
+    return tr(_STAGE_MESSAGES[stage])
+
+
+def method_name(method: str) -> Message | str:
+    """The name of a rounding method, in the language current when shown."""
+    return tr(_METHOD_MESSAGES[method]) if method in _METHOD_MESSAGES else method
 
 
 @dataclass(frozen=True)
@@ -85,104 +138,241 @@ class RegionBreakdown:
         )
 
 
-#: The words of an explanation, per language; every line of :meth:`Allocation.explain`
-#: comes from one of these templates.
-TEXT: dict[str, dict[str, str]] = {
-    "zh": {
-        "head": "{region}：{amount}",
-        "excluded": "  不参与分配：不满足条件 {condition}",
-        "tranche": "  切块「{path}」{amount}：",
-        "tranche_out": "  切块「{path}」{amount}：不参与，不满足 {conditions}",
-        "factor": "    {name}（权重 {weight:.4g}，份额 {share:.4%}）：{amount}",
-        "quota": "    定额 {name}：{amount}",
-        "coefficients": "    调节系数 {factors}（乘后按切块总额重新归一）：{amount}",
-        "target": "  测算数：{amount}",
-        "floor": "  保底（{name}，达到保底）：{amount}",
-        "cap": "  封顶（{name}，受封顶限制）：{amount}",
-        "adjustment": "  比例调整（{name}，按共同比例为保底/封顶调整）：{amount}",
-        "group": "  组合约束（{name}，本组按自己的比例 ×{ratio:.6g} 调整）：{amount}",
-        "rounding": "  取整（{method}，单位 {step}）：{amount}",
-        "tie": "  并列：与 {others} 对最后一个单位的主张相同，"
-        "按规则（测算数较大者优先，再按名称）{outcome}",
-        "tie_won": "获得该单位",
-        "tie_lost": "未获得该单位",
-        "total": "  合计：{amount}",
-        "and": "、",
-    },
-    "en": {
-        "head": "{region}: {amount}",
-        "excluded": "  does not take part: fails the condition {condition}",
-        "tranche": "  tranche '{path}' of {amount}:",
-        "tranche_out": "  tranche '{path}' of {amount}: not taking part, fails {conditions}",
-        "factor": "    {name} (weight {weight:.4g}, share {share:.4%}): {amount}",
-        "quota": "    quota {name}: {amount}",
-        "coefficients": "    coefficients {factors} (then rescaled to the tranche): {amount}",
-        "target": "  formula target: {amount}",
-        "floor": "  floor ({name}, raised to its floor): {amount}",
-        "cap": "  cap ({name}, held at its cap): {amount}",
-        "adjustment": "  proportional adjustment ({name}, scaled with the others to fit the "
-        "bounds): {amount}",
-        "group": "  group constraint ({name}, its group scaled by its own ×{ratio:.6g}): {amount}",
-        "rounding": "  rounding ({method}, step {step}): {amount}",
-        "tie": "  tie: same claim to the last unit as {others}; by the rule (larger exact amount "
-        "first, then id order) it {outcome}",
-        "tie_won": "got the unit",
-        "tie_lost": "did not get the unit",
-        "total": "  amount: {amount}",
-        "and": ", ",
-    },
-}
+@dataclass(frozen=True)
+class ItemColumn:
+    """One breakdown item that every region has (a factor's or quota's contribution, a
+    tranche's coefficients), as whole quanta per region."""
 
-#: The stages of a breakdown (``Item.stage``) by language, for tables and plots.
-STAGE_NAMES: dict[str, dict[str, str]] = {
-    "zh": {
-        "factor": "因素",
-        "quota": "定额",
-        "coefficients": "调节系数",
-        "floor": "保底",
-        "cap": "封顶",
-        "adjustment": "比例调整",
-        "group": "组合约束",
-        "rounding": "取整",
-    },
-    "en": {
-        "factor": "factor",
-        "quota": "quota",
-        "coefficients": "coefficients",
-        "floor": "floor",
-        "cap": "cap",
-        "adjustment": "proportional adjustment",
-        "group": "group constraint",
-        "rounding": "rounding",
-    },
-}
+    stage: str
+    tranche: str
+    name: str
+    quanta: npt.NDArray[Any]
 
-METHOD_NAMES: dict[str, dict[str, str]] = {
-    "zh": {
-        "largest_remainder": "最大余额法",
-        "jefferson": "最大除数法（D'Hondt）",
-        "webster": "圣拉格法（Webster）",
-        "huntington_hill": "亨廷顿-希尔法",
-        "adams": "亚当斯法",
-        "half_up": "四舍五入",
-    },
-    "en": {
-        "largest_remainder": "largest remainder",
-        "jefferson": "Jefferson (D'Hondt)",
-        "webster": "Webster (Sainte-Laguë)",
-        "huntington_hill": "Huntington-Hill",
-        "adams": "Adams",
-        "half_up": "half-up, independently",
-    },
-}
+
+@dataclass(frozen=True)
+class BreakdownColumns:
+    """Every region's breakdown as columns, in the order of the regions asked for.
+
+    Each amount is a whole number of quanta of ``10**exponent`` (int64, or Python ints
+    where int64 would overflow). ``items`` are the items every region has; then the bound
+    item, present where ``bound_stage`` (a code into :data:`BOUND_STAGES`) is not 0, named
+    ``bound_names[bound_name]``; then the rounding item. ``amount`` is the final amount in
+    quanta: the items add up to it exactly.
+    """
+
+    ids: tuple[str, ...]
+    exponent: int
+    items: tuple[ItemColumn, ...]
+    bound_stage: npt.NDArray[np.int8]
+    bound_name: npt.NDArray[np.intp]
+    bound_names: tuple[str, ...]
+    bound: npt.NDArray[Any]
+    rounding: npt.NDArray[Any]
+    amount: npt.NDArray[Any]
+    units: npt.NDArray[Any]
+    step: Decimal
+    method: str
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def decimal(self, quanta: int) -> Decimal:
+        """A whole number of quanta as the Decimal the breakdown shows."""
+        return Decimal(int(quanta)).scaleb(self.exponent)
+
+    def target(self) -> npt.NDArray[Any]:
+        """The formula target in quanta: the sum of the factor, quota and coefficient items."""
+        total: npt.NDArray[Any] = np.zeros(len(self.ids), dtype=_dtype(*self._arrays()))
+        for item in self.items:
+            total = total + item.quanta
+        return total
+
+    def _arrays(self) -> list[npt.NDArray[Any]]:
+        return [c.quanta for c in self.items] + [self.bound, self.rounding, self.amount]
+
+    def region(self, i: int) -> RegionBreakdown:
+        """The breakdown of the i-th region of the columns."""
+        d = self.decimal
+        items = [Item(c.stage, c.tranche, c.name, d(c.quanta[i])) for c in self.items]
+        code = int(self.bound_stage[i])
+        if code:
+            items.append(
+                Item(BOUND_STAGES[code], "", self.bound_names[self.bound_name[i]], d(self.bound[i]))
+            )
+        items.append(Item("rounding", "", self.method, d(self.rounding[i])))
+        return RegionBreakdown(self.ids[i], int(self.units[i]) * self.step, tuple(items))
+
+    def floats(self, quanta: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
+        """A column in quanta as binary64 amounts (for tables and plots)."""
+        scale = Decimal(1).scaleb(self.exponent)
+        if quanta.dtype == object:
+            return np.array([float(int(q) * scale) for q in quanta.tolist()], dtype=np.float64)
+        return quanta.astype(np.float64) / float(10 ** (-self.exponent))
+
+    def plain(self, quanta: npt.NDArray[Any]) -> list[str]:
+        """A column in quanta as the text an output writes (as :func:`plain_decimal` does)."""
+        return plain_quanta(quanta, self.exponent)
+
+
+def plain_decimal(value: Decimal) -> str:
+    """A Decimal as outputs write it: a whole number without its trailing ``.000``, any
+    other as it is, never in exponent form.
+
+    >>> [plain_decimal(Decimal(x)) for x in ("37.000000", "12.50", "1E+2")]
+    ['37', '12.50', '100']
+    """
+    if value == value.to_integral_value():
+        return format(value.normalize(), "f")
+    return format(value, "f")
+
+
+def plain_quanta(quanta: npt.NDArray[Any] | list[int], exponent: int) -> list[str]:
+    """Whole numbers of quanta of ``10**exponent`` as :func:`plain_decimal` writes the
+    Decimal ``q·10**exponent`` (without building a Decimal per number).
+
+    >>> plain_quanta([37000000, 12500000, -1, 0], -6)
+    ['37', '12.500000', '-0.000001', '0']
+    """
+    values = quanta.tolist() if isinstance(quanta, np.ndarray) else list(quanta)
+    if exponent >= 0:
+        scale = 10**exponent
+        return [str(int(q) * scale) for q in values]
+    places = -exponent
+    unit = 10**places
+    out = []
+    for q in values:
+        q = int(q)
+        whole, part = divmod(abs(q), unit)
+        sign = "-" if q < 0 else ""
+        out.append(f"{sign}{whole}" if not part else f"{sign}{whole}.{part:0{places}d}")
+    return out
+
+
+def plain_steps(units: npt.NDArray[Any], step: Decimal) -> list[str]:
+    """Whole steps as :func:`plain_decimal` writes ``units · step``.
+
+    >>> plain_steps(np.array([1, 25, 30]), Decimal("0.1"))
+    ['0.1', '2.5', '3']
+    """
+    sign, digits, exponent = step.as_tuple()
+    coefficient = int("".join(map(str, digits))) * (-1 if sign else 1)
+    exponent = int(exponent)
+    values = units.tolist()
+    if exponent >= 0:
+        return [str(int(u) * coefficient * 10**exponent) for u in values]
+    unit = 10**-exponent
+    out = []
+    for u in values:
+        q = int(u) * coefficient
+        whole, part = divmod(abs(q), unit)
+        sign_text = "-" if q < 0 else ""
+        out.append(
+            f"{sign_text}{whole}" if not part else f"{sign_text}{whole}.{part:0{-exponent}d}"
+        )
+    return out
+
+
+_INT64_SAFE = 2**62
+
+
+def _dtype(*arrays: npt.NDArray[Any]) -> Any:
+    return object if any(a.dtype == object for a in arrays) else np.int64
+
+
+def _quantise(values: npt.NDArray[np.float64], exponent: int) -> npt.NDArray[Any]:
+    """Each binary64 value as a whole number of quanta of ``10**exponent``, exactly as
+    ``Decimal(value).quantize(Decimal(1).scaleb(exponent), ROUND_HALF_EVEN)`` gives it.
+
+    ``rint(value · 10**-exponent)`` is that number except where the product's rounding error
+    may cross a half (or the product is too large to hold every integer); those values are
+    done in Decimal. The result is int64, or Python ints where int64 would not hold them.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    scaled = values * float(10 ** (-exponent)) if exponent < 0 else values / 10.0**exponent
+    near_half = np.abs(scaled - np.floor(scaled) - 0.5) <= 4 * np.spacing(np.abs(scaled))
+    careful = near_half | ~(np.abs(scaled) < 2.0**52) | (exponent > 0)
+    if not careful.any():
+        return np.rint(scaled).astype(np.int64)
+    quantum = Decimal(1).scaleb(exponent)
+    exact = {
+        int(k): int(
+            Decimal(float(values[k])).quantize(quantum, rounding=ROUND_HALF_EVEN).scaleb(-exponent)
+        )
+        for k in np.flatnonzero(careful).tolist()
+        if np.isfinite(values[k])
+    }
+    if all(-_INT64_SAFE < v < _INT64_SAFE for v in exact.values()):
+        out = np.where(careful, 0, np.rint(np.where(careful, 0.0, scaled))).astype(np.int64)
+        for k, v in exact.items():
+            out[k] = v
+        return out
+    quick = np.where(careful, 0.0, scaled)
+    big = np.array([int(v) for v in np.rint(quick).tolist()], dtype=object)
+    for k, v in exact.items():
+        big[k] = v
+    return big
+
+
+def _exact(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """An int64 array as Python ints (object), for sums that might pass int64."""
+    return array.astype(object) if array.dtype != object else array
+
+
+def _fits(*arrays: npt.NDArray[Any]) -> bool:
+    """Whether a sum of these int64 arrays stays inside int64."""
+    if any(a.dtype == object for a in arrays):
+        return False
+    bound = sum(int(np.abs(a).max(initial=0)) for a in arrays)
+    return bound < _INT64_SAFE
+
 
 #: The most regions the HTML table of an allocation (in Jupyter) lists in full; above that
 #: it shows the first and last half of this many.
 _HTML_ROWS = 20
 
 
+class _Breakdowns(Mapping[str, RegionBreakdown]):
+    """Region id to its breakdown, in table order, built on demand: one region's is made
+    from that region's numbers alone; iterating over all uses the columns."""
+
+    def __init__(self, result: Allocation) -> None:
+        self._result = result
+
+    def __getitem__(self, region: str) -> RegionBreakdown:
+        result = self._result
+        if "breakdown_columns" in result.__dict__:
+            return result.breakdown_columns.region(result._row(region))
+        k = result._position(region)
+        return result._columns_at(np.array([k], dtype=np.intp)).region(0)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._result.table.ids)
+
+    def __len__(self) -> int:
+        return len(self._result.table)
+
+    def __contains__(self, region: object) -> bool:
+        try:
+            self._result._position(region)  # type: ignore[arg-type]
+        except (DataError, TypeError):
+            return False
+        return True
+
+    def values(self) -> Iterator[RegionBreakdown]:  # type: ignore[override]
+        columns = self._result.breakdown_columns
+        return (columns.region(i) for i in range(len(columns)))
+
+    def items(self) -> Iterator[tuple[str, RegionBreakdown]]:  # type: ignore[override]
+        columns = self._result.breakdown_columns
+        return ((columns.ids[i], columns.region(i)) for i in range(len(columns)))
+
+
 class Allocation:
-    """The result of :func:`fundalloc.allocate`.
+    """The result of :func:`fundalloc.allocate`, columnar.
+
+    Arrays in table row order: :attr:`units` (whole steps), :attr:`target_values`,
+    :attr:`bounded_values`, :attr:`breakdown_columns`; views by id built on demand:
+    :attr:`amounts`, :attr:`targets`, :attr:`breakdown`.
 
     Attributes
     ----------
@@ -198,17 +388,65 @@ class Allocation:
         self.table = table
         self.scheme = scheme
         self.trace = trace
-        self._position = {region: k for k, region in enumerate(trace.ids)}
 
-    # ------------------------------------------------------------------ amounts
+    # ------------------------------------------------------------------ columns
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The region ids, in table row order."""
+        return self.table.ids
+
     @cached_property
-    def units(self) -> npt.NDArray[np.int64]:
-        """Whole steps per region, in table row order."""
-        out = np.empty_like(self.trace.units)
-        out[self.trace.order] = self.trace.units
+    def _inverse(self) -> npt.NDArray[np.intp]:
+        """For each table row, its position in the trace (id order)."""
+        inverse = np.empty(len(self.trace.order), dtype=np.intp)
+        inverse[self.trace.order] = np.arange(len(self.trace.order), dtype=np.intp)
+        return inverse
+
+    def _in_rows(self, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        out = values[self._inverse]
         out.flags.writeable = False
         return out
 
+    @cached_property
+    def units(self) -> npt.NDArray[Any]:
+        """Whole steps per region, in table row order (int64, or Python ints beyond it)."""
+        return self._in_rows(np.asarray(self.trace.units))
+
+    @cached_property
+    def target_values(self) -> npt.NDArray[np.float64]:
+        """The formula target per region, in table row order."""
+        return self._in_rows(np.asarray(self.trace.targets, dtype=np.float64))
+
+    @cached_property
+    def bounded_values(self) -> npt.NDArray[np.float64]:
+        """The amount after floors, caps and group constraints, before rounding, per
+        region in table row order."""
+        return self._in_rows(np.asarray(self.trace.bounded, dtype=np.float64))
+
+    @cached_property
+    def amount_values(self) -> npt.NDArray[np.float64]:
+        """The final amounts as binary64 (for tables and plots; exact: :attr:`amounts`)."""
+        step = self.scheme.step
+        if self.units.dtype != object and float(np.abs(self.units).max(initial=0)) < 2.0**53:
+            exponent = int(step.as_tuple().exponent)
+            if exponent < 0:
+                coefficient = float(step.scaleb(-exponent))
+                return self.units.astype(np.float64) * coefficient / float(10**-exponent)
+            return self.units.astype(np.float64) * float(step)
+        return np.array([float(int(u) * step) for u in self.units.tolist()], dtype=np.float64)
+
+    @cached_property
+    def share_values(self) -> npt.NDArray[np.float64]:
+        """Each final amount over the total."""
+        total = float(self.scheme.total)
+        return self.amount_values / total if total else np.zeros(len(self.table))
+
+    @cached_property
+    def breakdown_columns(self) -> BreakdownColumns:
+        """Every region's breakdown as columns, in table row order."""
+        return self._columns_at(self._inverse)
+
+    # ------------------------------------------------------------------ amounts
     @cached_property
     def amounts(self) -> dict[str, Decimal]:
         """Region id to its final amount (Decimal), in table row order."""
@@ -217,6 +455,11 @@ class Allocation:
             region: int(u) * step
             for region, u in zip(self.table.ids, self.units.tolist(), strict=True)
         }
+
+    @property
+    def allocated(self) -> Decimal:
+        """The sum of the final amounts (the total, except with ``half_up``)."""
+        return sum(self.units.tolist(), 0) * self.scheme.step
 
     @property
     def total(self) -> Decimal:
@@ -236,8 +479,7 @@ class Allocation:
     @cached_property
     def targets(self) -> dict[str, float]:
         """Region id to its formula target before bounds and rounding."""
-        t = self.trace.targets
-        return {region: float(t[self._position[region]]) for region in self.table.ids}
+        return dict(zip(self.table.ids, self.target_values.tolist(), strict=True))
 
     @property
     def ties(self) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
@@ -257,183 +499,162 @@ class Allocation:
         )
 
     def _repr_html_(self) -> str:
-        """The allocation as a compact HTML table, for Jupyter.
+        """The allocation as a compact HTML table, for Jupyter (see
+        :func:`fundalloc.io.reprs.allocation_html`)."""
+        from fundalloc.io.reprs import allocation_html
 
-        Region, formula target, amount and share of the total, with a total row; the
-        scheme's name, total, unit and rounding above it; below it, the regions that take
-        no part, ties broken in rounding and any residual (尾差). With more than
-        :data:`_HTML_ROWS` regions only the first and last half of that many are shown,
-        with a row saying how many are left out (the total row still adds up all). Every
-        name is HTML-escaped.
-        """
-        from html import escape
-
-        scheme, unit = self.scheme, self.scheme.unit
-        regions = list(self.amounts)
-        amounts, targets = self.amounts, self.targets
-        half = _HTML_ROWS // 2
-        cut = len(regions) > _HTML_ROWS
-        shown = [*regions[:half], None, *regions[-half:]] if cut else regions
-
-        def share(amount: Decimal) -> str:
-            return f"{float(amount / scheme.total):.2%}"
-
-        def row(cells: list[str], tag: str = "td") -> str:
-            first, *numbers = cells
-            return (
-                f"<tr><{tag} style='text-align:left'>{escape(first)}</{tag}>"
-                + "".join(f"<{tag} style='text-align:right'>{escape(c)}</{tag}>" for c in numbers)
-                + "</tr>"
-            )
-
-        body = []
-        for region in shown:
-            if region is None:
-                body.append(
-                    f"<tr><td colspan='4' style='text-align:center'>… 另有 "
-                    f"{len(regions) - 2 * half} 个地区</td></tr>"
-                )
-                continue
-            amount = amounts[region]
-            body.append(
-                row([region, _fixed(targets[region]), format_amount(amount), share(amount)])
-            )
-        allocated = sum(amounts.values(), Decimal(0))
-        method = METHOD_NAMES["zh"][scheme.method]
-        title = scheme.name or "分配结果"
-        if scheme.document:
-            title += f"（{scheme.document}）"
-        caption = (
-            f"{title}：{format_amount(scheme.total)} {unit}，{len(regions)} 个地区，"
-            f"{method}取整到 {format_amount(scheme.step)} {unit}"
-        )
-        html = [
-            "<div class='fundalloc-allocation'><table>",
-            f"<caption style='text-align:left'>{escape(caption)}</caption>",
-            "<thead>"
-            + row([self.table.id_column, "测算数", f"分配金额（{unit}）", "占比"], "th")
-            + "</thead>",
-            "<tbody>" + "".join(body) + "</tbody>",
-            "<tfoot>"
-            + row(
-                [
-                    "合计",
-                    _fixed(sum(targets.values())),
-                    format_amount(allocated),
-                    share(allocated),
-                ],
-                "th",
-            )
-            + "</tfoot></table>",
-        ]
-        notes = self._html_notes()
-        if notes:
-            html.append("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>")
-        html.append("</div>")
-        return "\n".join(html)
-
-    def _html_notes(self) -> list[str]:
-        """What the HTML table does not show: excluded regions, ties, the residual."""
-        unit, notes = self.scheme.unit, []
-        taking_part = self.trace.taking_part
-        out = [r for r in self.table.ids if not taking_part[self._position[r]]]
-        if out:
-            listed = "、".join(out[:5]) + (f" 等 {len(out)} 个" if len(out) > 5 else "")
-            notes.append(f"不参与分配（不满足参与条件）：{listed}")
-        for won, lost in self.ties:
-            notes.append(f"并列：{'、'.join(won)} 获得最后的单位，{'、'.join(lost)} 未获得")
-        residual = self.unallocated
-        if residual > 0:
-            notes.append(f"尾差 {format_amount(residual)} {unit} 未分配")
-        elif residual < 0:
-            notes.append(f"合计超出总额 {format_amount(-residual)} {unit}")
-        return notes
+        return allocation_html(self, rows=_HTML_ROWS)
 
     # ------------------------------------------------------------------ breakdown
-    def _quantum(self) -> Decimal:
+    def _exponent(self) -> int:
         exponent = self.scheme.step.normalize().as_tuple().exponent
-        return Decimal(1).scaleb(min(int(exponent), 0) - 6)
+        return min(int(exponent), 0) - 6
 
-    def _region(self, region: str) -> int:
-        try:
-            return self._position[region]
-        except KeyError:
-            import difflib
+    def _position(self, region: str) -> int:
+        """The trace position (id order) of ``region``, by bisection over the sorted ids."""
+        ids = self.trace.ids
+        k = bisect.bisect_left(ids, region) if isinstance(region, str) else len(ids)
+        if k < len(ids) and ids[k] == region:
+            return k
+        import difflib
 
-            close = difflib.get_close_matches(region, self.trace.ids, n=1, cutoff=0.5)
-            raise DataError(
-                Problem(
-                    region, "no such region", hint=f"did you mean {close[0]!r}?" if close else None
-                )
-            ) from None
+        close = (
+            difflib.get_close_matches(str(region), ids, n=1, cutoff=0.5) if len(ids) < 10**5 else []
+        )
+        raise DataError(
+            Problem(
+                str(region),
+                tr("output.no_such_region"),
+                hint=tr("output.did_you_mean", name=repr(close[0])) if close else None,
+            )
+        )
 
-    def _items(self, k: int) -> RegionBreakdown:
+    _region = _position  # the name plots and others call
+
+    def _row(self, region: str) -> int:
+        return int(self.trace.order[self._position(region)])
+
+    def _bindings(
+        self, ks: npt.NDArray[np.intp]
+    ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.intp], tuple[str, ...]]:
+        """Which bound stage applies to the regions at trace positions ``ks``: codes into
+        :data:`BOUND_STAGES`, and the index of each one's label."""
+        trace, limits, unit = self.trace, self.trace.limits, self.scheme.unit
+        taking = trace.taking_part[ks]
+        fixed, targets, bounded = trace.fixed[ks], trace.targets[ks], trace.bounded[ks]
+        multiplier = (
+            trace.multiplier
+            if trace.region_multipliers is None
+            else np.asarray(trace.region_multipliers)[ks]
+        )
+        scaled = fixed + multiplier * (targets - fixed)
+        lower, upper = limits.lower[ks], limits.upper[ks]
+        lower_from, upper_from = limits.lower_from[ks], limits.upper_from[ks]
+        with np.errstate(invalid="ignore"):
+            floor = taking & (lower_from >= 0) & (scaled < lower) & (bounded <= lower)
+            cap = taking & ~floor & (upper_from >= 0) & (scaled >= upper) & (bounded >= upper)
+        rest = taking & ~floor & ~cap
+        group_rows = None if trace.group_rows is None else np.asarray(trace.group_rows)[ks]
+        group = rest & (group_rows >= 0) if group_rows is not None else np.zeros_like(rest)
+        rest &= ~group
+        adjustment = rest & (np.abs(bounded - targets) > 1e-12 * np.maximum(1.0, np.abs(targets)))
+        code = np.zeros(len(ks), dtype=np.int8)
+        code[floor], code[cap], code[adjustment], code[group] = 1, 2, 3, 4
+        names: list[str] = [""]
+        index = np.zeros(len(ks), dtype=np.intp)
+        for mask, source in ((floor, lower_from), (cap, upper_from)):
+            for b in np.unique(source[mask]).tolist():
+                names.append(limits.bounds[b].label(unit))
+                index[mask & (source == b)] = len(names) - 1
+        if adjustment.any():
+            names.append(str(tr("output.lambda", value=f"{trace.multiplier:.6g}")))
+            index[adjustment] = len(names) - 1
+        if group.any() and group_rows is not None:
+            for row in np.unique(group_rows[group]).tolist():
+                names.append(trace.row_labels[row])
+                index[group & (group_rows == row)] = len(names) - 1
+        return code, index, tuple(names)
+
+    def _columns_at(self, ks: npt.NDArray[np.intp]) -> BreakdownColumns:
+        """The breakdown of the regions at trace positions ``ks`` (vectorised)."""
         trace, scheme = self.trace, self.scheme
-        q = self._quantum()
+        exponent = self._exponent()
 
-        def dec(x: float) -> Decimal:
-            return Decimal(float(x)).quantize(q, rounding=ROUND_HALF_EVEN)
+        def q(values: npt.NDArray[np.float64]) -> npt.NDArray[Any]:
+            return _quantise(np.asarray(values, dtype=np.float64)[ks], exponent)
 
-        items: list[Item] = []
+        def minus(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> npt.NDArray[Any]:
+            return a - b if _fits(a, b) else _exact(a) - _exact(b)
+
+        items: list[ItemColumn] = []
         for leaf in trace.leaves:
             path = "/".join(leaf.path)
             if leaf.tranche.quota is not None:
                 quota = leaf.tranche.quota
                 items.append(
-                    Item("quota", path, f"{quota.column} × {quota.rate:g}", dec(leaf.targets[k]))
+                    ItemColumn("quota", path, f"{quota.column} × {quota.rate:g}", q(leaf.targets))
                 )
                 continue
             items += [
-                Item("factor", path, name, dec(leaf.contributions[j, k]))
+                ItemColumn("factor", path, name, q(leaf.contributions[j]))
                 for j, name in enumerate(leaf.factor_names)
             ]
             if leaf.coefficient_names:
                 items.append(
-                    Item(
+                    ItemColumn(
                         "coefficients",
                         path,
                         ", ".join(leaf.coefficient_names),
-                        dec(leaf.targets[k]) - dec(leaf.before[k]),
+                        minus(q(leaf.targets), q(leaf.before)),
                     )
                 )
-        target = float(trace.targets[k])
-        bounded = float(trace.bounded[k])
-        stage, name = self._binding(k)
-        if stage:
-            items.append(Item(stage, "", name, dec(bounded) - dec(target)))
-        amount = int(trace.units[k]) * scheme.step
-        items.append(
-            Item("rounding", "", scheme.method, amount - sum((i.amount for i in items), Decimal(0)))
+        code, name_index, names = self._bindings(ks)
+        bound = minus(q(trace.bounded), q(trace.targets))
+        bound = np.where(code > 0, bound, 0).astype(bound.dtype)
+        units = np.asarray(trace.units)[ks]
+        per_step = int(scheme.step.scaleb(-exponent))
+        columns = [c.quanta for c in items] + [bound]
+        if (
+            _fits(units * 0, *columns)
+            and float(np.abs(units).max(initial=0)) * per_step < _INT64_SAFE
+        ):
+            amount = units.astype(np.int64) * per_step
+            if _fits(amount, *columns):
+                rounding = amount - sum(columns, np.zeros(len(ks), dtype=np.int64))
+            else:
+                amount, rounding = self._exact_rounding(units, per_step, columns)
+        else:
+            amount, rounding = self._exact_rounding(units, per_step, columns)
+        return BreakdownColumns(
+            ids=tuple(trace.ids[k] for k in ks.tolist()),
+            exponent=exponent,
+            items=tuple(items),
+            bound_stage=code,
+            bound_name=name_index,
+            bound_names=names,
+            bound=bound,
+            rounding=rounding,
+            amount=amount,
+            units=units,
+            step=scheme.step,
+            method=scheme.method,
         )
-        return RegionBreakdown(trace.ids[k], amount, tuple(items))
 
-    def _binding(self, k: int) -> tuple[str, str]:
-        """Which bound stage applies to region k: ('floor'|'cap'|'adjustment'|'', label)."""
-        trace, limits, unit = self.trace, self.trace.limits, self.scheme.unit
-        if not trace.taking_part[k]:
-            return "", ""
-        fixed = trace.fixed[k]
-        multiplier = (
-            trace.multiplier
-            if trace.region_multipliers is None
-            else float(trace.region_multipliers[k])
-        )
-        scaled = fixed + multiplier * (trace.targets[k] - fixed)
-        bounded = trace.bounded[k]
-        if limits.lower_from[k] >= 0 and scaled < limits.lower[k] and bounded <= limits.lower[k]:
-            return "floor", limits.bounds[limits.lower_from[k]].label(unit)
-        if limits.upper_from[k] >= 0 and scaled >= limits.upper[k] and bounded >= limits.upper[k]:
-            return "cap", limits.bounds[limits.upper_from[k]].label(unit)
-        if trace.group_rows is not None and trace.group_rows[k] >= 0:
-            return "group", trace.row_labels[trace.group_rows[k]]
-        if abs(trace.bounded[k] - trace.targets[k]) > 1e-12 * max(1.0, abs(trace.targets[k])):
-            return "adjustment", f"λ = {trace.multiplier:.6g}"
-        return "", ""
+    @staticmethod
+    def _exact_rounding(
+        units: npt.NDArray[Any], per_step: int, columns: list[npt.NDArray[Any]]
+    ) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+        amount = np.array([int(u) * per_step for u in units.tolist()], dtype=object)
+        spent = sum((_exact(c) for c in columns), np.zeros(len(units), dtype=object))
+        return amount, amount - spent
 
-    @cached_property
-    def breakdown(self) -> dict[str, RegionBreakdown]:
-        """Region id to its breakdown, whose items add up exactly to the amount."""
-        return {region: self._items(self._position[region]) for region in self.table.ids}
+    @property
+    def breakdown(self) -> Mapping[str, RegionBreakdown]:
+        """Region id to its breakdown, whose items add up exactly to the amount.
+
+        A view: one region's breakdown is built from that region's numbers when it is read;
+        iterating over every region uses :attr:`breakdown_columns`."""
+        return _Breakdowns(self)
 
     # ------------------------------------------------------------------ explain
     def explain(self, region: str, *, lang: Lang = "zh") -> str:
@@ -444,27 +665,34 @@ class Allocation:
         region : str
             The region id.
         lang : {"zh", "en"}
-            The language of the account (templates in :data:`TEXT`).
+            The language of the account (its lines come from the catalogue,
+            :mod:`fundalloc.i18n.output`).
 
         Raises
         ------
         DataError
             If there is no such region (with the closest id as a hint).
+        SchemeError
+            If ``lang`` is neither ``"zh"`` nor ``"en"``.
         """
-        if lang not in TEXT:
-            raise SchemeError(f"unknown language {lang!r}; expected one of: {', '.join(TEXT)}")
-        k = self._region(region)
-        text, trace, unit = TEXT[lang], self.trace, self.scheme.unit
-        parts = self._items(k)
+        from fundalloc.i18n import _check
+
+        lang = _check(lang)
+        k = self._position(region)
+        trace, unit = self.trace, self.scheme.unit
+        parts = self._columns_at(np.array([k], dtype=np.intp)).region(0)
+
+        def say(key: str, **params: Any) -> str:
+            return tr(key, **params).render(lang)
 
         def money(amount: Decimal, sign: bool = True) -> str:
             mark = "+" if sign and amount > 0 else ("−" if amount < 0 else "")
             return f"{mark}{format_amount(abs(amount), 6)} {unit}"
 
-        lines = [text["head"].format(region=region, amount=money(parts.amount, sign=False))]
+        lines = [say("output.explain.head", region=region, amount=money(parts.amount, False))]
         if not trace.taking_part[k]:
             condition = self.scheme.eligibility[int(trace.excluded_by[k])]
-            lines.append(text["excluded"].format(condition=condition.describe()))
+            lines.append(say("output.explain.excluded", condition=condition.describe()))
             return "\n".join(lines)
         row = self.table.take(trace.order[k : k + 1])
         for leaf in trace.leaves:
@@ -473,10 +701,10 @@ class Allocation:
             if not leaf.taking_part[k]:
                 failed = [c.describe() for c in leaf.tranche.eligibility if not c.test(row)[0]]
                 lines.append(
-                    text["tranche_out"].format(path=path, amount=size, conditions=", ".join(failed))
+                    say("output.explain.tranche_out", path=path, amount=size, conditions=failed)
                 )
                 continue
-            lines.append(text["tranche"].format(path=path, amount=size))
+            lines.append(say("output.explain.tranche", path=path, amount=size))
             weights = (
                 normalised_weights(leaf.tranche.factors) if leaf.tranche.factors else np.zeros(0)
             )
@@ -485,19 +713,22 @@ class Allocation:
                     continue
                 if item.stage == "factor":
                     j = leaf.factor_names.index(item.name)
-                    size = leaf.amount * weights[j]
-                    share = leaf.contributions[j, k] / size if size > 0 else 0.0
+                    size_j = leaf.amount * weights[j]
+                    share = leaf.contributions[j, k] / size_j if size_j > 0 else 0.0
                     lines.append(
-                        text["factor"].format(
+                        say(
+                            "output.explain.factor",
                             name=item.name,
-                            weight=weights[j],
-                            share=share,
+                            weight=float(weights[j]),
+                            share=float(share),
                             amount=money(item.amount, sign=False),
                         )
                     )
                 elif item.stage == "quota":
                     lines.append(
-                        text["quota"].format(name=item.name, amount=money(item.amount, sign=False))
+                        say(
+                            "output.explain.quota", name=item.name, amount=money(item.amount, False)
+                        )
                     )
                 elif item.stage == "coefficients":
                     factors = " × ".join(
@@ -505,99 +736,112 @@ class Allocation:
                         for c, name in enumerate(leaf.coefficient_names)
                     )
                     lines.append(
-                        text["coefficients"].format(factors=factors, amount=money(item.amount))
+                        say(
+                            "output.explain.coefficients",
+                            factors=factors,
+                            amount=money(item.amount),
+                        )
                     )
-        lines.append(text["target"].format(amount=money(parts.target, sign=False)))
+        lines.append(say("output.explain.target", amount=money(parts.target, sign=False)))
         for item in parts.items:
             if item.stage in ("floor", "cap", "adjustment"):
-                lines.append(text[item.stage].format(name=item.name, amount=money(item.amount)))
+                key = {
+                    "floor": "output.explain.floor",
+                    "cap": "output.explain.cap",
+                    "adjustment": "output.explain.adjustment",
+                }[item.stage]
+                lines.append(say(key, name=item.name, amount=money(item.amount)))
             elif item.stage == "group":
                 ratio = float(self.trace.region_multipliers[k])  # type: ignore[index]
                 lines.append(
-                    text["group"].format(name=item.name, ratio=ratio, amount=money(item.amount))
+                    say(
+                        "output.explain.group",
+                        name=item.name,
+                        ratio=ratio,
+                        amount=money(item.amount),
+                    )
                 )
             elif item.stage == "rounding":
                 lines.append(
-                    text["rounding"].format(
-                        method=METHOD_NAMES[lang][item.name],
+                    say(
+                        "output.explain.rounding",
+                        method=method_name(item.name),
                         step=f"{format_amount(self.scheme.step)} {unit}",
                         amount=money(item.amount),
                     )
                 )
         for tie in trace.ties:
             if k in tie.winners or k in tie.losers:
-                others = text["and"].join(
-                    trace.ids[i] for i in (*tie.winners, *tie.losers) if i != k
+                others = [trace.ids[i] for i in (*tie.winners, *tie.losers) if i != k]
+                outcome = tr(
+                    "output.explain.tie_won" if k in tie.winners else "output.explain.tie_lost"
                 )
-                outcome = text["tie_won"] if k in tie.winners else text["tie_lost"]
-                lines.append(text["tie"].format(others=others, outcome=outcome))
-        lines.append(text["total"].format(amount=money(parts.amount, sign=False)))
+                lines.append(say("output.explain.tie", others=others, outcome=outcome))
+        lines.append(say("output.explain.total", amount=money(parts.amount, sign=False)))
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ export
     def to_records(self, *, detail: bool = False) -> list[dict[str, Any]]:
-        """One mapping per region in table order: id and amount, and with ``detail`` the
-        target and every breakdown item (keys like ``"factor:因素/贫困人口"``).
+        """One mapping per region in table order: id and amount (exact Decimal), and with
+        ``detail`` the target and every breakdown item (keys like
+        ``"factor:因素/贫困人口"``).
 
         Examples
         --------
         For the example of :func:`fundalloc.allocate`, ``to_records()[0]`` is
         ``{"地区": "甲市", "amount": Decimal("37")}``.
         """
-        id_name = self.table.id_column
-        records: list[dict[str, Any]] = []
-        for region, amount in self.amounts.items():
-            row: dict[str, Any] = {id_name: region, "amount": amount}
-            if detail:
-                parts = self.breakdown[region]
-                row["target"] = parts.target
-                for item in parts.items:
-                    key = f"{item.stage}:{item.tranche}/{item.name}" if item.tranche else item.stage
-                    row[key] = row.get(key, Decimal(0)) + item.amount
-            records.append(row)
-        return records
+        from fundalloc.io.frames import records
+
+        return records(self, detail=detail)
+
+    def to_arrow(
+        self, *, detail: bool = False, exact: bool = False, lang: Lang | None = None
+    ) -> Any:
+        """The allocation as a pyarrow Table, numeric (see :func:`fundalloc.io.frames.columns`):
+        id, formula target, bounded amount, amount (float64), whole steps (int64), share;
+        ``detail`` adds every breakdown item (float64), ``exact`` the amount as decimal."""
+        from fundalloc.io.frames import to_arrow
+
+        return to_arrow(self, detail=detail, exact=exact, lang=lang)
+
+    def to_pandas(
+        self, *, detail: bool = False, exact: bool = False, lang: Lang | None = None
+    ) -> Any:
+        """The allocation as a pandas DataFrame, numeric (columns as :meth:`to_arrow`;
+        ``exact`` adds an object column of Decimal amounts)."""
+        from fundalloc.io.frames import to_pandas
+
+        return to_pandas(self, detail=detail, exact=exact, lang=lang)
+
+    def to_polars(
+        self, *, detail: bool = False, exact: bool = False, lang: Lang | None = None
+    ) -> Any:
+        """The allocation as a polars DataFrame, numeric (columns as :meth:`to_arrow`;
+        ``exact`` adds a decimal column)."""
+        from fundalloc.io.frames import to_polars
+
+        return to_polars(self, detail=detail, exact=exact, lang=lang)
 
     def to_dataframe(
-        self, *, library: Literal["pandas", "polars"] = "pandas", detail: bool = False
+        self,
+        *,
+        library: Literal["pandas", "polars"] = "pandas",
+        detail: bool = False,
+        exact: bool = False,
+        lang: Lang | None = None,
     ) -> Any:
-        """The records as a pandas or polars DataFrame (imported only now).
-
-        Amounts stay exact: they are Decimal values (an object column in pandas, a
-        decimal column in polars).
-        """
-        records = self.to_records(detail=detail)
-        module = require(library, library)
-        if library == "pandas":
-            return module.DataFrame.from_records(records)
-        return module.DataFrame(records, infer_schema_length=None)
+        """:meth:`to_pandas` or :meth:`to_polars` (imported only now)."""
+        if library == "polars":
+            return self.to_polars(detail=detail, exact=exact, lang=lang)
+        return self.to_pandas(detail=detail, exact=exact, lang=lang)
 
     def to_csv(self, path: str | os.PathLike[str], *, detail: bool = False) -> None:
         """Write the records as CSV in UTF-8 with a byte-order mark (so Excel shows Chinese).
 
         The file is written to a temporary name and renamed, so a failed run never
-        leaves a half-written file.
+        leaves a half-written file (see :func:`fundalloc.io.frames.records_csv`).
         """
-        records = self.to_records(detail=detail)
-        names: dict[str, None] = {}
-        for row in records:
-            names.update(dict.fromkeys(row))
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(names), restval="0", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({k: _plain(v) for k, v in row.items()} for row in records)
-        write_atomic(path, buffer.getvalue().encode("utf-8-sig"))
+        from fundalloc.io.frames import records_csv
 
-
-def _fixed(value: float, places: int = 4) -> str:
-    """A float with ``places`` decimals and its thousands grouped by commas, for columns."""
-    return f"{value:,.{places}f}"
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return (
-            format(value.normalize(), "f")
-            if value == value.to_integral_value()
-            else format(value, "f")
-        )
-    return value
+        write_atomic(path, records_csv(self, detail=detail))

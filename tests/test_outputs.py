@@ -88,7 +88,7 @@ def test_the_workbook_prints_as_it_is(tmp_path: Path) -> None:
     assert "A1:D1" in {str(r) for r in sheet.merged_cells.ranges}
     assert sheet["A2"].value == "单位：万元"
     assert [c.value for c in sheet[3]] == ["地区", "测算数", "分配金额（万元）", "占比"]
-    assert sheet.freeze_panes == "A4"
+    assert sheet.freeze_panes == "B4"  # below the header, right of the region names
     assert sheet.print_title_rows == "$1:$3"
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
@@ -116,7 +116,9 @@ def test_the_english_provenance_header(tmp_path: Path) -> None:
 
 
 def test_input_numbers_are_numbers_only_when_the_text_is_exactly_the_number() -> None:
-    cell = outputs._input_cell
+    from fundalloc.io import xlsxout
+
+    cell = xlsxout._input_cell
     assert [cell("95"), cell("12.5"), cell("-3"), cell("0.1")] == [95, 12.5, -3, 0.1]
     for text in ("007", "1.50", "1e3", "12345678901234567890", "+5", " 5", "1.", "-0"):
         assert cell(text) == text

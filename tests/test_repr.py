@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import fundalloc as fa
+from fundalloc.i18n import using
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,6 +64,14 @@ def _shares(names: list[str], values: list[float], total: int, **scheme: object)
             **scheme,  # type: ignore[arg-type]
         ),
     )
+
+
+@pytest.fixture(autouse=True)
+def chinese() -> object:
+    """The HTML speaks the current language; these tests read the Chinese one (the English
+    one is tested at the end)."""
+    with using("zh"):
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -240,3 +249,12 @@ def test_scheme_names_are_escaped() -> None:
     assert page.rows[1] == ["<script>", "100%（10 万元）", "", ""]
     assert page.rows[2] == ["a&b", "", "100%", "<c>"]
     assert "参与条件：kind == '<x>'" in page.items and "保底：<floor>" in page.items
+
+
+def test_allocation_table_in_english(shandong: fa.Allocation) -> None:
+    with using("en"):
+        page = _Cells(shandong._repr_html_())
+    assert page.rows[0] == ["地区", "formula target", "amount (万元)", "share"]
+    assert page.rows[-1][0] == "total"
+    assert "regions, rounded to 1 万元 by largest remainder" in page.caption
+    assert page.items == ["not taking part (not eligible): 威海市"]

@@ -328,9 +328,14 @@ def _cell(sheet_index: int, region: str | None, column: int, value: Any) -> Call
         sheet = book.worksheets[sheet_index]
         row = _last_row(sheet) if region is None else _row_of(sheet, region)
         sheet.cell(row=row, column=column).value = value
-        return f"{sheet.title}!{'ABCDE'[column - 1]}{row}"
+        return f"{sheet.title}!{'ABCDEFGHIJKLM'[column - 1]}{row}"
 
     return change
+
+
+def _header_cell(sheet: Any, column: int, value: str) -> str:
+    sheet.cell(row=TITLE_ROWS + 1, column=column).value = value
+    return ""
 
 
 def _delete(sheet_index: int, region: str | None, count: int = 1) -> Callable[[Any], str]:
@@ -369,24 +374,34 @@ XLSX_CHANGES = {
     "region removed": (_delete(0, "济南市"), "济南市: missing from the sheet 分配结果"),
     "region renamed": (_cell(0, "济南市", 1, "某市"), "某市 ({ref}): only in the output"),
     "breakdown amount": (
-        _cell(1, "济南市", 5, 87.3),
-        "济南市, 因素 / 贫困人口因素 / 贫困人口规模 ({ref}): "
-        "amount 87.3 in the output, 87.298865 now",
+        _cell(1, "济南市", 2, 87.3),
+        "济南市, 因素：贫困人口因素/贫困人口规模 ({ref}): amount 87.3 in the output, 87.298865 now",
     ),
-    "breakdown stage": (
-        _cell(1, "济南市", 2, "保底"),
-        "济南市, 因素 / 贫困人口因素 / 贫困人口规模 ({ref}): "
-        "stage the text '保底' in the output, '因素' now",
+    "breakdown bound stage": (
+        _cell(1, "济南市", 9, "保底"),
+        "济南市, 限额环节 ({ref}): bound stage the text '保底' in the output, '比例调整' now",
     ),
-    "breakdown row removed": (
-        _delete(1, "济南市"),
-        "济南市: the breakdown on the sheet 测算明细 has 9 rows in the output, 10 now",
+    "breakdown bound name": (
+        _cell(1, "济南市", 10, "λ = 2"),
+        "济南市, 限额 ({ref}): bound the text 'λ = 2' in the output, 'λ = 1.03183' now",
     ),
-    "breakdown removed": (
-        _delete(1, "济南市", 10),
-        "济南市: the breakdown is missing from the sheet 测算明细",
+    "breakdown rounding": (
+        _cell(1, "济南市", 12, 0.5),
+        "济南市, 取整 ({ref}): amount 0.5 in the output, -0.141542 now",
     ),
-    "breakdown amount row": (_cell(1, None, 5, 1.0), "amount 1 in the output"),
+    "breakdown row removed": (_delete(1, "济南市"), "济南市: missing from the sheet 测算明细"),
+    "breakdown row added": (
+        _cell(1, "济南市", 1, "某市"),
+        "某市 ({ref}): only in the output",
+    ),
+    "breakdown header": (
+        lambda book: _header_cell(book.worksheets[1], 2, "人口"),
+        "测算明细: header 地区 | 人口 |",
+    ),
+    "breakdown total": (
+        _cell(1, None, 13, 1.0),
+        "the total row ({ref}): amount 1 in the output, 3717 now",
+    ),
     "weight": (_cell(2, None, 3, 0.5), "({ref}): weight 0.5 in the output"),
     "weight as text": (_cell(2, None, 3, "0.5"), "({ref}): weight the text '0.5' in the output"),
     "factor name": (_cell(2, None, 2, "某因素"), "({ref}): factor the text '某因素' in the output"),
