@@ -14,7 +14,13 @@ the same when their keys are (:func:`text_key`: NFKC, so full-width and half-wid
 agree, with all whitespace removed), so look-alike duplicates are refused.
 
 Rows are numbered the way the user sees them: records count from 1 unless the reader
-gives the file's own row numbers. Messages say "row" for every source.
+gives the file's own row numbers. Messages say "row" for every source; every message, and
+every place a message names (``data.csv, row 5, column '人口'``), comes from the catalogue
+(:mod:`fundalloc.i18n.data`), in Chinese by default.
+
+Columns are validated vectorised (:func:`parse_numbers`): a column of numbers, or of
+numbers written as text, is converted in C, and only its bad cells are looked at in
+Python; a column of a million regions is checked in tens of milliseconds.
 """
 
 from __future__ import annotations
@@ -31,7 +37,8 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from fundalloc.errors import MAX_LISTED, DataError, Problem, not_listed
+from fundalloc.errors import MAX_LISTED, DataError, Problem, Text, not_listed
+from fundalloc.i18n import Message, tr
 
 __all__ = ["RegionTable"]
 
@@ -67,8 +74,6 @@ _SPACES_BUT_LINE_BREAK = tuple(
 )  # every character str.isspace() accepts is below U+3001
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s+")
-# whitespace but the line break, control characters (the line break aside)
-_UNCLEAN = re.compile("[^\\S\n]|[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 
 def clean_text(value: Any) -> str:
@@ -128,10 +133,12 @@ def _already_clean(cells: list[Any]) -> bool:
     if not cells or set(map(type, cells)) != {str}:
         return False
     joined = "\n".join(cells)
+    # str.isprintable is false for every whitespace character but the space, every control
+    # and every format (invisible) character: three passes in C, no regular expression
     return (
         joined.count("\n") == len(cells) - 1
-        and _UNCLEAN.search(joined) is None
-        and (joined.isascii() or _MAYBE_INVISIBLE.search(joined) is None)
+        and " " not in joined
+        and joined.replace("\n", "").isprintable()
         and unicodedata.is_normalized("NFKC", joined)
     )
 
@@ -155,14 +162,14 @@ class NoValue:
 
     Examples
     --------
-    >>> cell = NoValue("=B3*2", "the formula =B3*2 with no saved result")
-    >>> str(cell), to_number(cell).found
+    >>> cell = NoValue("=B3*2", tr("data.formula_no_result", formula="=B3*2"))
+    >>> str(cell), to_number(cell).found.render("en")
     ('=B3*2', 'the formula =B3*2 with no saved result')
     """
 
     __slots__ = ("found", "text")
 
-    def __init__(self, text: str, found: str) -> None:
+    def __init__(self, text: str, found: Text) -> None:
         self.text = text
         self.found = found
 
@@ -178,7 +185,7 @@ class NoValue:
         return (self.text, self.found) == (other.text, other.found)
 
     def __hash__(self) -> int:
-        return hash((NoValue, self.text, self.found))
+        return hash((NoValue, self.text))
 
 
 def _readonly(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
@@ -195,26 +202,22 @@ def _object_array(values: Sequence[Any]) -> npt.NDArray[Any]:
 class NotANumber(NamedTuple):
     """Why a cell is not a finite number: what was expected there and what was found."""
 
-    expected: str
-    found: str
+    expected: Message
+    found: Text
 
 
-_NUMBER = "expected a number"
-_FINITE = "expected a finite number"
-
-
-def _described(value: object) -> str:
+def _described(value: object) -> Message:
     if isinstance(value, datetime.datetime):
         if value.time() == datetime.time(0):
-            return f"the date {value.date().isoformat()}"
-        return f"the date and time {value.isoformat(sep=' ')}"
+            return tr("data.found_date", date=value.date().isoformat())
+        return tr("data.found_datetime", value=value.isoformat(sep=" "))
     if isinstance(value, datetime.date):
-        return f"the date {value.isoformat()}"
+        return tr("data.found_date", date=value.isoformat())
     if isinstance(value, datetime.time):
-        return f"the time {value.isoformat()}"
+        return tr("data.found_time", value=value.isoformat())
     if isinstance(value, datetime.timedelta):
-        return f"the duration {value}"
-    return f"a {type(value).__name__}"
+        return tr("data.found_duration", value=str(value))
+    return tr("data.found_type", kind=type(value).__name__)
 
 
 #: Full-width ASCII forms (U+FF01-U+FF5E) and the spaces a spreadsheet shows as blank.
@@ -222,6 +225,14 @@ _FULL_WIDTH: dict[int, int | str] = {
     **{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)},
     **dict.fromkeys([0x3000, 0x00A0, *range(0x2000, 0x200B), 0x202F, 0x205F], " "),
 }
+
+
+def _not_a_number(found: Text) -> NotANumber:
+    return NotANumber(tr("data.expected_number"), found)
+
+
+def _not_finite(found: Text) -> NotANumber:
+    return NotANumber(tr("data.expected_finite"), found)
 
 
 def to_number(value: object) -> float | NotANumber:
@@ -236,17 +247,19 @@ def to_number(value: object) -> float | NotANumber:
     --------
     >>> to_number("１２，３４５．５"), to_number(" 7 "), to_number("12.5%")
     (12345.5, 7.0, 0.125)
-    >>> to_number("1_000").found, to_number("#DIV/0!").found, to_number("1320¹").found
-    ("the text '1_000'", 'the spreadsheet error #DIV/0!', "the text '1320¹'")
+    >>> [to_number(v).found.render("en") for v in ("1_000", "#DIV/0!", "1320¹")]
+    ["the text '1_000'", 'the spreadsheet error #DIV/0!', "the text '1320¹'"]
+    >>> to_number("1320¹").found.render("zh")
+    "文本 '1320¹'"
     """
     if value is None:
-        return NotANumber(_NUMBER, "an empty cell")
+        return _not_a_number(tr("data.found_empty"))
     if isinstance(value, bool):
-        return NotANumber(_NUMBER, f"the boolean {value}")
+        return _not_a_number(tr("data.found_boolean", value=str(value)))
     if isinstance(value, NoValue):
-        return NotANumber(_NUMBER, value.found)
+        return _not_a_number(value.found)
     if isinstance(value, Decimal) and value.is_nan():  # float() refuses a signalling NaN
-        return NotANumber(_FINITE, "NaN")
+        return _not_finite(tr("data.found_nan"))
     if isinstance(value, int | float | Decimal | np.integer | np.floating):
         try:
             number = float(value)
@@ -263,80 +276,179 @@ def to_number(value: object) -> float | NotANumber:
         # (1320¹, 310②) as more digits of the number
         text = _INVISIBLE.sub("", value).translate(_FULL_WIDTH).strip()
         if text.lower() in _MISSING_TEXT:
-            return NotANumber(_NUMBER, "an empty cell" if not text else f"{value!r}")
+            return _not_a_number(tr("data.found_empty") if not text else repr(value))
         if text.upper() in SPREADSHEET_ERRORS:
-            return NotANumber(_NUMBER, f"the spreadsheet error {text.upper()}")
-        percent = text.endswith("%")  # NFKC made the full-width ％ a %
+            return _not_a_number(tr("data.found_spreadsheet_error", error=text.upper()))
+        percent = text.endswith("%")  # the full-width ％ is a % now
         if percent:
             text = text[:-1].rstrip()
         if _THOUSANDS.fullmatch(text):
             text = text.replace(",", "")
         if percent:
             if not _PERCENT.fullmatch(text):
-                return NotANumber(_NUMBER, f"the text {value!r}")
+                return _not_a_number(tr("data.found_text", text=value))
             return float(Decimal(text).scaleb(-2))  # correctly rounded: 3.3% is 0.033
         if not (_PLAIN_NUMBER.fullmatch(text) or _NOT_FINITE.fullmatch(text)):
-            return NotANumber(_NUMBER, f"the text {value!r}")
+            return _not_a_number(tr("data.found_text", text=value))
         number = float(text)
         written_finite = "inf" not in text.lower()
         shown = repr(value)
     else:
-        return NotANumber(_NUMBER, _described(value))
+        return _not_a_number(_described(value))
     if math.isnan(number):
-        return NotANumber(_FINITE, "NaN")
+        return _not_finite(tr("data.found_nan"))
     if math.isinf(number):
-        return NotANumber(_FINITE, f"{shown} (too large)" if written_finite else "infinity")
+        if written_finite:
+            return _not_finite(tr("data.found_too_large", value=shown))
+        return _not_finite(tr("data.found_infinity"))
     return number
 
 
-def to_numbers(values: Sequence[Any]) -> tuple[FloatArray, dict[int, NotANumber]]:
-    """:func:`to_number` of every cell, as an array (NaN where there is no number) and the
-    reason for each cell that is not a number, by position.
+IntArray = npt.NDArray[np.intp]
 
-    Columns of plain numbers, or of plain ASCII numbers as text (what a CSV file holds),
-    are converted without looking at each cell in Python.
+#: Cell types that are never a number (:func:`to_number` says what each is).
+_NEVER_NUMBERS = (
+    type(None),
+    bool,
+    np.bool_,
+    NoValue,
+    datetime.date,
+    datetime.time,
+    datetime.timedelta,
+    bytes,
+)
+# the lines of a column's joined text (no cell holding a line break) that are not a plain
+# number as a spreadsheet writes it: those need a look of their own (thousands separators,
+# percentages, full-width forms, or not a number at all)
+_NOT_PLAIN_LINE = re.compile(
+    r"^(?![ \t]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?[ \t]*$).*$",
+    re.ASCII | re.MULTILINE,
+)
+
+
+def parse_numbers(values: Sequence[Any]) -> tuple[FloatArray, IntArray]:
+    """:func:`to_number` of every cell, vectorised: the values (NaN where there is no
+    finite number) and the positions of the cells that are not finite numbers, in order.
+
+    Cells are taken by type, each type converted in one step in C: numbers at once, text
+    by one pass of numpy's parser (and when that fails, one search over the joined text
+    for the cells that are not plain numbers; only those are read one by one, as they may
+    be ``1,234``, ``12%`` or full-width), and cells that are never numbers (empty,
+    booleans, dates, formulas without a result) without converting anything. Ask
+    :func:`to_number` of a listed cell why it is not a number.
+
+    Examples
+    --------
+    >>> values, bad = parse_numbers(["1", "2.5", "x", 4, True, "1,000"])
+    >>> values.tolist()[:2], values.tolist()[5], bad.tolist()
+    ([1.0, 2.5], 1000.0, [2, 4])
+    """
+    cells = values if isinstance(values, list) else list(values)
+    kinds = set(map(type, cells))
+    if len(kinds) <= 1 or kinds <= {float, int}:
+        return _parse_kind(next(iter(kinds)) if len(kinds) == 1 else float, cells)
+    # several types: each cell's type coded in one pass, then each type converted at once
+    order = {kind: k for k, kind in enumerate(kinds)}
+    codes = np.fromiter(map(order.__getitem__, map(type, cells)), np.intp, len(cells))
+    array = _object_array(cells)
+    out = np.empty(len(cells), dtype=np.float64)
+    bad: list[IntArray] = []
+    for kind, code in order.items():
+        index = np.flatnonzero(codes == code)
+        part, part_bad = _parse_kind(kind, array[index].tolist())
+        out[index] = part
+        bad.append(index[part_bad])
+    return out, np.sort(np.concatenate(bad))
+
+
+def _parse_kind(kind: type, cells: list[Any]) -> tuple[FloatArray, IntArray]:
+    """:func:`parse_numbers` of cells all of type ``kind``."""
+    n = len(cells)
+    if n == 0:
+        return np.empty(0), np.empty(0, dtype=np.intp)
+    if issubclass(kind, _NEVER_NUMBERS):
+        return np.full(n, np.nan), np.arange(n, dtype=np.intp)
+    if kind is str:
+        return _parse_texts(cells)
+    if issubclass(kind, int | float | Decimal | np.integer | np.floating):
+        try:
+            out = np.array(cells, dtype=np.float64)
+        except (OverflowError, ValueError, TypeError):  # beyond binary64, a signalling NaN
+            pass
+        else:
+            return out, np.flatnonzero(~np.isfinite(out))
+    return _parse_each(cells)
+
+
+def _parse_each(cells: Sequence[Any]) -> tuple[FloatArray, IntArray]:
+    """:func:`to_number` of each cell, in Python (for the cells that need it)."""
+    out = np.empty(len(cells), dtype=np.float64)
+    bad: list[int] = []
+    for i, cell in enumerate(cells):
+        number = to_number(cell)
+        if isinstance(number, NotANumber):
+            bad.append(i)
+            out[i] = np.nan
+        else:
+            out[i] = number
+    return out, np.asarray(bad, dtype=np.intp)
+
+
+def _parse_texts(texts: list[str]) -> tuple[FloatArray, IntArray]:
+    n = len(texts)
+    joined = "\n".join(texts)
+    if joined.count("\n") != n - 1:  # a cell holds a line break: each its own look
+        return _parse_each(texts)
+    if joined.isascii() and "_" not in joined:  # what float takes then, a spreadsheet does
+        try:
+            out = np.array(texts, dtype=np.float64)  # float() on each cell, in C
+        except ValueError:
+            pass
+        else:
+            return out, np.flatnonzero(~np.isfinite(out))
+    starts = np.zeros(n, dtype=np.intp)
+    np.cumsum(np.fromiter(map(len, texts), np.intp, n)[:-1] + 1, out=starts[1:])
+    # each match starts a line: its position among the lines' starts is the cell's
+    odd = np.searchsorted(
+        starts, np.fromiter((m.start() for m in _NOT_PLAIN_LINE.finditer(joined)), np.intp)
+    ).astype(np.intp)
+    return _merge_parts(texts, odd)
+
+
+def _merge_parts(texts: list[str], odd: IntArray) -> tuple[FloatArray, IntArray]:
+    """Plain numbers converted at once, the ``odd`` cells one by one."""
+    n = len(texts)
+    plain = np.ones(n, dtype=bool)
+    plain[odd] = False
+    array = _object_array(texts)
+    out = np.empty(n, dtype=np.float64)
+    good = np.flatnonzero(plain)
+    out[good] = np.array(array[good].tolist(), dtype=np.float64)
+    part, part_bad = _parse_each(array[odd].tolist())
+    out[odd] = part
+    bad = np.concatenate([good[~np.isfinite(out[good])], odd[part_bad]])
+    return out, np.sort(bad)
+
+
+def to_numbers(values: Sequence[Any]) -> tuple[FloatArray, dict[int, NotANumber]]:
+    """:func:`parse_numbers` with the reason for each cell that is not a number, by
+    position (for short columns: a long one lists its first reasons only, see
+    :meth:`RegionTable.check`).
 
     Examples
     --------
     >>> values, bad = to_numbers(["1", "2.5", "x"])
-    >>> values.tolist()[:2], bad
-    ([1.0, 2.5], {2: NotANumber(expected='expected a number', found="the text 'x'")})
+    >>> values.tolist()[:2], {i: r.found.render("en") for i, r in bad.items()}
+    ([1.0, 2.5], {2: "the text 'x'"})
     """
-    cells = values if isinstance(values, list | tuple) else list(values)
-    kinds = set(map(type, cells))
-    out: FloatArray | None = None
-    if kinds <= {float, int}:  # a bool's type is bool: it takes the careful path
-        try:
-            out = np.array(cells, dtype=np.float64)
-        except OverflowError:
-            out = None
-    elif kinds == {str}:
-        joined = "\n".join(cells)
-        if joined.isascii() and "_" not in joined:  # what float takes then, a spreadsheet does
-            try:
-                out = np.array(cells, dtype=np.float64)  # float() on each cell, in C
-            except ValueError:
-                out = None
-    bad: dict[int, NotANumber] = {}
-    if out is not None:
-        for i in np.flatnonzero(~np.isfinite(out)).tolist():
-            number = to_number(cells[i])
-            if isinstance(number, NotANumber):
-                bad[i] = number
-        return out, bad
-    out = np.empty(len(cells), dtype=np.float64)
-    for i, cell in enumerate(cells):
-        number = to_number(cell)
-        if isinstance(number, NotANumber):
-            bad[i] = number
-            out[i] = np.nan
-        else:
-            out[i] = number
-    return out, bad
+    cells = values if isinstance(values, list) else list(values)
+    out, bad = parse_numbers(cells)
+    reasons = {int(i): to_number(cells[i]) for i in bad.tolist()}
+    return out, {i: r for i, r in reasons.items() if isinstance(r, NotANumber)}
 
 
 def _row_numbers(
-    rows: Sequence[int] | npt.NDArray[np.integer[Any]], n: int, where: str
+    rows: Sequence[int] | npt.NDArray[np.integer[Any]], n: int, where: Text
 ) -> npt.NDArray[np.int64]:
     """The row numbers given for a table of ``n`` regions: whole numbers, one per region."""
     try:
@@ -353,12 +465,86 @@ def _row_numbers(
         raise DataError(
             Problem(
                 where,
-                f"expected {n} row numbers (whole numbers, one for each region)",
-                found=f"{len(rows) if hasattr(rows, '__len__') else 'no'} values of type "
-                f"{numbers.dtype if numbers.ndim == 1 else 'nested'}",
+                tr("data.expected_row_numbers", count=n),
+                found=tr(
+                    "data.found_values_of_type",
+                    count=len(rows) if hasattr(rows, "__len__") else 0,
+                    dtype=str(numbers.dtype) if numbers.ndim == 1 else "nested",
+                ),
             )
         )
     return numbers.astype(np.int64)
+
+
+#: What a table holds a column as: a read-only numpy array, one value per region.
+Column = npt.NDArray[Any]
+
+
+def _column(values: Any) -> Column:
+    """A column as the table keeps it, converted once: a numpy array stays (copied: its
+    owner could change it); pandas, polars and Arrow columns of numbers without missing
+    values are taken without a copy when the library hands over a read-only view (nobody
+    can change the data under it: Arrow's buffers, pandas' copy on write), copied when the
+    view is writeable; a missing value (None, pandas' NA, a null) becomes None in an object
+    array, so that it is reported as an empty cell and never read as NaN; any other
+    sequence becomes an object array of its cells as given, so that a stray ``True`` or
+    ``"1,2"`` is reported instead of coerced."""
+    if isinstance(values, np.ndarray):
+        return _readonly(np.array(values, copy=True))
+    module = type(values).__module__.partition(".")[0]
+    if module == "pandas" and hasattr(values, "array"):
+        array = _from_pandas(values)
+    elif module == "polars" and hasattr(values, "null_count"):
+        array = _from_polars(values)
+    elif module == "pyarrow" and hasattr(values, "null_count"):
+        array = _from_arrow(values)
+    else:
+        return _readonly(_object_array(values))
+    if array.flags.writeable and array.dtype.kind != "O":  # a view its owner can change
+        array = array.copy()
+    return _readonly(array)
+
+
+def _from_pandas(series: Any) -> Column:
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind != "O":
+        return np.asarray(series.to_numpy())  # a view of the data
+    if bool(series.isna().any()):
+        return _object_array(series.to_numpy(dtype=object, na_value=None).tolist())
+    numpy_dtype = getattr(dtype, "numpy_dtype", None)
+    if numpy_dtype is not None and np.dtype(numpy_dtype).kind in "iufb":
+        return np.asarray(series.to_numpy(dtype=numpy_dtype))
+    return _object_array(series.to_numpy(dtype=object).tolist())
+
+
+def _from_polars(series: Any) -> Column:
+    if series.null_count():
+        return _object_array(series.to_list())
+    array = np.asarray(series.to_numpy())
+    return array if array.dtype.kind in "iufbMm" else _object_array(array.tolist())
+
+
+def _from_arrow(array: Any) -> Column:
+    if array.null_count:
+        return _object_array(array.to_pylist())
+    out = np.asarray(array.to_numpy(zero_copy_only=False))
+    return out if out.dtype.kind in "iufbMm" else _object_array(out.tolist())
+
+
+def _texts_of(array: Column) -> list[Any]:
+    """The cells of a column as Python values (numpy strings become str)."""
+    return array.astype(object).tolist() if array.dtype.kind in "US" else array.tolist()
+
+
+def _cells_of(array: Column, index: IntArray) -> list[Any]:
+    """The cells at ``index`` as :func:`to_number` takes them: dates as dates (numpy's
+    datetime64 and timedelta64 in microseconds, so that ``.tolist()`` gives Python's)."""
+    part = array[index]
+    if part.dtype.kind == "M":
+        part = part.astype("datetime64[us]")
+    elif part.dtype.kind == "m":
+        part = part.astype("timedelta64[us]")
+    return part.tolist()
 
 
 class RegionTable:
@@ -367,7 +553,8 @@ class RegionTable:
     Parameters
     ----------
     columns : mapping of str to sequence
-        Column name to values, one value per region, including the id column.
+        Column name to values, one value per region, including the id column: lists,
+        tuples, numpy arrays, pandas and polars Series, pyarrow arrays.
     id : str
         Name of the id column (``"地区"`` in most bureau spreadsheets).
     kind, parent : str, optional
@@ -381,6 +568,20 @@ class RegionTable:
     places : mapping of str to str, optional
         Where each column is in the source, for messages (a spreadsheet's column
         letter): a cell is then named as ``row 5, column '人口' (cell C5)``.
+
+    Notes
+    -----
+    Columns are converted once, when the table is made (see :func:`_column`): numpy
+    arrays are copied, pandas, polars and Arrow columns of numbers without missing values
+    are taken without a copy, lists become object arrays. A column is validated as a
+    number when it is first used as one, vectorised (:func:`parse_numbers`): only the bad
+    cells are looked at one by one, and at most :data:`~fundalloc.errors.MAX_LISTED` of
+    them are listed per column, the rest counted. Nothing is coerced: a boolean, a date,
+    text that is not a number, NaN and infinity are errors naming the cell.
+
+    :attr:`notices` holds what a reader dropped and checked (a 合计 row, a note) as
+    :class:`~fundalloc.i18n.Message` values, rendered in the language current when they
+    are shown, like the problems of an error.
 
     Raises
     ------
@@ -400,6 +601,8 @@ class RegionTable:
     array([120.,  80.])
     """
 
+    notices: tuple[Text, ...]
+
     def __init__(
         self,
         columns: Mapping[str, Sequence[Any] | npt.NDArray[Any]],
@@ -416,68 +619,87 @@ class RegionTable:
         self._text: dict[str, tuple[str, ...]] = {}
         self._codes: dict[str, tuple[npt.NDArray[np.intp], dict[str, int]]] = {}
         self._taken_from: tuple[RegionTable, npt.NDArray[np.intp]] | None = None
+        self._inherited: frozenset[str] = frozenset()  # columns coded as in _taken_from
+        self._id_array: npt.NDArray[Any] | None = None
         self.id_column = id
         self.kind_column = kind
         self.parent_column = parent
-        where = source or "data"
+        where = self._source_place()
         if id not in columns:
             raise DataError(
                 Problem(
                     where,
-                    f"no id column {id!r}",
-                    found=f"columns {', '.join(map(repr, columns)) or 'none'}",
-                    hint="pass id= with the name of the column that names the regions",
+                    tr("data.no_id_column", column=id),
+                    found=_columns_found(list(columns)),
+                    hint=tr("data.hint_id_column"),
                 )
             )
-        lengths = {name: len(values) for name, values in columns.items()}
-        n = lengths[id]
+        arrays = {name: _column(values) for name, values in columns.items()}
+        n = len(arrays[id])
         self._rows: npt.NDArray[np.int64] = (
             np.arange(1, n + 1, dtype=np.int64) if rows is None else _row_numbers(rows, n, where)
         )
-        problems = [
-            Problem(
-                f"{where}, column {name!r}",
-                f"expected {n} values like column {id!r}",
-                found=f"{length}",
-            )
-            for name, length in lengths.items()
-            if length != n
-        ]
-        ids, id_problems = self._check_ids(list(columns[id]), id)
+        problems = self._lengths(arrays, n)
+        ids, id_problems = self._check_ids(_texts_of(arrays[id]), id)
         problems += id_problems
-        for attribute, name in (("kind", kind), ("parent", parent)):
+        self._ids: tuple[str, ...] = tuple(ids)
+        problems += self._check_attributes(arrays, kind, parent)
+        if problems:
+            raise DataError(problems)
+        self._columns: dict[str, Column] = {k: v for k, v in arrays.items() if k != id}
+        self._numeric: dict[str, FloatArray] = {}
+        self.notices = ()
+
+    def _source_place(self) -> Text:
+        return self.source if self.source else tr("data.data")
+
+    def _lengths(self, arrays: Mapping[str, Column], n: int) -> list[Problem]:
+        return [
+            Problem(
+                tr(
+                    "data.in_source", source=self._source_place(), place=tr("data.column", column=k)
+                ),
+                tr("data.wrong_length", count=n, id=self.id_column),
+                found=str(len(v)),
+            )
+            for k, v in arrays.items()
+            if len(v) != n
+        ]
+
+    def _check_attributes(
+        self, arrays: Mapping[str, Column], kind: str | None, parent: str | None
+    ) -> list[Problem]:
+        """Every missing kind or parent column, and every region without a kind or parent."""
+        problems: list[Problem] = []
+        for name, missing, expected in (
+            (kind, "data.no_kind_column", "data.expected_kind"),
+            (parent, "data.no_parent_column", "data.expected_parent"),
+        ):
             if name is None:
                 continue
-            if name not in columns:
+            if name not in arrays:
                 problems.append(
                     Problem(
-                        where,
-                        f"no {attribute} column {name!r}",
-                        found=f"columns {', '.join(map(repr, columns))}",
+                        self._source_place(),
+                        tr(missing, column=name),
+                        found=_columns_found(list(arrays)),
                     )
                 )
                 continue
+            if len(arrays[name]) != len(self._ids):
+                continue  # its length is the problem
+            texts = _clean_texts(_texts_of(arrays[name]))
+            empty = [i for i, value in enumerate(texts) if not value]
             problems += [
-                Problem(self.where(i, name), f"expected a {attribute}", found="an empty cell")
-                for i, value in enumerate(_clean_texts(list(columns[name])))
-                if not value
+                Problem(
+                    self.where(i, name),
+                    tr(expected),
+                    found=tr("data.found_empty"),
+                )
+                for i in empty[:MAX_LISTED]
             ]
-        if problems:
-            raise DataError(problems)
-        self._ids: tuple[str, ...] = tuple(ids)
-        # numpy arrays keep their dtype (the fast path); other sequences keep each cell as given,
-        # so that a stray True or "1,2" in a column is reported instead of coerced
-        self._columns: dict[str, npt.NDArray[Any]] = {
-            name: _readonly(
-                np.array(values, copy=True)
-                if isinstance(values, np.ndarray)
-                else _object_array(values)
-            )
-            for name, values in columns.items()
-            if name != id
-        }
-        self._numeric: dict[str, FloatArray] = {}
-        self.notices: tuple[str, ...] = ()
+            problems += not_listed(len(empty), self._column_place(name))  # type: ignore[arg-type]
+        return problems
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -512,14 +734,15 @@ class RegionTable:
     @classmethod
     def from_columns(
         cls,
-        columns: Mapping[str, Sequence[Any] | npt.NDArray[Any]],
+        columns: Mapping[str, Any],
         *,
         id: str,
         kind: str | None = None,
         parent: str | None = None,
         source: str | None = None,
     ) -> RegionTable:
-        """Build a table from a mapping of column name to values.
+        """Build a table from a mapping of column name to values: lists, numpy arrays,
+        pandas or polars Series, pyarrow arrays (see the class's Notes for what is copied).
 
         Examples
         --------
@@ -571,12 +794,22 @@ class RegionTable:
         """The row number the user sees for the region at ``index``."""
         return int(self._rows[index])
 
-    def where(self, index: int, column: str) -> str:
-        """A place for messages: ``"data.csv, row 5, column '人口'"``."""
-        prefix = f"{self.source}, " if self.source else ""
+    def where(self, index: int, column: str) -> Message:
+        """A place for messages: ``data.csv, row 5, column '人口'`` (in Chinese
+        ``data.csv，第 5 行“人口”列``).
+
+        Examples
+        --------
+        >>> t = RegionTable.from_columns({"id": ["a"], "x": [1]}, id="id", source="d.csv")
+        >>> t.where(0, "x").render("en"), t.where(0, "x").render("zh")
+        ("d.csv, row 1, column 'x'", 'd.csv，第 1 行“x”列')
+        """
         row = self.row_number(index)
-        place = self._places.get(column)
-        return f"{prefix}row {row}, column {column!r}" + (f" (cell {place}{row})" if place else "")
+        place: Message = tr("data.row_column", row=str(row), column=column)
+        letter = self._places.get(column)
+        if letter:
+            place = tr("data.with_cell", place=place, cell=f"{letter}{row}")
+        return tr("data.in_source", source=self.source, place=place) if self.source else place
 
     def text(self, column: str) -> tuple[str, ...]:
         """The values of ``column`` as text (for attributes such as kind or parent), the way
@@ -593,7 +826,7 @@ class RegionTable:
             if column == self.id_column:
                 return self._ids
             self._require(column)
-            cached = tuple(_clean_texts(self._columns[column].tolist()))
+            cached = tuple(_clean_texts(_texts_of(self._columns[column])))
             self._text[column] = cached  # a table never changes: conditions re-read columns
         return cached
 
@@ -612,7 +845,7 @@ class RegionTable:
         """
         cached = self._codes.get(column)
         if cached is None:
-            if self._taken_from is not None:
+            if self._taken_from is not None and column in self._inherited:
                 table, index = self._taken_from
                 codes, lookup = table.codes(column)
                 cached = _readonly(codes[index]), lookup
@@ -620,9 +853,14 @@ class RegionTable:
                 seen: dict[str, int] = {}
                 text = self.text(column)
                 codes = np.fromiter(
-                    (seen.setdefault(v, len(seen)) for v in text), np.intp, len(text)
+                    map(seen.setdefault, text, itertools.count()), np.intp, len(text)
                 )
-                cached = _readonly(codes), seen
+                # setdefault gave each new text the count at its first row: renumber 0, 1, ...
+                first = np.fromiter(seen.values(), np.intp, len(seen))
+                renumber = np.empty(len(text) + 1, dtype=np.intp)
+                renumber[first] = np.arange(len(seen), dtype=np.intp)
+                seen = dict(zip(seen, range(len(seen)), strict=True))
+                cached = _readonly(renumber[codes] if len(text) else codes), seen
             self._codes[column] = cached
         return cached
 
@@ -634,13 +872,15 @@ class RegionTable:
         return tuple(self._columns[column].tolist())
 
     def numeric(self, column: str, *, nonnegative: bool = False) -> FloatArray:
-        """The values of ``column`` as finite floats.
+        """The values of ``column`` as finite floats (read-only; no copy when the column is
+        a float64 array).
 
         Raises
         ------
         DataError
             Naming every row of the column that is missing, not a number, NaN,
-            infinite, or (with ``nonnegative=True``) negative.
+            infinite, or (with ``nonnegative=True``) negative: at most
+            :data:`~fundalloc.errors.MAX_LISTED` of each, the rest counted.
         """
         problems = self.check(column, nonnegative=nonnegative)
         if problems:
@@ -648,53 +888,109 @@ class RegionTable:
         return self._numeric[column]
 
     def check(self, column: str, *, nonnegative: bool = False) -> list[Problem]:
-        """Every problem with ``column`` as a numeric column (empty when it is fine)."""
+        """Every problem with ``column`` as a numeric column (empty when it is fine).
+
+        Examples
+        --------
+        >>> t = RegionTable.from_columns({"id": ["a", "b"], "x": ["1", "abc"]}, id="id")
+        >>> print(t.check("x")[0].render("zh"))
+        第 2 行“x”列：应为数字；实际为 文本 'abc'
+        """
         if column not in self._columns and column != self.id_column:
             return [self._unknown(column)]
         if column not in self._numeric:
-            raw = (
-                self._columns[column]
-                if column != self.id_column
-                else _object_array(list(self._ids))
-            )
-            values: FloatArray
-            problems = []
-            if raw.dtype.kind in "iuf":  # a numeric numpy array
-                values = raw.astype(np.float64)
+            raw = self._columns[column] if column != self.id_column else self._ids_array()
+            if raw.dtype.kind in "iuf":  # numbers: only NaN and infinity to look for
+                values = raw if raw.dtype == np.float64 else raw.astype(np.float64)
                 bad = np.flatnonzero(~np.isfinite(values))
-                for i in bad[:MAX_LISTED]:
-                    what = "NaN" if np.isnan(values[i]) else "infinity"
-                    problems.append(
-                        Problem(self.where(int(i), column), "expected a finite number", found=what)
-                    )
-                problems += not_listed(bad.size, self._column_place(column))
+            elif raw.dtype.kind in "bMmc":  # never numbers: every cell is one to report
+                values = np.full(len(raw), np.nan)
+                bad = np.arange(len(raw), dtype=np.intp)
             else:
-                values, reasons = to_numbers(raw.tolist())
-                problems = [
-                    Problem(self.where(i, column), reason.expected, found=reason.found)
-                    for i, reason in itertools.islice(reasons.items(), MAX_LISTED)
-                ]
-                problems += not_listed(len(reasons), self._column_place(column))
-            if problems:
-                return problems
+                values, bad = parse_numbers(_texts_of(raw))
+            if bad.size:
+                listed = bad[:MAX_LISTED]
+                problems = []
+                for i, cell in zip(listed.tolist(), _cells_of(raw, listed), strict=True):
+                    reason = to_number(cell)
+                    assert isinstance(reason, NotANumber), (column, i, cell)
+                    problems.append(
+                        Problem(self.where(i, column), reason.expected, found=reason.found)
+                    )
+                return problems + not_listed(bad.size, self._column_place(column))  # type: ignore[arg-type]
             self._numeric[column] = _readonly(values)
         values = self._numeric[column]
         if nonnegative and (values < 0).any():
             negative = np.flatnonzero(values < 0)
             return [
                 Problem(
-                    self.where(int(i), column), "expected a number >= 0", found=f"{values[i]:g}"
+                    self.where(int(i), column),
+                    tr("data.expected_nonnegative"),
+                    found=f"{values[i]:g}",
                 )
                 for i in negative[:MAX_LISTED]
-            ] + not_listed(negative.size, self._column_place(column))
+            ] + not_listed(negative.size, self._column_place(column))  # type: ignore[arg-type]
         return []
 
-    def _column_place(self, column: str) -> str:
-        """A column as a place for messages: ``"data.csv, column '人口'"``."""
-        return f"{self.source or 'data'}, column {column!r}"
+    def _column_place(self, column: str) -> Message:
+        """A column as a place for messages: ``data.csv, column '人口'``."""
+        return tr(
+            "data.in_source", source=self._source_place(), place=tr("data.column", column=column)
+        )
 
-    def with_column(self, name: str, values: Sequence[Any] | npt.NDArray[Any]) -> RegionTable:
-        """A copy of the table with ``name`` added or replaced.
+    def _ids_array(self) -> npt.NDArray[Any]:
+        """The ids as a read-only object array (made once, for :meth:`take`)."""
+        if self._id_array is None:
+            self._id_array = _readonly(_object_array(self._ids))
+        return self._id_array
+
+    # ------------------------------------------------------------------ new tables
+    def with_columns(self, columns: Mapping[str, Any]) -> RegionTable:
+        """A copy of the table with ``columns`` added or replaced, each converted and
+        validated as the constructor does (one value per region; a kind or parent column
+        filled in every row; numbers checked when used). The ids, the other columns and
+        what is known of them are shared, not checked again.
+
+        Raises
+        ------
+        DataError
+            If a column would replace the id column, or has the wrong length, or a new
+            kind or parent column has an empty cell; all such problems at once.
+
+        Examples
+        --------
+        >>> t = RegionTable.from_columns({"id": ["a", "b"], "x": [1, 2]}, id="id")
+        >>> t2 = t.with_columns({"y": np.array([3.0, 4.0]), "x": ["5", "6"]})
+        >>> t2.numeric("y").tolist(), t2.numeric("x").tolist(), t.numeric("x").tolist()
+        ([3.0, 4.0], [5.0, 6.0], [1.0, 2.0])
+        """
+        if self.id_column in columns:
+            raise DataError(
+                Problem(
+                    self._column_place(self.id_column),
+                    tr("data.cannot_replace_id"),
+                    hint=tr("data.hint_replace_id"),
+                )
+            )
+        arrays = {name: _column(values) for name, values in columns.items()}
+        problems = self._lengths(arrays, len(self))
+        problems += self._check_attributes(
+            arrays,
+            self.kind_column if self.kind_column in arrays else None,
+            self.parent_column if self.parent_column in arrays else None,
+        )
+        if problems:
+            raise DataError(problems)
+        table = self._copy()
+        table._columns = {**self._columns, **arrays}
+        table._numeric = {k: v for k, v in self._numeric.items() if k not in arrays}
+        table._text = {k: v for k, v in self._text.items() if k not in arrays}
+        table._codes = {k: v for k, v in self._codes.items() if k not in arrays}
+        table._inherited = self._inherited - set(arrays)
+        return table
+
+    def with_column(self, name: str, values: Any) -> RegionTable:
+        """A copy of the table with ``name`` added or replaced (:meth:`with_columns`).
 
         Examples
         --------
@@ -702,18 +998,13 @@ class RegionTable:
         >>> t.with_column("y", [3, 4]).numeric("y")
         array([3., 4.])
         """
-        if name == self.id_column:
-            raise DataError(Problem(name, "cannot replace the id column"))
-        columns: dict[str, Any] = {self.id_column: list(self._ids), **self._columns, name: values}
-        return RegionTable(
-            columns,
-            id=self.id_column,
-            kind=self.kind_column,
-            parent=self.parent_column,
-            source=self.source,
-            rows=self._rows.tolist(),
-            places=self._places,
-        )
+        return self.with_columns({name: values})
+
+    def _copy(self) -> RegionTable:
+        """A new table sharing everything with this one (each part is read-only)."""
+        table = object.__new__(RegionTable)
+        table.__dict__.update(self.__dict__)
+        return table
 
     def take(self, indices: Sequence[int] | npt.NDArray[np.intp]) -> RegionTable:
         """The regions at ``indices``, in that order; row numbers in messages stay the user's.
@@ -725,20 +1016,16 @@ class RegionTable:
         ('c', 'a')
         """
         index = np.asarray(indices, dtype=np.intp)
-        table = object.__new__(RegionTable)
-        table.source = self.source
-        table._places = self._places
-        table.id_column = self.id_column
-        table.kind_column = self.kind_column
-        table.parent_column = self.parent_column
-        table._ids = tuple(self._ids[i] for i in index.tolist())
+        table = self._copy()
+        table._ids = tuple(self._ids_array()[index].tolist())
+        table._id_array = None
         table._columns = {k: _readonly(v[index]) for k, v in self._columns.items()}
         table._numeric = {k: _readonly(v[index]) for k, v in self._numeric.items()}
         table._rows = self._rows[index]
         table._text = {}
         table._codes = {}
         table._taken_from = (self, _readonly(index.copy()))
-        table.notices = self.notices
+        table._inherited = frozenset({*self._columns, self.id_column})
         return table
 
     def _check_ids(self, raw: list[Any], id: str) -> tuple[list[str], list[Problem]]:
@@ -751,7 +1038,7 @@ class RegionTable:
         for i, value in enumerate(raw if NoValue in set(map(type, raw)) else ()):
             if isinstance(value, NoValue):
                 problems.append(
-                    Problem(self.where(i, id), "expected a region id", found=value.found)
+                    Problem(self.where(i, id), tr("data.expected_id"), found=value.found)
                 )
                 raw[i] = None
         ids = _clean_texts(raw)
@@ -761,7 +1048,9 @@ class RegionTable:
             for i, (text, key) in enumerate(zip(ids, keys, strict=True)):
                 if not key:
                     problems.append(
-                        Problem(self.where(i, id), "expected a region id", found="an empty cell")
+                        Problem(
+                            self.where(i, id), tr("data.expected_id"), found=tr("data.found_empty")
+                        )
                     )
                 elif key in seen:
                     first = seen[key]
@@ -769,13 +1058,11 @@ class RegionTable:
                     problems.append(
                         Problem(
                             self.where(i, id),
-                            f"duplicate region id {text!r}"
-                            + ("" if same else f" (it reads the same as {ids[first]!r})"),
-                            found=f"it is also in row {self.row_number(first)}",
-                            hint=None
+                            tr("data.duplicate_id", id=text)
                             if same
-                            else "the two differ only by invisible characters, spaces or "
-                            "full-width forms",
+                            else tr("data.duplicate_id_alike", id=text, other=ids[first]),
+                            found=tr("data.also_in_row", row=str(self.row_number(first))),
+                            hint=None if same else tr("data.hint_lookalike"),
                         )
                     )
                 else:
@@ -784,7 +1071,7 @@ class RegionTable:
             problems += [
                 Problem(
                     self.where(i, id),
-                    "expected a region id without control characters",
+                    tr("data.expected_id_without_control"),
                     found=f"{text!r} (U+{ord(_CONTROL.findall(text)[0]):04X})",
                 )
                 for i, text in enumerate(ids)
@@ -801,8 +1088,15 @@ class RegionTable:
 
         close = difflib.get_close_matches(column, self._columns, n=1)
         return Problem(
-            self.source or "data",
-            f"no column {column!r}",
-            found=f"columns {', '.join(map(repr, self._columns)) or 'none'}",
-            hint=f"did you mean {close[0]!r}?" if close else None,
+            self._source_place(),
+            tr("data.no_column", column=column),
+            found=_columns_found(list(self._columns)),
+            hint=tr("data.did_you_mean", name=close[0]) if close else None,
         )
+
+
+def _columns_found(names: list[str]) -> Message:
+    """What a table or file holds instead of a missing column: its columns."""
+    if not names:
+        return tr("data.found_no_columns")
+    return tr("data.found_columns", columns=[repr(name) for name in names])

@@ -5,6 +5,7 @@ signatures, GB18030, and spoiled versions of each."""
 from __future__ import annotations
 
 import datetime
+import re
 import sys
 import time
 import unicodedata
@@ -17,6 +18,11 @@ import fundalloc as fa
 from fundalloc.table import _INVISIBLE, _MAYBE_INVISIBLE, NoValue
 
 openpyxl = pytest.importorskip("openpyxl")
+
+
+def shown(notices: tuple[object, ...]) -> list[str]:
+    """Notices as the user reads them (in the tests' language, English)."""
+    return [str(notice) for notice in notices]
 
 
 def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -94,7 +100,7 @@ def test_xlsx_rows_below_a_stale_dimension_are_read(tmp_path: Path, engine: str)
     _rewrite(
         path,
         "xl/worksheets/sheet1.xml",
-        lambda xml: xml.replace(b'<dimension ref="A1:D5" />', b'<dimension ref="A1:D3" />'),
+        lambda xml: xml.replace(b'<dimension ref="A1:D5"/>', b'<dimension ref="A1:D3"/>'),
     )
     table = fa.read_table(path, id="地区")
     assert table.ids == ("甲", "乙", "丙", "丁") and table.numeric("x").tolist() == [1, 2, 3, 4]
@@ -107,7 +113,7 @@ def test_a_huge_declared_dimension_costs_only_the_cells_that_exist(
     _rewrite(
         path,
         "xl/worksheets/sheet1.xml",
-        lambda xml: xml.replace(b'<dimension ref="A1:B2" />', b'<dimension ref="A1:XFD1048576" />'),
+        lambda xml: xml.replace(b'<dimension ref="A1:B2"/>', b'<dimension ref="A1:XFD1048576"/>'),
     )
     start = time.perf_counter()
     assert fa.read_table(path, id="地区").ids == ("甲",)
@@ -117,6 +123,8 @@ def test_a_huge_declared_dimension_costs_only_the_cells_that_exist(
 def _rewrite(path: Path, part: str, change) -> None:  # type: ignore[no-untyped-def]
     with zipfile.ZipFile(path) as archive:
         parts = {i.filename: archive.read(i) for i in archive.infolist()}
+    # openpyxl writes empty elements as <x /> with its own writer and <x/> with lxml
+    parts[part] = re.sub(rb"\s+/>", b"/>", parts[part])
     changed = change(parts[part])
     assert changed != parts[part], "the damage did not apply"
     parts[part] = changed
@@ -130,8 +138,8 @@ def _rewrite(path: Path, part: str, change) -> None:  # type: ignore[no-untyped-
     [
         pytest.param(lambda xml: xml[: len(xml) // 2], id="truncated sheet XML"),
         pytest.param(
-            lambda xml: xml.replace(
-                '<c r="A2" t="inlineStr"><is><t>甲</t></is>'.encode(), b'<c r="A2" t="s"><v>9</v>'
+            lambda xml: re.sub(  # 甲 (lxml writes it as &#30002;)
+                rb'<c r="A2" t="inlineStr"><is><t>[^<]*</t></is>', b'<c r="A2" t="s"><v>9</v>', xml
             ),
             id="shared string out of range",
         ),
@@ -252,7 +260,7 @@ def test_a_bureau_csv(tmp_path: Path, encoding: str) -> None:
     assert table.columns == ("贫困人口", "农村人口", "等次")  # 序号 dropped
     assert table.numeric("贫困人口").tolist() == [500, 300, 120, 80]
     assert [table.row_number(i) for i in range(4)] == [5, 6, 8, 9]
-    assert list(table.notices) == _expected_notices(str(path))
+    assert shown(table.notices) == _expected_notices(str(path))
 
 
 def test_a_bureau_xlsx_with_merged_title_and_two_row_header(tmp_path: Path, engine: str) -> None:
@@ -261,7 +269,7 @@ def test_a_bureau_xlsx_with_merged_title_and_two_row_header(tmp_path: Path, engi
     assert table.ids == ("甲市", "乙市", "丙市", "丁市")
     assert table.columns == ("贫困人口", "农村人口", "等次")
     assert table.numeric("农村人口").tolist() == [10000, 8000, 9000, 5000]
-    assert list(table.notices) == _expected_notices(f"{path} [测算表]")
+    assert shown(table.notices) == _expected_notices(f"{path} [测算表]")
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -319,7 +327,7 @@ def test_a_total_above_the_regions_is_checked_against_them(
     path = _write(tmp_path, fmt, rows)
     table = fa.read_table(path, id="地区")
     assert table.ids == ("甲", "乙")
-    assert table.notices == (
+    assert tuple(shown(table.notices)) == (
         f"{_source(path)}: the 总计 row (row 2) matches the column sums of the regions below "
         "it (rows 3 to 4) and was dropped",
     )
@@ -335,7 +343,7 @@ def test_a_notice_names_the_columns_it_did_not_check(tmp_path: Path, fmt: str, e
     ]
     path = _write(tmp_path, fmt, rows)
     table = fa.read_table(path, id="地区")
-    assert table.notices == (
+    assert tuple(shown(table.notices)) == (
         f"{_source(path)}: the 合计 row (row 4) matches the sums of 'x' and was dropped; "
         "not checked: '类型' ('—' in the total row), '备注' (the text '2个' in the total row)",
     )
@@ -347,7 +355,7 @@ def test_a_formula_without_a_saved_result_is_never_claimed_checked(
     rows = [["地区", "x", "y"], ["甲", 1, 5], ["乙", 2, 6], ["合计", "=SUM(B2:B3)", 11]]
     path = write_xlsx(tmp_path / "d.xlsx", rows)  # openpyxl saves formulas without results
     table = fa.read_table(path, id="地区")
-    assert table.notices == (
+    assert tuple(shown(table.notices)) == (
         f"{path} [测算表]: the 合计 row (row 4) matches the sums of 'y' and was dropped; "
         "not checked: 'x' (the formula =SUM(B2:B3) with no saved result in the total row)",
     )
@@ -400,8 +408,8 @@ def test_look_alike_ids_are_duplicates(tmp_path: Path, twin: str) -> None:
     with pytest.raises(fa.DataError) as err:
         fa.read_table(path, id="地区")
     (problem,) = err.value.problems
-    assert problem.where == f"{path}, row 4, column '地区'"
-    assert problem.found == "it is also in row 2"
+    assert str(problem.where) == f"{path}, row 4, column '地区'"
+    assert str(problem.found) == "it is also in row 2"
 
 
 def test_ids_are_kept_as_written_without_invisible_characters(tmp_path: Path) -> None:
@@ -469,7 +477,7 @@ def test_group_headings_and_blank_rows_are_dropped(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "d.csv", "地区,x\n一、地级市,\n甲,1\n,\n（二）省直管县,\n乙,2\n")
     table = fa.read_table(path, id="地区")
     assert table.ids == ("甲", "乙")
-    assert table.notices == (
+    assert tuple(shown(table.notices)) == (
         f"{path}: row 2 is a group heading and was dropped: 一、地级市",
         f"{path}: row 5 is a group heading and was dropped: （二）省直管县",
     )
@@ -524,7 +532,7 @@ def test_both_engines_give_the_same_grid(tmp_path: Path) -> None:
     assert trim(fast) == trim(careful)
     assert sorted(fast.merged) == sorted(careful.merged)
     assert isinstance(fast.rows[8][2], NoValue)
-    assert fast.rows[8][2].found == 'the formula =IF(A1<>"",1,2) with no saved result'
+    assert str(fast.rows[8][2].found) == 'the formula =IF(A1<>"",1,2) with no saved result'
 
 
 def test_calamine_hands_over_when_the_used_area_dwarfs_the_cells(tmp_path: Path) -> None:
@@ -566,20 +574,20 @@ def test_a_column_named_like_the_row_numbers_is_kept_when_asked_for(tmp_path: Pa
 
 def test_a_date_under_the_table_is_a_note(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "d.csv", "地区,x\n甲,1\n乙,2\n合计,3\n二〇一八年五月十日\n")
-    assert fa.read_table(path, id="地区").notices[-1] == (
+    assert str(fa.read_table(path, id="地区").notices[-1]) == (
         f"{path}: row 5 is a note and was dropped: 二〇一八年五月十日"
     )
     path.write_text("地区,x\n甲,1\n乙,2\n2018年5月\n", encoding="utf-8")  # no 合计 above it
     table = fa.read_table(path, id="地区")
     assert table.ids == ("甲", "乙")
-    assert table.notices == (f"{path}: row 4 is a note and was dropped: 2018年5月",)
+    assert tuple(shown(table.notices)) == (f"{path}: row 4 is a note and was dropped: 2018年5月",)
 
 
 def test_a_total_word_in_any_text_cell_of_a_row_without_id(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "d.csv", "序号,地区,x,备注\n1,甲,1,\n2,乙,2,\n,,3,全省合计\n")
     table = fa.read_table(path, id="地区")
     assert table.ids == ("甲", "乙")
-    assert table.notices == (
+    assert tuple(shown(table.notices)) == (
         f"{path}: the 合计 row (row 4) matches the column sums and was dropped",
     )
 
@@ -599,7 +607,7 @@ def test_a_rate_or_average_in_the_total_row_is_named_not_checked(
     path = _write(tmp_path, fmt, rows)
     table = fa.read_table(path, id="地区", columns=["贫困人口", "贫困发生率"])
     assert table.ids == ("甲", "乙", "丙")
-    assert table.notices == (
+    assert tuple(shown(table.notices)) == (
         f"{_source(path)}: the 合计 row (row 5) matches the sums of '贫困人口' and was dropped; "
         "not checked: '贫困发生率' (the total row holds 3.2, within the regions' range: a rate "
         "or average, not a sum)",
@@ -684,11 +692,8 @@ def test_a_percentage_total_is_checked_to_the_places_it_shows(tmp_path: Path) ->
         fa.read_table(path, id="地区")
     assert "the regions add up to 0.0375; found 0.039 in the total row" in problems(err)[0]
     path.write_text("地区,x\n甲,1.25%\n乙,2.5%\n合计,3.8%\n", encoding="utf-8")
-    assert (
-        fa.read_table(path, id="地区")
-        .notices[0]
-        .endswith("matches the column sums and was dropped")
-    )
+    notice = fa.read_table(path, id="地区").notices[0]
+    assert str(notice).endswith("matches the column sums and was dropped")
 
 
 def test_reading_leaves_the_cycle_collector_as_it_found_it(tmp_path: Path) -> None:
@@ -721,7 +726,7 @@ def test_a_note_merged_over_several_rows_is_one_note(tmp_path: Path, engine: str
     path = write_xlsx(tmp_path / "d.xlsx", rows, ("A2:A3", "A5:C6"))
     table = fa.read_table(path, id="地区", parent="片区")
     assert table.parents == ("一片区", "一片区")
-    assert table.notices[1:] == (
+    assert tuple(shown(table.notices[1:])) == (
         f"{path} [测算表]: row 5 is a note and was dropped: 注：人口为年末数。",
     )
 
@@ -738,7 +743,7 @@ def test_other_words_for_the_whole_are_totals_not_regions(
     text = f"地区,x\n{label},3\n{rows}" if at == "first" else f"地区,x\n{rows}{label},3\n"
     table = fa.read_table(write_csv(tmp_path / "d.csv", text), id="地区")
     assert table.ids == ("甲", "乙")
-    assert f"the {label} row" in table.notices[0]
+    assert f"the {label} row" in str(table.notices[0])
 
 
 def test_a_county_whose_name_starts_like_a_whole_area_is_a_region(tmp_path: Path) -> None:
@@ -793,6 +798,6 @@ def test_a_note_goes_on_over_a_line_of_prose(tmp_path: Path) -> None:
 
 def test_a_total_row_without_numbers_says_so_in_plain_words(tmp_path: Path) -> None:
     table = fa.read_table(write_csv(tmp_path / "d.csv", "地区,x\n甲,1\n乙,2\n合计,\n"), id="地区")
-    assert table.notices == (
+    assert tuple(shown(table.notices)) == (
         f"{tmp_path / 'd.csv'}: the 合计 row (row 4) holds no numbers to check and was dropped",
     )

@@ -24,6 +24,7 @@ import io
 import re
 
 from fundalloc.errors import DataError, Problem
+from fundalloc.i18n import Message, tr
 from fundalloc.io.layout import column_letter
 
 __all__ = ["csv_rows", "decode"]
@@ -46,7 +47,7 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> str:
             return data.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
             raise DataError(
-                Problem(name, f"cannot decode the file as {encoding}", found=str(exc))
+                Problem(name, tr("data.cannot_decode", encoding=encoding), found=str(exc))
             ) from None
     for candidate in ("utf-8-sig", "gb18030"):
         try:
@@ -56,9 +57,9 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> str:
     raise DataError(
         Problem(
             name,
-            "expected text in UTF-8 or GB18030",
-            found="undecodable bytes",
-            hint="save the file as CSV UTF-8 from Excel",
+            tr("data.expected_utf8_or_gb18030"),
+            found=tr("data.found_undecodable"),
+            hint=tr("data.hint_save_as_csv_utf8"),
         )
     )
 
@@ -101,20 +102,20 @@ def _malformed(text: str, rows: list[list[str]], name: str, exc: csv.Error) -> D
                 preview = rest[pos : pos + 20].splitlines()[0] if rest[pos:] else '"'
                 return DataError(
                     Problem(
-                        f"{name}, row {row}, column {column_letter(column)}",
-                        "expected a closing quote for the quoted cell",
-                        found=f"{preview!r} and no closing quote up to the end of the file",
-                        hint="close the quote, or remove the opening one",
+                        _place(name, row, column),
+                        tr("data.expected_closing_quote"),
+                        found=tr("data.found_no_closing_quote", text=preview),
+                        hint=tr("data.hint_closing_quote"),
                     )
                 )
             pos = quoted.end()
             if pos < len(rest) and rest[pos] not in ",\r\n":
                 return DataError(
                     Problem(
-                        f"{name}, row {row}, column {column_letter(column)}",
-                        "expected a comma or the end of the row after a closing quote",
+                        _place(name, row, column),
+                        tr("data.expected_comma_after_quote"),
                         found=f"{rest[quoted.start() : pos + 10].splitlines()[0]!r}",
-                        hint='write a quote inside a quoted cell as two quotes ("")',
+                        hint=tr("data.hint_double_quote"),
                     )
                 )
         else:
@@ -125,4 +126,11 @@ def _malformed(text: str, rows: list[list[str]], name: str, exc: csv.Error) -> D
             break
         pos += 1
         column += 1
-    return DataError(Problem(f"{name}, row {row}", "not a valid CSV row", found=str(exc)))
+    place = tr("data.in_source", source=name, place=tr("data.row", row=str(row)))
+    return DataError(Problem(place, tr("data.invalid_csv_row"), found=str(exc)))
+
+
+def _place(name: str, row: int, column: int) -> Message:
+    """``d.csv, row 2, column B`` as a message."""
+    at = tr("data.row_letter", row=str(row), letter=column_letter(column))
+    return tr("data.in_source", source=name, place=at)

@@ -69,7 +69,8 @@ from typing import Any
 
 import numpy as np
 
-from fundalloc.errors import DataError, Problem
+from fundalloc.errors import DataError, Problem, Text
+from fundalloc.i18n import Message, tr
 from fundalloc.table import (
     FloatArray,
     NotANumber,
@@ -215,13 +216,19 @@ def region_table(
     >>> table.ids
     ('甲', '乙')
     >>> for notice in table.notices:
-    ...     print(notice)
+    ...     print(notice.render("en"))
     d.csv: the 合计 row (row 6) matches the column sums and was dropped
     d.csv: row 7 is a note and was dropped: 注：人口为年末数
+    >>> for notice in table.notices:
+    ...     print(notice.render("zh"))
+    d.csv：合计行（第 6 行）与各列之和相符，已去掉
+    d.csv：第 7 行是注释，已去掉：注：人口为年末数
     """
     source = grid.source
     if not any(any(_filled(c) for c in row) for row in grid.rows):
-        raise DataError(Problem(source, "expected a header row and regions", found="an empty file"))
+        raise DataError(
+            Problem(source, tr("data.expected_header"), found=tr("data.found_empty_file"))
+        )
     wanted = {name: text_key(name) for name in (id, kind, parent, *columns) if name}
     top = _top_rows(grid)
     at = _find_header(top, set(wanted.values()))
@@ -276,15 +283,27 @@ def _fill_merged_body(grid: Grid, at: int, names: list[str]) -> list[Problem]:
         if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
             j = first_col - 1
             cell = f"{column_letter(first_col)}{first_row}"
-            column = f"{names[j]!r} (cell {cell})" if j < len(names) and names[j] else cell
+            place: Message = (
+                tr(
+                    "data.with_cell",
+                    place=tr("data.row_column", row=str(first_row), column=names[j]),
+                    cell=cell,
+                )
+                if j < len(names) and names[j]
+                else tr("data.row_letter", row=str(first_row), letter=cell)
+            )
             problems.append(
                 Problem(
-                    f"{grid.source}, row {first_row}, column {column}",
-                    "expected a number in each region's own cell",
-                    found=f"{value} in the merged cells {cell}:"
-                    f"{column_letter(last_col)}{last_row} over rows {first_row} to {last_row}",
-                    hint="a merged number cannot be split among regions: unmerge the cells "
-                    "and give each region its value",
+                    tr("data.in_source", source=grid.source, place=place),
+                    tr("data.expected_own_cell"),
+                    found=tr(
+                        "data.found_merged_number",
+                        value=str(value),
+                        range=f"{cell}:{column_letter(last_col)}{last_row}",
+                        first=str(first_row),
+                        last=str(last_row),
+                    ),
+                    hint=tr("data.hint_unmerge"),
                 )
             )
             continue
@@ -367,36 +386,38 @@ def _no_header(grid: Grid, top: list[list[str]], wanted: dict[str, str], id: str
     best_names = [name for name in top[best] if name]
     present = [name for name, key in wanted.items() if key in keys_by_row[best]]
     holds = (
-        f"row {grid.numbers[best]} holds {', '.join(map(repr, present))} of the needed columns"
+        tr("data.row_holds", row=str(grid.numbers[best]), names=[repr(n) for n in present])
         if present
-        else f"none of the needed columns in the first {len(top)} rows"
+        else tr("data.none_in_first_rows", count=len(top))
     )
-    problems = _duplicates(top[best], f"{grid.source}, row {grid.numbers[best]}")
+    problems = _duplicates(top[best], _row_place(grid.source, grid.numbers[best]))
     for name, key in wanted.items():
         if key in keys_by_row[best]:
             continue
         elsewhere = [grid.numbers[k] for k, keys in enumerate(keys_by_row) if key in keys]
-        found = holds + (
-            f"; {name!r} is in row {', '.join(map(str, elsewhere))}" if elsewhere else ""
+        found = (
+            tr("data.name_in_rows", holds=holds, name=name, rows=[str(r) for r in elsewhere])
+            if elsewhere
+            else holds
         )
         close = difflib.get_close_matches(name, best_names, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else None
+        hint = tr("data.did_you_mean", name=close[0]) if close else None
         if name == id:
             problems.append(
                 Problem(
                     grid.source,
-                    f"no id column {name!r}",
+                    tr("data.no_id_column", column=name),
                     found=found,
-                    hint=hint or "pass id= with the name of the column that names the regions",
+                    hint=hint or tr("data.hint_id_column"),
                 )
             )
         else:
             problems.append(
                 Problem(
                     grid.source,
-                    f"no column {name!r}",
+                    tr("data.no_column", column=name),
                     found=found,
-                    hint=hint or "check the column names against the scheme",
+                    hint=hint or tr("data.hint_check_names"),
                 )
             )
     return problems
@@ -428,7 +449,12 @@ def _maybe_special(texts: list[str]) -> list[int]:
     return sorted(set(out))
 
 
-def _duplicates(names: list[str], where: str) -> list[Problem]:
+def _row_place(source: str, row: int) -> Message:
+    """``d.csv, row 5`` as a message."""
+    return tr("data.in_source", source=source, place=tr("data.row", row=str(row)))
+
+
+def _duplicates(names: list[str], where: Text) -> list[Problem]:
     """Columns whose names read the same (:func:`~fundalloc.table.text_key`), in one pass."""
     first: dict[str, int] = {}
     repeated: dict[str, list[int]] = {}
@@ -443,17 +469,20 @@ def _duplicates(names: list[str], where: str) -> list[Problem]:
     problems = []
     for places in repeated.values():
         same = {names[j] for j in places}
+        letters = [column_letter(j + 1) for j in places]
         problems.append(
             Problem(
                 where,
-                "expected unique column names",
-                found=f"{names[places[0]]!r} more than once (columns "
-                + ", ".join(column_letter(j + 1) for j in places)
-                + ")"
-                + ("" if len(same) == 1 else f", as {', '.join(map(repr, sorted(same)))}"),
-                hint=None
+                tr("data.expected_unique_names"),
+                found=tr("data.found_repeated_name", name=names[places[0]], letters=letters)
                 if len(same) == 1
-                else "the names differ only by invisible characters, spaces or full-width forms",
+                else tr(
+                    "data.found_repeated_name_as",
+                    name=names[places[0]],
+                    letters=letters,
+                    forms=[repr(n) for n in sorted(same)],
+                ),
+                hint=None if len(same) == 1 else tr("data.hint_names_lookalike"),
             )
         )
     return problems
@@ -487,6 +516,18 @@ def _within_range(values: FloatArray, value: float) -> bool:
     if not len(values) or values.min() < 0 or int((values > 0).sum()) < 2:
         return False
     return bool(values.min() <= value <= values.max())
+
+
+#: The errors of a row that name its id cell.
+_ID_ERRORS = frozenset({"data.expected_id", "data.heading_with_values"})
+
+
+def _then(items: list[Message]) -> Message:
+    """Messages one after another, separated by semicolons (items that hold commas)."""
+    out = items[-1]
+    for item in reversed(items[:-1]):
+        out = tr("data.then", first=item, rest=out)
+    return out
 
 
 @dataclass
@@ -531,21 +572,24 @@ class _Body:
             None,
         )
         self.problems: list[Problem] = []
-        self.notices: list[tuple[int, str]] = []  # (position in grid.rows, text)
+        self.notices: list[tuple[int, Message]] = []  # (position in grid.rows, notice)
         self.regions: list[int] = []  # positions in grid.rows
         self.cells: list[list[Any]] = []  # their cells, exactly as wide as the header
         self.totals: list[_Total] = []
 
-    def where(self, index: int, j: int | None = None) -> str:
-        text = f"{self.grid.source}, row {self.grid.numbers[index]}"
+    def where(self, index: int, j: int | None = None) -> Message:
+        """The place of row ``index`` (and column ``j``) for messages."""
+        row = str(self.grid.numbers[index])
+        place: Message
         if j is None:
-            return text
-        if j >= len(self.names) or not self.names[j]:
-            return f"{text}, column {column_letter(j + 1)}"
-        cell = (
-            f" (cell {column_letter(j + 1)}{self.grid.numbers[index]})" if self.grid.letters else ""
-        )
-        return f"{text}, column {self.names[j]!r}{cell}"
+            place = tr("data.row", row=row)
+        elif j >= len(self.names) or not self.names[j]:
+            place = tr("data.row_letter", row=row, letter=column_letter(j + 1))
+        else:
+            place = tr("data.row_column", row=row, column=self.names[j])
+            if self.grid.letters:
+                place = tr("data.with_cell", place=place, cell=f"{column_letter(j + 1)}{row}")
+        return tr("data.in_source", source=self.grid.source, place=place)
 
     # ------------------------------------------------------------------ header
     def check_header(self) -> list[int]:
@@ -556,14 +600,16 @@ class _Body:
             for j, name in enumerate(self.names)
             if not name and any(_filled(cells[j]) for cells in self.cells)
         ]
-        where = f"{self.grid.source}, row {self.header_number}"
+        where = _row_place(self.grid.source, self.header_number)
         if blank:
             self.problems.append(
                 Problem(
                     where,
-                    "expected a name for every column",
-                    found="an empty header in column "
-                    + ", ".join(f"{j + 1} ({column_letter(j + 1)})" for j in blank),
+                    tr("data.expected_column_names"),
+                    found=tr(
+                        "data.found_empty_headers",
+                        columns=[f"{j + 1} ({column_letter(j + 1)})" for j in blank],
+                    ),
                 )
             )
         self.problems += _duplicates(self.names, where)
@@ -624,21 +670,11 @@ class _Body:
             return in_note, closed, group_start
         in_note = kind == "note"
         if kind == "note":
-            self.notices.append(
-                (
-                    r,
-                    f"{self.grid.source}: row {self.grid.numbers[r]} is a note and was "
-                    f"dropped: {label}",
-                )
-            )
+            text = tr("data.note_dropped", row=str(self.grid.numbers[r]), label=label)
+            self.notices.append((r, tr("data.notice", source=self.grid.source, text=text)))
         elif kind == "heading":
-            self.notices.append(
-                (
-                    r,
-                    f"{self.grid.source}: row {self.grid.numbers[r]} is a group heading and "
-                    f"was dropped: {label}",
-                )
-            )
+            text = tr("data.heading_dropped", row=str(self.grid.numbers[r]), label=label)
+            self.notices.append((r, tr("data.notice", source=self.grid.source, text=text)))
         elif kind == "total":
             if regions:
                 self.totals.append(_Total(r, label, 0, len(regions)))
@@ -651,9 +687,9 @@ class _Body:
                 self.problems.append(
                     Problem(
                         self.where(r),
-                        f"a {_SUBTOTAL} row with no region above it in its group",
+                        tr("data.subtotal_without_regions"),
                         found=repr(label),
-                        hint="a 小计 row follows the regions it sums",
+                        hint=tr("data.hint_subtotal"),
                     )
                 )
             else:
@@ -664,21 +700,21 @@ class _Body:
                 self.problems.append(
                     Problem(
                         self.where(r, ii),
-                        f"expected no region below the total row (row {self.grid.numbers[closed]})",
-                        found=f"the region {clean_text(cells[ii])!r}",
-                        hint="move the total row below the last region, or the region above it",
+                        tr(
+                            "data.expected_no_region_below_total",
+                            row=str(self.grid.numbers[closed]),
+                        ),
+                        found=tr("data.found_region", id=clean_text(cells[ii])),
+                        hint=tr("data.hint_move_total"),
                     )
                 )
                 return False, closed, group_start
             regions.append(r)
             cells_out.append(self.fit(r, cells))
         else:  # an error: kind is the message
+            assert isinstance(kind, Message)
             self.problems.append(
-                Problem(
-                    self.where(r, ii if kind.startswith("expected a region id") else None),
-                    kind,
-                    found=label,
-                )
+                Problem(self.where(r, ii if kind.key in _ID_ERRORS else None), kind, found=label)
             )
         return in_note, closed, group_start
 
@@ -692,17 +728,21 @@ class _Body:
             self.problems.append(
                 Problem(
                     self.where(r),
-                    f"expected at most {width} cells like the header",
-                    found=f"{max(len(cells), extra + 1)}, with values past the last column "
-                    f"(column {column_letter(extra + 1)})",
+                    tr("data.expected_cells_like_header", count=width),
+                    found=tr(
+                        "data.found_cells_past",
+                        count=max(len(cells), extra + 1),
+                        letter=column_letter(extra + 1),
+                    ),
                 )
             )
         if len(cells) >= width:
             return cells[:width] if len(cells) > width else cells
         return cells + [None] * (width - len(cells))
 
-    def kind_of(self, cells: list[Any], in_note: bool) -> tuple[str, str]:
-        """What a row is (see the module's rules), and the text that says so."""
+    def kind_of(self, cells: list[Any], in_note: bool) -> tuple[str | Message, Text]:
+        """What a row is (see the module's rules), and the text that says so; for a row
+        that is an error, the message."""
         filled = [(j, c) for j, c in enumerate(cells) if _filled(c)]
         if not filled:
             return "blank", ""
@@ -723,7 +763,7 @@ class _Body:
         if first_text and _NOTE.match(text_key(first_text)):
             others = [c for j, c in filled if j != first_j]
             if any(not isinstance(to_number(c), NotANumber) for c in others):
-                return "expected no numbers in a note row", repr(first_text)
+                return tr("data.expected_no_numbers_in_note"), repr(first_text)
             return "note", " ".join(clean_text(c) for _, c in filled)
         if any(word in key for word in _TOTALS):
             return "total", next(w for w in _TOTALS if w in key)
@@ -746,17 +786,13 @@ class _Body:
         ):
             return "note", first_text or str(first)
         if key.startswith(_OF_WHICH):
-            return (
-                "expected a region, a total or a note; a 其中 (of which) row breaks down the "
-                "row above and is not a region",
-                repr(label),
-            )
+            return tr("data.of_which_row"), repr(label)
         if _HEADING.match(key):
             if len(filled) == 1:
                 return "heading", label
-            return "expected a region id, not a group heading, in a row with values", repr(label)
+            return tr("data.heading_with_values"), repr(label)
         if not _filled(id_cell):
-            return "expected a region id", "an empty cell"
+            return tr("data.expected_id"), tr("data.found_empty")
         return "region", label
 
     # ------------------------------------------------------------------ totals
@@ -767,7 +803,7 @@ class _Body:
             stop = len(region_rows) if total.stop < 0 else total.stop
             cells = self.fit(total.index, list(self.grid.rows[total.index]))
             checked: list[str] = []
-            unchecked: list[str] = []
+            unchecked: list[Message] = []
             for j in keep:
                 name = self.names[j]
                 if name in self.attributes or not _filled(cells[j]):
@@ -781,12 +817,12 @@ class _Body:
                 value = to_number(cells[j])
                 if isinstance(value, NotANumber):
                     what = cells[j].found if isinstance(cells[j], NoValue) else value.found
-                    unchecked.append(f"{name!r} ({what} in the total row)")
+                    unchecked.append(tr("data.unchecked_total_cell", name=name, what=what))
                     continue
                 inside = bad[bisect.bisect_left(bad, total.first) : bisect.bisect_left(bad, stop)]
                 if inside:
                     row = self.grid.numbers[region_rows[inside[0]]]
-                    unchecked.append(f"{name!r} (not a number in row {row})")
+                    unchecked.append(tr("data.unchecked_region_cell", name=name, row=str(row)))
                     continue
                 column_sum = math.fsum(values[total.first : stop].tolist())
                 decimals = _decimals(cells[j]) if isinstance(cells[j], str) else 0
@@ -798,66 +834,78 @@ class _Body:
                     if any(w in name for w in _RATE_WORDS) and _within_range(
                         values[total.first : stop], value
                     ):
-                        row_kind = "total" if total.label in _TOTAL_LABELS else _SUBTOTAL
+                        row_kind = tr(
+                            "data.kind_total"
+                            if total.label in _TOTAL_LABELS
+                            else "data.kind_subtotal"
+                        )
                         unchecked.append(
-                            f"{name!r} (the {row_kind} row holds {value:,.10g}, within the "
-                            "regions' range: a rate or average, not a sum)"
+                            tr(
+                                "data.unchecked_rate",
+                                name=name,
+                                row_kind=row_kind,
+                                value=f"{value:,.10g}",
+                            )
                         )
                         continue
                     what = (
-                        "the total row does not match the column"
+                        tr("data.total_mismatch", sum=f"{column_sum:,.10g}")
                         if total.label in _TOTAL_LABELS
-                        else f"the {_SUBTOTAL} row does not match its group "
-                        f"(rows {self.span(total.first, stop)})"
+                        else tr(
+                            "data.subtotal_mismatch",
+                            span=self.span(total.first, stop),
+                            sum=f"{column_sum:,.10g}",
+                        )
                     )
                     self.problems.append(
                         Problem(
                             self.where(total.index, j),
-                            f"{what}: the regions add up to {column_sum:,.10g}",
-                            found=f"{value:,.10g} in the total row",
-                            hint="correct the data or the total row",
+                            what,
+                            found=tr("data.found_in_total_row", value=f"{value:,.10g}"),
+                            hint=tr("data.hint_fix_total"),
                         )
                     )
                     continue
                 checked.append(name)
             self.notices.append((total.index, self.total_notice(total, stop, checked, unchecked)))
 
-    def span(self, first: int, stop: int) -> str:
+    def span(self, first: int, stop: int) -> Message:
         numbers, regions = self.grid.numbers, self.regions
-        return f"{numbers[regions[first]]} to {numbers[regions[stop - 1]]}"
+        return tr(
+            "data.span", first=str(numbers[regions[first]]), last=str(numbers[regions[stop - 1]])
+        )
 
     def total_notice(
-        self, total: _Total, stop: int, checked: list[str], unchecked: list[str]
-    ) -> str:
-        number = self.grid.numbers[total.index]
+        self, total: _Total, stop: int, checked: list[str], unchecked: list[Message]
+    ) -> Message:
+        number = str(self.grid.numbers[total.index])
+        names = [repr(name) for name in checked]
+        row: Message
+        sums: Message
         if total.label in _TOTAL_LABELS:
-            row = f"the {total.label} row (row {number})"
-            sums = (
-                "the column sums"
-                if not unchecked
-                else f"the sums of {', '.join(map(repr, checked))}"
-            )
+            row = tr("data.total_row", label=total.label, row=number)
+            sums = tr("data.sums_of_columns") if not unchecked else tr("data.sums_of", names=names)
             if total.stop < 0 and stop:
-                sums += f" of the regions below it (rows {self.span(0, stop)})"
+                sums = tr("data.sums_below", sums=sums, span=self.span(0, stop))
         else:
-            row = f"the {_SUBTOTAL} row {total.label!r} (row {number})"
+            row = tr("data.subtotal_row", label=total.label, row=number)
+            span = self.span(total.first, stop)
             sums = (
-                f"the sums of its group (rows {self.span(total.first, stop)})"
+                tr("data.sums_of_group", span=span)
                 if not unchecked
-                else f"the sums of {', '.join(map(repr, checked))} over its group "
-                f"(rows {self.span(total.first, stop)})"
+                else tr("data.sums_of_over_group", names=names, span=span)
             )
-        source = self.grid.source
+        text: Message
         if not checked:
             if not unchecked:
-                return f"{source}: {row} holds no numbers to check and was dropped"
-            return (
-                f"{source}: {row} was dropped without a check: not checked {'; '.join(unchecked)}"
-            )
-        text = f"{source}: {row} matches {sums} and was dropped"
-        if unchecked:
-            text += f"; not checked: {', '.join(unchecked)}"
-        return text
+                text = tr("data.total_no_numbers", row=row)
+            else:
+                text = tr("data.total_unchecked", row=row, unchecked=_then(unchecked))
+        elif unchecked:
+            text = tr("data.total_matches_partly", row=row, sums=sums, unchecked=unchecked)
+        else:
+            text = tr("data.total_matches", row=row, sums=sums)
+        return tr("data.notice", source=self.grid.source, text=text)
 
     # ------------------------------------------------------------------ table
     def table(self) -> RegionTable:
@@ -867,11 +915,12 @@ class _Body:
             numbers = self.grid.numbers
             self.problems += [
                 Problem(
-                    f"{self.grid.source}, row {numbers[r]}",
-                    "expected no region in a hidden row",
-                    found=f"the region {clean_text(self.grid.rows[r][self.id_index])!r} in a "
-                    "row the workbook hides",
-                    hint="delete the row if the region takes no part, or unhide it",
+                    _row_place(self.grid.source, numbers[r]),
+                    tr("data.expected_no_hidden_region"),
+                    found=tr(
+                        "data.found_hidden_region", id=clean_text(self.grid.rows[r][self.id_index])
+                    ),
+                    hint=tr("data.hint_hidden"),
                 )
                 for r in self.regions
                 if numbers[r] in self.grid.hidden
@@ -882,8 +931,8 @@ class _Body:
             raise DataError(
                 Problem(
                     self.grid.source,
-                    "expected at least one region below the header",
-                    found="only the header",
+                    tr("data.expected_regions"),
+                    found=tr("data.found_only_header"),
                 )
             )
         # one transposition in C, every region row being exactly as wide as the header

@@ -23,9 +23,12 @@ Examples
 >>> table = read_table(folder / "d.csv", id="地区", columns=["人口"])
 >>> table.ids, table.numeric("人口").tolist()
 (('甲', '乙'), [1.0, 2.0])
->>> [notice.split(": ", 1)[1] for notice in table.notices]
-['the 合计 row (row 5) matches the column sums and was dropped',
- 'row 6 is a note and was dropped: 制表人：张三']
+>>> for notice in table.notices:
+...     print(notice.render("en").split(": ", 1)[1])
+the 合计 row (row 5) matches the column sums and was dropped
+row 6 is a note and was dropped: 制表人：张三
+>>> print(table.notices[0].render("zh").split("：", 1)[1])
+合计行（第 5 行）与各列之和相符，已去掉
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from fundalloc.errors import DataError, Problem
+from fundalloc.i18n import tr
 from fundalloc.io.csvfile import csv_rows
 from fundalloc.io.layout import Grid, region_table
 from fundalloc.io.xlsxfile import Engine, xlsx_grid
@@ -91,9 +95,9 @@ def read_table(
         raise DataError(
             Problem(
                 name,
-                "expected a .xlsx or .csv file",
-                found=f"a {suffix} file",
-                hint="save it from Excel as .xlsx or CSV UTF-8",
+                tr("data.expected_xlsx_or_csv"),
+                found=tr("data.found_file_of_type", suffix=suffix),
+                hint=tr("data.hint_save_as_xlsx_or_csv"),
             )
         )
     return read_csv(name, id=id, kind=kind, parent=parent, encoding=encoding, columns=columns)
@@ -125,7 +129,9 @@ def read_csv(
     try:
         data = Path(name).read_bytes()
     except OSError as exc:
-        raise DataError(Problem(name, "cannot read the file", found=exc.strerror)) from None
+        raise DataError(
+            Problem(name, tr("data.cannot_read_file"), found=exc.strerror or str(exc))
+        ) from None
     with _no_cycle_collection():
         rows = csv_rows(data, name, encoding)
         grid = Grid(name, rows, range(1, len(rows) + 1))
@@ -178,20 +184,30 @@ def from_dataframe(
     kind: str | None = None,
     parent: str | None = None,
 ) -> RegionTable:
-    """A table from a pandas or polars DataFrame (neither is imported unless given)."""
+    """A table from a pandas or polars DataFrame (neither is imported unless given).
+
+    Columns of numbers without missing values are taken without a copy where the library
+    hands over a read-only view (pandas with copy on write, polars); a missing value is an
+    empty cell (reported where the column is used as a number), never NaN.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"地区": ["甲", "乙"], "人口": pd.array([1.0, None], "Float64")})
+    >>> print(from_dataframe(frame, id="地区").check("人口")[0].render("en"))
+    DataFrame, row 2, column '人口': expected a number; found an empty cell
+    """
     module = type(frame).__module__.split(".")[0]
     if module == "pandas":
-        columns = {str(name): frame[name].to_numpy() for name in frame.columns}
+        columns = {str(name): frame[name] for name in frame.columns}
     elif module == "polars":
-        columns = {str(name): frame.get_column(name).to_numpy() for name in frame.columns}
+        columns = {str(name): frame.get_column(name) for name in frame.columns}
     else:
         raise DataError(
-            Problem("data", "expected a pandas or polars DataFrame", found=type(frame).__name__)
+            Problem(
+                tr("data.data"),
+                tr("data.expected_dataframe"),
+                found=tr("data.found_type", kind=type(frame).__name__),
+            )
         )
-    return RegionTable.from_columns(
-        {k: list(v) if v.dtype.kind == "O" else v for k, v in columns.items()},
-        id=id,
-        kind=kind,
-        parent=parent,
-        source="DataFrame",
-    )
+    return RegionTable.from_columns(columns, id=id, kind=kind, parent=parent, source="DataFrame")

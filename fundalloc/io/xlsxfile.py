@@ -26,6 +26,7 @@ import zipfile
 from typing import Any, Literal
 
 from fundalloc.errors import DataError, FundallocError, Problem
+from fundalloc.i18n import Message, tr
 from fundalloc.io.layout import HEADER_SEARCH_ROWS, Grid
 from fundalloc.optional import require
 from fundalloc.table import NoValue
@@ -68,18 +69,26 @@ def xlsx_grid(path: str, sheet: str | int | None = None, *, engine: Engine = "au
         with zipfile.ZipFile(path) as archive:
             large = [i for i in archive.infolist() if i.file_size > MAX_PART_BYTES]
     except FileNotFoundError:
-        raise DataError(Problem(path, "cannot read the file", found="no such file")) from None
+        raise DataError(
+            Problem(path, tr("data.cannot_read_file"), found=tr("data.found_no_such_file"))
+        ) from None
     except OSError as exc:
-        raise DataError(Problem(path, "cannot read the file", found=exc.strerror)) from None
+        raise DataError(
+            Problem(path, tr("data.cannot_read_file"), found=exc.strerror or str(exc))
+        ) from None
     except Exception as exc:  # anything zipfile raises on a damaged archive
         raise _unreadable(path, exc) from None
     if large:
         raise DataError(
             Problem(
                 path,
-                f"expected parts of at most {MAX_PART_BYTES // 2**20} MB uncompressed",
-                found=f"{large[0].filename} of {large[0].file_size // 2**20} MB",
-                hint="split the workbook, or save the sheet as CSV",
+                tr("data.expected_small_parts", megabytes=MAX_PART_BYTES // 2**20),
+                found=tr(
+                    "data.found_large_part",
+                    part=large[0].filename,
+                    megabytes=large[0].file_size // 2**20,
+                ),
+                hint=tr("data.hint_split_workbook"),
             )
         )
     try:
@@ -113,12 +122,7 @@ def _read(path: str, sheet: str | int | None) -> Grid:
                 formula = element.find(FORMULA_TAG)
                 if formula is not None:
                     text = "=" + (formula.text or "")
-                    cell["value"] = NoValue(
-                        text,
-                        f"the formula {text} with no saved result"
-                        if formula.text
-                        else "a formula with no saved result",
-                    )
+                    cell["value"] = NoValue(text, _no_result(text))
             return cell
 
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -260,12 +264,7 @@ def _special_cells(xml: bytes) -> dict[tuple[int, int], Any] | None:
             return None
         formula = _FORMULA_TEXT.search(cell)
         text = "=" + html.unescape(formula.group(1).decode()) if formula else "="
-        special[(int(ref.group(2)), _column(ref.group(1)))] = NoValue(
-            text,
-            f"the formula {text} with no saved result"
-            if text != "="
-            else "a formula with no saved result",
-        )
+        special[(int(ref.group(2)), _column(ref.group(1)))] = NoValue(text, _no_result(text))
     for match in _ERROR_CELL.finditer(xml):
         end = xml.find(b"</c>", match.end())
         value = _VALUE.search(xml, match.end(), end if end >= 0 else len(xml))
@@ -377,6 +376,13 @@ def _calamine_value(value: Any) -> Any:
     return value
 
 
+def _no_result(text: str) -> Message:
+    """What a formula cell without a saved result holds (``text`` is ``=`` and the formula)."""
+    if text == "=":
+        return tr("data.formula_no_result_empty")
+    return tr("data.formula_no_result", formula=text)
+
+
 def _bounds(ref: str) -> tuple[int, int, int, int]:
     """A merged range as (first row, first column, last row, last column)."""
     from openpyxl.utils.cell import range_boundaries
@@ -419,26 +425,32 @@ def _unreadable(path: str, exc: BaseException) -> DataError:
     return DataError(
         Problem(
             path,
-            "not a readable XLSX workbook",
+            tr("data.unreadable_xlsx"),
             found=f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
-            hint="open it in Excel and save it again as .xlsx",
+            hint=tr("data.hint_save_again_as_xlsx"),
         )
     )
 
 
 def _sheet(names: list[str], sheet: str | int | None, path: str) -> str:
     if not names:
-        raise DataError(Problem(path, "expected a workbook with a sheet", found="no sheets"))
+        raise DataError(
+            Problem(path, tr("data.expected_a_sheet"), found=tr("data.found_no_sheets"))
+        )
     if sheet is None:
         return names[0]
     if isinstance(sheet, int):
         if not 1 <= sheet <= len(names):
             raise DataError(
-                Problem(path, f"expected a sheet number from 1 to {len(names)}", found=str(sheet))
+                Problem(path, tr("data.expected_sheet_number", count=len(names)), found=str(sheet))
             )
         return names[sheet - 1]
     if sheet not in names:
         raise DataError(
-            Problem(path, f"no sheet {sheet!r}", found=f"sheets {', '.join(map(repr, names))}")
+            Problem(
+                path,
+                tr("data.no_sheet", sheet=sheet),
+                found=tr("data.found_sheets", sheets=[repr(name) for name in names]),
+            )
         )
     return sheet

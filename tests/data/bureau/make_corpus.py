@@ -360,7 +360,7 @@ def build(folder: Path) -> list[Path]:
     xlsx(
         good / "stale_dimension.xlsx",
         full_layout(),
-        patch=lambda xml: re.sub(r'<dimension ref="[^"]*"/>', '<dimension ref="A1:D3"/>', xml),
+        patch=lambda xml: re.sub(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:D3"/>', xml),
     )
 
     # a 7 KB workbook declaring the whole sheet, A1:XFD1048576: read by the cells that exist
@@ -368,7 +368,7 @@ def build(folder: Path) -> list[Path]:
         good / "huge_dimension.xlsx",
         full_layout(),
         patch=lambda xml: re.sub(
-            r'<dimension ref="[^"]*"/>', '<dimension ref="A1:XFD1048576"/>', xml
+            r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:XFD1048576"/>', xml
         ),
     )
 
