@@ -20,8 +20,13 @@ Chinese labels
 --------------
 Region names and the words of ``lang="zh"`` are Chinese, which matplotlib's default font
 (DejaVu Sans) cannot draw: it shows boxes and warns ``Glyph ... missing from font(s)``.
-These functions change no global setting; choose a CJK font yourself, for one figure or
-for the session. :func:`cjk_font` names the first CJK font matplotlib knows of::
+Each function therefore gives the texts of its figure the first installed font of
+:data:`CJK_FONTS` whenever any of them is Chinese (on the texts themselves: no global
+setting changes, and the figure draws right wherever it is saved or shown). When none is
+installed it warns (:class:`CJKFontWarning`) with how to install one: on Debian or Ubuntu
+``apt-get install fonts-noto-cjk``, on Windows and macOS a Chinese font ships with the
+system. To choose the font yourself for other figures, :func:`cjk_font` names the first
+CJK font matplotlib knows of::
 
     import matplotlib.pyplot as plt
     from fundalloc import plots
@@ -42,6 +47,9 @@ installed after matplotlib built its font cache is not seen until the cache is r
 from __future__ import annotations
 
 import math
+import os
+import re
+import warnings
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -50,6 +58,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fundalloc.errors import DataError, Problem, SchemeError
+from fundalloc.i18n import text
 from fundalloc.money import format_amount
 from fundalloc.optional import require
 from fundalloc.result import METHOD_NAMES, STAGE_NAMES, Item
@@ -63,6 +72,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CJK_FONTS",
     "WORDS",
+    "CJKFontWarning",
     "LorenzCurve",
     "cjk_font",
     "contributions",
@@ -133,6 +143,10 @@ _STAGE_COLOURS = {
 _EQUALITY_GID = "fundalloc-equality"
 
 
+class CJKFontWarning(UserWarning):
+    """No CJK font is installed, so the Chinese in a plot would show as boxes."""
+
+
 class LorenzCurve(Protocol):
     """What :func:`lorenz` draws: cumulative shares from 0 to 1 and the Gini coefficient
     (as :func:`fundalloc.analysis.fairness.lorenz` returns)."""
@@ -172,6 +186,40 @@ def _check_orientation(orientation: str) -> bool:
 def _check_top(top: int | None) -> None:
     if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
         raise SchemeError(Problem("top", "expected a whole number >= 1 or None", found=repr(top)))
+
+
+def _has_cjk(text: str) -> bool:
+    return any(
+        "\u3000" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\uff00" <= ch <= "\uffef"
+        for ch in text
+    )
+
+
+def _finish(ax: Axes) -> Axes:
+    """Give every text of the figure a CJK font when any of it is Chinese.
+
+    The family is set on the texts themselves (and on the tick labels the axes make later),
+    naming the font, so the figure draws right whatever ``rcParams`` say when it is saved or
+    shown, and no global setting changes. Without a CJK font, a :class:`CJKFontWarning`
+    says how to install one (the Chinese would show as boxes).
+    """
+    from matplotlib.text import Text
+
+    texts = [t for t in ax.figure.findobj(Text) if isinstance(t, Text)]
+    labels = [t.get_text() for t in texts]
+    labels += [str(label) for axis in (ax.xaxis, ax.yaxis) for label in axis.get_ticklabels()]
+    if not any(_has_cjk(label) for label in labels):
+        return ax
+    font = cjk_font()
+    if font is None:
+        warnings.warn(CJKFontWarning(text("analysis.plot_no_cjk_font")), stacklevel=3)
+        return ax
+    family = [font, "DejaVu Sans"]
+    for t in texts:
+        t.set_fontfamily(family)
+    for axes in ax.figure.get_axes():
+        axes.tick_params(labelfontfamily=family)
+    return ax
 
 
 def _new_axes(plt: Any, width: float, height: float) -> Axes:
@@ -373,7 +421,7 @@ def contributions(
     )
     if allocation.scheme.name:
         ax.set_title(allocation.scheme.name)
-    return ax
+    return _finish(ax)
 
 
 # ------------------------------------------------------------------------------ waterfall
@@ -484,7 +532,7 @@ def waterfall(
         if lang == "zh"
         else f"{region}: {format_amount(part.amount)} {allocation.scheme.unit}"
     )
-    return ax
+    return _finish(ax)
 
 
 def _item_label(item: Item, words: dict[str, str], lang: str, tranche: bool) -> str:
@@ -574,7 +622,7 @@ def lorenz(
     ax.set_xlabel(words["population"])
     ax.set_ylabel(words["money"])
     ax.legend(loc="upper left", fontsize="small")
-    return ax
+    return _finish(ax)
 
 
 def _curve_data(curve: object) -> tuple[FloatArray, FloatArray, float]:
@@ -711,7 +759,7 @@ def tornado(
     _label_axis(ax, True, positions, labels)
     ax.set_xlabel(f"{words['base']} {_number(centre)}")
     ax.legend(loc="best", fontsize="small")
-    return ax
+    return _finish(ax)
 
 
 def _tornado_data(
@@ -761,6 +809,10 @@ def _tornado_data(
 def cjk_font() -> str | None:
     """The first font of :data:`CJK_FONTS` that matplotlib knows, or None.
 
+    When matplotlib's font cache knows none (it was built before the font was installed),
+    the system's CJK font files are registered with it first, so a font installed later is
+    found without deleting the cache.
+
     Use it in ``font.sans-serif`` (see the module notes); it changes no setting itself.
 
     Examples
@@ -770,5 +822,33 @@ def cjk_font() -> str | None:
     True
     """
     font_manager = require("matplotlib.font_manager", "plot")
-    known = {font.name for font in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in known), None)
+    for attempt in range(2):
+        known = {font.name for font in font_manager.fontManager.ttflist}
+        found = next((name for name in CJK_FONTS if name in known), None)
+        if found is not None or attempt or not _register_system_cjk_fonts():
+            return found
+    return None  # pragma: no cover - the loop returns
+
+
+#: File names of the CJK fonts :func:`cjk_font` looks for among the system's fonts when
+#: matplotlib's font cache knows none (it was built before the font was installed).
+_CJK_FILES = re.compile(
+    r"cjk|wqy|wenquanyi|simhei|simsun|msyh|pingfang|sourcehan|droidsansfallback|notosanssc",
+    re.IGNORECASE,
+)
+
+
+def _register_system_cjk_fonts() -> bool:
+    """Register with matplotlib the system's CJK font files that its cache does not know;
+    True when any was added."""
+    font_manager = require("matplotlib.font_manager", "plot")
+    known = {getattr(font, "fname", None) for font in font_manager.fontManager.ttflist}
+    added = False
+    for path in font_manager.findSystemFonts():
+        if path not in known and _CJK_FILES.search(os.path.basename(path)):
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):  # pragma: no cover - a broken file
+                continue
+            added = True
+    return added

@@ -28,7 +28,10 @@ from fundalloc import plots
 from fundalloc.errors import DataError, DependencyError, SchemeError
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.filterwarnings("ignore:Glyph .* missing from font")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Glyph .* missing from font"),
+    pytest.mark.filterwarnings("ignore::fundalloc.plots.CJKFontWarning"),
+]
 
 
 @pytest.fixture(autouse=True)
@@ -351,7 +354,25 @@ def test_cjk_font_prefers_the_listed_order(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(font_manager.fontManager, "ttflist", fonts)
     assert plots.cjk_font() == "Noto Sans CJK SC"
     monkeypatch.setattr(font_manager.fontManager, "ttflist", fonts[:1])
+    monkeypatch.setattr(plots, "_register_system_cjk_fonts", lambda: False)
     assert plots.cjk_font() is None
+
+
+def test_a_cjk_font_installed_after_the_font_cache_is_found(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from matplotlib import font_manager
+
+    system = [p for p in font_manager.findSystemFonts() if plots._CJK_FILES.search(Path(p).name)]
+    if not system:
+        pytest.skip("no CJK font file on this machine (apt-get install fonts-noto-cjk)")
+    stale = [
+        f
+        for f in font_manager.fontManager.ttflist
+        if not plots._CJK_FILES.search(Path(f.fname).name)
+    ]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", stale)  # a cache from before
+    assert plots.cjk_font() in plots.CJK_FONTS
 
 
 def test_the_docs_pictures_script_draws_all_four(tmp_path: Path) -> None:
@@ -367,3 +388,31 @@ def test_the_docs_pictures_script_draws_all_four(tmp_path: Path) -> None:
         "waterfall.png",
     ]
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in written)
+
+
+def test_chinese_labels_draw_in_a_cjk_font_without_any_setting(shandong: fa.Allocation) -> None:
+    import io
+    import warnings
+
+    font = plots.cjk_font()
+    if font is None:
+        pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk)")
+    before = dict(plt.rcParams)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing" for a box
+        for ax in (
+            plots.contributions(shandong, lang="zh"),
+            plots.waterfall(shandong, "济南市", lang="zh"),
+        ):
+            ax.figure.savefig(io.BytesIO(), format="png")
+            labels = [*ax.get_yticklabels(), *ax.get_xticklabels()]
+            assert all(t.get_fontfamily()[0] == font for t in labels)
+    assert dict(plt.rcParams) == before  # no global setting changed
+
+
+def test_without_a_cjk_font_the_plot_says_how_to_install_one(
+    shandong: fa.Allocation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(plots, "cjk_font", lambda: None)
+    with pytest.warns(plots.CJKFontWarning, match="fonts-noto-cjk"):
+        plots.waterfall(shandong, "济南市", lang="en")  # the region's name is Chinese

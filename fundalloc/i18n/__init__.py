@@ -96,6 +96,11 @@ TERMS = frozenset(
         "Excel",
         "LibreOffice",
         "Jupyter",
+        "Debian",
+        "Ubuntu",
+        "Windows",
+        "macOS",
+        "matplotlib",
     }
 )
 

@@ -491,4 +491,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "analysis.measure_mean": ("均值", "mean"),
     "analysis.measure_minimum": ("最小值", "minimum"),
     "analysis.measure_maximum": ("最大值", "maximum"),
+    # plots
+    "analysis.plot_no_cjk_font": (
+        "没有找到中文字体，图中的中文会显示为方框：请安装一种中文字体"
+        "（Debian/Ubuntu：`apt-get install fonts-noto-cjk`；Windows 和 macOS 自带中文字体），"
+        "然后删除 matplotlib 的字体缓存（`matplotlib.get_cachedir()` 所指的文件夹）",
+        "no Chinese font found, so the Chinese in the plot shows as boxes: install one "
+        "(Debian/Ubuntu: `apt-get install fonts-noto-cjk`; Windows and macOS ship one), then "
+        "delete matplotlib's font cache (the folder `matplotlib.get_cachedir()` names)",
+    ),
 }
