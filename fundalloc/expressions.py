@@ -31,7 +31,7 @@ array([6., 0.])
 >>> try:
 ...     Expression.parse("__import__('os')")
 ... except ExpressionError as error:
-...     print(error)
+...     print(error.render("en"))
 expression "__import__('os')", at character 1: the name '__import__' is not
 allowed (dunder names are never allowed)
 """
@@ -45,19 +45,22 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from fundalloc.errors import DataError, Problem, SchemeError
+from fundalloc.i18n import Message, tr
+from fundalloc.types import FloatArray
 
 __all__ = ["FUNCTIONS", "Expression", "ExpressionError"]
-
-FloatArray = npt.NDArray[np.float64]
 
 MAX_LENGTH = 2000
 
 
 class ExpressionError(SchemeError):
     """An expression is not allowed or not valid; the message names the construct."""
+
+
+def _error(where: Message, message: Message) -> ExpressionError:
+    return ExpressionError(Problem(where, message))
 
 
 def _clip(x: Any, lo: Any, hi: Any) -> Any:
@@ -109,26 +112,33 @@ _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
 
 #: What a rejected construct is called in messages.
 _NAMES: dict[type[ast.AST], str] = {
-    ast.Attribute: "attribute access",
-    ast.Subscript: "a subscript",
-    ast.Lambda: "a lambda",
-    ast.ListComp: "a comprehension",
-    ast.SetComp: "a comprehension",
-    ast.DictComp: "a comprehension",
-    ast.GeneratorExp: "a comprehension",
-    ast.List: "a list",
-    ast.Tuple: "a tuple",
-    ast.Dict: "a dict",
-    ast.Set: "a set",
-    ast.Starred: "a starred argument",
-    ast.IfExp: "a conditional expression (use where(condition, a, b))",
-    ast.NamedExpr: "an assignment expression",
-    ast.JoinedStr: "an f-string",
-    ast.Await: "await",
-    ast.Yield: "yield",
-    ast.YieldFrom: "yield",
-    ast.Slice: "a slice",
+    ast.Attribute: "scheme.construct.attribute",
+    ast.Subscript: "scheme.construct.subscript",
+    ast.Lambda: "scheme.construct.lambda",
+    ast.ListComp: "scheme.construct.comprehension",
+    ast.SetComp: "scheme.construct.comprehension",
+    ast.DictComp: "scheme.construct.comprehension",
+    ast.GeneratorExp: "scheme.construct.comprehension",
+    ast.List: "scheme.construct.list",
+    ast.Tuple: "scheme.construct.tuple",
+    ast.Dict: "scheme.construct.dict",
+    ast.Set: "scheme.construct.set",
+    ast.Starred: "scheme.construct.starred",
+    ast.IfExp: "scheme.construct.conditional",
+    ast.NamedExpr: "scheme.construct.assignment",
+    ast.JoinedStr: "scheme.construct.fstring",
+    ast.Await: "scheme.construct.await",
+    ast.Yield: "scheme.construct.yield",
+    ast.YieldFrom: "scheme.construct.yield",
+    ast.Slice: "scheme.construct.slice",
 }
+
+
+def _construct(node_type: type[ast.AST]) -> Message:
+    """What a construct is called, in the message's language."""
+    key = _NAMES.get(node_type)
+    return tr(key) if key else tr("scheme.construct.other", name=node_type.__name__)
+
 
 _BACKTICKS = re.compile(r"`([^`]*)`")
 
@@ -213,23 +223,36 @@ class Expression:
     def parse(cls, text: str) -> Expression:
         """Parse and check ``text``; raise :class:`ExpressionError` if anything is not allowed."""
         if not isinstance(text, str):
-            raise ExpressionError(f"expected an expression as text, got {type(text).__name__}")
+            raise ExpressionError(
+                Problem("", tr("scheme.expression.not_text"), found=type(text).__name__)
+            )
         if len(text) > MAX_LENGTH:
             raise ExpressionError(
-                f"expression of {len(text)} characters: at most {MAX_LENGTH} are allowed"
+                Problem(
+                    "",
+                    tr("scheme.expression.too_long", limit=MAX_LENGTH),
+                    found=tr("scheme.expression.characters", count=len(text)),
+                )
             )
         source, names = _Source.of(text)
         try:
             tree = ast.parse(source.body, mode="eval")
         except SyntaxError as exc:
             where = (
-                f", at character {source.character(exc.lineno or 1, exc.offset - 1)}"
+                tr(
+                    "scheme.place.expression_at",
+                    text=text,
+                    character=source.character(exc.lineno or 1, exc.offset - 1),
+                )
                 if exc.offset
-                else ""
+                else tr("scheme.place.expression", text=text)
             )
-            raise ExpressionError(f'expression "{text}"{where}: {exc.msg}') from None
+            raise _error(where, tr("scheme.expression.syntax", detail=exc.msg)) from None
         except (RecursionError, MemoryError, ValueError) as exc:
-            raise ExpressionError(f'expression "{text}": cannot be parsed ({exc})') from None
+            raise _error(
+                tr("scheme.place.expression", text=text),
+                tr("scheme.expression.unparsable", reason=str(exc)),
+            ) from None
         try:
             nodes = list(ast.walk(tree))
             # dunder names first: they are the most telling problem an expression can have
@@ -239,7 +262,9 @@ class Expression:
             for node in nodes:
                 _check(node, source, names)
         except RecursionError:
-            raise ExpressionError(f'expression "{text}": nested too deeply') from None
+            raise _error(
+                tr("scheme.place.expression", text=text), tr("scheme.expression.too_deep")
+            ) from None
         return cls(text, tree, names)
 
     def columns(self) -> tuple[str, ...]:
@@ -270,20 +295,23 @@ class Expression:
                 value = self._eval(self.tree.body, data)
                 out = np.broadcast_to(np.asarray(value, dtype=np.float64), (n,)).copy()
         except RecursionError:
-            raise ExpressionError(f'expression "{self.text}": nested too deeply') from None
+            raise _error(
+                tr("scheme.place.expression", text=self.text), tr("scheme.expression.too_deep")
+            ) from None
         except (OverflowError, ValueError, TypeError) as exc:
-            raise ExpressionError(
-                f'expression "{self.text}": cannot be evaluated ({exc})'
+            raise _error(
+                tr("scheme.place.expression", text=self.text),
+                tr("scheme.expression.unevaluable", reason=str(exc)),
             ) from None
         bad = np.flatnonzero(~np.isfinite(out))
         if bad.size:
             ids = data.ids
             raise DataError(
                 Problem(
-                    f'expression "{self.text}"',
-                    "expected a finite number for every region",
+                    tr("scheme.place.expression", text=self.text),
+                    tr("scheme.expression.finite"),
                     found=", ".join(f"{ids[i]} {out[i]}" for i in bad[:10]),
-                    hint="a division by zero or the log or square root of a negative number",
+                    hint=tr("scheme.expression.finite_hint"),
                 )
             )
         return out
@@ -326,64 +354,67 @@ def _number(value: Any) -> Any:
 
 
 def _check(node: ast.AST, source: _Source, names: dict[str, str]) -> None:
-    where = f'expression "{source.text}", at character {source.at(node)}'
+    where = tr("scheme.place.expression_at", text=source.text, character=source.at(node))
     if isinstance(
         node, ast.Expression | ast.Load | ast.And | ast.Or | ast.Not | ast.USub | ast.UAdd
     ):
         return
     if isinstance(node, ast.BinOp) and type(node.op) not in _BINARY:
-        raise ExpressionError(f"{where}: the operator {type(node.op).__name__} is not allowed")
+        raise _error(where, tr("scheme.expression.operator", name=type(node.op).__name__))
     if isinstance(node, ast.Compare):
         for op in node.ops:
             if type(op) not in _COMPARE:
-                raise ExpressionError(f"{where}: the operator {type(op).__name__} is not allowed")
+                raise _error(where, tr("scheme.expression.operator", name=type(op).__name__))
     if isinstance(node, ast.BinOp | ast.UnaryOp | ast.BoolOp | ast.Compare):
         return
     if isinstance(node, ast.operator | ast.cmpop):
         return
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, int | float):
-            raise ExpressionError(
-                f"{where}: only numbers are allowed as constants, not {node.value!r}"
-            )
+            raise _error(where, tr("scheme.expression.constant", value=repr(node.value)))
         return
     if isinstance(node, ast.Name):
         written = source.written(node)
         if written != node.id:  # Python reads names NFKC-normalised: ｐｏｏｒ is poor
-            raise ExpressionError(
-                f"{where}: the name {written!r} would be read as {node.id!r}; "
-                f"write it in backticks: `{written}`"
-            )
+            raise _error(where, tr("scheme.expression.normalised", written=written, read=node.id))
         if node.id.startswith("__") or node.id.endswith("__"):
-            raise ExpressionError(
-                f"{where}: the name {node.id!r} is not allowed (dunder names are never allowed)"
-            )
+            raise _error(where, tr("scheme.expression.dunder", name=node.id))
         return  # a column, or a function checked with its call
     if isinstance(node, ast.Call):
         if isinstance(node.func, ast.Name) and node.func.id.startswith("__"):
-            raise ExpressionError(
-                f"{where}: the name {node.func.id!r} is not allowed "
-                "(dunder names are never allowed)"
-            )
+            raise _error(where, tr("scheme.expression.dunder", name=node.func.id))
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-            called = (
+            called: Message | str = (
                 (f"`{names[node.func.id]}`" if node.func.id in names else node.func.id)
                 if isinstance(node.func, ast.Name)
-                else _NAMES.get(type(node.func), "an expression")
+                else (
+                    _construct(type(node.func))
+                    if type(node.func) in _NAMES
+                    else tr("scheme.construct.expression")
+                )
             )
-            raise ExpressionError(
-                f"{where}: calling {called!r} is not allowed; the functions are "
-                + ", ".join(FUNCTIONS)
+            shown = repr(called) if isinstance(called, str) else called
+            raise _error(
+                where, tr("scheme.expression.call", called=shown, functions=list(FUNCTIONS))
             )
         if node.keywords:
-            raise ExpressionError(f"{where}: keyword arguments are not allowed in {node.func.id}()")
+            raise _error(where, tr("scheme.expression.keywords", function=node.func.id))
         _, fewest, most = FUNCTIONS[node.func.id]
         count = len(node.args)
         if count < fewest or (most is not None and count > most):
-            expected = f"{fewest}" if fewest == most else f"at least {fewest}"
-            raise ExpressionError(
-                f"{where}: {node.func.id}() takes {expected} arguments, got {count}"
+            expected = (
+                tr("scheme.expression.exactly", count=fewest)
+                if fewest == most
+                else tr("scheme.expression.at_least", count=fewest)
+            )
+            raise _error(
+                where,
+                tr(
+                    "scheme.expression.arguments",
+                    function=node.func.id,
+                    expected=expected,
+                    count=count,
+                ),
             )
         return
-    construct = _NAMES.get(type(node), type(node).__name__)
-    raise ExpressionError(f"{where}: {construct} is not allowed")
+    raise _error(where, tr("scheme.expression.not_allowed", construct=_construct(type(node))))

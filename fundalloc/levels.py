@@ -33,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from fundalloc.errors import DataError, FundallocError, Problem, SchemeError
+from fundalloc.i18n import tr
 from fundalloc.money import format_amount, units_of
 from fundalloc.pipeline import allocate
 from fundalloc.result import Allocation, Lang, RegionBreakdown
@@ -106,19 +107,13 @@ class LevelAllocation:
         split = self.allocation_of(region)
         if split is None:
             parent = self._unfunded[region]
-            return (
-                f"{region}：0（上级 {parent} 分得 0，无可下分）"
-                if lang == "zh"
-                else f"{region}: 0 (its parent {parent} got nothing to pass down)"
-            )
+            return tr("scheme.levels.unfunded", region=region, parent=parent).render(lang)
         text = split.explain(region, lang=lang)
         below = self.children(region)
         if below:
             split = self.splits[region]
-            listed = ("、" if lang == "zh" else ", ").join(
-                f"{child} {format_amount(split.amounts[child])}" for child in below
-            )
-            text += ("\n  下分：" if lang == "zh" else "\n  passed down: ") + listed
+            listed = [f"{child} {format_amount(split.amounts[child])}" for child in below]
+            text += "\n  " + tr("scheme.levels.passed_down", children=listed).render(lang)
         return text
 
     def __repr__(self) -> str:
@@ -130,7 +125,7 @@ class LevelAllocation:
 
     def _known(self, region: str) -> str:
         if region not in self._split_of and region not in self._unfunded:
-            raise DataError(Problem(region, "no such region"))
+            raise DataError(Problem(region, tr("scheme.levels.no_region")))
         return region
 
 
@@ -169,13 +164,13 @@ def allocate_levels(
     if table.parents is None:
         raise DataError(
             Problem(
-                table.source or "data",
-                "expected a parent column",
-                hint='name it: RegionTable(..., parent="上级")',
+                table.source or tr("scheme.place.data"),
+                tr("scheme.levels.parent_column"),
+                hint=tr("scheme.levels.parent_column_hint"),
             )
         )
     if not levels:
-        raise SchemeError("allocate_levels needs at least one scheme")
+        raise SchemeError(Problem("allocate_levels", tr("scheme.levels.no_scheme")))
     ids, parents = table.ids, table.parents
     position = {region: i for i, region in enumerate(ids)}
     children: dict[str | None, list[int]] = {}
@@ -186,14 +181,14 @@ def allocate_levels(
     unknown = sorted(set(per_parent) - set(position))
     if unknown:
         raise SchemeError(
-            f"per_parent names regions that are not in the table: {', '.join(unknown)}"
+            Problem("per_parent", tr("scheme.levels.unknown_parents"), found=", ".join(unknown))
         )
     if None not in children:
         raise DataError(
             Problem(
-                table.source or "data",
-                "expected top-level regions (whose parent is not in the table)",
-                found="every region's parent is a region",
+                table.source or tr("scheme.place.data"),
+                tr("scheme.levels.top_level"),
+                found=tr("scheme.levels.no_top"),
             )
         )
 
@@ -212,8 +207,11 @@ def allocate_levels(
         scheme = per_parent.get(parent) or (levels[level] if level < len(levels) else None)
         if scheme is None:
             raise SchemeError(
-                f"{parent} has children at level {level + 1} but there is no scheme for "
-                f"that level (give {level + 1} schemes, or per_parent={{{parent!r}: ...}})"
+                Problem(
+                    parent,
+                    tr("scheme.levels.no_level_scheme", level=level + 1),
+                    hint=tr("scheme.levels.no_level_scheme_hint", count=level + 1, parent=parent),
+                )
             )
         split = None if parent in unfunded else splits[placed[parent]]
         if split is None or split.amounts[parent] == 0:  # nothing to pass down: descendants get 0
@@ -233,20 +231,31 @@ def _split(
 ) -> Allocation:
     if scheme.unit != above.unit:
         raise SchemeError(
-            f"the children of {parent} are allocated in {scheme.unit} but {parent}'s "
-            f"amount is in {above.unit}"
+            Problem(
+                parent,
+                tr("scheme.levels.units", unit=scheme.unit, parent_unit=above.unit),
+            )
         )
     if units_of(amount, scheme.step) is None:
         raise SchemeError(
-            f"{parent}'s amount {format_amount(amount)} {above.unit} is not a whole number "
-            f"of its children's step {format_amount(scheme.step)}"
+            Problem(
+                parent,
+                tr(
+                    "scheme.levels.step",
+                    amount=format_amount(amount),
+                    unit=above.unit,
+                    step=format_amount(scheme.step),
+                ),
+            )
         )
     try:
         return allocate(sub, scheme.replace(total=amount), solver=solver)
     except FundallocError as exc:
         problems = [
             Problem(
-                f"children of {parent}" + (f", {p.where}" if p.where else ""),
+                tr("scheme.place.children_at", parent=parent, where=p.where)
+                if p.where
+                else tr("scheme.place.children", parent=parent),
                 p.message,
                 p.found,
                 p.hint,
@@ -269,8 +278,8 @@ def _depths(
                 raise DataError(
                     Problem(
                         table.where(position[region], table.parent_column or "parent"),
-                        "expected a tree of regions",
-                        found="a cycle: " + " → ".join([*cycle, region]),
+                        tr("scheme.levels.tree"),
+                        found=tr("scheme.levels.cycle", regions=" → ".join([*cycle, region])),
                     )
                 )
             chain.append(region)

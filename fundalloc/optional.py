@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from fundalloc.errors import DependencyError
+from fundalloc.errors import DependencyError, Problem
+from fundalloc.i18n import tr
 
 __all__ = ["require"]
 
@@ -20,5 +21,9 @@ def require(module: str, extra: str) -> Any:
         return importlib.import_module(module)
     except ImportError:
         raise DependencyError(
-            f"this needs the optional package {module!r}: pip install 'fundalloc[{extra}]'"
+            Problem(
+                "",
+                tr("scheme.optional.missing", module=module),
+                hint=tr("scheme.optional.install", extra=extra),
+            )
         ) from None

@@ -67,7 +67,7 @@ def test_allowed_expressions(text: str, expected: list[float]) -> None:
         ("1 << 2", "the operator LShift is not allowed"),
         ("x in y", "the operator In is not allowed"),
         ("(" * 400 + "1" + ")" * 400, "expression"),
-        ("1" * 3000, "at most 2000 are allowed"),
+        ("1" * 3000, "at most 2,000 characters are allowed; found 3,000 characters"),
     ],
 )
 def test_rejected_constructs_are_named(text: str, construct: str) -> None:
@@ -235,3 +235,34 @@ def test_a_column_named_like_a_function_is_a_column() -> None:
     assert expression.evaluate(table).tolist() == [2.0, 8.0]
     with pytest.raises(fa.DataError, match="no column 'max'"):
         Expression.parse("max + 1").evaluate(TABLE)
+
+
+@pytest.mark.parametrize(
+    ("text", "chinese"),
+    [
+        (
+            "__import__('os')",
+            "表达式 \"__import__('os')\"，第 1 个字符：不允许使用名称 '__import__'",
+        ),
+        ("贫困人口.real", "不允许使用属性访问"),
+        ("a if b else c", "不允许使用条件表达式（请用 `where(condition, a, b)`）"),
+        ("clip(1, 2)", "clip() 需要 3 个参数，实际给了 2 个"),
+        ("min(1)", "min() 需要 至少 2 个参数，实际给了 1 个"),
+        ("1 +", '表达式 "1 +"：语法错误（解析器原话：`invalid syntax`）'),
+        ("open(1)", "不允许调用 'open'；可用的函数有 min、max、abs、log、sqrt、clip、where"),
+    ],
+)
+def test_expression_errors_in_chinese(text: str, chinese: str) -> None:
+    with pytest.raises(ExpressionError) as err:
+        Expression.parse(text)
+    assert chinese in err.value.render("zh")
+    assert not __import__("re").search(r"[\u4e00-\u9fff]", err.value.render("en").replace(text, ""))
+
+
+def test_a_non_finite_result_in_chinese() -> None:
+    with pytest.raises(fa.DataError) as err:
+        Expression.parse("贫困人口 / 农村人口").evaluate(TABLE)
+    assert '表达式 "贫困人口 / 农村人口"：每个地区的结果都应为有限的数；实际为 c inf' in (
+        err.value.render("zh")
+    )
+    assert "（提示：可能除以了 0，或对负数取了对数或平方根）" in err.value.render("zh")

@@ -53,8 +53,14 @@ def test_per_parent_scheme_and_missing_level() -> None:
     t = table([{**r, "一": 1} for r in rows])
     result = fa.allocate_levels(t, [flat.replace(total=100)], per_parent={"甲市": equal})
     assert (result.amounts["甲一县"], result.amounts["甲二县"]) == (30, 30)
-    with pytest.raises(fa.SchemeError, match="甲市 has children at level 2 but there is no scheme"):
+    with pytest.raises(
+        fa.SchemeError, match="甲市: has children at level 2 but there is no scheme"
+    ) as err:
         fa.allocate_levels(t, [flat.replace(total=100)])
+    assert err.value.render("zh") == (
+        "甲市：有第 2 级的下级地区，但没有这一级的方案"
+        "（提示：给出 2 个方案，或 `per_parent={'甲市': ...}`）"
+    )
 
 
 def test_a_parent_with_nothing_passes_nothing_down() -> None:
@@ -68,6 +74,7 @@ def test_a_parent_with_nothing_passes_nothing_down() -> None:
     result = fa.allocate_levels(t, [fa.Scheme(total=10, tranches=by("人口"))] * 2)
     assert result.amounts == {"甲市": 0, "乙市": 10, "甲一县": 0, "甲二县": 0}
     assert "上级 甲市 分得 0" in result.explain("甲一县")
+    assert "its parent 甲市 got nothing to pass down" in result.explain("甲一县", lang="en")
 
 
 def test_errors_name_the_parent() -> None:
@@ -81,11 +88,14 @@ def test_errors_name_the_parent() -> None:
     ):
         fa.allocate_levels(table(rows), schemes)
     with pytest.raises(
-        fa.SchemeError, match="甲市's amount 60 万元 is not a whole number of its children's step 7"
-    ):
+        fa.SchemeError,
+        match="甲市: the amount 60 万元 is not a whole number of its children's step 7",
+    ) as err:
         fa.allocate_levels(table(rows), [schemes[0], schemes[0].replace(step=7, total=7)])
-    with pytest.raises(fa.DataError, match="expected a parent column"):
+    assert err.value.render("zh") == "甲市：金额 60 万元 不是下级取整单位 7 的整数倍"
+    with pytest.raises(fa.DataError, match="expected a parent column") as err:
         fa.allocate_levels(fa.RegionTable.from_records(rows, id="地区"), schemes)
+    assert "数据：应有上级列" in err.value.render("zh")
 
 
 def test_cycles_are_refused() -> None:

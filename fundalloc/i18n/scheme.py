@@ -277,4 +277,166 @@ MESSAGES: dict[str, tuple[str, str]] = {
         '含中文等字符的键要加引号：`"{key}" = ...`',
         'quote keys that are not plain ASCII: "{key}" = ...',
     ),
+    # ---- expressions
+    "scheme.expression.not_text": ("表达式应为文本", "expected an expression as text"),
+    "scheme.expression.too_long": (
+        "表达式过长：最多 {limit} 个字符",
+        "expression too long: at most {limit} characters are allowed",
+    ),
+    "scheme.expression.characters": ("{count} 个字符", "{count} characters"),
+    # Python's own words are quoted as they are, as code
+    "scheme.expression.syntax": ("语法错误（解析器原话：`{detail}`）", "{detail}"),
+    "scheme.expression.unparsable": (
+        "无法解析（`{reason}`）",
+        "cannot be parsed ({reason})",
+    ),
+    "scheme.expression.unevaluable": (
+        "无法计算（`{reason}`）",
+        "cannot be evaluated ({reason})",
+    ),
+    "scheme.expression.too_deep": ("嵌套过深", "nested too deeply"),
+    "scheme.expression.finite": (
+        "每个地区的结果都应为有限的数",
+        "expected a finite number for every region",
+    ),
+    "scheme.expression.finite_hint": (
+        "可能除以了 0，或对负数取了对数或平方根",
+        "a division by zero or the log or square root of a negative number",
+    ),
+    "scheme.expression.operator": ("不允许使用运算符 {name}", "the operator {name} is not allowed"),
+    "scheme.expression.constant": (
+        "常量只能是数字，不能是 {value}",
+        "only numbers are allowed as constants, not {value}",
+    ),
+    "scheme.expression.normalised": (
+        "名称 '{written}' 会被读作 '{read}'；请写在反引号中：`{written}`",
+        "the name '{written}' would be read as '{read}'; write it in backticks: `{written}`",
+    ),
+    "scheme.expression.dunder": (
+        "不允许使用名称 '{name}'（双下划线名称一律不允许）",
+        "the name '{name}' is not allowed (dunder names are never allowed)",
+    ),
+    "scheme.expression.call": (
+        "不允许调用 {called}；可用的函数有 {functions}",
+        "calling {called} is not allowed; the functions are {functions}",
+    ),
+    "scheme.expression.keywords": (
+        "{function}() 中不允许使用关键字参数",
+        "keyword arguments are not allowed in {function}()",
+    ),
+    "scheme.expression.exactly": ("{count} 个", "{count}"),
+    "scheme.expression.at_least": ("至少 {count} 个", "at least {count}"),
+    "scheme.expression.arguments": (
+        "{function}() 需要 {expected}参数，实际给了 {count} 个",
+        "{function}() takes {expected} arguments, got {count}",
+    ),
+    "scheme.expression.not_allowed": ("不允许使用{construct}", "{construct} is not allowed"),
+    "scheme.construct.attribute": ("属性访问", "attribute access"),
+    "scheme.construct.subscript": ("下标", "a subscript"),
+    "scheme.construct.lambda": ("匿名函数", "a lambda"),
+    "scheme.construct.comprehension": ("推导式", "a comprehension"),
+    "scheme.construct.list": ("列表", "a list"),
+    "scheme.construct.tuple": ("元组", "a tuple"),
+    "scheme.construct.dict": ("字典", "a dict"),
+    "scheme.construct.set": ("集合", "a set"),
+    "scheme.construct.starred": ("星号参数", "a starred argument"),
+    "scheme.construct.conditional": (
+        "条件表达式（请用 `where(condition, a, b)`）",
+        "a conditional expression (use where(condition, a, b))",
+    ),
+    "scheme.construct.assignment": ("赋值表达式", "an assignment expression"),
+    "scheme.construct.fstring": ("格式化字符串", "an f-string"),
+    "scheme.construct.await": ("`await`", "await"),
+    "scheme.construct.yield": ("`yield`", "yield"),
+    "scheme.construct.slice": ("切片", "a slice"),
+    "scheme.construct.expression": ("表达式", "an expression"),
+    "scheme.construct.other": ("语法结构 {name}", "the construct {name}"),
+    # ---- several levels
+    "scheme.levels.unfunded": (
+        "{region}：0（上级 {parent} 分得 0，无可下分）",
+        "{region}: 0 (its parent {parent} got nothing to pass down)",
+    ),
+    "scheme.levels.passed_down": ("下分：{children}", "passed down: {children}"),
+    "scheme.levels.no_region": ("没有这个地区", "no such region"),
+    "scheme.levels.parent_column": ("应有上级列", "expected a parent column"),
+    "scheme.levels.parent_column_hint": (
+        '指明上级列：`RegionTable(..., parent="上级")`',
+        'name it: `RegionTable(..., parent="上级")`',
+    ),
+    "scheme.levels.no_scheme": ("至少需要一个方案", "needs at least one scheme"),
+    "scheme.levels.unknown_parents": (
+        "指定的地区不在数据表中",
+        "names regions that are not in the table",
+    ),
+    "scheme.levels.top_level": (
+        "应有顶层地区（其上级不在表中）",
+        "expected top-level regions (whose parent is not in the table)",
+    ),
+    "scheme.levels.no_top": ("每个地区的上级都是表中的地区", "every region's parent is a region"),
+    "scheme.levels.no_level_scheme": (
+        "有第 {level} 级的下级地区，但没有这一级的方案",
+        "has children at level {level} but there is no scheme for that level",
+    ),
+    "scheme.levels.no_level_scheme_hint": (
+        "给出 {count} 个方案，或 `per_parent={{'{parent}': ...}}`",
+        "give {count} schemes, or per_parent={{'{parent}': ...}}",
+    ),
+    "scheme.levels.units": (
+        "下级按 {unit} 分配，但本级金额的单位是 {parent_unit}",
+        "the children are allocated in {unit} but this region's amount is in {parent_unit}",
+    ),
+    "scheme.levels.step": (
+        "金额 {amount} {unit} 不是下级取整单位 {step} 的整数倍",
+        "the amount {amount} {unit} is not a whole number of its children's step {step}",
+    ),
+    "scheme.levels.tree": ("地区应构成一棵树", "expected a tree of regions"),
+    "scheme.levels.cycle": ("一个环：{regions}", "a cycle: {regions}"),
+    # ---- fundalloc init: the starter files' comments and messages
+    "scheme.starter.title": (
+        "因素法分配方案（fundalloc 方案文件）。改好数字后运行：`fundalloc allocate scheme.toml`",
+        "Factor-method allocation scheme (a fundalloc scheme file). Edit the numbers, "
+        "then run: fundalloc allocate scheme.toml",
+    ),
+    "scheme.starter.name": ("资金名称", "the fund's name"),
+    "scheme.starter.document": (
+        "文号，如 某财预〔2025〕1号",
+        "the document number (文号)",
+    ),
+    "scheme.starter.total": ("总额", "the total"),
+    "scheme.starter.step": ("取整单位：1 万元", "rounding step: 1 万元"),
+    "scheme.starter.rounding": (
+        "最大余额法；或 `webster`、`jefferson`、`half_up`",
+        "largest remainder; or webster, jefferson, half_up",
+    ),
+    "scheme.starter.path": ("相对本文件的数据表", "the data file, relative to this file"),
+    "scheme.starter.eligibility": (
+        "只有满足条件的地区参与分配",
+        "only the regions meeting the condition take part",
+    ),
+    "scheme.starter.tranche_factors": (
+        "切块一：80% 按因素分配",
+        "tranche one: 80% by the factors",
+    ),
+    "scheme.starter.tranche_villages": (
+        "切块二：20% 按重点村个数",
+        "tranche two: 20% by the number of priority villages",
+    ),
+    "scheme.starter.bounds": ("保底与封顶", "floors and caps"),
+    "scheme.starter.expected_folder": (
+        "示例文件应写入一个文件夹",
+        "expected a folder for the starter files",
+    ),
+    "scheme.starter.a_file": ("一个文件", "a file"),
+    "scheme.starter.folder_hint": ("请指定新的或已有的文件夹", "name a new or existing folder"),
+    "scheme.starter.exists": ("已存在，不会覆盖", "already exists and is not overwritten"),
+    "scheme.starter.exists_hint": ("请选一个空文件夹", "choose an empty folder"),
+    # ---- optional packages
+    "scheme.optional.missing": (
+        "这需要可选的包 '{module}'",
+        "this needs the optional package '{module}'",
+    ),
+    "scheme.optional.install": (
+        "安装：`pip install 'fundalloc[{extra}]'`",
+        "pip install 'fundalloc[{extra}]'",
+    ),
 }

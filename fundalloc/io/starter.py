@@ -2,34 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from fundalloc.errors import DataError, Problem
+from fundalloc.i18n import tr
 from fundalloc.io.atomic import write_atomic
+from fundalloc.types import Lang
 
-__all__ = ["STARTER_DATA", "STARTER_SCHEME", "write_starter"]
+__all__ = ["STARTER_DATA", "STARTER_SCHEME", "starter_scheme", "write_starter"]
 
-STARTER_SCHEME = """\
-# 因素法分配方案（fundalloc 方案文件）。Edit the numbers, then: fundalloc allocate scheme.toml
+_TEMPLATE = """\
+# @title
 schema_version = 1
-name = "2025年某专项资金"          # 资金名称
-document = ""                      # 文号，如 某财预〔2025〕1号
-total = 1000                       # 总额
+name = "2025年某专项资金"          # @name
+document = ""                      # @document
+total = 1000                       # @total
 unit = "万元"
-step = 1                           # 取整单位：1 万元
-rounding = "largest_remainder"     # 最大余额法；或 webster、jefferson、half_up
+step = 1                           # @step
+rounding = "largest_remainder"     # @rounding
 
 [data]
-path = "data.csv"                  # 相对本文件的数据表
+path = "data.csv"                  # @path
 id = "地区"
 
-# 只有满足条件的地区参与分配
+# @eligibility
 [[eligibility]]
 column = "贫困人口"
 op = ">"
 value = 0
 
-# 切块一：80% 按因素分配
+# @tranche_factors
 [[tranches]]
 name = "因素分配"
 share = 0.8
@@ -42,13 +45,13 @@ coefficients = [
   { name = "绩效系数", rule = { kind = "tiered", column = "绩效等次", tiers = { "优秀" = 1.1, "良好" = 1.0, "一般" = 0.9 } } },
 ]
 
-# 切块二：20% 按重点村个数
+# @tranche_villages
 [[tranches]]
 name = "重点村"
 share = 0.2
 factors = [{ name = "重点村个数", weight = 1, rule = { kind = "share", column = "重点村" } }]
 
-# 保底与封顶
+# @bounds
 [[bounds]]
 kind = "floor"
 name = "每地保底 50 万元"
@@ -60,6 +63,31 @@ name = "单地不超过总额 30%"
 share = 0.3
 """
 
+#: The comment of each ``@mark`` of the template, from the catalogue.
+_COMMENTS = {
+    "title": "scheme.starter.title",
+    "name": "scheme.starter.name",
+    "document": "scheme.starter.document",
+    "total": "scheme.starter.total",
+    "step": "scheme.starter.step",
+    "rounding": "scheme.starter.rounding",
+    "path": "scheme.starter.path",
+    "eligibility": "scheme.starter.eligibility",
+    "tranche_factors": "scheme.starter.tranche_factors",
+    "tranche_villages": "scheme.starter.tranche_villages",
+    "bounds": "scheme.starter.bounds",
+}
+
+
+def starter_scheme(lang: Lang | None = None) -> str:
+    """The starter scheme file, its comments in ``lang`` (default: the current language);
+    the names in it are the data's own (Chinese) column names in either language."""
+    return re.sub(r"@(\w+)", lambda m: tr(_COMMENTS[m.group(1)]).render(lang), _TEMPLATE)
+
+
+#: The starter scheme with its comments in Chinese.
+STARTER_SCHEME = starter_scheme("zh")
+
 STARTER_DATA = """\
 地区,贫困人口,农村人口,人均财力,绩效等次,重点村
 甲市,1200,52000,3.1,优秀,8
@@ -70,26 +98,28 @@ STARTER_DATA = """\
 """
 
 
-def write_starter(directory: Path) -> list[Path]:
-    """Write ``scheme.toml`` and ``data.csv`` into ``directory``; never overwrite a file."""
+def write_starter(directory: Path, lang: Lang | None = None) -> list[Path]:
+    """Write ``scheme.toml`` (commented in ``lang``, default: the current language) and
+    ``data.csv`` into ``directory``; never overwrite a file."""
     for part in (directory, *directory.parents):
         if part.exists() and not part.is_dir():
             raise DataError(
                 Problem(
                     str(part),
-                    "expected a folder for the starter files",
-                    found="a file",
-                    hint="name a new or existing folder",
+                    tr("scheme.starter.expected_folder"),
+                    found=tr("scheme.starter.a_file"),
+                    hint=tr("scheme.starter.folder_hint"),
                 )
             )
-    files = {directory / "scheme.toml": STARTER_SCHEME, directory / "data.csv": STARTER_DATA}
+    files = {
+        directory / "scheme.toml": starter_scheme(lang),
+        directory / "data.csv": STARTER_DATA,
+    }
     existing = [p for p in files if p.exists()]
     if existing:
         raise DataError(
             [
-                Problem(
-                    str(p), "already exists and is not overwritten", hint="choose an empty folder"
-                )
+                Problem(str(p), tr("scheme.starter.exists"), hint=tr("scheme.starter.exists_hint"))
                 for p in existing
             ]
         )
