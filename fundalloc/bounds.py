@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -27,8 +27,12 @@ from pydantic import Field, model_validator
 
 from fundalloc.errors import InfeasibleError, Problem
 from fundalloc.factors import BoolArray, Condition, Data, FloatArray, Need, nonnegative
+from fundalloc.i18n import Message, tr
 from fundalloc.money import format_amount
 from fundalloc.spec import Spec
+
+if TYPE_CHECKING:
+    from fundalloc.i18n import Lang
 
 __all__ = [
     "AT_BOUND",
@@ -42,6 +46,13 @@ __all__ = [
     "at_bounds",
     "combine",
 ]
+
+
+#: The catalogue ids describing a cap (False) and a floor (True) by amount, share, rate.
+_MESSAGES = {
+    False: ("solve.bound.cap_amount", "solve.bound.cap_share", "solve.bound.cap_per"),
+    True: ("solve.bound.floor_amount", "solve.bound.floor_share", "solve.bound.floor_per"),
+}
 
 
 class _Limit(Spec):
@@ -80,18 +91,23 @@ class _Limit(Spec):
         assert self.per is not None and self.rate is not None
         return float(self.rate) * nonnegative(data, self.per, mask)
 
-    def label(self, unit: str) -> str:
-        if self.name:
-            return self.name
-        word = "floor" if isinstance(self, Floor) else "cap"
+    def label(self, unit: str, lang: Lang | None = None) -> str:
+        """The bound's name, else its :meth:`description` in ``lang`` (default: the
+        current language), for breakdowns, explanations and messages."""
+        return self.name or self.description(unit).render(lang)
+
+    def description(self, unit: str) -> Message:
+        """The bound in words, as a message rendered when it is shown."""
+        amount, share, per = _MESSAGES[isinstance(self, Floor)]
         if self.amount is not None:
-            text = f"{word} {format_amount(self.amount)} {unit}"
+            text = tr(amount, amount=format_amount(self.amount), unit=unit)
         elif self.share is not None:
-            text = f"{word} {self.share:.4g} of the total"
+            text = tr(share, share=f"{self.share:.4g}")
         else:
-            text = f"{word} {self.rate:g} {unit} per {self.per}"
+            text = tr(per, rate=f"{self.rate:g}", unit=unit, per=self.per)
         if self.where:
-            text += " where " + " and ".join(c.describe() for c in self.where)
+            conditions = [c.description() for c in self.where]
+            text = tr("solve.bound.where", text=text, conditions=conditions)
         return text
 
 
@@ -100,9 +116,9 @@ class Floor(_Limit):
 
     Examples
     --------
-    >>> Floor(amount=50).label("万元")
-    'floor 50 万元'
-    >>> Floor(per="人口", rate=0.002).label("万元")
+    >>> Floor(amount=50).label("万元", "en"), Floor(amount=50).label("万元", "zh")
+    ('floor 50 万元', '保底 50 万元')
+    >>> Floor(per="人口", rate=0.002).label("万元", "en")
     'floor 0.002 万元 per 人口'
     """
 
@@ -114,14 +130,15 @@ class Cap(_Limit):
 
     Examples
     --------
-    >>> Cap(share=0.2).label("万元")
-    'cap 0.2 of the total'
+    >>> Cap(share=0.2).label("万元", "en"), Cap(share=0.2).label("万元", "zh")
+    ('cap 0.2 of the total', '封顶为总额的 0.2')
     """
 
     kind: Literal["cap"] = Field("cap", repr=False)
 
 
 class _YearOverYear(Spec):
+    _message: ClassVar[str]  # the catalogue id of the description
     name: str = ""
     column: str
     ratio: float = Field(gt=0)
@@ -135,21 +152,30 @@ class _YearOverYear(Spec):
     def values(self, data: Data, total: Decimal, mask: BoolArray) -> FloatArray:
         return self.ratio * nonnegative(data, self.column, mask)
 
+    def label(self, unit: str, lang: Lang | None = None) -> str:
+        """The bound's name, else its description in ``lang`` (default: the current
+        language)."""
+        return self.name or self.description(unit).render(lang)
+
+    def description(self, unit: str) -> Message:
+        """The bound in words, as a message rendered when it is shown."""
+        return tr(self._message, ratio=f"{self.ratio:.0%}", column=self.column)
+
 
 class HoldHarmless(_YearOverYear):
     """Not below ``ratio`` × last year's amount (保持上年水平; tiers such as 0.85/0.9/0.95).
 
     Examples
     --------
-    >>> HoldHarmless(column="上年", ratio=0.9).label("万元")
+    >>> HoldHarmless(column="上年", ratio=0.9).label("万元", "en")
     'at least 90% of 上年'
+    >>> HoldHarmless(column="上年", ratio=0.9).label("万元", "zh")
+    '不低于 上年 的 90%'
     """
 
     kind: Literal["hold_harmless"] = Field("hold_harmless", repr=False)
     ratio: float = Field(1.0, gt=0)
-
-    def label(self, unit: str) -> str:
-        return self.name or f"at least {self.ratio:.0%} of {self.column}"
+    _message: ClassVar[str] = "solve.bound.hold_harmless"
 
 
 class GrowthCap(_YearOverYear):
@@ -157,14 +183,12 @@ class GrowthCap(_YearOverYear):
 
     Examples
     --------
-    >>> GrowthCap(column="上年", ratio=1.2).label("万元")
+    >>> GrowthCap(column="上年", ratio=1.2).label("万元", "en")
     'at most 120% of 上年'
     """
 
     kind: Literal["growth_cap"] = Field("growth_cap", repr=False)
-
-    def label(self, unit: str) -> str:
-        return self.name or f"at most {self.ratio:.0%} of {self.column}"
+    _message: ClassVar[str] = "solve.bound.growth_cap"
 
 
 Bound = Annotated[Floor | Cap | HoldHarmless | GrowthCap, Field(discriminator="kind")]
@@ -267,28 +291,41 @@ def check_feasible(
     """
     problems = []
     fixed = np.zeros_like(targets) if fixed is None else fixed
+
+    def label(k: int) -> Message | str:
+        return _named(limits.bounds[k], unit)
+
     for i in np.flatnonzero(limits.upper < fixed - AT_BOUND * np.maximum(1.0, fixed))[:20]:
         problems.append(
             Problem(
                 ids[i],
-                f"the cap {format_amount(limits.upper[i])} {unit} (from "
-                f"{limits.bounds[limits.upper_from[i]].label(unit)}) is below its fixed quota "
-                f"{format_amount(fixed[i])} {unit}",
+                tr(
+                    "solve.feasible.cap_below_quota",
+                    cap=format_amount(limits.upper[i]),
+                    unit=unit,
+                    bound=label(limits.upper_from[i]),
+                    quota=format_amount(fixed[i]),
+                ),
             )
         )
     lower, upper = np.maximum(limits.lower, fixed), limits.upper
     for i in np.flatnonzero(limits.lower > upper)[:20]:
-        floor = limits.bounds[limits.lower_from[i]]
-        cap_text = (
-            f"from {limits.bounds[limits.upper_from[i]].label(unit)}"
+        cap = (
+            tr("solve.feasible.from_bound", bound=label(limits.upper_from[i]))
             if limits.upper_from[i] >= 0
-            else "it does not take part"
+            else tr("solve.feasible.not_taking_part")
         )
         problems.append(
             Problem(
                 ids[i],
-                f"the cap {format_amount(upper[i])} {unit} ({cap_text}) is below the floor "
-                f"{format_amount(limits.lower[i])} {unit} (from {floor.label(unit)})",
+                tr(
+                    "solve.feasible.cap_below_floor",
+                    cap=format_amount(upper[i]),
+                    unit=unit,
+                    why=cap,
+                    floor=format_amount(limits.lower[i]),
+                    bound=label(limits.lower_from[i]),
+                ),
             )
         )
     t = float(total)
@@ -296,29 +333,39 @@ def check_feasible(
     if low_sum > t * (1 + 1e-12):
         problems.append(
             Problem(
-                "floors",
-                f"the floors add up to {format_amount(low_sum)} {unit} but the total is "
-                f"{format_amount(total)} {unit}",
-                hint="lower the floors or raise the total",
+                tr("solve.where_floors"),
+                tr(
+                    "solve.feasible.floors_above_total",
+                    floors=format_amount(low_sum),
+                    total=format_amount(total),
+                    unit=unit,
+                ),
+                hint=tr("solve.feasible.floors_hint"),
             )
         )
     reachable = np.where(targets - fixed > 0, upper, lower)
     high_sum = float(reachable.sum())
     if high_sum < t * (1 - 1e-12):
         zero = int(((targets - fixed <= 0) & (upper > lower)).sum())
-        note = (
-            f" (counting the {zero} regions with a zero formula amount at their floor, "
-            "since the proportional rule gives them nothing more)"
-            if zero
-            else ""
-        )
         problems.append(
             Problem(
-                "caps",
-                f"the caps add up to {format_amount(high_sum)} {unit}{note} but the total is "
-                f"{format_amount(total)} {unit}",
-                hint="raise the caps or lower the total",
+                tr("solve.where_caps"),
+                tr(
+                    "solve.feasible.caps_below_total_zero"
+                    if zero
+                    else "solve.feasible.caps_below_total",
+                    caps=format_amount(high_sum),
+                    total=format_amount(total),
+                    unit=unit,
+                    zero=zero,
+                ),
+                hint=tr("solve.feasible.caps_hint"),
             )
         )
     if problems:
         raise InfeasibleError(problems)
+
+
+def _named(bound: Bound, unit: str) -> Message | str:
+    """A bound's name (as the user gave it) or its description, as a message."""
+    return bound.name or bound.description(unit)

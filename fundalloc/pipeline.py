@@ -28,7 +28,7 @@ from fundalloc.factors import (
     normalised_weights,
     shares_of,
 )
-from fundalloc.i18n import tr
+from fundalloc.i18n import Message, tr
 from fundalloc.money import exact_sum, format_amount
 from fundalloc.result import Allocation
 from fundalloc.rounding import Quotas, RoundingResult, round_units
@@ -133,7 +133,11 @@ def allocate(
     """
     if len(table) == 0:
         raise DataError(
-            Problem(table.source or "data", "expected at least one region", found="none")
+            Problem(
+                table.source or tr("data.data"),
+                tr("solve.expected_a_region"),
+                found=tr("solve.none"),
+            )
         )
     table = scheme.derive(table)
     _check_columns(table, scheme)
@@ -144,9 +148,11 @@ def allocate(
     if not taking_part.any():
         raise InfeasibleError(
             Problem(
-                "eligibility",
-                "no region meets the scheme's eligibility: "
-                + " and ".join(c.describe() for c in scheme.eligibility),
+                tr("solve.where_eligibility"),
+                tr(
+                    "solve.no_region_eligible",
+                    conditions=[c.description() for c in scheme.eligibility],
+                ),
             )
         )
     leaves: list[LeafTrace] = []
@@ -364,16 +370,16 @@ def _holds(
     return holds, held_by
 
 
-def _require_finite(stage: str, values: FloatArray, ids: Sequence[str]) -> None:
+def _require_finite(stage: Message, values: FloatArray, ids: Sequence[str]) -> None:
     """Nothing that is not a finite number goes further: the stage that made it is named."""
     bad = np.flatnonzero(~np.isfinite(values))
     if bad.size:
         raise SolverError(
             Problem(
                 stage,
-                "expected a finite amount for every region",
+                tr("solve.expected_finite_amounts"),
                 found=", ".join(f"{ids[i]} {values[i]}" for i in bad[:10].tolist()),
-                hint="this is a defect in fundalloc; please report it with the data",
+                hint=tr("solve.defect_hint"),
             )
         )
 
@@ -435,7 +441,9 @@ def _check_columns(table: RegionTable, scheme: Scheme) -> None:
             if condition.column == column and condition.is_numeric and negative.any():
                 negative &= condition.test(table)  # what the condition excludes may be < 0
         problems += [
-            Problem(table.where(int(i), column), "expected a number >= 0", found=f"{values[i]:g}")
+            Problem(
+                table.where(int(i), column), tr("data.expected_nonnegative"), found=f"{values[i]:g}"
+            )
             for i in np.flatnonzero(negative)[:50].tolist()
         ]
     if problems:
@@ -472,23 +480,25 @@ def _split(
             quotas[t.name] = np.where(mask, t.quota.rate * counts, 0.0)
     taken = fixed + sum(float(q.sum()) for q in quotas.values())
     remainder = amount - taken
-    where = "/".join(path) or "total"
+    where: Message | str = "/".join(path) or tr("solve.where_total")
     if remainder < -_TOLERANCE * max(1.0, amount):
         raise InfeasibleError(
             Problem(
                 where,
-                f"the fixed and quota tranches take "
-                f"{format_amount(taken)} {scheme.unit} but there are only "
-                f"{format_amount(amount)} {scheme.unit}",
+                tr(
+                    "solve.quotas_above_amount",
+                    taken=format_amount(taken),
+                    amount=format_amount(amount),
+                    unit=scheme.unit,
+                ),
             )
         )
     if not any(t.share is not None for t in tranches) and remainder > _TOLERANCE * max(1.0, amount):
         raise InfeasibleError(
             Problem(
                 where,
-                f"{format_amount(remainder)} {scheme.unit} are left "
-                "after the fixed and quota tranches and no tranche takes a share",
-                hint="add a tranche with share=1 for the rest",
+                tr("solve.left_after_quotas", left=format_amount(remainder), unit=scheme.unit),
+                hint=tr("solve.left_after_quotas_hint"),
             )
         )
     remainder = max(remainder, 0.0)
@@ -525,9 +535,10 @@ def _split(
             raise InfeasibleError(
                 Problem(
                     "/".join(here),
-                    "no region taking part meets this "
-                    "tranche's eligibility: "
-                    + " and ".join(c.describe() for c in tranche.eligibility),
+                    tr(
+                        "solve.no_region_in_tranche",
+                        conditions=[c.description() for c in tranche.eligibility],
+                    ),
                 )
             )
         if tranche.tranches:
@@ -554,7 +565,7 @@ def _split(
             raise DataError(
                 Problem(
                     "/".join(here),
-                    "the coefficients are 0 for every region with a positive factor share",
+                    tr("solve.coefficients_all_zero"),
                     found=", ".join(c.name for c in tranche.coefficients),
                 )
             )
@@ -565,10 +576,9 @@ def _split(
             raise DataError(
                 Problem(
                     "/".join(here),
-                    "expected a finite formula amount for every region (the factor shares "
-                    "times the coefficients went beyond binary64)",
+                    tr("solve.expected_finite_targets"),
                     found=", ".join(f"{data.ids[i]} {targets[i]}" for i in bad[:10].tolist()),
-                    hint="check the coefficients and factor values for extreme magnitudes",
+                    hint=tr("solve.expected_finite_targets_hint"),
                 )
             )
         leaves.append(
@@ -608,28 +618,40 @@ def _check_unit_bounds(
     problems = [
         Problem(
             ids[i],
-            f"no whole step of {format_amount(step)} {unit} lies between the floor and "
-            f"the cap: the floor rounds up to {format_amount(int(lower[i]) * step)} {unit}, "
-            f"the cap rounds down to {format_amount(int(upper[i]) * step)} {unit}",
+            tr(
+                "solve.no_step_between",
+                step=format_amount(step),
+                floor=format_amount(int(lower[i]) * step),
+                cap=format_amount(int(upper[i]) * step),
+                unit=unit,
+            ),
         )
         for i in np.flatnonzero(lower > upper)[:20]
     ]
     if int(lower.sum()) > n:
         problems.append(
             Problem(
-                "floors",
-                f"rounded up to whole steps of {format_amount(step)} {unit}, "
-                f"the floors add up to {format_amount(int(lower.sum()) * step)} {unit} "
-                f"but the total is {format_amount(scheme.total)} {unit}",
+                tr("solve.where_floors"),
+                tr(
+                    "solve.floors_in_steps",
+                    step=format_amount(step),
+                    floors=format_amount(int(lower.sum()) * step),
+                    total=format_amount(scheme.total),
+                    unit=unit,
+                ),
             )
         )
     if int(upper.sum()) < n:
         problems.append(
             Problem(
-                "caps",
-                f"rounded down to whole steps of {format_amount(step)} {unit}, "
-                f"the caps add up to {format_amount(int(upper.sum()) * step)} {unit} "
-                f"but the total is {format_amount(scheme.total)} {unit}",
+                tr("solve.where_caps"),
+                tr(
+                    "solve.caps_in_steps",
+                    step=format_amount(step),
+                    caps=format_amount(int(upper.sum()) * step),
+                    total=format_amount(scheme.total),
+                    unit=unit,
+                ),
             )
         )
     if problems:
@@ -692,7 +714,7 @@ def _exact_quotas(
             lam = search.solve(total, Fraction(lo), None if hi == np.inf else Fraction(hi))
             break
     else:  # pragma: no cover - the caller checked that the bounds can hold the total
-        raise SolverError("no multiplier makes the bounded amounts add up to the total")
+        raise SolverError(Problem(tr("solve.where_solver"), tr("solve.no_multiplier")))
     # each region's exact amount: its bound, or fixed + λ · formula when free
     open_ = np.flatnonzero(status == _OPEN)
     if open_.size:
@@ -822,7 +844,7 @@ def _exact_group_quotas(
             return Quotas.joined(parts, n), status, group_of
         bound = corrected
     raise SolverError(  # pragma: no cover - the set of bound groups settles in a few rounds
-        "the exact group solve did not settle which group floors and caps bind"
+        Problem(tr("solve.where_solver"), tr("solve.groups_unsettled"))
     )
 
 
@@ -959,5 +981,5 @@ class _Search:
             Fraction(0),
         )
         if slope <= 0:  # pragma: no cover - bracketed by the caller
-            raise SolverError("no multiplier makes the bounded amounts add up to the total")
+            raise SolverError(Problem(tr("solve.where_solver"), tr("solve.no_multiplier")))
         return left + (total - below) / slope

@@ -37,4 +37,114 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "solve.lp_failed": ("{solver} 未能求解{what}", "{solver} could not solve the {what}"),
     "solve.where_group_solution": ("分组约束的解", "the group-constrained solution"),
+    # ---------------------------------------------------------------- bounds (labels)
+    "solve.bound.floor_amount": ("保底 {amount} {unit}", "floor {amount} {unit}"),
+    "solve.bound.floor_share": ("保底为总额的 {share}", "floor {share} of the total"),
+    "solve.bound.floor_per": ("保底每单位{per} {rate} {unit}", "floor {rate} {unit} per {per}"),
+    "solve.bound.cap_amount": ("封顶 {amount} {unit}", "cap {amount} {unit}"),
+    "solve.bound.cap_share": ("封顶为总额的 {share}", "cap {share} of the total"),
+    "solve.bound.cap_per": ("封顶每单位{per} {rate} {unit}", "cap {rate} {unit} per {per}"),
+    "solve.bound.where": ("{text}（适用于 {conditions}）", "{text} where {conditions}"),
+    "solve.bound.hold_harmless": ("不低于 {column} 的 {ratio}", "at least {ratio} of {column}"),
+    "solve.bound.growth_cap": ("不高于 {column} 的 {ratio}", "at most {ratio} of {column}"),
+    # ---------------------------------------------------------------- feasibility of bounds
+    "solve.where_floors": ("保底", "floors"),
+    "solve.where_caps": ("封顶", "caps"),
+    "solve.feasible.cap_below_quota": (
+        "封顶 {cap} {unit}（来自 {bound}）低于其固定定额 {quota} {unit}",
+        "the cap {cap} {unit} (from {bound}) is below its fixed quota {quota} {unit}",
+    ),
+    "solve.feasible.from_bound": ("来自 {bound}", "from {bound}"),
+    "solve.feasible.not_taking_part": ("该地区不参与分配", "it does not take part"),
+    "solve.feasible.cap_below_floor": (
+        "封顶 {cap} {unit}（{why}）低于保底 {floor} {unit}（来自 {bound}）",
+        "the cap {cap} {unit} ({why}) is below the floor {floor} {unit} (from {bound})",
+    ),
+    "solve.feasible.floors_above_total": (
+        "保底合计 {floors} {unit}，但总额只有 {total} {unit}",
+        "the floors add up to {floors} {unit} but the total is {total} {unit}",
+    ),
+    "solve.feasible.floors_hint": ("降低保底或提高总额", "lower the floors or raise the total"),
+    "solve.feasible.caps_below_total": (
+        "封顶合计 {caps} {unit}，但总额为 {total} {unit}",
+        "the caps add up to {caps} {unit} but the total is {total} {unit}",
+    ),
+    "solve.feasible.caps_below_total_zero": (
+        "封顶合计 {caps} {unit}（其中 {zero} 个因素测算额为零的地区按保底计，因为按比例规则它们"
+        "分不到更多），但总额为 {total} {unit}",
+        "the caps add up to {caps} {unit} (counting the {zero} regions with a zero formula "
+        "amount at their floor, since the proportional rule gives them nothing more) but the "
+        "total is {total} {unit}",
+    ),
+    "solve.feasible.caps_hint": ("提高封顶或降低总额", "raise the caps or lower the total"),
+    # ---------------------------------------------------------------- the pipeline
+    "solve.expected_a_region": ("应至少有一个地区", "expected at least one region"),
+    "solve.none": ("没有", "none"),
+    "solve.where_eligibility": ("分配条件", "eligibility"),
+    "solve.where_total": ("总额", "total"),
+    "solve.no_region_eligible": (
+        "没有地区满足方案的分配条件：{conditions}",
+        "no region meets the scheme's eligibility: {conditions}",
+    ),
+    "solve.no_region_in_tranche": (
+        "参与分配的地区都不满足这一块的条件：{conditions}",
+        "no region taking part meets this tranche's eligibility: {conditions}",
+    ),
+    "solve.expected_finite_amounts": (
+        "每个地区都应得到有限的金额",
+        "expected a finite amount for every region",
+    ),
+    "solve.defect_hint": (
+        "这是 fundalloc 的缺陷，请连同数据一起报告",
+        "this is a defect in fundalloc; please report it with the data",
+    ),
+    "solve.quotas_above_amount": (
+        "固定金额和定额块共需 {taken} {unit}，但只有 {amount} {unit}",
+        "the fixed and quota tranches take {taken} {unit} but there are only {amount} {unit}",
+    ),
+    "solve.left_after_quotas": (
+        "固定金额和定额块分配后还剩 {left} {unit}，且没有按比例分配的块",
+        "{left} {unit} are left after the fixed and quota tranches and no tranche takes a share",
+    ),
+    "solve.left_after_quotas_hint": (
+        "增加一个 `share=1` 的块分配其余部分",
+        "add a tranche with share=1 for the rest",
+    ),
+    "solve.coefficients_all_zero": (
+        "所有因素份额为正的地区，其调节系数都为 0",
+        "the coefficients are 0 for every region with a positive factor share",
+    ),
+    "solve.expected_finite_targets": (
+        "每个地区的因素测算额都应是有限数（因素份额乘以调节系数超出了双精度浮点数的范围）",
+        "expected a finite formula amount for every region (the factor shares times the "
+        "coefficients went beyond binary64)",
+    ),
+    "solve.expected_finite_targets_hint": (
+        "检查调节系数和因素数值是否有极端的数量级",
+        "check the coefficients and factor values for extreme magnitudes",
+    ),
+    "solve.no_step_between": (
+        "保底和封顶之间没有 {step} {unit} 的整数倍：保底向上取整为 {floor} {unit}，"
+        "封顶向下取整为 {cap} {unit}",
+        "no whole step of {step} {unit} lies between the floor and the cap: the floor rounds "
+        "up to {floor} {unit}, the cap rounds down to {cap} {unit}",
+    ),
+    "solve.floors_in_steps": (
+        "按 {step} {unit} 的整数倍向上取整后，保底合计 {floors} {unit}，但总额为 {total} {unit}",
+        "rounded up to whole steps of {step} {unit}, the floors add up to {floors} {unit} but "
+        "the total is {total} {unit}",
+    ),
+    "solve.caps_in_steps": (
+        "按 {step} {unit} 的整数倍向下取整后，封顶合计 {caps} {unit}，但总额为 {total} {unit}",
+        "rounded down to whole steps of {step} {unit}, the caps add up to {caps} {unit} but "
+        "the total is {total} {unit}",
+    ),
+    "solve.no_multiplier": (
+        "没有任何比例系数能使约束后的金额加总等于总额",
+        "no multiplier makes the bounded amounts add up to the total",
+    ),
+    "solve.groups_unsettled": (
+        "精确分组求解未能确定哪些分组保底和封顶起作用",
+        "the exact group solve did not settle which group floors and caps bind",
+    ),
 }

@@ -499,7 +499,7 @@ def _diagnose(s: _Setting, *, solver: str, time_limit: float | None) -> list[Pro
             *({count + j: 1.0 if side == "lower" else -1.0} for j, (_, side) in enumerate(elastic)),
         ],
         integer=np.concatenate([np.full(count, step is not None), np.zeros(len(elastic), bool)]),
-        what="elastic re-solve",
+        what="solve.lp_elastic",
     )
     backend = diagnosis_backend(solver)
     if step is not None:
