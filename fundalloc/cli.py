@@ -151,7 +151,9 @@ def _argparse_in_our_words() -> Iterator[None]:
 # ------------------------------------------------------------------------ the parser
 #: A wide (CJK) character, or a run of narrow ones with the closing punctuation that must
 #: not start a line; a space. The pieces a line of help is wrapped between.
-_PIECES = re.compile(r" |[^ \u2e80-\uffef]+[，。、；：！？）」』】》]*|[\u2e80-\uffef][，。、；：！？）」』】》]*")
+_PIECES = re.compile(
+    r" |[^ \u2e80-\uffef]+[，。、；：！？）」』】》]*|[\u2e80-\uffef][，。、；：！？）」』】》]*"
+)
 
 
 def _columns(line: str) -> int:
@@ -169,9 +171,10 @@ def _wrap(words: str, width: int) -> list[str]:
     for piece in _PIECES.findall(" ".join(words.split())):
         if piece == " ":
             line += " " if line else ""
-        elif line.strip() and _columns(line.rstrip()) + (line != line.rstrip()) + _columns(
-            piece
-        ) > width:
+        elif (
+            line.strip()
+            and _columns(line.rstrip()) + (line != line.rstrip()) + _columns(piece) > width
+        ):
             lines.append(line.rstrip())
             line = piece
         else:
@@ -217,7 +220,8 @@ class _HelpFormatter(argparse.HelpFormatter):
             return out
         lines = out.split("\n")
         return "\n".join(
-            [lines[0]] + [" " * extra + line if line.startswith(" ") else line for line in lines[1:]]
+            [lines[0]]
+            + [" " * extra + line if line.startswith(" ") else line for line in lines[1:]]
         )
 
 
@@ -272,9 +276,7 @@ def _parser() -> argparse.ArgumentParser:
         )
         # on every command too, whichever place the user types it; SUPPRESS keeps the
         # top-level value when the command is not given its own
-        sub.add_argument(
-            "--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=lang_help
-        )
+        sub.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=lang_help)
         sub.add_argument(
             "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
         )

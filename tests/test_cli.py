@@ -56,7 +56,7 @@ def test_bad_input(name: str, tmp_path: Path) -> None:
 def test_allocate_the_bundled_example_to_every_format(tmp_path: Path) -> None:
     for fmt in ("csv", "xlsx", "json", "md", "html"):
         out = tmp_path / f"result.{fmt}"
-        done = fundalloc("allocate", str(EXAMPLE / "scheme.toml"), "-o", str(out))
+        done = fundalloc("allocate", str(EXAMPLE / "scheme.toml"), "-o", str(out), "--lang", "zh")
         assert done.returncode == 0, done.stderr
         assert "济宁市" in done.stdout and "3,717" in done.stdout
         assert out.stat().st_size > 0
@@ -83,7 +83,8 @@ def _total_row(sheet: Any) -> int:
 def test_xlsx_output_has_the_publication_sheets(tmp_path: Path) -> None:
     openpyxl = pytest.importorskip("openpyxl")
     out = tmp_path / "r.xlsx"
-    assert fundalloc("allocate", str(EXAMPLE / "scheme.toml"), "-o", str(out)).returncode == 0
+    args = ("allocate", str(EXAMPLE / "scheme.toml"), "-o", str(out), "--lang", "zh")
+    assert fundalloc(*args).returncode == 0
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == [
         "分配结果",
@@ -128,7 +129,8 @@ def test_verify_reports_a_tampered_output(tmp_path: Path) -> None:
 def test_verify_reads_the_workbook_exactly(tmp_path: Path) -> None:
     openpyxl = pytest.importorskip("openpyxl")
     out = tmp_path / "r.xlsx"
-    assert fundalloc("allocate", str(EXAMPLE / "scheme.toml"), "-o", str(out)).returncode == 0
+    args = ("allocate", str(EXAMPLE / "scheme.toml"), "-o", str(out), "--lang", "zh")
+    assert fundalloc(*args).returncode == 0
     done = fundalloc("verify", str(out))
     assert done.returncode == 0 and "identical to a fresh run" in done.stdout, done.stdout
     book = openpyxl.load_workbook(out)
@@ -198,7 +200,7 @@ def test_outputs_get_the_mode_of_an_ordinary_new_file(tmp_path: Path) -> None:
 
 
 def test_explain_validate_and_english(tmp_path: Path) -> None:
-    done = fundalloc("explain", str(EXAMPLE / "scheme.toml"), "东营市")
+    done = fundalloc("explain", str(EXAMPLE / "scheme.toml"), "东营市", "--lang", "zh")
     assert done.returncode == 0 and "保底" in done.stdout and "东营市：60 万元" in done.stdout
     done = fundalloc("explain", str(EXAMPLE / "scheme.toml"), "东营市", "--lang", "en")
     assert "floor" in done.stdout

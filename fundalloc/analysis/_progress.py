@@ -181,8 +181,8 @@ class Stages:
     >>> with Stages(2, stream=io.StringIO()) as stages:  # not a terminal: no bar, no thread
     ...     stages.step("reading")
     ...     stages.step("allocating")
-    >>> stages.done
-    2
+    >>> stages.done  # steps finished: "allocating" was still running when the block ended
+    1
     """
 
     def __init__(self, total: int, *, delay: float | None = None, stream: IO[str] | None = None):
@@ -227,17 +227,18 @@ class Stages:
     def _run(self) -> None:
         if self._stop.wait(self._delay):
             return  # done before the delay: no bar
-        from tqdm import tqdm
+        from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
 
         with self._lock:
             if self._stop.is_set():
                 return
             self._bar = tqdm(
                 total=self.total,
+                initial=self.done,
+                desc=self._label,
                 file=self._stream,
                 leave=False,
                 bar_format=_STAGES_FORMAT,
-                dynamic_ncols=True,
             )
             self._bar.start_t = self._started  # the clock counts from the command's start
             self._draw()

@@ -40,7 +40,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "选项 {option} 有歧义，可能是 {matches}",
         "ambiguous option: {option} could match {matches}",
     ),
-    "cli.argparse.invalid_value": ("无效的值 {value!r}（{type}）", "invalid {type} value: {value!r}"),
+    "cli.argparse.invalid_value": (
+        "无效的值 {value!r}（{type}）",
+        "invalid {type} value: {value!r}",
+    ),
     "cli.argparse.invalid_choice": (
         "无效的取值 {value!r}（可选：{choices}）",
         "invalid choice: {value!r} (choose from {choices})",
@@ -75,7 +78,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "English; or set {variable}",
     ),
     "cli.help.version": ("显示版本号并退出", "show the version and exit"),
-    "cli.help.allocate": ("分配并打印结果表；可写出文件", "allocate and print the table; write a file"),
+    "cli.help.allocate": (
+        "分配并打印结果表；可写出文件",
+        "allocate and print the table; write a file",
+    ),
     "cli.help.validate": (
         "一次列出方案及其数据中的全部问题",
         "report every problem in a scheme and its data",
@@ -116,7 +122,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "at most 20,000 regions (it takes about 1 s per 1,000 regions)",
     ),
     "cli.help.region": ("地区编码或名称", "the region id"),
-    "cli.help.directory": ("写入的文件夹（不存在则新建）", "the folder to write into (created if needed)"),
+    "cli.help.directory": (
+        "写入的文件夹（不存在则新建）",
+        "the folder to write into (created if needed)",
+    ),
     "cli.help.verify_output": (
         "由 {command} 写出的 JSON 或 XLSX 文件",
         "a JSON or XLSX output of {command}",
@@ -145,7 +154,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{scheme}：通过 — {data} 中的 1 个地区，{total} {unit} 已精确分配",
         "{scheme}: ok — 1 region from {data}, {total} {unit} allocated exactly",
     ),
-    "cli.verify_identical": ("{output}：与重新计算的结果一致", "{output}: identical to a fresh run"),
+    "cli.verify_identical": (
+        "{output}：与重新计算的结果一致",
+        "{output}: identical to a fresh run",
+    ),
     "cli.verify_differences": (
         "{output}：与重新计算的结果有 {count} 处差异：",
         "{output}: {count} differences from a fresh run:",
