@@ -36,9 +36,10 @@ from fundalloc.errors import DataError, FundallocError, Problem, SchemeError
 from fundalloc.i18n import tr
 from fundalloc.money import format_amount, units_of
 from fundalloc.pipeline import allocate
-from fundalloc.result import Allocation, Lang, RegionBreakdown
+from fundalloc.result import Allocation, RegionBreakdown
 from fundalloc.scheme import Scheme
 from fundalloc.table import RegionTable
+from fundalloc.types import Lang, SolverName
 
 __all__ = ["LevelAllocation", "allocate_levels"]
 
@@ -134,7 +135,7 @@ def allocate_levels(
     levels: Sequence[Scheme],
     *,
     per_parent: Mapping[str, Scheme] | None = None,
-    solver: str = "auto",
+    solver: SolverName = "auto",
 ) -> LevelAllocation:
     """Allocate down a tree of regions: each parent's amount is split among its children.
 
@@ -148,7 +149,7 @@ def allocate_levels(
         replaced by that amount, so any positive placeholder will do).
     per_parent : mapping of str to Scheme, optional
         A scheme for the children of one parent, instead of its level's.
-    solver : str, default "auto"
+    solver : {"auto", "exact", "highs", "cbc"}, default "auto"
         Passed to :func:`fundalloc.allocate`.
 
     Raises
@@ -227,7 +228,12 @@ def allocate_levels(
 
 
 def _split(
-    sub: RegionTable, scheme: Scheme, amount: Decimal, above: Scheme, parent: str, solver: str
+    sub: RegionTable,
+    scheme: Scheme,
+    amount: Decimal,
+    above: Scheme,
+    parent: str,
+    solver: SolverName,
 ) -> Allocation:
     if scheme.unit != above.unit:
         raise SchemeError(

@@ -41,6 +41,8 @@ from fundalloc.i18n import Message, text, tr
 from fundalloc.money import format_amount, units_of
 from fundalloc.spec import WEIGHT_TOLERANCE, Spec, SpecProblems
 from fundalloc.types import (
+    EMPTY,
+    NONE,
     Amount,
     CanonicalMethod,
     Coerced,
@@ -48,6 +50,7 @@ from fundalloc.types import (
     OptionalAmount,
     RoundingMethod,
     canonical_rounding,
+    given,
 )
 
 if TYPE_CHECKING:
@@ -105,12 +108,12 @@ class Tranche(Spec):
 
     name: str = Field(min_length=1)
     share: float | None = Field(default=None, gt=0, le=1)
-    amount: OptionalAmount = Field(default=None, ge=0)
+    amount: OptionalAmount = Field(default=NONE, ge=0)
     quota: Quota | None = None
-    factors: Items[Factor] = Field(default=())
-    coefficients: Items[Coefficient] = Field(default=())
-    eligibility: Items[Condition] = Field(default=())
-    tranches: Items[Tranche] = Field(default=())
+    factors: Items[Factor] = Field(default=EMPTY)
+    coefficients: Items[Coefficient] = Field(default=EMPTY)
+    eligibility: Items[Condition] = Field(default=EMPTY)
+    tranches: Items[Tranche] = Field(default=EMPTY)
     normalise_weights: bool = False
 
     @model_validator(mode="after")
@@ -218,14 +221,14 @@ class Scheme(Spec):
 
     name: str = ""
     document: str = ""
-    derived: Derived = Field(default=())
+    derived: Derived = Field(default=EMPTY)
     total: Amount = Field(gt=0)
     unit: str = "万元"
-    step: Amount = Field(default=Decimal(1), gt=0)
+    step: Amount = Field(default=given(Decimal(1)), gt=0)
     tranches: Items[Tranche] = Field(min_length=1)
-    eligibility: Items[Condition] = Field(default=())
-    bounds: Items[Bound] = Field(default=())
-    constraints: Items[Constraint] = Field(default=())
+    eligibility: Items[Condition] = Field(default=EMPTY)
+    bounds: Items[Bound] = Field(default=EMPTY)
+    constraints: Items[Constraint] = Field(default=EMPTY)
     rounding: RoundingMethod = "largest_remainder"
 
     @field_validator("derived", mode="before")

@@ -34,13 +34,16 @@ __all__ = [
     "ALIASES",
     "BOUND_KINDS",
     "CONSTRAINT_KINDS",
+    "EMPTY",
     "METHODS",
+    "NONE",
     "OPERATORS",
     "RULE_KINDS",
     "SOLVERS",
     "Amount",
     "BoolArray",
     "BoundKind",
+    "CanonicalMethod",
     "Coerced",
     "ConstraintKind",
     "FloatArray",
@@ -57,6 +60,7 @@ __all__ = [
     "RuleKind",
     "SolverName",
     "canonical_rounding",
+    "given",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -122,7 +126,7 @@ def canonical_rounding(name: str) -> CanonicalMethod:
     if name in ALIASES:
         return ALIASES[name]
     if name in METHODS:
-        return name  # type: ignore[return-value]  # checked just above
+        return name
     raise KeyError(name)
 
 
@@ -150,6 +154,16 @@ else:
         def __class_getitem__(cls, params: tuple[Any, Any]) -> Any:
             return params[0]
 
+
+def given(value: object) -> Any:
+    """A field's default, typed ``Any`` for a descriptor-typed field (:data:`Amount`,
+    :data:`Items`): pydantic's mypy plugin would otherwise compare it with the descriptor."""
+    return value
+
+
+#: The empty default of an :data:`Items` field, and the ``None`` of an optional one.
+EMPTY: Any = ()
+NONE: Any = None
 
 #: An amount of money: given as int, float or Decimal, kept as an exact Decimal.
 Amount = Coerced[Decimal, Decimal | int | float]

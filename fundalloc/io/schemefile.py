@@ -76,6 +76,8 @@ SCHEMA_VERSION = 1
 
 Format = Literal["toml", "json"]
 _TAGS = TAGS
+#: The model of each ``kind`` tag a location may hold.
+_MODELS: dict[str, type[BaseModel]] = {k: v for k, v in (*RULES.items(), *BOUNDS.items())}
 
 
 class DataSource(Spec):
@@ -461,7 +463,7 @@ def _fields_at(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> list[str]
                 and part in current.model_fields
             )
         ):
-            current = RULES.get(part) or BOUNDS.get(part)
+            current = _MODELS.get(part)
             continue
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
             return []
