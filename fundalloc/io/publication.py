@@ -419,6 +419,9 @@ def default_template(format: TextFormat) -> Path:
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
 _MD_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "~": "&#126;"})
 _MD_LEADING = re.compile(r"^([-+])")
+# anything markdown_escape changes: markup, entities, a leading - or +, and what splitlines()
+# breaks at
+_MD_ANY = re.compile(r"[\\`*_\[\]|#&<>~\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]|^[-+]")
 
 
 def markdown_escape(value: Any) -> str:
@@ -432,7 +435,10 @@ def markdown_escape(value: Any) -> str:
     >>> markdown_escape("-1\n二")
     '\\-1 二'
     """
-    text = " ".join(str(value).splitlines()).translate(_MD_ENTITIES)
+    text = str(value)
+    if _MD_ANY.search(text) is None:  # most values: amounts, shares, plain names
+        return text
+    text = " ".join(text.splitlines()).translate(_MD_ENTITIES)
     return _MD_LEADING.sub(r"\\\1", _MD_SPECIAL.sub(r"\\\1", text))
 
 
@@ -603,7 +609,9 @@ def render_markdown(
 
 
 # ------------------------------------------------------------------------------------ DOCX
+_TABLE_MARKER = "fundalloc publication table"
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_SPECIAL = re.compile("[<>&\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
@@ -614,6 +622,8 @@ def _xml_text(value: str) -> str:
     >>> _xml_text("甲<\x0b>")
     '甲&lt;\\x0b&gt;'
     """
+    if _XML_SPECIAL.search(value) is None:
+        return value
     return xml_escape(_XML_ILLEGAL.sub(lambda m: f"\\x{ord(m.group()):02x}", value))
 
 
@@ -626,18 +636,20 @@ def _cell(text: str, right: bool, bold: bool, header: bool = False) -> str:
     )
 
 
-def _table_xml(page: Mapping[str, Any]) -> str:
+def _table_xml(page: Mapping[str, Any], declare: bool = False) -> str:
     """The allocation table as one ``w:tbl`` element: full width, ruled, the header row
-    repeated on every printed page, the total row bold. Written as text in one pass and
-    parsed once: python-docx's ``add_row`` and ``cell`` are slower per row the larger the
-    table."""
+    repeated on every printed page, the total row bold. Written as text in one pass:
+    python-docx's ``add_row`` and ``cell`` are slower per row the larger the table. The
+    prefix ``w`` is declared on the table only when the document's root does not bind it
+    (``declare``)."""
     words = page["labels"]
     border = "".join(
         f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="808080"/>'
         for side in ("top", "left", "bottom", "right", "insideH", "insideV")
     )
     parts = [
-        f'<w:tbl xmlns:w="{_W}"><w:tblPr><w:tblW w:w="5000" w:type="pct"/>'
+        (f'<w:tbl xmlns:w="{_W}">' if declare else "<w:tbl>")
+        + '<w:tblPr><w:tblW w:w="5000" w:type="pct"/>'
         f"<w:tblBorders>{border}</w:tblBorders>"
         '<w:tblCellMar><w:left w:w="80" w:type="dxa"/><w:right w:w="80" w:type="dxa"/>'
         '</w:tblCellMar><w:tblLook w:val="0020" w:firstRow="1"/></w:tblPr>'
@@ -769,8 +781,8 @@ def render_docx(
     page = context(result, provenance=provenance, lang=lang, labels=labels)
     document = _open_document(template)
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import parse_xml
     from docx.shared import Pt, RGBColor
+    from lxml import etree
 
     words = page["labels"]
 
@@ -790,18 +802,24 @@ def render_docx(
         line.add_run(_xml_safe(fact["value"]))
     paragraph(words["formula"], "Heading 1")
     bullet = _style(document, "List Bullet")
-    for text in [*page["formula"], *page["bounds"]]:
+    limits = [f"{words['bounds']}{words['colon']}{line}" for line in page["bounds"]]
+    for text in [*page["formula"], *limits]:
         paragraph(text if bullet else f"• {text}", bullet)
     paragraph(words["table"], "Heading 1")
     unit = paragraph(f"{words['unit']}{words['colon']}{page['unit']}")
     unit.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    table = parse_xml(_table_xml(page))
+    # the table goes in as text after saving, in place of this comment: inserting a parsed
+    # table of 10^5 rows into the document tree takes lxml minutes (it walks the moved
+    # subtree once per node), and serialising it again would take seconds
+    marker = etree.Comment(_TABLE_MARKER)
     body = document.element.body
     if body.sectPr is not None:
-        body.sectPr.addprevious(table)
+        body.sectPr.addprevious(marker)
     else:
-        body.append(table)
+        body.append(marker)
+    declare = document.element.nsmap.get("w") != _W
     note = document.add_paragraph()
+    note.paragraph_format.space_before = Pt(6)
     note.add_run(_xml_safe(words["note"] + words["colon"])).bold = True
     note.add_run(_xml_safe(page["rounding_note"]))
     foot = [page["made_by"], *(f"{h['label']}{words['colon']}{h['value']}" for h in page["hashes"])]
@@ -823,7 +841,8 @@ def render_docx(
         properties.author = page["issuer"] or "fundalloc"
     buffer = io.BytesIO()
     document.save(buffer)
-    return _fixed_zip(buffer.getvalue(), when)
+    table = _table_xml(page, declare=declare).encode("utf-8")
+    return _fixed_zip(buffer.getvalue(), when, document.part.partname.lstrip("/"), table)
 
 
 def _xml_safe(text: str) -> str:
@@ -831,9 +850,10 @@ def _xml_safe(text: str) -> str:
     return _XML_ILLEGAL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
-def _fixed_zip(data: bytes, when: dt.datetime) -> bytes:
-    """The same zip with every entry's time set to ``when`` (zip times start in 1980) and
-    its permissions fixed: python-docx stamps each entry with the time of writing."""
+def _fixed_zip(data: bytes, when: dt.datetime, main: str, table: bytes) -> bytes:
+    """The same zip with the table put in place of its marker in the ``main`` part, and every
+    entry's time set to ``when`` (zip times start in 1980) and its permissions fixed:
+    python-docx stamps each entry with the time of writing."""
     stamp = max(when, dt.datetime(1980, 1, 1, tzinfo=dt.UTC)).timetuple()[:6]
     out = io.BytesIO()
     with (
@@ -844,5 +864,11 @@ def _fixed_zip(data: bytes, when: dt.datetime) -> bytes:
             entry = zipfile.ZipInfo(info.filename, date_time=stamp)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
-            target.writestr(entry, source.read(info), compresslevel=6)
+            content = source.read(info)
+            if info.filename == main:
+                marker = f"<!--{_TABLE_MARKER}-->".encode()
+                if content.count(marker) != 1:  # pragma: no cover - python-docx wrote it
+                    raise RuntimeError("the table marker of the publication page went missing")
+                content = content.replace(marker, table)
+            target.writestr(entry, content, compresslevel=6)
     return out.getvalue()
