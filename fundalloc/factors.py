@@ -329,8 +329,8 @@ class Composite(_RuleBase):
             for p in self.parts
         ]
         if self.offset:
-            return tr("scheme.rule.composite_offset", offset=f"{self.offset:g}", terms=terms)
-        return tr("scheme.rule.composite", terms=terms)
+            return tr("scheme.rule.plus", left=f"{self.offset:g}", right=_joined(terms, "+"))
+        return _joined(terms, "+")
 
 
 class Term(Spec):
@@ -437,7 +437,7 @@ class Product(_RuleBase):
         return np.where(mask, out, 0.0)
 
     def description(self) -> Message:
-        return tr("scheme.rule.product", terms=[t.description() for t in self.terms])
+        return _joined([t.description() for t in self.terms], "×")
 
 
 class Tiered(_RuleBase):
@@ -525,7 +525,7 @@ class Group(_RuleBase):
             tr("scheme.rule.group_term", weight=f"{f.weight:g}", rule=f.rule.description())
             for f in self.factors
         ]
-        return tr("scheme.rule.group", terms=terms)
+        return _joined(terms, "+")
 
 
 class _Extreme(_RuleBase):
@@ -720,6 +720,16 @@ def normalised_weights(factors: Sequence[Factor]) -> FloatArray:
     asked to normalise)."""
     weights = np.array([f.weight for f in factors], dtype=np.float64)
     return np.asarray(weights / weights.sum(), dtype=np.float64)
+
+
+def _joined(terms: Sequence[Message], operator: Literal["+", "×"]) -> Message:
+    """Terms joined by ``+`` or ``×`` (a list parameter would be joined by 、 in Chinese)."""
+    out = terms[0]
+    for term in terms[1:]:
+        out = tr(
+            "scheme.rule.plus" if operator == "+" else "scheme.rule.times", left=out, right=term
+        )
+    return out
 
 
 _REFERENCES = {

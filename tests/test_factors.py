@@ -189,3 +189,59 @@ def test_rule_round_trips_through_plain_data() -> None:
         name="d", rule=fa.Max(of=[fa.Share(column="a"), fa.Inverse(column="b")]), weight=1
     )
     assert fa.Factor.parse(rule.model_dump()) == rule
+
+
+def test_descriptions_in_both_languages() -> None:
+    from fundalloc.factors import Composite, Group, Inverse, Max, Part, Product, Term, Tiered
+
+    rules = {
+        Inverse(column="财力"): ("平均值(财力) / 财力", "mean(财力) / 财力"),
+        Composite(
+            parts=[Part(column="a", weight=0.55), Part(column="b", weight=0.45, inverse=True)],
+            offset=1,
+        ): ("1 + 0.55·标准分(a) + 0.45·−标准分(b)", "1 + 0.55·zscore(a) + 0.45·−zscore(b)"),
+        Product(
+            terms=[
+                Term(column="人口"),
+                Term(column="收入", relative=True, scale=-0.5, offset=1, lower=0.25, exponent=2),
+            ]
+        ): (
+            "人口 × (截断(1 + -0.5·收入/平均值, 0.25, ∞))^2",
+            "人口 × (clip(1 + -0.5·收入/mean, 0.25, ∞))^2",
+        ),
+        Tiered(column="等次", tiers={"A": 1.1, "B": 1}): (
+            "等次（A→1.1、B→1）",
+            "等次 (A→1.1, B→1)",
+        ),
+        Max(of=[fa.Share(column="a"), fa.Ratio(numerator="b", denominator="c")]): (
+            "取大(a、b / c)",
+            "max(a, b / c)",
+        ),
+        Group(
+            factors=[
+                fa.Factor(name="a", rule=fa.Share(column="a"), weight=0.5),
+                fa.Factor(name="b", rule=Inverse(column="b", reference="max"), weight=0.5),
+            ]
+        ): ("0.5·[a] + 0.5·[最大值(b) / b]", "0.5·[a] + 0.5·[max(b) / b]"),
+    }
+    for rule, (chinese, english) in rules.items():
+        assert (rule.describe("zh"), rule.describe("en")) == (chinese, english)
+
+
+def test_data_errors_of_rules_in_chinese() -> None:
+    t = table(id=["a", "b"], x=[1.0, 0.0], y=[0.0, 0.0])
+    with pytest.raises(fa.DataError) as err:
+        fa.Inverse(column="x").scores(t, np.ones(2, bool))
+    assert err.value.render("zh").endswith("“x”列：逆向指标的值应为正数；实际为 0")
+    assert err.value.render("en").endswith(
+        "column 'x': expected a positive value for an inverse indicator; found 0"
+    )
+    with pytest.raises(fa.DataError) as err:
+        shares_of(fa.Share(column="y"), t, np.ones(2, bool), "切块/y")
+    assert err.value.render("zh") == (
+        "因素 '切块/y'：参与分配的地区中应至少有一个得分为正；实际为 得分全为 0（y）"
+    )
+    assert err.value.render("en") == (
+        "factor '切块/y': expected a positive score for at least one region taking part; "
+        "found all scores are 0 (y)"
+    )

@@ -149,3 +149,135 @@ def test_model_validate_raises_our_error() -> None:
 def test_totals_beyond_int64_steps_are_refused() -> None:
     with pytest.raises(fa.SchemeError, match="at most 2\\*\\*62 steps"):
         fa.Scheme(total=10**9, step=Decimal("1e-12"), tranches=[tranche()])
+
+
+def _problems(call: object, lang: str) -> list[str]:
+    with pytest.raises(fa.SchemeError) as err:
+        call()  # type: ignore[operator]
+    return [p.render(lang) for p in err.value.problems]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("make", "english", "chinese"),
+    [
+        (
+            lambda: fa.Scheme(tranches=[tranche()]),
+            "Scheme.total: missing key 'total'",
+            "Scheme.total：缺少键 'total'",
+        ),
+        (
+            lambda: fa.Share(column="x", colum="y"),
+            "Share.colum: unknown key 'colum'",
+            "Share.colum：未知的键 'colum'",
+        ),
+        (
+            lambda: fa.Scheme(total=1, tranches=[tranche()], rounding="bankers"),
+            "Scheme.rounding: expected one of 'largest_remainder', 'jefferson', 'webster', "
+            "'huntington_hill', 'adams', 'half_up', 'dhondt', 'sainte_lague', 'hamilton'; "
+            "found 'bankers'",
+            "Scheme.rounding：应为以下之一：'largest_remainder'、'jefferson'、'webster'、"
+            "'huntington_hill'、'adams'、'half_up'、'dhondt'、'sainte_lague'、'hamilton'；"
+            "实际为 'bankers'",
+        ),
+        (
+            lambda: fa.Factor(name="x", rule=fa.Share(column="x"), weight="heavy"),
+            "Factor.weight: expected a number; found 'heavy'",
+            "Factor.weight：应为数字；实际为 'heavy'",
+        ),
+        (
+            lambda: fa.Scheme(total="a lot", tranches=[tranche()]),
+            "Scheme.total: expected a number; found 'a lot'",
+            "Scheme.total：应为数字；实际为 'a lot'",
+        ),
+        (
+            lambda: fa.Scheme(total=-5, tranches=[tranche()]),
+            "Scheme.total: expected a number greater than 0; found -5",
+            "Scheme.total：应为大于 0 的数；实际为 -5",
+        ),
+        (
+            lambda: fa.Tranche(name="t", share=1.5, factors=[factor()]),
+            "Tranche.share: expected a number less than or equal to 1; found 1.5",
+            "Tranche.share：应为不大于 1 的数；实际为 1.5",
+        ),
+        (
+            lambda: fa.Scheme(total=1, tranches=[]),
+            "Scheme.tranches: expected 1 or more items; found []",
+            "Scheme.tranches：应至少有 1 项；实际为 []",
+        ),
+        (
+            lambda: fa.Tranche(name="", share=1, factors=[factor()]),
+            "Tranche.name: expected 1 or more characters; found ''",
+            "Tranche.name：应至少有 1 个字符；实际为 ''",
+        ),
+        (
+            lambda: fa.Factor.model_validate(
+                {"name": "x", "weight": 1, "rule": {"kind": "shares"}}
+            ),
+            "Factor.rule: expected kind to be one of 'share', 'ratio', 'inverse', 'composite', "
+            "'product', 'tiered', 'group', 'max', 'min'; found 'shares'",
+            "Factor.rule：kind 应为以下之一：'share'、'ratio'、'inverse'、'composite'、"
+            "'product'、'tiered'、'group'、'max'、'min'；实际为 'shares'",
+        ),
+        (
+            lambda: fa.Factor.model_validate({"name": "x", "weight": 1, "rule": {"column": "x"}}),
+            "Factor.rule: missing key 'kind', which says what kind this is",
+            "Factor.rule：缺少键 'kind'，它说明这是哪一种",
+        ),
+        (
+            lambda: fa.Factor(name="x", rule=fa.Share(column="x"), weight=float("inf")),
+            "Factor.weight: expected a finite number; found inf",
+            "Factor.weight：应为有限的数；实际为 inf",
+        ),
+        (
+            lambda: fa.Tranche(name="t", share=1, normalise_weights="maybe", factors=[factor()]),
+            "Tranche.normalise_weights: expected true or false; found 'maybe'",
+            "Tranche.normalise_weights：应为 `true` 或 `false`；实际为 'maybe'",
+        ),
+    ],
+)
+def test_pydantic_errors_in_our_words_in_both_languages(
+    make: object, english: str, chinese: str
+) -> None:
+    assert english in _problems(make, "en")
+    assert chinese in _problems(make, "zh")
+
+
+def test_scheme_checks_in_both_languages() -> None:
+    bad = lambda: tranche(factors=[factor("a", 0.6), factor("a", -0.6)], amount=5)  # noqa: E731
+    assert _problems(bad, "zh") == [
+        "Tranche：`share`、`amount`、`quota` 应恰好给出一个；实际给出 share、amount",
+        "Tranche：因素名 'a' 用了不止一次",
+        "Tranche：'a' 的权重为负数（-0.6）",
+    ]
+    assert _problems(bad, "en")[0] == (
+        "Tranche: give exactly one of share, amount or quota; got share, amount"
+    )
+    fixed = lambda: fa.Scheme(total=10, tranches=[tranche(share=None, amount=20)])  # noqa: E731
+    assert _problems(fixed, "zh") == ["Scheme：固定金额切块合计 20 万元，但总额只有 10 万元"]
+    steps = lambda: fa.Scheme(total=10.5, tranches=[tranche()])  # noqa: E731
+    assert _problems(steps, "zh") == ["Scheme：总额 10.5 不是取整单位 1 的整数倍"]
+    derived = lambda: fa.Scheme(total=1, derived={"x": "a.b"}, tranches=[tranche()])  # noqa: E731
+    assert _problems(derived, "zh") == [
+        'Scheme.derived：x：表达式 "a.b"，第 1 个字符：不允许使用属性访问'
+    ]
+    assert _problems(derived, "en") == [
+        'Scheme.derived: x: expression "a.b", at character 1: attribute access is not allowed'
+    ]
+
+
+def test_the_scheme_html_is_in_the_current_language() -> None:
+    from fundalloc.i18n import using
+
+    scheme = fa.Scheme(
+        total=100,
+        eligibility=[fa.Condition(column="x", op=">", value=0)],
+        tranches=[tranche()],
+    )
+    with using("zh"):
+        chinese = scheme._repr_html_()
+    with using("en"):
+        english = scheme._repr_html_()
+    assert "总额 100 万元，取整到 1 万元（largest_remainder）" in chinese
+    assert "参与条件：x &gt; 0" in chinese and "切块 / 因素" in chinese
+    assert "total 100 万元, rounded to 1 万元 (largest_remainder)" in english
+    assert "taking part: x &gt; 0" in english and "Tranche / factor" in english

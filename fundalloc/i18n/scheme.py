@@ -54,15 +54,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "应为不大于 {limit} 的数",
         "expected a number less than or equal to {limit}",
     ),
-    "scheme.expected.at_least_items": ("应至少有 {count} 项", "expected at least {count} items"),
-    "scheme.expected.at_most_items": ("应至多有 {count} 项", "expected at most {count} items"),
+    "scheme.expected.at_least_items": ("应至少有 {count} 项", "expected {count} or more items"),
+    "scheme.expected.at_most_items": ("应至多有 {count} 项", "expected {count} or fewer items"),
     "scheme.expected.at_least_characters": (
         "应至少有 {count} 个字符",
-        "expected at least {count} characters",
+        "expected {count} or more characters",
     ),
     "scheme.expected.at_most_characters": (
         "应至多有 {count} 个字符",
-        "expected at most {count} characters",
+        "expected {count} or fewer characters",
     ),
     "scheme.expected.valid": ("值不符合要求（{kind}）", "not a valid value ({kind})"),
     # ---- weights
@@ -109,16 +109,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{weight}·{sign}{normalise}({column})",
         "{weight}·{sign}{normalise}({column})",
     ),
-    "scheme.rule.composite": ("{terms}", "{terms}"),
-    "scheme.rule.composite_offset": ("{offset} + {terms}", "{offset} + {terms}"),
+    "scheme.rule.plus": ("{left} + {right}", "{left} + {right}"),
+    "scheme.rule.times": ("{left} × {right}", "{left} × {right}"),
     "scheme.rule.relative": ("{column}/平均值", "{column}/mean"),
     "scheme.rule.affine": ("{offset} + {scale}·{x}", "{offset} + {scale}·{x}"),
     "scheme.rule.clip": ("截断({x}, {lower}, {upper})", "clip({x}, {lower}, {upper})"),
     "scheme.rule.power": ("({x})^{exponent}", "({x})^{exponent}"),
-    "scheme.rule.product": ("{terms}", "{terms}"),
     "scheme.rule.tiered": ("{column}（{tiers}）", "{column} ({tiers})"),
     "scheme.rule.group_term": ("{weight}·[{rule}]", "{weight}·[{rule}]"),
-    "scheme.rule.group": ("{terms}", "{terms}"),
     "scheme.rule.max": ("取大({rules})", "max({rules})"),
     "scheme.rule.min": ("取小({rules})", "min({rules})"),
     "scheme.rule.positive_denominator": (
@@ -439,4 +437,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "安装：`pip install 'fundalloc[{extra}]'`",
         "pip install 'fundalloc[{extra}]'",
     ),
+    # what Python or a parser said, quoted as code in Chinese (its words are English)
+    "scheme.file.said": ("`{words}`", "{words}"),
 }

@@ -144,7 +144,7 @@ def load_scheme(path: str | Path) -> SchemeFile:
         raw = path.read_bytes()
     except OSError as exc:
         raise SchemeError(
-            Problem(str(path), tr("scheme.file.unreadable"), found=exc.strerror)
+            Problem(str(path), tr("scheme.file.unreadable"), found=_said(exc.strerror))
         ) from None
     try:
         text = raw.decode("utf-8-sig")
@@ -313,7 +313,7 @@ def _parse(text: str, format: Format, where: str) -> dict[str, Any]:
             Problem(
                 place,
                 tr("scheme.file.not_toml"),
-                found=message.split(" (at line")[0],
+                found=_said(message.split(" (at line")[0]),
                 hint=_toml_hint(text, line),
             )
         ) from None
@@ -322,19 +322,24 @@ def _parse(text: str, format: Format, where: str) -> dict[str, Any]:
             Problem(
                 tr("scheme.place.line", where=where, line=exc.lineno),
                 tr("scheme.file.not_json"),
-                found=exc.msg,
+                found=_said(exc.msg),
             )
         ) from None
     except RecursionError:
         raise _too_deep(where) from None
     if not isinstance(document, dict):
         raise SchemeError(
-            Problem(where, tr("scheme.file.top_table"), found=type(document).__name__)
+            Problem(where, tr("scheme.file.top_table"), found=_said(type(document).__name__))
         )
     surrogates = _lone_surrogates(document, (), where) if format == "json" else []
     if surrogates:
         raise SchemeError(surrogates)
     return document
+
+
+def _said(words: object) -> Message:
+    """What Python or a parser said, quoted as it is (its words are English)."""
+    return tr("scheme.file.said", words=str(words))
 
 
 def _too_deep(where: str, found: Message | None = None) -> SchemeError:
