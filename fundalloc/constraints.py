@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -33,8 +33,12 @@ from pydantic import Field, model_validator
 
 from fundalloc.errors import DataError, Problem
 from fundalloc.factors import BoolArray, Condition, Data, FloatArray, Need
+from fundalloc.i18n import Message, text, tr
 from fundalloc.money import format_amount
 from fundalloc.spec import Spec
+
+if TYPE_CHECKING:
+    from fundalloc.i18n import Lang
 
 IntArray = npt.NDArray[np.int64]
 
@@ -62,8 +66,8 @@ def _members(
         if unknown:
             raise DataError(
                 Problem(
-                    "constraints",
-                    "a group names regions that are not in the table",
+                    tr("solve.where_constraints"),
+                    tr("solve.group.unknown_regions"),
                     found=", ".join(unknown[:10]),
                 )
             )
@@ -72,14 +76,24 @@ def _members(
     return mask
 
 
-def _describe(where: Sequence[Condition], regions: Sequence[str]) -> str:
-    parts = [c.describe() for c in where]
-    if regions:
-        shown = ", ".join(regions[:5]) + (
-            f" and {len(regions) - 5} more" if len(regions) > 5 else ""
+def _describe(where: Sequence[Condition], regions: Sequence[str]) -> Message:
+    """The group in words: its conditions and the regions it names (five at most)."""
+    parts: list[Message] = [c.description() for c in where]
+    if len(regions) > 5:
+        parts.append(
+            tr("solve.group.regions_more", regions=list(regions[:5]), more=len(regions) - 5)
         )
-        parts.append(f"regions {shown}")
-    return " and ".join(parts) or "all regions"
+    elif regions:
+        parts.append(tr("solve.group.regions", regions=list(regions)))
+    return _joined(parts) if parts else tr("solve.group.all_regions")
+
+
+def _joined(parts: Sequence[Message]) -> Message:
+    """``a and b and c`` (``a 且 b 且 c``), as one message."""
+    out = parts[0]
+    for part in parts[1:]:
+        out = tr("solve.group.both", first=out, second=part)
+    return out
 
 
 class _GroupTotal(Spec):
@@ -92,9 +106,9 @@ class _GroupTotal(Spec):
     @model_validator(mode="after")
     def _one(self) -> _GroupTotal:
         if (self.amount is None) == (self.share is None):
-            raise ValueError("give exactly one of amount or share")
+            raise ValueError(text("solve.group.amount_or_share"))
         if not self.where and not self.regions:
-            raise ValueError("name the group: where conditions, regions, or both")
+            raise ValueError(text("solve.group.name_the_group"))
         return self
 
     def needs(self) -> Iterator[Need]:
@@ -112,16 +126,20 @@ class _GroupTotal(Spec):
         assert self.share is not None
         return Fraction(Decimal(repr(self.share)) * total)
 
-    def label(self, unit: str) -> str:
-        if self.name:
-            return self.name
-        word = "at least" if isinstance(self, GroupFloor) else "at most"
-        value = (
-            f"{format_amount(self.amount)} {unit}"
-            if self.amount is not None
-            else f"{self.share:.4g} of the total"
-        )
-        return f"{word} {value} together for {_describe(self.where, self.regions)}"
+    def label(self, unit: str, lang: Lang | None = None) -> str:
+        """The constraint's name, else its :meth:`description` in ``lang`` (default: the
+        current language)."""
+        return self.name or self.description(unit).render(lang)
+
+    def description(self, unit: str) -> Message:
+        """The constraint in words, as a message rendered when it is shown."""
+        group = _describe(self.where, self.regions)
+        floor = isinstance(self, GroupFloor)
+        if self.amount is not None:
+            key = "solve.group.floor_amount" if floor else "solve.group.cap_amount"
+            return tr(key, amount=format_amount(self.amount), unit=unit, group=group)
+        key = "solve.group.floor_share" if floor else "solve.group.cap_share"
+        return tr(key, share=f"{self.share:.4g}", group=group)
 
 
 class GroupFloor(_GroupTotal):
@@ -129,7 +147,8 @@ class GroupFloor(_GroupTotal):
 
     Examples
     --------
-    >>> GroupFloor(where=[Condition(column="kind", op="==", value="县")], share=0.2).label("万元")
+    >>> floor = GroupFloor(where=[Condition(column="kind", op="==", value="县")], share=0.2)
+    >>> floor.label("万元", "en")
     "at least 0.2 of the total together for kind == '县'"
     """
 
@@ -141,8 +160,10 @@ class GroupCap(_GroupTotal):
 
     Examples
     --------
-    >>> GroupCap(regions=["甲市", "乙市"], amount=500).label("万元")
+    >>> GroupCap(regions=["甲市", "乙市"], amount=500).label("万元", "en")
     'at most 500 万元 together for regions 甲市, 乙市'
+    >>> GroupCap(regions=["甲市", "乙市"], amount=500).label("万元", "zh")
+    '地区 甲市、乙市 合计不高于 500 万元'
     """
 
     kind: Literal["group_cap"] = Field("group_cap", repr=False)
@@ -159,7 +180,7 @@ class GroupRatio(Spec):
     --------
     >>> GroupRatio(where=[Condition(column="边境", op="==", value="是")],
     ...            of_where=[Condition(column="边境", op="==", value="否")],
-    ...            at_least=0.5).label("万元")
+    ...            at_least=0.5).label("万元", "en")
     "at least 0.5 × (边境 == '否') for 边境 == '是'"
     """
 
@@ -175,11 +196,17 @@ class GroupRatio(Spec):
     @model_validator(mode="after")
     def _check(self) -> GroupRatio:
         if self.at_least is None and self.at_most is None:
-            raise ValueError("give at_least, at_most or both")
+            raise ValueError(text("solve.group.at_least_or_at_most"))
         if self.at_least is not None and self.at_most is not None and self.at_least > self.at_most:
-            raise ValueError(f"at_least {self.at_least:g} is above at_most {self.at_most:g}")
+            raise ValueError(
+                text(
+                    "solve.group.crossed_ratio",
+                    at_least=f"{self.at_least:g}",
+                    at_most=f"{self.at_most:g}",
+                )
+            )
         if not self.where and not self.regions:
-            raise ValueError("name the group: where conditions, regions, or both")
+            raise ValueError(text("solve.group.name_the_group"))
         return self
 
     def needs(self) -> Iterator[Need]:
@@ -194,16 +221,24 @@ class GroupRatio(Spec):
         """Which regions are in the group it is compared with."""
         return _members(self.of_where, self.of_regions, data, taking_part)
 
-    def label(self, unit: str) -> str:
-        if self.name:
-            return self.name
+    def label(self, unit: str, lang: Lang | None = None) -> str:
+        """The constraint's name, else its :meth:`description` in ``lang`` (default: the
+        current language)."""
+        return self.name or self.description(unit).render(lang)
+
+    def description(self, unit: str) -> Message:
+        """The constraint in words, as a message rendered when it is shown."""
         words = []
         if self.at_least is not None:
-            words.append(f"at least {self.at_least:g}")
+            words.append(tr("solve.group.at_least", ratio=f"{self.at_least:g}"))
         if self.at_most is not None:
-            words.append(f"at most {self.at_most:g}")
-        other = _describe(self.of_where, self.of_regions)
-        return f"{' and '.join(words)} × ({other}) for {_describe(self.where, self.regions)}"
+            words.append(tr("solve.group.at_most", ratio=f"{self.at_most:g}"))
+        return tr(
+            "solve.group.ratio",
+            words=_joined(words),
+            other=_describe(self.of_where, self.of_regions),
+            group=_describe(self.where, self.regions),
+        )
 
 
 Constraint = Annotated[GroupFloor | GroupCap | GroupRatio, Field(discriminator="kind")]

@@ -384,8 +384,8 @@ def test_diagnose_steps_finds_every_whole_step_problem_that_cannot_hold(case: tu
     assert (error is None) == _brute_force(rows, lower, upper, targets, total)
     if error is not None:  # each problem names a row, and says by how much
         for problem in error.problems:
-            assert any(problem.message.startswith(row.label) for row in rows)
-            assert "万元" in problem.message
+            assert any(str(problem.message).startswith(row.label) for row in rows)
+            assert "万元" in str(problem.message)
 
 
 def test_feasible_whole_step_problems_pass() -> None:
@@ -422,3 +422,47 @@ def test_a_floor_a_hair_above_the_groups_cap() -> None:
         "constraints: the group constraints «县级保底»; «县级封顶» cannot all hold: they miss "
         "by less than 0.00001 万元 (hint: relax one of them by that much)"
     )
+
+
+# -------------------------------------------------------------- the same in Chinese
+def test_the_diagnosis_reads_in_chinese_too() -> None:
+    s = scheme(
+        constraints=[
+            fa.GroupFloor(name="县级保底", where=COUNTIES, amount=70),
+            fa.GroupCap(name="甲戊封顶", regions=["甲市", "戊县"], amount=20),
+            fa.GroupCap(name="己县封顶", regions=["己县"], amount=30),
+        ]
+    )
+    with pytest.raises(fa.InfeasibleError) as err:
+        fa.allocate(TABLE, s)
+    assert err.value.render("zh") == (
+        "组合约束：县级保底：该分组需要 70 万元，但«甲戊封顶»和«己县封顶»最多只允许 50 万元；"
+        "差 20 万元"
+    )
+
+
+def test_the_whole_step_diagnosis_reads_in_chinese_too() -> None:
+    table, s = _two_halves()
+    with pytest.raises(fa.InfeasibleError) as err:
+        fa.allocate(table, s)
+    assert err.value.render("zh") in (
+        "组合约束：ab保底：该分组需要 50.5 万元，但«cd保底»和总额 101 万元最多只允许 50 万元；"
+        "差 0.5 万元（按 1 万元 的整数倍）",
+        "组合约束：cd保底：该分组需要 50.5 万元，但«ab保底»和总额 101 万元最多只允许 50 万元；"
+        "差 0.5 万元（按 1 万元 的整数倍）",
+    )
+
+
+def test_constraint_labels_in_both_languages() -> None:
+    floor = fa.GroupFloor(where=COUNTIES, share=0.2)
+    assert floor.label("万元", "en") == "at least 0.2 of the total together for 类型 == '县'"
+    assert floor.label("万元", "zh").endswith("合计不低于总额的 0.2")
+    assert "together" not in floor.label("万元", "zh")
+    many = fa.GroupCap(regions=["a", "b", "c", "d", "e", "f", "g"], amount=5)
+    assert many.label("万元", "en") == (
+        "at most 5 万元 together for regions a, b, c, d, e and 2 more"
+    )
+    assert many.label("万元", "zh") == "地区 a、b、c、d、e 及另外 2 个 合计不高于 5 万元"
+    ratio = fa.GroupRatio(regions=["a"], of_regions=["b"], at_least=0.5, at_most=2)
+    assert ratio.label("万元", "en") == "at least 0.5 and at most 2 × (regions b) for regions a"
+    assert ratio.label("万元", "zh") == "地区 a：不低于 0.5 且 不高于 2 ×（地区 b）"

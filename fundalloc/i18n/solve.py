@@ -147,4 +147,114 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "精确分组求解未能确定哪些分组保底和封顶起作用",
         "the exact group solve did not settle which group floors and caps bind",
     ),
+    # ---------------------------------------------------------------- group constraints
+    "solve.where_constraints": ("组合约束", "constraints"),
+    "solve.group.unknown_regions": (
+        "分组列出的地区不在数据表中",
+        "a group names regions that are not in the table",
+    ),
+    "solve.group.regions": ("地区 {regions}", "regions {regions}"),
+    "solve.group.regions_more": (
+        "地区 {regions} 及另外 {more} 个",
+        "regions {regions} and {more} more",
+    ),
+    "solve.group.both": ("{first} 且 {second}", "{first} and {second}"),
+    "solve.group.all_regions": ("全部地区", "all regions"),
+    "solve.group.floor_amount": (
+        "{group} 合计不低于 {amount} {unit}",
+        "at least {amount} {unit} together for {group}",
+    ),
+    "solve.group.cap_amount": (
+        "{group} 合计不高于 {amount} {unit}",
+        "at most {amount} {unit} together for {group}",
+    ),
+    "solve.group.floor_share": (
+        "{group} 合计不低于总额的 {share}",
+        "at least {share} of the total together for {group}",
+    ),
+    "solve.group.cap_share": (
+        "{group} 合计不高于总额的 {share}",
+        "at most {share} of the total together for {group}",
+    ),
+    "solve.group.at_least": ("不低于 {ratio}", "at least {ratio}"),
+    "solve.group.at_most": ("不高于 {ratio}", "at most {ratio}"),
+    "solve.group.ratio": ("{group}：{words} ×（{other}）", "{words} × ({other}) for {group}"),
+    "solve.group.amount_or_share": (
+        "`amount` 和 `share` 必须且只能给出一个",
+        "give exactly one of amount or share",
+    ),
+    "solve.group.name_the_group": (
+        "请指明分组：`where` 条件、`regions` 地区名单，或两者都给",
+        "name the group: where conditions, regions, or both",
+    ),
+    "solve.group.at_least_or_at_most": (
+        "请给出 `at_least`、`at_most` 或两者",
+        "give at_least, at_most or both",
+    ),
+    "solve.group.crossed_ratio": (
+        "`at_least` {at_least} 大于 `at_most` {at_most}",
+        "at_least {at_least} is above at_most {at_most}",
+    ),
+    # ---------------------------------------------------------------- diagnosis of constraints
+    "solve.diag.row": ("«{label}»", "«{label}»"),
+    "solve.diag.then": ("{first}；{second}", "{first}; {second}"),
+    "solve.diag.list_last": ("{rest}和{last}", "{rest} and {last}"),
+    "solve.diag.names_more": ("{names} 及另外 {more} 个", "{names} and {more} more"),
+    "solve.diag.cannot_hold": (
+        "组合约束无法同时满足：{labels}",
+        "the group constraints cannot all hold: {labels}",
+    ),
+    "solve.diag.dual_failed": (
+        "组合约束可以同时满足（弹性重解无需放宽任何约束），但对偶求解器没有找到最优解："
+        "问题处在浮点数精度的边缘；请连同方案和数据一起报告",
+        "the group constraints can all hold (the elastic re-solve relaxes nothing), but the "
+        "dual solver found no optimum: the problem is at the edge of floating-point "
+        "tolerances; please report it with the scheme and data",
+    ),
+    "solve.diag.no_whole_steps": (
+        "没有按 {step} {unit} 整数倍的金额能满足全部组合约束：{labels}",
+        "no amounts in whole steps of {step} {unit} keep every group constraint: {labels}",
+    ),
+    "solve.diag.no_region_in_group": (
+        "{label}：没有参与分配的地区属于该分组，因此无法得到 {amount} {unit}",
+        "{label}: no region taking part is in the group, so it cannot get {amount} {unit}",
+    ),
+    "solve.diag.caps_on": ("{names} 的封顶", "the caps on {names}"),
+    "solve.diag.floors_on": ("{names} 的保底", "the floors on {names}"),
+    "solve.diag.no_formula": (
+        "没有因素测算额的地区（{names}）",
+        "the regions with no formula amount ({names})",
+    ),
+    "solve.diag.total": ("总额 {total}", "the total of {total}"),
+    "solve.diag.others": ("其他地区的保底和封顶", "the bounds of the other regions"),
+    "solve.diag.whole": ("（按 {step} {unit} 的整数倍）", " (in whole steps of {step} {unit})"),
+    "solve.diag.group_short": (
+        "{label}：该分组需要 {need} {unit}，但{conflict}最多只允许 {reached} {unit}；"
+        "差 {gap} {unit}{whole}",
+        "{label}: the group needs {need} {unit} but {conflict} allow at most {reached} {unit}; "
+        "short by {gap} {unit}{whole}",
+    ),
+    "solve.diag.group_short_one": (
+        "{label}：该分组需要 {need} {unit}，但{conflict}最多只允许 {reached} {unit}；"
+        "差 {gap} {unit}{whole}",
+        "{label}: the group needs {need} {unit} but {conflict} allows at most {reached} {unit}; "
+        "short by {gap} {unit}{whole}",
+    ),
+    "solve.diag.group_over": (
+        "{label}：该分组最多可得 {cap} {unit}，但{conflict}需要 {reached} {unit}；"
+        "超出 {gap} {unit}{whole}",
+        "{label}: the group may get at most {cap} {unit} but {conflict} need {reached} {unit}; "
+        "over by {gap} {unit}{whole}",
+    ),
+    "solve.diag.group_over_one": (
+        "{label}：该分组最多可得 {cap} {unit}，但{conflict}需要 {reached} {unit}；"
+        "超出 {gap} {unit}{whole}",
+        "{label}: the group may get at most {cap} {unit} but {conflict} needs {reached} {unit}; "
+        "over by {gap} {unit}{whole}",
+    ),
+    "solve.diag.row_conflict": (
+        "{label} 与{conflict}冲突，相差 {gap} {unit}{whole}：请将其（或它们）至少放宽这么多",
+        "{label} conflicts with {conflict} by {gap} {unit}{whole}: relax it (or them) by at "
+        "least that much",
+    ),
 }

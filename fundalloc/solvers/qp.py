@@ -40,6 +40,7 @@ import numpy.typing as npt
 
 from fundalloc.constraints import Row, broken_rows
 from fundalloc.errors import InfeasibleError, Problem, SolverError
+from fundalloc.i18n import Message, tr
 from fundalloc.money import format_amount
 from fundalloc.solvers.exact import BoundedProblem, FloatArray, solve_proportional
 from fundalloc.solvers.groups import GroupSolution
@@ -311,17 +312,12 @@ def diagnose(
     if problems is None:
         return InfeasibleError(
             Problem(
-                "constraints",
-                "the group constraints cannot all hold: "
-                + "; ".join(f"«{row.label}»" for row in rows),
+                tr("solve.where_constraints"),
+                tr("solve.diag.cannot_hold", labels=_listed(rows)),
             )
         )
     if not problems:  # nothing needs relaxing: the dual search, not the problem, failed
-        raise SolverError(
-            "the group constraints can all hold (the elastic re-solve relaxes nothing), but "
-            "the dual solver found no optimum: the problem is at the edge of floating-point "
-            "tolerances; please report it with the scheme and data"
-        )
+        raise SolverError(Problem(tr("solve.where_solver"), tr("solve.diag.dual_failed")))
     return InfeasibleError(problems)
 
 
@@ -378,9 +374,13 @@ def diagnose_steps(
     if problems is None:
         return InfeasibleError(
             Problem(
-                "constraints",
-                f"no amounts in whole steps of {format_amount(_decimal(step))} {unit} keep "
-                "every group constraint: " + "; ".join(f"«{row.label}»" for row in rows),
+                tr("solve.where_constraints"),
+                tr(
+                    "solve.diag.no_whole_steps",
+                    step=format_amount(_decimal(step)),
+                    unit=unit,
+                    labels=_listed(rows),
+                ),
             )
         )
     return InfeasibleError(problems) if problems else None
@@ -619,37 +619,54 @@ class _Found:
         down = self.coefficients[k] * sign < 0  # patterns the row needs less of
         if row.is_group_total and not up.any() and not down.any():
             return Problem(
-                "constraints",
-                f"{row.label}: no region taking part is in the group, so it cannot get "
-                f"{_money(row.lower or 0)} {unit}",
+                tr("solve.where_constraints"),
+                tr(
+                    "solve.diag.no_region_in_group",
+                    label=row.label,
+                    amount=_money(row.lower or 0),
+                    unit=unit,
+                ),
             )
         stuck_up, stuck_down = self.regions(up & self.at_upper), self.regions(down & self.at_lower)
-        parts = []
+        parts: list[Message] = []
         if (stuck_up & s.capped).any():
-            parts.append(f"the caps on {_names(s.ids, stuck_up & s.capped)}")
+            parts.append(tr("solve.diag.caps_on", names=_names(s.ids, stuck_up & s.capped)))
         if (stuck_up & (s.targets <= 0)).any():  # held at their floors by the proportional rule
             parts.append(
-                f"the regions with no formula amount ({_names(s.ids, stuck_up & (s.targets <= 0))})"
+                tr("solve.diag.no_formula", names=_names(s.ids, stuck_up & (s.targets <= 0)))
             )
         if (stuck_down & (s.lower > 0)).any():
-            parts.append(f"the floors on {_names(s.ids, stuck_down & (s.lower > 0))}")
-        parts += [f"«{other.label}»" for q, other in enumerate(s.rows) if q != k and self.tight(q)]
+            parts.append(
+                tr("solve.diag.floors_on", names=_names(s.ids, stuck_down & (s.lower > 0)))
+            )
+        parts += [
+            tr("solve.diag.row", label=other.label)
+            for q, other in enumerate(s.rows)
+            if q != k and self.tight(q)
+        ]
         outside = self.coefficients[k] == 0
         if total:
             # with the total: the regions outside the row that cannot give (at their floors)
             # or take (at their caps)
-            parts.append(f"the total of {s.total_text}")
+            parts.append(tr("solve.diag.total", total=s.total_text))
             giving = self.regions(outside & self.at_lower) & (s.lower > 0)
             if (up & ~self.at_upper).any() and giving.any():
-                parts.append(f"the floors on {_names(s.ids, giving)}")
+                parts.append(tr("solve.diag.floors_on", names=_names(s.ids, giving)))
             taking = self.regions(outside & self.at_upper) & s.capped
             if (down & ~self.at_lower).any() and taking.any():
-                parts.append(f"the caps on {_names(s.ids, taking)}")
+                parts.append(tr("solve.diag.caps_on", names=_names(s.ids, taking)))
         if not parts:
-            parts.append("the bounds of the other regions")
-        conflict = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-        plural = len(parts) > 1 or parts[0].startswith(("the caps", "the floors", "the regions"))
-        whole = f" (in whole steps of {_money(s.step)} {unit})" if s.step is not None else ""
+            parts.append(tr("solve.diag.others"))
+        # English agrees the verb with the conflict: "the caps ... allow", "«row» allows"
+        plural = len(parts) > 1 or parts[0].key in _PLURAL
+        conflict = (
+            parts[0]
+            if len(parts) == 1
+            else tr("solve.diag.list_last", rest=parts[:-1], last=parts[-1])
+        )
+        whole: Message | str = (
+            tr("solve.diag.whole", step=_money(s.step), unit=unit) if s.step is not None else ""
+        )
         places = _places(gap)
 
         def money(value: Fraction | Decimal | float | int) -> str:
@@ -658,23 +675,43 @@ class _Found:
         if row.is_group_total and side == "lower":
             assert row.lower is not None
             return Problem(
-                "constraints",
-                f"{row.label}: the group needs {money(row.lower)} {unit} but {conflict} "
-                f"{'allow' if plural else 'allows'} at most {money(reached)} {unit}; "
-                f"short by {money(gap)} {unit}{whole}",
+                tr("solve.where_constraints"),
+                tr(
+                    "solve.diag.group_short" if plural else "solve.diag.group_short_one",
+                    label=row.label,
+                    need=money(row.lower),
+                    conflict=conflict,
+                    reached=money(reached),
+                    gap=money(gap),
+                    unit=unit,
+                    whole=whole,
+                ),
             )
         if row.is_group_total:
             assert row.upper is not None
             return Problem(
-                "constraints",
-                f"{row.label}: the group may get at most {money(row.upper)} {unit} but "
-                f"{conflict} {'need' if plural else 'needs'} {money(reached)} {unit}; "
-                f"over by {money(gap)} {unit}{whole}",
+                tr("solve.where_constraints"),
+                tr(
+                    "solve.diag.group_over" if plural else "solve.diag.group_over_one",
+                    label=row.label,
+                    cap=money(row.upper),
+                    conflict=conflict,
+                    reached=money(reached),
+                    gap=money(gap),
+                    unit=unit,
+                    whole=whole,
+                ),
             )
         return Problem(
-            "constraints",
-            f"{row.label} conflicts with {conflict} by {money(gap)} {unit}{whole}: "
-            "relax it (or them) by at least that much",
+            tr("solve.where_constraints"),
+            tr(
+                "solve.diag.row_conflict",
+                label=row.label,
+                conflict=conflict,
+                gap=money(gap),
+                unit=unit,
+                whole=whole,
+            ),
         )
 
 
@@ -740,6 +777,20 @@ def _places(gap: Fraction | float) -> int:
     return min(12, max(4, 1 - math.floor(math.log10(size))))
 
 
-def _names(ids: Sequence[str], mask: npt.NDArray[np.bool_]) -> str:
+def _names(ids: Sequence[str], mask: npt.NDArray[np.bool_]) -> Message | list[str]:
+    """The regions of ``mask``, six at most and a count of the others."""
     names = [ids[int(i)] for i in np.flatnonzero(mask)]
-    return ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+    if len(names) > 6:
+        return tr("solve.diag.names_more", names=names[:6], more=len(names) - 6)
+    return names
+
+
+_PLURAL = frozenset({"solve.diag.caps_on", "solve.diag.floors_on", "solve.diag.no_formula"})
+
+
+def _listed(rows: Sequence[Row]) -> Message:
+    """The rows' labels in guillemets, separated by semicolons."""
+    out = tr("solve.diag.row", label=rows[0].label)
+    for row in rows[1:]:
+        out = tr("solve.diag.then", first=out, second=tr("solve.diag.row", label=row.label))
+    return out
