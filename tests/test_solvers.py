@@ -107,3 +107,15 @@ def test_bounds_that_cannot_hold_say_which_numbers() -> None:
         "the caps add up to 60 (regions with a zero target held at their floors) but the total "
         "is 100"
     )
+
+
+def test_the_solvers_last_word_in_chinese() -> None:
+    problem = BoundedProblem(
+        np.array([1.0, 1.0]), np.array([0.0, 70]), np.array([100.0, 60]), 100.0
+    )
+    with pytest.raises(fa.InfeasibleError) as err:
+        solve_proportional(problem)
+    assert err.value.render("zh") == "第 1 个地区（共 2 个，按给定顺序）的保底 70 高于其封顶 60"
+    with pytest.raises(fa.SolverError) as spread:
+        solve([1e-308, 9e5, 9e5], [0, 0, 0], [2342, 10, 10], 2000)
+    assert spread.value.render("zh").startswith("因素测算额跨越的数量级太多")

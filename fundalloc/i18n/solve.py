@@ -257,4 +257,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{label} conflicts with {conflict} by {gap} {unit}{whole}: relax it (or them) by at "
         "least that much",
     ),
+    # ---------------------------------------------------------------- the exact solver
+    "solve.exact.no_target": (
+        "没有地区的因素测算额为正，而保底（{floors}）凑不足总额（{total}）",
+        "no region has a positive formula amount, and the floors ({floors}) do not make up "
+        "the total ({total})",
+    ),
+    "solve.exact.spread": (
+        "因素测算额跨越的数量级太多，无法在双精度浮点数中求解（最小的正数 {smallest}，"
+        "最大 {largest}）；某个地区的保底或封顶超出了可表示的最大比例系数",
+        "the formula targets span too many orders of magnitude to solve in binary64 "
+        "(smallest positive {smallest}, largest {largest}); a region's bound lies beyond the "
+        "largest representable multiplier",
+    ),
+    "solve.exact.crossed": (
+        "第 {region} 个地区（共 {count} 个，按给定顺序）的保底 {floor} 高于其封顶 {cap}",
+        "region {region} (of {count}, in the order given) has a floor of {floor} above its "
+        "cap of {cap}",
+    ),
+    "solve.exact.and_more": ("{text}，另有 {more} 个", "{text}, and {more} more"),
+    "solve.exact.floors": (
+        "保底合计 {floors}，但总额为 {total}",
+        "the floors add up to {floors} but the total is {total}",
+    ),
+    "solve.exact.caps": (
+        "封顶合计 {caps}（测算额为零的地区按保底计），但总额为 {total}",
+        "the caps add up to {caps} (regions with a zero target held at their floors) but the "
+        "total is {total}",
+    ),
 }

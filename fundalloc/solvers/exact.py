@@ -33,7 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from fundalloc.errors import InfeasibleError, SolverError
+from fundalloc.errors import InfeasibleError, Problem, SolverError
+from fundalloc.i18n import Message, tr
 
 __all__ = ["BoundedProblem", "ExactSolver", "solve_proportional"]
 
@@ -141,38 +142,41 @@ def solve_proportional(problem: BoundedProblem) -> ProportionalSolution:
     if abs(reached - total) > 1e-9 * max(1.0, abs(total)):
         if not active.any():
             raise InfeasibleError(
-                f"no region has a positive formula amount, and the floors ({reached:g}) do not "
-                f"make up the total ({total:g})"
+                Problem("", tr("solve.exact.no_target", floors=f"{reached:g}", total=f"{total:g}"))
             )
         if overflow:
             raise SolverError(
-                "the formula targets span too many orders of magnitude to solve in binary64 "
-                f"(smallest positive {smallest:g}, largest {largest:g}); a region's bound lies "
-                "beyond the largest representable multiplier"
+                Problem(
+                    "",
+                    tr("solve.exact.spread", smallest=f"{smallest:g}", largest=f"{largest:g}"),
+                )
             )
-        raise InfeasibleError(_why(problem))
+        raise InfeasibleError(Problem("", _why(problem)))
     return ProportionalSolution(amounts, float(lam))
 
 
-def _why(problem: BoundedProblem) -> str:
+def _why(problem: BoundedProblem) -> Message:
     """What keeps per-region bounds from holding the total, in numbers (the callers check
     this first and name the bounds; this is the solver's own last word)."""
     t, lo, hi, total = problem.targets, problem.lower, problem.upper, problem.total
     crossed = np.flatnonzero(lo > hi)
     if crossed.size:
         i = int(crossed[0])
-        return (
-            f"region {i} (of {len(t)}, in the order given) has a floor of {lo[i]:g} above its "
-            f"cap of {hi[i]:g}" + (f", and {crossed.size - 1} more" if crossed.size > 1 else "")
+        crossing = tr(
+            "solve.exact.crossed",
+            region=str(i),
+            count=str(len(t)),
+            floor=f"{lo[i]:g}",
+            cap=f"{hi[i]:g}",
         )
+        if crossed.size > 1:
+            return tr("solve.exact.and_more", text=crossing, more=str(crossed.size - 1))
+        return crossing
     floors = float(lo.sum())
     if floors > total:
-        return f"the floors add up to {floors:g} but the total is {total:g}"
+        return tr("solve.exact.floors", floors=f"{floors:g}", total=f"{total:g}")
     reach = float(np.where(t > 0, hi, lo).sum())
-    return (
-        f"the caps add up to {reach:g} (regions with a zero target held at their floors) "
-        f"but the total is {total:g}"
-    )
+    return tr("solve.exact.caps", caps=f"{reach:g}", total=f"{total:g}")
 
 
 class ExactSolver:
