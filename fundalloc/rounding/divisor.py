@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from fundalloc.errors import InfeasibleError
+from fundalloc.errors import InfeasibleError, Problem
+from fundalloc.i18n import tr
 from fundalloc.rounding.quotas import _RELATIVE_ERROR, _UNDERFLOW, FloatArray, IntArray
 from fundalloc.rounding.result import RoundingResult, TieBreak
 
@@ -133,7 +134,7 @@ def _divisor_estimate(
             keep[_first_in_order(claim[chosen], weights[chosen], chosen, worst=short < 0)] = True
         chosen = chosen[keep]
         if chosen.size == 0:
-            raise InfeasibleError("the bounds cannot hold the total after rounding")
+            raise InfeasibleError(Problem("", tr("rounding.bounds_after_rounding")))
         units[chosen] += 1 if short > 0 else -1
     return units
 

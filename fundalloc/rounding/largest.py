@@ -20,7 +20,8 @@ import numpy as np
 import numpy.typing as npt
 
 from fundalloc.constraints import run_sums
-from fundalloc.errors import InfeasibleError
+from fundalloc.errors import InfeasibleError, Problem
+from fundalloc.i18n import tr
 from fundalloc.rounding.quotas import (
     FloatArray,
     IntArray,
@@ -169,7 +170,7 @@ def largest_remainder(
             )
             units[chosen] -= 1
         if chosen.size == 0:  # pragma: no cover - feasibility is checked before
-            raise InfeasibleError("the bounds cannot hold the total after rounding")
+            raise InfeasibleError(Problem("", tr("rounding.bounds_after_rounding")))
     if common is not None:  # the claims as the remainders they are
         ties = [TieBreak(t.claim / common, t.winners, t.losers) for t in ties]
     return RoundingResult(units, 0, tuple(ties))

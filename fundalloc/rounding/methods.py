@@ -8,6 +8,7 @@ from fractions import Fraction
 import numpy as np
 
 from fundalloc.errors import DataError, InfeasibleError, Problem, SchemeError, SolverError
+from fundalloc.i18n import tr
 from fundalloc.rounding.divisor import _divisor
 from fundalloc.rounding.largest import largest_remainder
 from fundalloc.rounding.names import canonical_method
@@ -88,9 +89,7 @@ def round_units(
     least, most = _whole_sum(lower), _whole_sum(upper)
     if least > total or most < total or (lower > upper).any():
         raise InfeasibleError(
-            f"the bounds in whole units ({least} to "
-            f"{most}, regions with no weight held at their lower "
-            f"bound) cannot hold {total} units"
+            Problem("", tr("rounding.bounds_cannot_hold", least=least, most=most, total=total))
         )
     if method == "largest_remainder":
         return largest_remainder(quotas, total, lower, upper)
@@ -117,12 +116,20 @@ def _check_finite(quotas: Quotas, weights: FloatArray, stage: str) -> None:
         raise SolverError(
             Problem(
                 stage,
-                "expected a finite amount for every region before rounding",
-                found=", ".join(
-                    f"position {i}: amount {float(quotas.base[i])!r}, weight {float(weights[i])!r}"
-                    for i in where[:10].tolist()
+                tr("rounding.not_finite"),
+                found=tr(
+                    "rounding.list",
+                    items=[
+                        tr(
+                            "rounding.not_finite_at",
+                            position=i,
+                            amount=repr(float(quotas.base[i])),
+                            weight=repr(float(weights[i])),
+                        )
+                        for i in where[:10].tolist()
+                    ],
                 ),
-                hint="this is a defect in fundalloc; please report it with the data",
+                hint=tr("rounding.defect"),
             )
         )
 
@@ -165,13 +172,13 @@ def apportion(
     {'甲': 6, '乙': 3, '丙': 1}
     """
     if canonical_method(method) == "half_up":
-        raise SchemeError("apportion hands out exactly the total; half_up does not")
+        raise SchemeError(Problem("", tr("rounding.apportion_half_up", method="half_up")))
     if isinstance(total, bool) or not isinstance(total, int | np.integer) or total < 0:
-        raise SchemeError(f"expected a whole number of items to apportion, found {total!r}")
+        raise SchemeError(Problem("", tr("rounding.apportion_total", found=repr(total))))
     ids = sorted(weights)
     w = np.array([float(weights[i]) for i in ids], dtype=np.float64)
     bad = [
-        Problem(i, "expected a finite weight >= 0", found=f"{weights[i]!r}")
+        Problem(i, tr("rounding.weight"), found=repr(weights[i]))
         for i, x in zip(ids, w, strict=True)
         if not (np.isfinite(x) and x >= 0)
     ]
@@ -189,7 +196,7 @@ def apportion(
     upper = per_region(maximum, total)
     negative = [region for region, lo in zip(ids, lower.tolist(), strict=True) if lo < 0]
     if negative:
-        raise SchemeError(f"a minimum must be >= 0; found a negative one for {', '.join(negative)}")
+        raise SchemeError(Problem("", tr("rounding.negative_minimum", regions=negative)))
     units = round_units(Quotas.proportional(w, total), w, total, lower, upper, method).units
     position = {region: k for k, region in enumerate(ids)}
     return {region: int(units[position[region]]) for region in weights}

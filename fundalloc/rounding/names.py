@@ -1,7 +1,9 @@
 """The rounding methods by name, with nothing heavy imported: the names a scheme may give.
 
-The ``Literal`` type of a scheme's ``rounding`` setting lives outside the rounding package
-(so that the scheme does not import rounding); it must list exactly :data:`NAMES`.
+The names themselves are defined once, as the ``Literal`` types of :mod:`fundalloc.types`
+(``CanonicalMethod``, ``RoundingMethod``) with their ``ALIASES``, outside the rounding
+package, so that the scheme validates its ``rounding`` without importing rounding; this
+module reads them from there and checks a name given at run time.
 
 >>> canonical_method("dhondt")
 'jefferson'
@@ -11,30 +13,43 @@ The ``Literal`` type of a scheme's ``rounding`` setting lives outside the roundi
 
 from __future__ import annotations
 
-from fundalloc.errors import SchemeError
+from typing import get_args
+
+from fundalloc.errors import Problem, SchemeError
+from fundalloc.i18n import tr
+from fundalloc.types import ALIASES, METHODS, CanonicalMethod, RoundingMethod
 
 __all__ = ["ALIASES", "DIVISOR_METHODS", "METHODS", "NAMES", "canonical_method"]
 
 #: The divisor methods, in the order of :data:`METHODS`.
-DIVISOR_METHODS = ("jefferson", "webster", "huntington_hill", "adams")
+DIVISOR_METHODS: tuple[CanonicalMethod, ...] = tuple(
+    m for m in METHODS if m not in ("largest_remainder", "half_up")
+)
 
-#: The rounding methods by their canonical names.
-METHODS = ("largest_remainder", *DIVISOR_METHODS, "half_up")
-
-#: Other names of the same methods: D'Hondt is Jefferson, Sainte-Laguë is Webster,
-#: Hamilton is largest remainder.
-ALIASES = {"dhondt": "jefferson", "sainte_lague": "webster", "hamilton": "largest_remainder"}
-
-#: Every name a scheme may give: the methods, then the aliases.
-NAMES = (*METHODS, *ALIASES)
+#: Every name a scheme may give: the methods, then the aliases (the values of
+#: :data:`fundalloc.types.RoundingMethod`).
+NAMES: tuple[RoundingMethod, ...] = get_args(RoundingMethod)
 
 
-def canonical_method(name: str) -> str:
-    """The method's canonical name; unknown names raise :class:`SchemeError`."""
-    name = ALIASES.get(name, name)
+def canonical_method(name: str) -> CanonicalMethod:
+    """The method's canonical name; unknown names raise :class:`SchemeError`.
+
+    >>> canonical_method("bankers")
+    Traceback (most recent call last):
+    ...
+    fundalloc.errors.SchemeError: unknown rounding method 'bankers'; expected one of: \
+largest_remainder, jefferson, webster, huntington_hill, adams, half_up (or dhondt, \
+sainte_lague, hamilton)
+    """
+    if name in ALIASES:
+        return ALIASES[name]
     if name not in METHODS:
         raise SchemeError(
-            f"unknown rounding method {name!r}; expected one of: "
-            f"{', '.join(METHODS)} (or dhondt, sainte_lague, hamilton)"
+            Problem(
+                "",
+                tr(
+                    "rounding.unknown_method", name=name, names=list(METHODS), aliases=list(ALIASES)
+                ),
+            )
         )
-    return name
+    return name  # type: ignore[return-value]  # one of METHODS: checked just above

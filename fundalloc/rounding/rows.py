@@ -60,7 +60,8 @@ import numpy as np
 import numpy.typing as npt
 
 from fundalloc.constraints import IntArray, Row
-from fundalloc.errors import SolverError
+from fundalloc.errors import Problem, SolverError
+from fundalloc.i18n import tr
 from fundalloc.rounding.quotas import FloatArray, Quotas, _Cache, _floors, tie_tolerance
 from fundalloc.solvers.lp import LinearProgram, backend_for, solve_lp
 
@@ -160,18 +161,14 @@ def round_with_rows(
             widened = (lower, upper)
             continue
         if counts is None:
-            raise SolverError(
-                "no rounding to whole steps keeps every group constraint within the "
-                "floors and caps; widen a group constraint by one step"
-            )
+            raise SolverError(Problem("", tr("rounding.rows_none")))
         counts = _settle(problem, patterns, counts, rows, step)
         units = problem.low.copy()
         for pattern, count in zip(patterns, counts.tolist(), strict=True):
             units[pattern.members] += pattern.steps(count)
         if int(units.sum()) != total:
             raise SolverError(
-                f"the integer rounding from the LP solver gives {int(units.sum())} units "
-                f"instead of {total}"
+                Problem("", tr("rounding.rows_total", got=int(units.sum()), total=total))
             )
         broken = [r for r, row in enumerate(rows) if not row.holds(units, step)]
         if not broken:
@@ -191,9 +188,14 @@ def round_with_rows(
             else:
                 uppers[r] = min(uppers[r], float(moved)) - margin
     raise SolverError(
-        "the integer rounding from the LP solver breaks a group constraint by less than "
-        f"the solver's tolerance even after {_REPAIRS} repairs: "
-        + "; ".join(row.label for row in rows if not row.holds(units, step))
+        Problem(
+            "",
+            tr(
+                "rounding.rows_repairs",
+                repairs=_REPAIRS,
+                rows=[row.label for row in rows if not row.holds(units, step)],
+            ),
+        )
     )
 
 
@@ -463,9 +465,7 @@ def _counts(
         ]
         if not short or not any([cuts.add(p, int(counts[p])) for p in short]):
             return counts
-    raise SolverError(
-        f"the integer rounding did not converge in {_ROUNDS} rounds of the {backend} solver"
-    )
+    raise SolverError(Problem("", tr("rounding.rows_rounds", rounds=_ROUNDS, backend=backend)))
 
 
 def _settle(

@@ -32,6 +32,7 @@ import numpy.typing as npt
 
 from fundalloc.constraints import IntArray, Row, run_sums, runs
 from fundalloc.errors import InfeasibleError, Problem, SolverError
+from fundalloc.i18n import Message, tr
 from fundalloc.money import format_amount
 from fundalloc.rounding.groups import GroupBox, round_by_groups
 from fundalloc.rounding.largest import _by_group
@@ -131,13 +132,16 @@ def solve_partitioned(
         try:
             return diagnose(problem, rows, settled, ids, unit, solver=solver)
         except SolverError:  # the conflict is below the LP's tolerance (1e-7 of the total)
-            names = "; ".join(f"«{row.label}»" for row in rows)
             return InfeasibleError(
                 Problem(
-                    "constraints",
-                    f"the group constraints {names} cannot all hold: they miss by less than "
-                    f"{format_amount(1e-7 * max(problem.total, 1.0), 12)} {unit}",
-                    hint="relax one of them by that much",
+                    tr("rounding.place.constraints"),
+                    tr(
+                        "rounding.groups_within_tolerance",
+                        names=_semicolons([f"«{row.label}»" for row in rows]),
+                        amount=format_amount(1e-7 * max(problem.total, 1.0), 12),
+                        unit=unit,
+                    ),
+                    hint=tr("rounding.groups_relax"),
                 )
             )
 
@@ -176,6 +180,13 @@ def solve_partitioned(
     multipliers = np.clip(np.full(n, lam), lam_lo, lam_hi)
     binding = np.where(lam < lam_lo, lower_row, np.where(lam > lam_hi, upper_row, -1))
     return GroupSolution(solution.amounts, lam, multipliers, binding.astype(np.intp))
+
+
+def _semicolons(items: Sequence[str]) -> Message | str:
+    """The items joined by semicolons (、 would not separate names that hold commas)."""
+    if len(items) == 1:
+        return items[0]
+    return tr("rounding.semicolons", first=items[0], rest=_semicolons(items[1:]))
 
 
 def group_multipliers(

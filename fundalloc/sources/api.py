@@ -15,17 +15,11 @@ from pydantic import Field, model_validator
 
 from fundalloc.errors import DataError, InfeasibleError, Problem, SchemeError
 from fundalloc.factors import Condition, Need
+from fundalloc.i18n import CATALOGUE, LANGUAGES, Lang, Message, tr
 from fundalloc.money import format_amount, units_of
 from fundalloc.pipeline import allocate
-from fundalloc.result import Lang
-from fundalloc.spec import Spec
-
-if TYPE_CHECKING:
-    from fundalloc.result import Allocation
-    from fundalloc.scheme import Scheme
-    from fundalloc.table import RegionTable
-
 from fundalloc.sources.classes import _solve
+from fundalloc.spec import Spec, SpecProblems
 
 if TYPE_CHECKING:
     from fundalloc.result import Allocation
@@ -72,22 +66,19 @@ class Source(Spec):
 
     @model_validator(mode="after")
     def _check(self) -> Self:
-        problems = []
+        problems: list[Message] = []
         if self.amount < 0:
-            problems.append(
-                f"the amount of {self.name!r} is negative ({format_amount(self.amount)})"
-            )
+            amount = format_amount(self.amount)
+            problems.append(tr("rounding.sources.negative", name=self.name, amount=amount))
         if self.regions is not None:
             if not self.regions:
-                problems.append(
-                    f"{self.name!r} lists no regions, so it could fund none "
-                    "(leave regions out to allow every region)"
-                )
+                problems.append(tr("rounding.sources.no_regions", name=self.name))
             twice = sorted(r for r, k in Counter(self.regions).items() if k > 1)
             if twice:
-                problems.append(f"{self.name!r} lists {', '.join(map(repr, twice))} more than once")
+                regions = [repr(r) for r in twice]
+                problems.append(tr("rounding.sources.twice", name=self.name, regions=regions))
         if problems:
-            raise ValueError("; ".join(problems))
+            raise SpecProblems(problems)
         return self
 
     def needs(self) -> Iterator[Need]:
@@ -96,32 +87,21 @@ class Source(Spec):
             yield from condition.needs()
 
 
-#: The words of an account, per language (see :meth:`SourcedAllocation.explain`).
+#: The words of an account, per language (see :meth:`SourcedAllocation.explain`): a view of
+#: the catalogue (:mod:`fundalloc.i18n.rounding`), where the texts are defined.
 TEXT: dict[str, dict[str, str]] = {
-    "zh": {
-        "head": "{region}：{amount}（测算数 {target}）",
-        "paid": "  {source}：{amount}（{share:.2%}）",
-        "unpaid": "  {source}：0",
-        "ineligible": "  {source}：不可用于本地区（{reason}）",
-        "not_listed": "不在该渠道的地区名单内",
-        "fails": "不满足 {conditions}",
-        "short": "  比测算数少 {amount}：可用于本地区的渠道资金不足",
-        "over": "  比测算数多 {amount}：有渠道只能用于包括本地区在内的地区，须在此用完",
-        "and": "、",
-    },
-    "en": {
-        "head": "{region}: {amount} (target {target})",
-        "paid": "  {source}: {amount} ({share:.2%})",
-        "unpaid": "  {source}: 0",
-        "ineligible": "  {source}: may not fund this region ({reason})",
-        "not_listed": "not on its list of regions",
-        "fails": "fails {conditions}",
-        "short": "  {amount} below the target: the sources that may fund this region do not "
-        "hold enough",
-        "over": "  {amount} above the target: a source that may fund only a few regions, this "
-        "one among them, must be spent here",
-        "and": ", ",
-    },
+    lang: {
+        "head": CATALOGUE["rounding.sources.head"][k],
+        "paid": CATALOGUE["rounding.sources.paid"][k],
+        "unpaid": CATALOGUE["rounding.sources.unpaid"][k],
+        "ineligible": CATALOGUE["rounding.sources.ineligible"][k],
+        "not_listed": CATALOGUE["rounding.sources.not_listed"][k],
+        "fails": CATALOGUE["rounding.sources.fails"][k],
+        "short": CATALOGUE["rounding.sources.short"][k],
+        "over": CATALOGUE["rounding.sources.over"][k],
+        "and": CATALOGUE["rounding.sources.and"][k],
+    }
+    for k, lang in enumerate(LANGUAGES)
 }
 
 
@@ -239,16 +219,20 @@ class SourcedAllocation:
         region : str
             The region id.
         lang : {"zh", "en"}
-            The language of the account (templates in :data:`TEXT`).
+            The language of the account (the texts are in the catalogue,
+            :mod:`fundalloc.i18n.rounding`; :data:`TEXT` shows them).
 
         Raises
         ------
         DataError
             If there is no such region (with the closest id as a hint).
         """
-        if lang not in TEXT:
-            raise SchemeError(f"unknown language {lang!r}; expected one of: {', '.join(TEXT)}")
-        text, unit = TEXT[lang], self.unit
+
+        def say(key: str, **params: Any) -> str:
+            return tr(key, **params).render(lang)  # an unknown language: SchemeError
+
+        say("rounding.sources.and")
+        unit = self.unit
         i = self._index(region)
         step = self.allocation.scheme.step
         total = sum(row[i] for row in self._units)
@@ -257,29 +241,32 @@ class SourcedAllocation:
             return f"{format_amount(units * step if isinstance(units, int) else units, 6)} {unit}"
 
         target = self.allocation.amounts[region]
-        lines = [text["head"].format(region=region, amount=money(total), target=money(target))]
+        lines = [
+            say("rounding.sources.head", region=region, amount=money(total), target=money(target))
+        ]
         row = self.table.take([i])
         for source, paid, eligible in zip(self.sources, self._units, self._eligible, strict=True):
             if paid[i]:
+                share = paid[i] / total
+                amount = money(paid[i])
                 lines.append(
-                    text["paid"].format(
-                        source=source.name, amount=money(paid[i]), share=paid[i] / total
-                    )
+                    say("rounding.sources.paid", source=source.name, amount=amount, share=share)
                 )
             elif eligible[i]:
-                lines.append(text["unpaid"].format(source=source.name))
+                lines.append(say("rounding.sources.unpaid", source=source.name))
             else:
-                failed = [c.describe() for c in source.eligibility if not c.test(row)[0]]
+                failed = [c.description() for c in source.eligibility if not c.test(row)[0]]
                 reason = (
-                    text["fails"].format(conditions=text["and"].join(failed))
+                    tr("rounding.sources.fails", conditions=failed)
                     if failed
-                    else text["not_listed"]
+                    else tr("rounding.sources.not_listed")
                 )
-                lines.append(text["ineligible"].format(source=source.name, reason=reason))
+                lines.append(say("rounding.sources.ineligible", source=source.name, reason=reason))
         difference = total * step - target
-        if difference:
-            key = "short" if difference < 0 else "over"
-            lines.append(text[key].format(amount=money(abs(difference))))
+        if difference < 0:
+            lines.append(say("rounding.sources.short", amount=money(-difference)))
+        elif difference > 0:
+            lines.append(say("rounding.sources.over", amount=money(difference)))
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ export
@@ -308,10 +295,9 @@ class SourcedAllocation:
             return self._row[region]
         except KeyError:
             close = difflib.get_close_matches(region, self.table.ids, n=1, cutoff=0.5)
+            hint = tr("rounding.sources.did_you_mean", name=close[0]) if close else None
             raise DataError(
-                Problem(
-                    region, "no such region", hint=f"did you mean {close[0]!r}?" if close else None
-                )
+                Problem(region, tr("rounding.sources.no_such_region"), hint=hint)
             ) from None
 
 
@@ -428,56 +414,65 @@ def _units(amount: Decimal, step: Decimal) -> int:
 
 def _check_sources(table: RegionTable, scheme: Scheme, sources: tuple[Source, ...]) -> None:
     if not sources:
-        raise SchemeError("allocate_sources needs at least one source")
+        raise SchemeError(Problem("", tr("rounding.sources.none")))
     step, unit = scheme.step, scheme.unit
     problems: list[Problem] = []
     names = [s.name for s in sources]
+    everywhere = tr("rounding.sources.place.sources")
     problems += [
-        Problem("sources", f"the name {n!r} is used by more than one source")
+        Problem(everywhere, tr("rounding.sources.same_name", name=n))
         for n in sorted(n for n, k in Counter(names).items() if k > 1)
     ]
     reserved = {*_RESERVED, table.id_column}
     problems += [
         Problem(
-            f"source {n!r}",
-            "the name is a column of the records already",
-            hint=f"choose a name other than {', '.join(map(repr, sorted(reserved)))}",
+            tr("rounding.sources.place.source", name=n),
+            tr("rounding.sources.reserved"),
+            hint=tr("rounding.sources.choose_other", names=[repr(r) for r in sorted(reserved)]),
         )
         for n in names
         if n in reserved
     ]
     known = set(table.ids)
     for source in sources:
-        where = f"source {source.name!r}"
+        where = tr("rounding.sources.place.source", name=source.name)
         if units_of(source.amount, step) is None:
             problems.append(
                 Problem(
                     where,
-                    f"expected an amount that is a whole number of the step "
-                    f"{format_amount(step)} {unit}",
+                    tr("rounding.sources.not_whole", step=format_amount(step), unit=unit),
                     found=f"{format_amount(source.amount, 10)} {unit}",
                 )
             )
         unknown = [r for r in source.regions or () if r not in known]
         if unknown:
             close = difflib.get_close_matches(unknown[0], table.ids, n=1)
+            listed = [repr(r) for r in unknown[:10]]
             problems.append(
                 Problem(
                     where,
-                    "names regions that are not in the table",
-                    found=", ".join(map(repr, unknown[:10]))
-                    + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""),
-                    hint=f"did you mean {close[0]!r}?" if close else None,
+                    tr("rounding.sources.unknown_regions"),
+                    found=(
+                        tr("rounding.sources.more", listed=listed, count=len(unknown) - 10)
+                        if len(unknown) > 10
+                        else tr("rounding.list", items=listed)
+                    ),
+                    hint=tr("rounding.sources.did_you_mean", name=close[0]) if close else None,
                 )
             )
     total = sum((s.amount for s in sources), Decimal(0))
     if total != scheme.total:
+        call = f"scheme.replace(total={format_amount(total, 10).replace(',', '')})"
         problems.append(
             Problem(
-                "sources",
-                f"the sources add up to {format_amount(total, 10)} {unit} but the scheme's "
-                f"total is {format_amount(scheme.total, 10)} {unit}",
-                hint=f"scheme.replace(total={format_amount(total, 10).replace(',', '')})",
+                everywhere,
+                tr(
+                    "rounding.sources.total",
+                    total=format_amount(total, 10),
+                    scheme_total=format_amount(scheme.total, 10),
+                    unit=unit,
+                ),
+                hint=tr("rounding.sources.total_hint", call=call),
             )
         )
     if problems:
@@ -491,17 +486,27 @@ def _eligibility(data: RegionTable, sources: tuple[Source, ...]) -> list[list[bo
         for column, how in source.needs():
             if column not in data:
                 close = difflib.get_close_matches(column, data.columns, n=1)
+                columns = [repr(c) for c in data.columns]
                 problems.append(
                     Problem(
-                        f"source {source.name!r}, eligibility",
-                        f"no column {column!r}",
-                        found=f"columns {', '.join(map(repr, data.columns)) or 'none'}",
-                        hint=f"did you mean {close[0]!r}?" if close else None,
+                        tr("rounding.sources.place.eligibility", name=source.name),
+                        tr("rounding.sources.no_column", column=column),
+                        found=(
+                            tr("rounding.sources.columns", columns=columns)
+                            if columns
+                            else tr("rounding.sources.no_columns")
+                        ),
+                        hint=tr("rounding.sources.did_you_mean", name=close[0]) if close else None,
                     )
                 )
             elif how != "text":
                 problems += [
-                    Problem(f"source {source.name!r}: {p.where}", p.message, p.found, p.hint)
+                    Problem(
+                        tr("rounding.sources.place.in_source", name=source.name, where=p.where),
+                        p.message,
+                        p.found,
+                        p.hint,
+                    )
                     for p in data.check(column)
                 ]
     if problems:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from fundalloc.errors import Problem, SolverError
+from fundalloc.i18n import Message, tr
 from fundalloc.money import format_amount
 
 if TYPE_CHECKING:
@@ -49,50 +50,61 @@ class _Conflict:
         def money(units: int) -> str:
             return f"{format_amount(units * step, 10)} {unit}"
 
-        def listed(items: Sequence[str]) -> str:
+        def listed(items: Sequence[str]) -> Message | str:
             if len(items) > 10:
-                return ", ".join(items[:10]) + f" and {len(items) - 10} more"
-            return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+                return tr("rounding.sources.more", listed=list(items[:10]), count=len(items) - 10)
+            if len(items) == 1:
+                return items[0]
+            return tr("rounding.sources.list_end", items=list(items[:-1]), last=items[-1])
 
         regions = listed([ids[i] for i in self.regions]) if self.regions else ""
         sources = listed([names[s] for s in self.sources]) if self.sources else ""
+        one = len(self.regions) == 1
         if self.kind == "unspendable":
             return Problem(
-                f"source {sources}",
-                f"no region may receive it, so {money(self.money)} cannot be spent",
-                hint="check its regions and eligibility",
+                tr("rounding.sources.place.source_list", names=sources),
+                tr("rounding.sources.unspendable", money=money(self.money)),
+                hint=tr("rounding.sources.unspendable_hint"),
             )
         if self.kind == "unfunded":
-            return Problem(
-                regions,
-                f"no source may fund {'it' if len(self.regions) == 1 else 'them'}, so "
-                f"{money(self.target)} of targets cannot be met",
-            )
-        each = "it gets" if len(self.regions) == 1 else "each gets"
+            key = "rounding.sources.unfunded_one" if one else "rounding.sources.unfunded"
+            return Problem(regions, tr(key, money=money(self.target)))
         ratio = f"{self.money / self.target:.2%}" if self.target else ""
         if self.kind == "short":
-            elsewhere = (
-                f"; {listed([names[s] for s in self.others])} must be spent in full on "
-                "regions that are even shorter"
+            elsewhere: Message | str = (
+                tr("rounding.sources.elsewhere", sources=listed([names[s] for s in self.others]))
                 if self.others
                 else ""
             )
+            key = (
+                "rounding.sources.conflict_short_one" if one else "rounding.sources.conflict_short"
+            )
             return Problem(
                 regions,
-                f"the targets add up to {money(self.target)} but only {money(self.money)} "
-                f"from {sources} can be spent here{elsewhere}; {each} about {ratio} of its "
-                "target",
+                tr(
+                    key,
+                    target=money(self.target),
+                    money=money(self.money),
+                    sources=sources,
+                    elsewhere=elsewhere,
+                    ratio=ratio,
+                ),
             )
         if self.kind == "over":
+            key = "rounding.sources.over_one" if one else "rounding.sources.over_many"
             return Problem(
                 sources,
-                f"{money(self.money)} may be spent only on {regions}, whose targets add up "
-                f"to {money(self.target)}; {each} about {ratio} of its target",
+                tr(
+                    key,
+                    money=money(self.money),
+                    regions=regions,
+                    target=money(self.target),
+                    ratio=ratio,
+                ),
             )
         return Problem(
             sources,
-            f"{money(self.money)} may be spent only on {regions}, whose targets are 0; "
-            "it is split among them equally",
+            tr("rounding.sources.over_zero", money=money(self.money), regions=regions),
         )
 
 
@@ -437,7 +449,7 @@ def _round_on(
     boxed = arcs + [(u, v, floor(x), -floor(-x)) for (u, v), x in zip(entries, exact, strict=True)]
     flows = feasible_flow(nodes, boxed, 0, 1)
     if flows is None:  # cannot happen: the exact values are a feasible flow
-        raise SolverError("allocate_sources: no whole-step flow next to the exact one")
+        raise SolverError(Problem("", tr("rounding.sources.no_flow")))
     network = Circulation(nodes, boxed, flows)
     whole = {j for j, x in enumerate(exact) if x.denominator == 1}
     for j in (j for j in remainder_order(exact, Fraction(0)) if j not in whole):
@@ -496,4 +508,4 @@ def _round_rows(
         if all(network.move(low, high) for low, high in zip(under, over, strict=True)):
             flat = iter(network.flow)
             return [[next(flat) for _ in may] for may in pattern]
-    raise SolverError("allocate_sources: no whole-step split of the sources")
+    raise SolverError(Problem("", tr("rounding.sources.no_split")))
