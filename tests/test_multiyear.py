@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import fundalloc as fa
 from fundalloc.analysis.multiyear import HoldHarmlessTier, Simulation, simulate
+from fundalloc.i18n import using
 
 
 def by_population(total: int = 100, **settings: object) -> fa.Scheme:
@@ -233,7 +234,12 @@ def test_a_falling_budget_under_no_cash_loss_names_the_year() -> None:
         "pace, or change the growth)"
     )
     assert lines[1].startswith("floors: the floors add up to 110 万元 but the total is 88 万元")
-    assert error.value.problems[0].where == "year 2020"
+    assert str(error.value.problems[0].where) == "year 2020"
+    assert error.value.render("zh").splitlines()[:2] == [
+        "第 2020 年：预算 88 万元（上年 110 万元，-20.00%）无法在逐年增减限制之内分配"
+        "（提示：降低保持上年水平的比例、放宽调整节奏，或改变增长率）",
+        "保底：保底合计 110 万元，但总额只有 88 万元（提示：降低保底或提高总额）",
+    ]
 
 
 def test_a_pace_too_slow_for_the_budget_names_the_year() -> None:
@@ -417,3 +423,15 @@ def test_a_hold_harmless_ratio_is_a_floor_when_the_budget_falls(
     )  # fmt: skip
     for region, amount in run.years[0].amounts.items():
         assert amount >= Decimal(repr(ratio)) * start[names.index(region)] - Decimal("1e-9")
+
+
+def test_the_year_table_and_bound_names_in_chinese() -> None:
+    with using("zh"):
+        run = simulate(
+            regions(甲=1, 乙=1), by_population(), 2, growth=0.2, start={"甲": 90, "乙": 10}
+        )
+        lines = str(run).splitlines()
+    assert run.years[0].bounds == {"甲": "保持上年水平：不低于上年的 100%", "乙": ""}
+    assert run.years[0].kinds == {"甲": "held", "乙": ""}
+    assert lines[0].startswith("单位：万元；保上年：处于保持上年水平的保底")
+    assert lines[-1] == "2 年内未收敛（容差为目标的 0.01，或一个取整单位）"

@@ -64,6 +64,7 @@ from fundalloc.analysis._progress import Progress, reporter
 from fundalloc.bounds import Cap, Floor, GrowthCap, HoldHarmless
 from fundalloc.errors import DataError, InfeasibleError, Problem, SchemeError
 from fundalloc.factors import Condition, Factor, Share
+from fundalloc.i18n import Lang, Message, text, tr
 from fundalloc.money import exact_decimal, format_amount
 from fundalloc.optional import require
 from fundalloc.pipeline import allocate
@@ -93,21 +94,28 @@ class HoldHarmlessTier(Spec):
 
     Examples
     --------
-    >>> HoldHarmlessTier(ratio=0.98, above=0.05).label()
+    >>> HoldHarmlessTier(ratio=0.98, above=0.05).label("en")
     'hold harmless: at least 98% of last year where over target by more than 5%'
+    >>> HoldHarmlessTier(ratio=0.98, above=0.05).label("zh")
+    '保持上年水平：不低于上年的 98%（限高于目标 5% 以上的地区）'
     """
 
     ratio: float = Field(gt=0)
     above: float | None = None
 
-    def label(self) -> str:
-        """The name the tier's bound has in breakdowns and messages."""
-        text = f"{_HELD}at least {_percent_text(self.ratio)} of last year"
-        if self.above is not None:
-            word = "over" if self.above >= 0 else "under"
-            text += f" where {word} target by {'more' if self.above >= 0 else 'less'} than "
-            text += _percent_text(abs(self.above))
-        return text
+    def label(self, lang: Lang | None = None) -> str:
+        """The name the tier's bound has in breakdowns and messages, in ``lang`` (default:
+        the current language)."""
+        ratio = _percent_text(self.ratio)
+        if self.above is None:
+            return _text_in(lang, "solve.multiyear.tier", ratio=ratio)
+        key = "solve.multiyear.tier_over" if self.above >= 0 else "solve.multiyear.tier_under"
+        return _text_in(lang, key, ratio=ratio, above=_percent_text(abs(self.above)))
+
+
+def _text_in(lang: Lang | None, key: str, /, **params: Any) -> str:
+    """The message ``key`` rendered in ``lang`` (default: the current language)."""
+    return tr(key, **params).render(lang)
 
 
 def _percent_text(x: float) -> str:
@@ -219,8 +227,14 @@ class Simulation:
         for item in self.years:
             if item.year == year:
                 return item
-        labels = f"{self.years[0].year} to {self.years[-1].year}"
-        raise KeyError(f"no simulated year {year}; the years are {labels}")
+        raise KeyError(
+            text(
+                "solve.multiyear.no_year",
+                year=str(year),
+                first=str(self.years[0].year),
+                last=str(self.years[-1].year),
+            )
+        )
 
     @property
     def amounts(self) -> dict[int, dict[str, Decimal]]:
@@ -274,13 +288,26 @@ class Simulation:
     def __str__(self) -> str:
         """A table by year: budget, growth, how many regions each kind of bound holds, how
         many are not within the tolerance, and the region furthest from its target."""
-        unit = f"in {self.unit}; " if self.unit else ""
+        legend = text("solve.multiyear.legend")
+        start = text("solve.multiyear.start")
+        head = [
+            text(key)
+            for key in (
+                "solve.multiyear.year",
+                "solve.multiyear.budget",
+                "solve.multiyear.growth",
+                "solve.multiyear.held",
+                "solve.multiyear.paced",
+                "solve.multiyear.bounded",
+                "solve.multiyear.outside",
+                "solve.multiyear.furthest",
+            )
+        ]
         lines = [
-            f"{unit}held: at a hold-harmless floor; paced: at the pace-of-change cap; "
-            "bounded: at a floor or cap of the scheme; outside: not within the tolerance",
-            f"{'year':<6}{'budget':>12}{'growth':>9}{'held':>6}{'paced':>7}{'bounded':>9}  "
-            f"{'outside':>9}  furthest from target",
-            f"{'start':<6}{format_amount(sum(self.start.values(), Decimal(0))):>12}",
+            text("solve.multiyear.in_unit", unit=self.unit, legend=legend) if self.unit else legend,
+            f"{head[0]:<6}{head[1]:>12}{head[2]:>9}{head[3]:>6}{head[4]:>7}{head[5]:>9}  "
+            f"{head[6]:>9}  {head[7]}",
+            f"{start:<6}{format_amount(sum(self.start.values(), Decimal(0))):>12}",
         ]
         for year in self.years:
             kinds = list(year.kinds.values())
@@ -290,18 +317,26 @@ class Simulation:
                 f"{kinds.count('held'):>6}{kinds.count('paced'):>7}{kinds.count('bounded'):>9}  "
                 f"{len(year.outside):>9}  {region} {distance:+.2%}"
             )
-        rule = f"tolerance {self.tolerance:.4g} of the target, or one step"
+        rule = tr("solve.multiyear.rule", tolerance=f"{self.tolerance:.4g}")
         if self.years_to_converge is None:
-            lines.append(f"not converged within {len(self.years)} years ({rule})")
-        else:
             lines.append(
-                f"converged in {self.years_to_converge} year"
-                f"{'s' if self.years_to_converge > 1 else ''}, from {self.converged_in} ({rule})"
+                text("solve.multiyear.not_converged", years=str(len(self.years)), rule=rule)
+            )
+        else:
+            key = (
+                "solve.multiyear.converged"
+                if self.years_to_converge > 1
+                else "solve.multiyear.converged_one"
+            )
+            lines.append(
+                text(
+                    key,
+                    years=str(self.years_to_converge),
+                    first=str(self.converged_in),
+                    rule=rule,
+                )
             )
         return "\n".join(lines)
-
-
-_HELD, _PACED = "hold harmless: ", "pace of change: "
 
 
 # ---------------------------------------------------------------------------- simulate
@@ -408,11 +443,13 @@ def simulate(
         previous = start
     budget = sum(last.values(), Decimal(0))
     if not budget > 0:
-        raise DataError(Problem("start", "expected last year's amounts to add up to more than 0"))
+        raise DataError(Problem("start", tr("solve.multiyear.start_zero")))
     unit, step = scheme.unit, scheme.step
     names = _fresh_names(table, scheme)
     out: list[Year] = []
-    with reporter(len(rates), "years", progress=progress, callback=callback) as report:
+    with reporter(
+        len(rates), text("solve.multiyear.years"), progress=progress, callback=callback
+    ) as report:
         for k, rate in enumerate(rates):
             label = first_year + k
             before = budget
@@ -420,22 +457,32 @@ def simulate(
             if not budget > 0:
                 raise SchemeError(
                     Problem(
-                        f"year {label}",
-                        f"the budget grows by {rate:%} from {format_amount(before)} {unit} to 0",
-                        hint="a rate above −1 that keeps at least one step",
+                        tr("solve.multiyear.where_year", year=str(label)),
+                        tr(
+                            "solve.multiyear.budget_to_zero",
+                            rate=f"{rate:%}",
+                            before=format_amount(before),
+                            unit=unit,
+                        ),
+                        hint=tr("solve.multiyear.budget_to_zero_hint"),
                     )
                 )
             year_table = (
                 table if previous is None else table.with_column(previous, list(last.values()))
             )
-            context = (
-                f"the budget of {format_amount(budget)} {unit} (last year "
-                f"{format_amount(before)} {unit}, {float(rate):+.2%})"
+            context = tr(
+                "solve.multiyear.context",
+                budget=format_amount(budget),
+                before=format_amount(before),
+                rate=f"{float(rate):+.2%}",
+                unit=unit,
             )
             try:
                 target = allocate(year_table, scheme.replace(total=budget))
             except InfeasibleError as exc:
-                raise _in_year(exc, label, f"the scheme cannot allocate {context}") from None
+                raise _in_year(
+                    exc, label, tr("solve.multiyear.cannot_allocate", context=context)
+                ) from None
             actual_table, actual_scheme = _actual_problem(
                 year_table, scheme, target, last, tiers, pace, budget, names
             )
@@ -445,8 +492,8 @@ def simulate(
                 raise _in_year(
                     exc,
                     label,
-                    f"{context} cannot be allocated within the year-over-year limits",
-                    "lower the hold-harmless ratio, raise the pace, or change the growth",
+                    tr("solve.multiyear.limits", context=context),
+                    tr("solve.multiyear.limits_hint"),
                 ) from None
             amounts = dict(allocation.amounts)
             targets = dict(target.amounts)
@@ -490,23 +537,20 @@ def simulate(
 def _check_settings(years: int, pace: float | None, tolerance: float) -> None:
     problems = []
     if isinstance(years, bool) or not isinstance(years, int) or years < 1:
-        problems.append(
-            Problem("years", "expected a whole number of years, at least 1", found=repr(years))
-        )
+        problems.append(Problem("years", tr("solve.multiyear.expected_years"), found=repr(years)))
     if pace is not None and not (
         isinstance(pace, int | float) and math.isfinite(pace) and pace >= 0
     ):
         problems.append(
             Problem(
                 "pace",
-                "expected the largest yearly growth as a fraction of at least 0 "
-                "(0.1 for +10%), or None",
+                tr("solve.multiyear.expected_pace"),
                 found=repr(pace),
             )
         )
     if not (isinstance(tolerance, int | float) and math.isfinite(tolerance) and tolerance >= 0):
         problems.append(
-            Problem("tolerance", "expected a finite number of at least 0", found=repr(tolerance))
+            Problem("tolerance", tr("solve.multiyear.expected_tolerance"), found=repr(tolerance))
         )
     if problems:
         raise SchemeError(problems)
@@ -518,8 +562,8 @@ def _growth_rates(growth: Any, years: int) -> list[Decimal]:
         raise SchemeError(
             Problem(
                 "growth",
-                f"expected one growth rate per year ({years})",
-                found=f"{len(given)} rates",
+                tr("solve.multiyear.one_rate_per_year", years=str(years)),
+                found=tr("solve.multiyear.rates", count=str(len(given))),
             )
         )
     values = given if given is not None else [growth] * years
@@ -529,9 +573,7 @@ def _growth_rates(growth: Any, years: int) -> list[Decimal]:
         rate = exact_decimal(value)
         if rate is None or not rate > -1:
             where = "growth" if given is None else f"growth[{k}]"
-            problems.append(
-                Problem(where, "expected a growth rate above −1 (0.05 for +5%)", found=repr(value))
-            )
+            problems.append(Problem(where, tr("solve.multiyear.expected_rate"), found=repr(value)))
         else:
             rates.append(rate)
     if problems:
@@ -548,13 +590,17 @@ def _tiers(hold_harmless: Any) -> tuple[HoldHarmlessTier, ...]:
         return (HoldHarmlessTier(ratio=float(hold_harmless)),)
     tiers = tuple(hold_harmless)
     problems = [
-        Problem(f"hold_harmless[{k}]", "expected a HoldHarmlessTier", found=repr(t))
+        Problem(f"hold_harmless[{k}]", tr("solve.multiyear.expected_tier"), found=repr(t))
         for k, t in enumerate(tiers)
         if not isinstance(t, HoldHarmlessTier)
     ]
     thresholds = [t.above for t in tiers if isinstance(t, HoldHarmlessTier)]
     problems += [
-        Problem("hold_harmless", "two tiers apply to the same regions", found=f"above={a!r} twice")
+        Problem(
+            "hold_harmless",
+            tr("solve.multiyear.two_tiers"),
+            found=tr("solve.multiyear.twice", above=f"above={a!r}"),
+        )
         for a in sorted({a for a in thresholds if thresholds.count(a) > 1}, key=repr)
     ]
     if problems:
@@ -576,20 +622,23 @@ def _start_amounts(start: Any, table: RegionTable) -> dict[str, Decimal]:
         raise DataError(
             Problem(
                 "start",
-                "expected last year's amounts as a mapping of region id to amount, an "
-                "Allocation, or a column name",
-                found=f"a {type(start).__name__}",
+                tr("solve.multiyear.expected_start"),
+                found=type(start).__name__,
             )
         )
     by_id = {str(k): v for k, v in given.items()}
     problems = [
-        Problem(f"start, {r}", "no amount for last year given for this region")
+        Problem(tr("solve.multiyear.where_start", region=r), tr("solve.multiyear.no_start"))
         for r in table.ids
         if r not in by_id
     ]
     ids = set(table.ids)
     problems += [
-        Problem(f"start, {r}", "not a region of the table", hint="check the spelling of the id")
+        Problem(
+            tr("solve.multiyear.where_start", region=r),
+            tr("solve.multiyear.not_a_region"),
+            hint=tr("solve.multiyear.not_a_region_hint"),
+        )
         for r in by_id
         if r not in ids
     ]
@@ -601,8 +650,8 @@ def _start_amounts(start: Any, table: RegionTable) -> dict[str, Decimal]:
         if value is None or value < 0:
             problems.append(
                 Problem(
-                    f"start, {region}",
-                    "expected an amount of at least 0",
+                    tr("solve.multiyear.where_start", region=region),
+                    tr("solve.multiyear.expected_amount"),
                     found=repr(by_id[region]),
                 )
             )
@@ -640,9 +689,10 @@ def _fresh_names(table: RegionTable, scheme: Scheme) -> dict[str, str]:
 
 
 def _in_year(
-    exc: InfeasibleError, year: int, what: str, hint: str | None = None
+    exc: InfeasibleError, year: int, what: Message, hint: Message | None = None
 ) -> InfeasibleError:
-    return InfeasibleError([Problem(f"year {year}", what, hint=hint), *exc.problems])
+    where = tr("solve.multiyear.where_year", year=str(year))
+    return InfeasibleError([Problem(where, what, hint=hint), *exc.problems])
 
 
 def _tier_of(
@@ -702,7 +752,7 @@ def _actual_problem(
     if pace is not None:
         bounds.append(
             GrowthCap(
-                name=f"{_PACED}at most +{_percent_text(pace)} a year",
+                name=text("solve.multiyear.pace", pace=_percent_text(pace)),
                 column=names[_LAST],
                 ratio=1 + pace,
                 where=[Condition(column=names[_LAST], op=">", value=0.0)],

@@ -285,4 +285,127 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the caps add up to {caps} (regions with a zero target held at their floors) but the "
         "total is {total}",
     ),
+    # ---------------------------------------------------------------- several years
+    "solve.multiyear.tier": (
+        "保持上年水平：不低于上年的 {ratio}",
+        "hold harmless: at least {ratio} of last year",
+    ),
+    "solve.multiyear.tier_over": (
+        "保持上年水平：不低于上年的 {ratio}（限高于目标 {above} 以上的地区）",
+        "hold harmless: at least {ratio} of last year where over target by more than {above}",
+    ),
+    "solve.multiyear.tier_under": (
+        "保持上年水平：不低于上年的 {ratio}（限低于目标不到 {above} 的地区）",
+        "hold harmless: at least {ratio} of last year where under target by less than {above}",
+    ),
+    "solve.multiyear.pace": (
+        "调整节奏：每年至多增长 {pace}",
+        "pace of change: at most +{pace} a year",
+    ),
+    "solve.multiyear.no_year": (
+        "没有模拟第 {year} 年；模拟的年份为 {first} 至 {last}",
+        "no simulated year {year}; the years are {first} to {last}",
+    ),
+    "solve.multiyear.legend": (
+        "保上年：处于保持上年水平的保底；控节奏：处于调整节奏的封顶；"
+        "受限：处于方案自身的保底或封顶；偏离：不在容差之内",
+        "held: at a hold-harmless floor; paced: at the pace-of-change cap; bounded: at a floor "
+        "or cap of the scheme; outside: not within the tolerance",
+    ),
+    "solve.multiyear.in_unit": ("单位：{unit}；{legend}", "in {unit}; {legend}"),
+    "solve.multiyear.year": ("年份", "year"),
+    "solve.multiyear.budget": ("预算", "budget"),
+    "solve.multiyear.growth": ("增长", "growth"),
+    "solve.multiyear.held": ("保上年", "held"),
+    "solve.multiyear.paced": ("控节奏", "paced"),
+    "solve.multiyear.bounded": ("受限", "bounded"),
+    "solve.multiyear.outside": ("偏离", "outside"),
+    "solve.multiyear.furthest": ("离目标最远的地区", "furthest from target"),
+    "solve.multiyear.start": ("起始", "start"),
+    "solve.multiyear.years": ("年", "years"),
+    "solve.multiyear.rule": (
+        "容差为目标的 {tolerance}，或一个取整单位",
+        "tolerance {tolerance} of the target, or one step",
+    ),
+    "solve.multiyear.not_converged": (
+        "{years} 年内未收敛（{rule}）",
+        "not converged within {years} years ({rule})",
+    ),
+    "solve.multiyear.converged": (
+        "{years} 年收敛，自 {first} 年起（{rule}）",
+        "converged in {years} years, from {first} ({rule})",
+    ),
+    "solve.multiyear.converged_one": (
+        "{years} 年收敛，自 {first} 年起（{rule}）",
+        "converged in {years} year, from {first} ({rule})",
+    ),
+    "solve.multiyear.start_zero": (
+        "上年金额合计应大于 0",
+        "expected last year's amounts to add up to more than 0",
+    ),
+    "solve.multiyear.where_year": ("第 {year} 年", "year {year}"),
+    "solve.multiyear.budget_to_zero": (
+        "预算按 {rate} 增长，从 {before} {unit} 变为 0",
+        "the budget grows by {rate} from {before} {unit} to 0",
+    ),
+    "solve.multiyear.budget_to_zero_hint": (
+        "增长率应大于 −1，且至少保留一个取整单位",
+        "a rate above −1 that keeps at least one step",
+    ),
+    "solve.multiyear.context": (
+        "预算 {budget} {unit}（上年 {before} {unit}，{rate}）",
+        "the budget of {budget} {unit} (last year {before} {unit}, {rate})",
+    ),
+    "solve.multiyear.cannot_allocate": (
+        "方案无法分配{context}",
+        "the scheme cannot allocate {context}",
+    ),
+    "solve.multiyear.limits": (
+        "{context}无法在逐年增减限制之内分配",
+        "{context} cannot be allocated within the year-over-year limits",
+    ),
+    "solve.multiyear.limits_hint": (
+        "降低保持上年水平的比例、放宽调整节奏，或改变增长率",
+        "lower the hold-harmless ratio, raise the pace, or change the growth",
+    ),
+    "solve.multiyear.expected_years": (
+        "年数应为不小于 1 的整数",
+        "expected a whole number of years, at least 1",
+    ),
+    "solve.multiyear.expected_pace": (
+        "应为不小于 0 的每年最大增幅（0.1 表示 +10%），或 `None`",
+        "expected the largest yearly growth as a fraction of at least 0 (0.1 for +10%), or None",
+    ),
+    "solve.multiyear.expected_tolerance": (
+        "应为不小于 0 的有限数",
+        "expected a finite number of at least 0",
+    ),
+    "solve.multiyear.one_rate_per_year": (
+        "每年应有一个增长率（共 {years} 年）",
+        "expected one growth rate per year ({years})",
+    ),
+    "solve.multiyear.rates": ("{count} 个增长率", "{count} rates"),
+    "solve.multiyear.expected_rate": (
+        "增长率应大于 −1（0.05 表示 +5%）",
+        "expected a growth rate above −1 (0.05 for +5%)",
+    ),
+    "solve.multiyear.expected_tier": ("应为 `HoldHarmlessTier`", "expected a HoldHarmlessTier"),
+    "solve.multiyear.two_tiers": (
+        "两个档次适用于同一批地区",
+        "two tiers apply to the same regions",
+    ),
+    "solve.multiyear.twice": ("`{above}` 出现两次", "{above} twice"),
+    "solve.multiyear.expected_start": (
+        "上年金额应为地区到金额的映射、一个分配结果（`Allocation`）或一列的列名",
+        "expected last year's amounts as a mapping of region id to amount, an Allocation, "
+        "or a column name",
+    ),
+    "solve.multiyear.where_start": ("上年金额，{region}", "start, {region}"),
+    "solve.multiyear.no_start": (
+        "没有给出该地区的上年金额",
+        "no amount for last year given for this region",
+    ),
+    "solve.multiyear.not_a_region": ("不是数据表中的地区", "not a region of the table"),
+    "solve.multiyear.not_a_region_hint": ("检查地区名称的拼写", "check the spelling of the id"),
+    "solve.multiyear.expected_amount": ("金额应不小于 0", "expected an amount of at least 0"),
 }
