@@ -388,6 +388,13 @@ def _fail(exc: Exception, *, debug: bool) -> int:
     if isinstance(exc, UsageError):
         print(text("cli.error_line", message=exc.message), file=sys.stderr)
         return EXIT_USAGE
+    if isinstance(exc, BrokenPipeError):  # the reader left (``fundalloc allocate … | head``)
+        import os
+
+        # nothing more can be shown; point standard output at nothing so that Python's own
+        # flush at exit does not fail a second time
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     if isinstance(exc, OSError):  # a folder missing, no permission, a disk full
         reason = _os_reason(exc)
         if exc.filename:

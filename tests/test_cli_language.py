@@ -552,3 +552,18 @@ def test_analysis_bars_label_in_the_current_language() -> None:
     bar.update(2)
     bar.close()
     assert "抽样：100%|" in out.getvalue() and "it/s" not in out.getvalue()
+
+
+def test_a_reader_that_leaves_early_is_not_an_error() -> None:
+    """``fundalloc allocate … | head``: the table cut short, no message, exit 0."""
+    env = {k: v for k, v in os.environ.items() if k != "FUNDALLOC_LANG"}
+    with subprocess.Popen(
+        [sys.executable, "-m", "fundalloc", "allocate", str(EXAMPLE / "scheme.toml")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # before the program has printed anything
+        err = process.stderr.read()
+    assert process.returncode == 0 and err == b""

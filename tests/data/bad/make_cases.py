@@ -119,6 +119,40 @@ def output_json(change: Callable[[dict[str, Any]], None] | None = None) -> bytes
     return json.dumps(doc, ensure_ascii=False, indent=1).encode()
 
 
+def workbook(sheets: dict[str, str]) -> bytes:
+    """An XLSX workbook with one sheet per CSV text, its bytes the same on every run (fixed
+    dates inside and on each part of the archive)."""
+    import datetime
+    import io
+    import re
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, csv_text in sheets.items():
+        sheet = book.create_sheet(title)
+        for line in csv_text.splitlines():
+            sheet.append([int(c) if c.isdigit() else c for c in line.split(",")])
+    fixed = datetime.datetime(2026, 1, 1)
+    book.properties.created = book.properties.modified = fixed
+    raw = io.BytesIO()
+    book.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for item in source.infolist():
+            part = zipfile.ZipInfo(item.filename, date_time=(2026, 1, 1, 0, 0, 0))
+            part.compress_type = zipfile.ZIP_DEFLATED
+            raw_part = source.read(item.filename)
+            if item.filename == "docProps/core.xml":  # openpyxl stamps the time of saving
+                raw_part = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2026-01-01T00:00:00Z", raw_part
+                )
+            zipped.writestr(part, raw_part)
+    return out.getvalue()
+
+
 def data_with(row: int, column: str, value: str) -> str:
     lines = [line.split(",") for line in DATA.splitlines()]
     lines[row][lines[0].index(column)] = value
@@ -436,6 +470,25 @@ def main() -> None:
         "explain_unknown_region",
         r"甲县: no such region \(hint: did you mean '甲市'\?\)",
         args="explain scheme.toml 甲县",
+    )
+    # ---- command-line options (issue 11)
+    case(
+        "sheet_unknown",  # the sheet asked for, and the sheets there are
+        r"data\.xlsx.*'测算'.*'说明', '数据'",
+        args="allocate scheme.toml --sheet 测算 -o out.csv",
+        data=workbook({"说明": "本表说明", "数据": DATA}),
+        data_name="data.xlsx",
+        scheme=SCHEME.replace('path = "data.csv"', 'path = "data.xlsx"'),
+    )
+    case(
+        "sheet_on_csv",
+        r"data\.csv: --sheet is for XLSX data files only; found a \.csv file",
+        args="allocate scheme.toml --sheet 数据 -o out.csv",
+    )
+    case(
+        "unknown_language",
+        r"argument --lang: invalid choice: 'fr' \(choose from 'zh', 'en'\)",
+        args="allocate scheme.toml --lang fr -o out.csv",
     )
 
 
