@@ -159,10 +159,10 @@ def child(n: int, seed: int, repeat: int, skip: list[str], calculation_sheet: bo
     provenance = Provenance("scheme.toml", "", "data.csv", "", "bench", "2026-01-01T00:00:00")
     frame = pd.DataFrame(
         {
-            "地区": list(result.amounts),
-            "测算数": [float(t) for t in result.targets.values()],
-            "分配金额": [float(a) for a in result.amounts.values()],
-            "占比": [float(a / result.total) for a in result.amounts.values()],
+            "地区": list(result.ids),
+            "测算数": result.target_values,
+            "分配金额": result.amount_values,
+            "占比": result.share_values,
         }
     )
     out: dict[str, Any] = {}

@@ -226,6 +226,21 @@ def plain_decimal(value: Decimal) -> str:
     return format(value, "f")
 
 
+def _fixed_texts(values: npt.NDArray[Any], places: int) -> list[str] | None:
+    """Whole numbers ``q`` as the text of ``q / 10**places`` with its trailing zeros kept
+    and ``.000…`` dropped, formatted in one C loop; None when the numbers are too large for
+    binary64 to carry every digit (|q| ≥ 2^50)."""
+    if values.dtype == object or not len(values):
+        return None if len(values) else []
+    if int(np.abs(values).max()) >= 2**50:
+        return None
+    floats = values.astype(np.float64) / float(10**places) if places else values.astype(np.float64)
+    text = (f"%.{places}f\n" * len(floats)) % tuple(floats.tolist())
+    if places:
+        text = text.replace("." + "0" * places + "\n", "\n")
+    return text.split("\n")[:-1]
+
+
 def plain_quanta(quanta: npt.NDArray[Any] | list[int], exponent: int) -> list[str]:
     """Whole numbers of quanta of ``10**exponent`` as :func:`plain_decimal` writes the
     Decimal ``q·10**exponent`` (without building a Decimal per number).
@@ -233,6 +248,10 @@ def plain_quanta(quanta: npt.NDArray[Any] | list[int], exponent: int) -> list[st
     >>> plain_quanta([37000000, 12500000, -1, 0], -6)
     ['37', '12.500000', '-0.000001', '0']
     """
+    if exponent < 0:
+        fast = _fixed_texts(np.asarray(quanta), -exponent)
+        if fast is not None:
+            return fast
     values = quanta.tolist() if isinstance(quanta, np.ndarray) else list(quanta)
     if exponent >= 0:
         scale = 10**exponent
@@ -257,19 +276,17 @@ def plain_steps(units: npt.NDArray[Any], step: Decimal) -> list[str]:
     sign, digits, exponent = step.as_tuple()
     coefficient = int("".join(map(str, digits))) * (-1 if sign else 1)
     exponent = int(exponent)
-    values = units.tolist()
+    units = np.asarray(units)
     if exponent >= 0:
-        return [str(int(u) * coefficient * 10**exponent) for u in values]
-    unit = 10**-exponent
-    out = []
-    for u in values:
-        q = int(u) * coefficient
-        whole, part = divmod(abs(q), unit)
-        sign_text = "-" if q < 0 else ""
-        out.append(
-            f"{sign_text}{whole}" if not part else f"{sign_text}{whole}.{part:0{-exponent}d}"
-        )
-    return out
+        scale = coefficient * 10**exponent
+        if units.dtype != object and int(np.abs(units).max(initial=0)) * abs(scale) < 2**62:
+            return (units.astype(np.int64) * scale).astype(str).tolist()
+        return [str(int(u) * scale) for u in units.tolist()]
+    if units.dtype != object and int(np.abs(units).max(initial=0)) * abs(coefficient) < 2**50:
+        return plain_quanta(units.astype(np.int64) * coefficient, exponent)
+    return plain_quanta(
+        np.array([int(u) * coefficient for u in units.tolist()], dtype=object), exponent
+    )
 
 
 _INT64_SAFE = 2**62

@@ -353,24 +353,84 @@ def _csv(job: Job) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+class BreakdownTexts:
+    """Every region's breakdown as the outputs write it, by column: the fixed items'
+    (stage, tranche, name) and amount texts, the bound item's where a region has one, the
+    rounding item's; in table order."""
+
+    def __init__(self, result: Allocation) -> None:
+        parts = result.breakdown_columns
+        self.heads = [(c.stage, c.tranche, c.name) for c in parts.items]
+        self.values = [parts.plain(c.quanta) for c in parts.items]
+        self.codes = parts.bound_stage.tolist()
+        self.names = parts.bound_name.tolist()
+        self.bound_names = parts.bound_names
+        self.bound = parts.plain(parts.bound)
+        self.rounding = parts.plain(parts.rounding)
+        self.method = result.scheme.method
+
+    def region(self, i: int) -> list[list[str]]:
+        """Region i's items as ``[stage, tranche, name, amount]`` lists."""
+        items = [[*head, values[i]] for head, values in zip(self.heads, self.values, strict=True)]
+        if self.codes[i]:
+            stage = BOUND_STAGES[self.codes[i]]
+            items.append([stage, "", self.bound_names[self.names[i]], self.bound[i]])
+        items.append(["rounding", "", self.method, self.rounding[i]])
+        return items
+
+    def same(self, i: int, items: list[list[str]]) -> bool:
+        """Whether ``items`` are region i's, exactly as written."""
+        fixed = len(self.heads)
+        if len(items) != fixed + (2 if self.codes[i] else 1):
+            return False
+        for item, head, values in zip(items, self.heads, self.values, strict=False):
+            if (
+                item[3] != values[i]
+                or item[0] != head[0]
+                or item[1] != head[1]
+                or item[2] != head[2]
+            ):
+                return False
+        if self.codes[i]:
+            stage = BOUND_STAGES[self.codes[i]]
+            if items[fixed] != [stage, "", self.bound_names[self.names[i]], self.bound[i]]:
+                return False
+        return items[-1] == ["rounding", "", self.method, self.rounding[i]]
+
+    def json(self, ids: Sequence[str]) -> str:
+        """The breakdown object as ``json.dumps`` writes it (``{"id": [[...], ...], ...}``),
+        made from the columns' texts without a list per item."""
+
+        def head(*words: str) -> str:
+            return json.dumps(list(words), ensure_ascii=False)[:-1] + ', "'
+
+        columns = [
+            [prefix + v + '"]' for v in values]
+            for prefix, values in zip((head(*h) for h in self.heads), self.values, strict=True)
+        ]
+        tail = head("rounding", "", self.method)
+        rounding = [tail + v + '"]' for v in self.rounding]
+        if any(self.codes):
+            heads = [[head(stage, "", name) for name in self.bound_names] for stage in BOUND_STAGES]
+            bound = [
+                heads[c][k] + v + '"]' if c else None
+                for c, k, v in zip(self.codes, self.names, self.bound, strict=True)
+            ]
+            columns.append(bound)  # type: ignore[arg-type]
+        columns.append(rounding)
+        keys = [json.dumps(region, ensure_ascii=False) for region in ids]
+        entries = [
+            f"{key}: [{', '.join(c for c in row if c is not None)}]"
+            for key, row in zip(keys, zip(*columns, strict=True), strict=True)
+        ]
+        return "{" + ", ".join(entries) + "}"
+
+
 def breakdown_lists(result: Allocation) -> list[list[list[str]]]:
     """Every region's breakdown as ``[stage, tranche, name, amount]`` lists (the amount as
     the outputs write it), in table order, built from the columns."""
-    parts = result.breakdown_columns
-    fixed = [(c.stage, c.tranche, c.name, parts.plain(c.quanta)) for c in parts.items]
-    bound = parts.plain(parts.bound)
-    rounding = parts.plain(parts.rounding)
-    codes = parts.bound_stage.tolist()
-    names = parts.bound_name.tolist()
-    method = result.scheme.method
-    out = []
-    for i in range(len(parts)):
-        items = [[stage, tranche, name, values[i]] for stage, tranche, name, values in fixed]
-        if codes[i]:
-            items.append([BOUND_STAGES[codes[i]], "", parts.bound_names[names[i]], bound[i]])
-        items.append(["rounding", "", method, rounding[i]])
-        out.append(items)
-    return out
+    texts = BreakdownTexts(result)
+    return [texts.region(i) for i in range(len(result.table))]
 
 
 def document(
@@ -379,8 +439,12 @@ def document(
     data: DataSource,
     provenance: Provenance,
     scheme_format: str = "toml",
+    *,
+    breakdown: bool = True,
 ) -> dict[str, Any]:
-    """Everything needed to re-run and check the allocation, as plain JSON data."""
+    """Everything needed to re-run and check the allocation, as plain JSON data (without
+    ``result.breakdown`` when ``breakdown`` is false: the JSON renderer writes it as text
+    from the columns)."""
     table = result.table
     columns = input_columns(result)
     # each column taken once (``raw`` copies a whole column), then the rows zipped
@@ -407,14 +471,22 @@ def document(
             "unallocated": plain_decimal(result.unallocated),
             "targets": dict(zip(ids, result.target_values.tolist(), strict=True)),
             "amounts": dict(zip(ids, plain_steps(result.units, result.scheme.step), strict=True)),
-            "breakdown": dict(zip(ids, breakdown_lists(result), strict=True)),
+            **(
+                {"breakdown": dict(zip(ids, breakdown_lists(result), strict=True))}
+                if breakdown
+                else {}
+            ),
         },
     }
 
 
 def _json(job: Job) -> bytes:
-    doc = document(job.result, job.scheme_text, job.data, job.provenance, job.scheme_format)
-    return _json_text(doc).encode()
+    result = job.result
+    doc = document(
+        result, job.scheme_text, job.data, job.provenance, job.scheme_format, breakdown=False
+    )
+    breakdown = BreakdownTexts(result).json(result.ids)
+    return _json_text(doc, {"result": ("breakdown", breakdown)}).encode()
 
 
 def _is_derived(scheme: Scheme, column: str) -> bool:
@@ -612,7 +684,7 @@ def render(
     return renderer(job)
 
 
-def _json_text(doc: dict[str, Any]) -> str:
+def _json_text(doc: dict[str, Any], raw: dict[str, tuple[str, str]] | None = None) -> str:
     """The JSON output: one top-level key per line, each value on its line.
 
     ``json.dumps`` with ``indent`` runs Python's own encoder (its C encoder only writes
@@ -625,9 +697,18 @@ def _json_text(doc: dict[str, Any]) -> str:
      "b": {"c": [1, "甲"]}
     }
     """
+    raw = raw or {}
+
+    def value(key: str, content: Any) -> str:
+        text = json.dumps(content, ensure_ascii=False)
+        if key in raw:  # one more key at the end of an object, given as JSON text
+            name, added = raw[key]
+            text = f"{text[:-1]}, {json.dumps(name, ensure_ascii=False)}: {added}}}"
+        return text
+
     items = (
-        f" {json.dumps(key, ensure_ascii=False)}: {json.dumps(value, ensure_ascii=False)}"
-        for key, value in doc.items()
+        f" {json.dumps(key, ensure_ascii=False)}: {value(key, content)}"
+        for key, content in doc.items()
     )
     return "{\n" + ",\n".join(items) + "\n}\n"
 

@@ -49,8 +49,8 @@ from fundalloc.i18n import Lang, Message, tr
 from fundalloc.io.outputs import (
     SHEET_NAMES,
     TITLE_ROWS,
+    BreakdownTexts,
     Provenance,
-    breakdown_lists,
     factor_rows,
     labels_for,
     total_share,
@@ -424,7 +424,7 @@ def _verify_json(path: Path) -> list[Message]:
         _close,
         "output.verify.among_targets",
     )
-    differences += _json_breakdown(breakdown, dict(zip(ids, breakdown_lists(fresh), strict=True)))
+    differences += _json_breakdown(breakdown, fresh)
     return differences
 
 
@@ -449,20 +449,21 @@ def _by_region(
     return out
 
 
-def _json_breakdown(
-    breakdown: dict[str, list[list[str]]], now: dict[str, list[list[str]]]
-) -> list[Message]:
+def _json_breakdown(breakdown: dict[str, list[list[str]]], fresh: Allocation) -> list[Message]:
     out: list[Message] = []
-    for region in sorted(set(breakdown) | set(now)):
-        if region not in now:
+    texts = BreakdownTexts(fresh)
+    position = {region: i for i, region in enumerate(fresh.ids)}
+    for region in sorted(set(breakdown) | set(position)):
+        if region not in position:
             out.append(tr("output.verify.breakdown_not_a_region", region=region))
             continue
         if region not in breakdown:
             out.append(tr("output.verify.breakdown_missing", region=region))
             continue
-        then_items, now_items = breakdown[region], now[region]
-        if then_items == now_items:
+        then_items = breakdown[region]
+        if texts.same(position[region], then_items):
             continue
+        now_items = texts.region(position[region])
         if len(then_items) != len(now_items):
             out.append(
                 tr(
@@ -603,9 +604,9 @@ def _cells(path: Path, sheet: str, index: int) -> list[list[Any]]:
 
     Read with python-calamine (it unescapes ``_xHHHH_`` itself) when the sheet's cells
     name no row or column far past those it holds (calamine would allocate the whole
-    area), else with openpyxl (whose text is unescaped here). The provenance sheet (the
-    fifth), whose blank rows at the end are lines of the scheme text that calamine leaves
-    out, is always read with openpyxl."""
+    area), else with openpyxl (whose text is unescaped here). Rows of blank cells at the
+    end, which calamine leaves out (on the provenance sheet they are lines of the scheme
+    text), are added back up to the sheet's last row."""
     import importlib.util
 
     with zipfile.ZipFile(path) as archive:
@@ -614,7 +615,7 @@ def _cells(path: Path, sheet: str, index: int) -> list[list[Any]]:
     last_row = max((int(r) for r in rows_seen), default=0)
     letters = {m[0] for m in _CELL_REF.findall(xml[:65536])}
     wide = max((len(x) for x in letters), default=1) > 2
-    compact = last_row <= 2 * len(rows_seen) + 64 and not wide and index != 4
+    compact = last_row <= 2 * len(rows_seen) + 64 and not wide
     if compact and importlib.util.find_spec("python_calamine") is not None:
         from python_calamine import CalamineWorkbook
 
@@ -623,17 +624,23 @@ def _cells(path: Path, sheet: str, index: int) -> list[list[Any]]:
             raw = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         finally:
             workbook.close()
-        return [
-            [
-                None
-                if v == ""
-                else int(v)
-                if v.__class__ is float and v.is_integer() and -(2**53) < v < 2**53
-                else v
-                for v in row
+        if index < 2:  # the big sheets: numbers are compared as floats
+            rows = [[None if v == "" else v for v in row] for row in raw]
+        else:
+            rows = [
+                [
+                    None
+                    if v == ""
+                    else int(v)
+                    if v.__class__ is float and v.is_integer() and -(2**53) < v < 2**53
+                    else v
+                    for v in row
+                ]
+                for row in raw
             ]
-            for row in raw
-        ]
+        while len(rows) < last_row:  # rows of blank cells at the end (lines of the scheme)
+            rows.append([])
+        return rows
     openpyxl = require("openpyxl", "excel")
     with path.open("rb") as handle:
         book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
