@@ -169,6 +169,7 @@ def test_the_formula_in_words_covers_groups_quotas_amounts_and_conditions() -> N
     scheme = fa.Scheme(
         total=Decimal(1000),
         step=Decimal("0.01"),
+        eligibility=[fa.Condition(column="村数", op=">", value=0)],
         tranches=[
             fa.Tranche(name="定额", quota=fa.Quota(column="村数", rate=10)),
             fa.Tranche(
@@ -204,6 +205,7 @@ def test_the_formula_in_words_covers_groups_quotas_amounts_and_conditions() -> N
     result = fa.allocate(_table(), scheme)
     page = context(result, lang="zh", provenance=PROVENANCE)
     assert page["formula"] == [
+        "参与分配的地区：村数 > 0；其余地区不参与分配",
         "定额（定额）：按村数每单位 10 万元",
         "因素（600 万元）：人口组/甲 12.5%、人口组/乙 37.5%、村 50%（仅限 贫困人口 > 0）",
         "其余（占 100%）：村 100%",
@@ -354,16 +356,24 @@ def test_the_default_templates_hold_no_words_of_their_own() -> None:
 def test_a_template_with_a_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.md.j2"
     bad.write_text(
-        "# {{ title }}\n\n{% for row in rows %}\n| {{ row.region }} |\n", encoding="utf-8"
+        "# {{ title }}\n\n| {{ labels.region }} |\n{% for row in rows %\n", encoding="utf-8"
     )
     with pytest.raises(DataError) as caught:
         render_markdown(_allocation(), provenance=PROVENANCE, template=bad)
-    assert f"{bad}, line 4" in caught.value.render("en") or f"{bad}, line 5" in caught.value.render(
-        "en"
+    assert caught.value.render("en").startswith(
+        f"template {bad}, line 4: the template has a syntax error; found "
     )
-    assert "the template has a syntax error" in caught.value.render("en")
-    assert f"模板 {bad} 第" in caught.value.render("zh")
-    assert "模板有语法错误" in caught.value.render("zh")
+    assert caught.value.render("zh").startswith(f"模板 {bad} 第 4 行：模板有语法错误；实际为 ")
+    assert str(default_template("md")) in caught.value.render("en")  # the hint: copy it
+
+
+def test_a_copy_of_the_default_template_gives_the_same_page(tmp_path: Path) -> None:
+    for fmt, render in (("html", render_html), ("md", render_markdown)):
+        copy = tmp_path / f"copy.{fmt}.j2"
+        copy.write_bytes(default_template(fmt).read_bytes())  # type: ignore[arg-type]
+        for lang in ("zh", "en"):
+            mine = render(_allocation(), lang=lang, provenance=PROVENANCE, template=copy)  # type: ignore[operator]
+            assert mine == render(_allocation(), lang=lang, provenance=PROVENANCE)  # type: ignore[operator]
 
 
 def test_an_undefined_variable_names_the_line(tmp_path: Path) -> None:

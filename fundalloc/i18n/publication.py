@@ -46,6 +46,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path}（{size}）：按{column}每单位 {rate} {unit}",
         "{path} ({size}): {rate} {unit} per unit of {column}",
     ),
+    "publication.eligibility": (
+        "参与分配的地区：{conditions}；其余地区不参与分配",
+        "Regions taking part: those where {conditions}; the others get nothing",
+    ),
     "publication.only_where": ("{line}（仅限 {conditions}）", "{line} (only where {conditions})"),
     # --- the limits in words
     "publication.floor_amount": (

@@ -32,6 +32,7 @@ modified dates and the zip entries' timestamps.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import io
 import re
 import zipfile
@@ -308,9 +309,13 @@ def _size(tranche: Tranche, unit: str) -> Message:
 
 
 def _formula_words(scheme: Scheme, lang: Lang) -> list[str]:
-    """The formula in words, one line per tranche that splits money among the regions: its
-    size, its factors with their weights as percentages, its coefficients, its conditions."""
+    """The formula in words: which regions take part (when the scheme says), then one line
+    per tranche that splits money among the regions: its size, its factors with their weights
+    as percentages, its coefficients, its conditions."""
     lines = []
+    if scheme.eligibility:
+        conditions = [c.describe() for c in scheme.eligibility]
+        lines.append(tr("publication.eligibility", conditions=conditions).render(lang))
     for path, tranche in scheme.walk():
         if tranche.tranches:
             continue
@@ -483,7 +488,7 @@ def _place(file: str, line: int | None) -> Message:
 def _template_error(
     file: str, line: int | None, message: Message, found: str, format: TextFormat
 ) -> DataError:
-    hint = tr("publication.template_hint", default=DEFAULT_TEMPLATES[format])
+    hint = tr("publication.template_hint", default=str(default_template(format)))
     return DataError(Problem(_place(file, line), message, found=found, hint=hint))
 
 
@@ -715,8 +720,8 @@ def _default_look(document: Any) -> None:
 
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.left_margin = section.right_margin = Cm(2.6)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    section.left_margin = section.right_margin = Cm(2.5)
+    section.top_margin = section.bottom_margin = Cm(2.5)
 
     def font(style: Any, size: float, bold: bool) -> None:
         style.font.name = "SimSun"
@@ -782,7 +787,8 @@ def render_docx(
     document = _open_document(template)
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt, RGBColor
-    from lxml import etree
+
+    etree = importlib.import_module("lxml.etree")  # python-docx's XML library; no stubs
 
     words = page["labels"]
 
