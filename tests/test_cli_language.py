@@ -567,3 +567,37 @@ def test_a_reader_that_leaves_early_is_not_an_error() -> None:
         process.stdout.close()  # before the program has printed anything
         err = process.stderr.read()
     assert process.returncode == 0 and err == b""
+
+
+@pytest.mark.slow
+def test_a_long_run_shows_its_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    """A real run of 200 000 regions (several seconds): a bar on a terminal after two
+    seconds, removed at the end; nothing when standard error is a pipe."""
+    if sys.platform == "win32":
+        pytest.skip("needs a POSIX pseudo-terminal")
+    pytest.importorskip("tqdm")
+    rows = ["地区,贫困人口,农村人口,等次"]
+    rows += [f"地区{i},{1 + i % 900},{1000 + i % 19000},{'AB'[i % 2]}" for i in range(200_000)]
+    (tmp_path / "data.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    scheme = (BAD / "negative" / "scheme.toml").read_text(encoding="utf-8")
+    scheme = scheme.replace("total = 1000", "total = 10000000").replace("amount = 50", "amount = 0")
+    (tmp_path / "scheme.toml").write_text(scheme, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "FUNDALLOC_LANG"}
+    command = [sys.executable, "-m", "fundalloc", "allocate", "scheme.toml"]
+    terminal = Terminal()
+    try:
+        with subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=terminal.stream, cwd=tmp_path, env=env
+        ) as process:
+            seen = []
+            while process.poll() is None:
+                seen.append(terminal.read(0.2))
+        seen.append(terminal.read(0.2))
+    finally:
+        terminal.close()
+    shown = "".join(seen)
+    assert process.returncode == 0
+    assert "/3 [00:0" in shown and ("读取数据：" in shown or "分配：" in shown), shown[-300:]
+    assert shown.rsplit("]", 1)[1].strip(" \r") == ""  # removed at the end
+    piped = subprocess.run(command, capture_output=True, cwd=tmp_path, env=env, check=False)
+    assert piped.returncode == 0 and piped.stderr == b""
