@@ -41,6 +41,7 @@ from fundalloc.analysis._progress import Progress, reporter
 from fundalloc.analysis.weights import with_weights
 from fundalloc.bounds import at_bounds
 from fundalloc.errors import InfeasibleError, Problem, SchemeError, SolverError
+from fundalloc.i18n import Message, tr
 from fundalloc.money import format_amount
 from fundalloc.result import Allocation
 from fundalloc.scheme import Scheme
@@ -180,12 +181,10 @@ class WeightModel:
         if scheme.constraints:
             raise SchemeError(
                 Problem(
-                    "constraints",
-                    "the vectorised weight model handles per-region floors and caps only; "
-                    "this scheme has group constraints",
-                    found="; ".join(c.label(scheme.unit) for c in scheme.constraints),
-                    hint="loop over fundalloc.allocate with schemes from "
-                    "fundalloc.analysis.weights.with_weights, which solves them",
+                    tr("solve.where_constraints"),
+                    tr("solve.model.no_groups"),
+                    found=[c.description(scheme.unit) for c in scheme.constraints],
+                    hint=tr("solve.model.no_groups_hint"),
                 )
             )
         leaves: list[_Leaf] = []
@@ -212,9 +211,7 @@ class WeightModel:
             keys += [(leaf.path, f.name) for f in tranche.factors]
             weights += leaf.weights.tolist()
         if not leaves:
-            raise SchemeError(
-                Problem("tranches", "the scheme has no weighted factors for the model to vary")
-            )
+            raise SchemeError(Problem("tranches", tr("solve.model.no_factors")))
         limits = trace.limits
         adjusted = np.concatenate([leaf.adjusted for leaf in leaves])
         return cls(
@@ -255,10 +252,9 @@ class WeightModel:
             raise SchemeError(
                 Problem(
                     label,
-                    "no weight has this label; labels are the tranche path and the factor "
-                    "name joined by '/'",
+                    tr("solve.model.no_label"),
                     found=", ".join(self.labels),
-                    hint=f"did you mean {close[0]!r}?" if close else None,
+                    hint=tr("solve.model.did_you_mean", label=repr(close[0])) if close else None,
                 )
             ) from None
 
@@ -310,18 +306,17 @@ class WeightModel:
             raise SchemeError(
                 Problem(
                     label,
-                    "expected weights between 0 and 1 (the weights of a tranche add up to 1)",
+                    tr("solve.model.weight_range"),
                     found=", ".join(f"{v:g}" for v in bad),
-                    hint="use a smaller relative change" if min(bad) >= 0 else None,
+                    hint=tr("solve.model.smaller_change") if min(bad) >= 0 else None,
                 )
             )
         if not self.movable(k):
             raise SchemeError(
                 Problem(
                     label,
-                    "this weight holds its whole tranche, so it cannot change with the other "
-                    "weights rescaled",
-                    found=f"weight {base[j]:g}",
+                    tr("solve.model.whole_tranche"),
+                    found=tr("solve.model.weight", weight=f"{base[j]:g}"),
                 )
             )
         rows = np.outer((1.0 - values) / (1.0 - base[j]), base)
@@ -410,9 +405,7 @@ class WeightModel:
         """
         w = self._validate(np.atleast_2d(np.asarray(weights, dtype=np.float64)))
         if chunk < 1:
-            raise SchemeError(
-                Problem("chunk", "expected a positive number of rows", found=repr(chunk))
-            )
+            raise SchemeError(Problem("chunk", tr("solve.model.expected_rows"), found=repr(chunk)))
         rows = w.shape[0]
         scale = self._scales(w)
         starts = list(range(0, rows, _BLOCK))
@@ -484,8 +477,12 @@ class WeightModel:
             raise SchemeError(
                 Problem(
                     "weights",
-                    f"expected {len(self.labels)} weights per vector ({', '.join(self.labels)})",
-                    found=f"shape {w.shape}",
+                    tr(
+                        "solve.model.weights_per_vector",
+                        count=str(len(self.labels)),
+                        labels=", ".join(self.labels),
+                    ),
+                    found=tr("solve.model.shape", shape=str(w.shape)),
                 )
             )
         bad = ~np.isfinite(w) | (w < 0)
@@ -494,7 +491,7 @@ class WeightModel:
             raise SchemeError(
                 Problem(
                     f"weights[{b}]",
-                    "expected finite weights >= 0",
+                    tr("solve.model.finite_weights"),
                     found=f"{self.labels[k]} = {w[b, k]}",
                 )
             )
@@ -507,8 +504,8 @@ class WeightModel:
                 raise SchemeError(
                     Problem(
                         "/".join(leaf.path),
-                        "expected at least one positive weight in every tranche",
-                        found=f"all zero in weight vectors {_rows(empty)}",
+                        tr("solve.model.positive_weight"),
+                        found=tr("solve.model.all_zero", rows=_rows(empty)),
                     )
                 )
             out[:, block] = w[:, block] / sums
@@ -526,9 +523,8 @@ class WeightModel:
                 raise SchemeError(
                     Problem(
                         "/".join(leaf.path),
-                        "the coefficients are 0 for every region with a positive share of the "
-                        "weighted factors",
-                        found=f"weight vectors {_rows(empty)}",
+                        tr("solve.model.coefficients_zero"),
+                        found=tr("solve.model.vectors", rows=_rows(empty)),
                     )
                 )
             scale[:, block] = w[:, block] * (leaf.size / mass)[:, None]
@@ -545,9 +541,12 @@ def _frozen(array: npt.NDArray[_T]) -> npt.NDArray[_T]:
     return out
 
 
-def _rows(indices: npt.NDArray[np.intp]) -> str:
+def _rows(indices: npt.NDArray[np.intp]) -> Message | str:
+    """Row numbers, ten at most and a count of the others."""
     shown = ", ".join(str(int(i)) for i in indices[:10])
-    return shown + (f" and {indices.size - 10} more" if indices.size > 10 else "")
+    if indices.size > 10:
+        return tr("solve.model.and_more", shown=shown, more=str(indices.size - 10))
+    return shown
 
 
 #: amounts of other weight vectors carry no record of their bounds: compared within the one
@@ -680,8 +679,10 @@ def _solve_chunk(
             off = np.flatnonzero(np.abs(gap) > 1e-9 * max(1.0, abs(total)))
             if off.size:
                 raise SolverError(
-                    f"the multiplier of weight vectors {_rows(off + first)} stopped "
-                    f"{float(gap[off[0]]):g} away from the total"
+                    Problem(
+                        tr("solve.model.vectors", rows=_rows(off + first)),
+                        tr("solve.model.stopped", gap=f"{float(gap[off[0]]):g}"),
+                    )
                 )
             return lam
         np.equal(scaled, clipped, out=free)
@@ -704,14 +705,18 @@ def _solve_chunk(
     if short.any():
         raise InfeasibleError(
             Problem(
-                f"weight vectors {_rows(stuck[short] + first)}",
-                "the caps (with the floors of regions whose target is 0) hold only "
-                f"{format_amount(float(reachable[short][0]))} but "
-                f"{format_amount(total)} must be allocated",
-                hint="a weight of 0 leaves regions with no target, at their floor",
+                tr("solve.model.vectors", rows=_rows(stuck[short] + first)),
+                tr(
+                    "solve.model.caps_short",
+                    caps=format_amount(float(reachable[short][0])),
+                    total=format_amount(total),
+                ),
+                hint=tr("solve.model.caps_short_hint"),
             )
         )
     raise SolverError(
-        f"the multiplier of weight vectors {_rows(stuck + first)} did not converge in "
-        f"{_MAX_STEPS} steps"
+        Problem(
+            tr("solve.model.vectors", rows=_rows(stuck + first)),
+            tr("solve.model.no_convergence", steps=str(_MAX_STEPS)),
+        )
     )

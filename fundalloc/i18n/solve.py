@@ -408,4 +408,70 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "solve.multiyear.not_a_region": ("不是数据表中的地区", "not a region of the table"),
     "solve.multiyear.not_a_region_hint": ("检查地区名称的拼写", "check the spelling of the id"),
     "solve.multiyear.expected_amount": ("金额应不小于 0", "expected an amount of at least 0"),
+    # ---------------------------------------------------------------- the weight model
+    "solve.model.no_groups": (
+        "向量化的权重模型只处理逐地区的保底和封顶；该方案含有组合约束",
+        "the vectorised weight model handles per-region floors and caps only; this scheme "
+        "has group constraints",
+    ),
+    "solve.model.no_groups_hint": (
+        "用 `fundalloc.analysis.weights.with_weights` 生成方案，循环调用 `fundalloc.allocate`，"
+        "它会求解这些约束",
+        "loop over fundalloc.allocate with schemes from "
+        "fundalloc.analysis.weights.with_weights, which solves them",
+    ),
+    "solve.model.no_factors": (
+        "方案中没有可供模型调整的加权因素",
+        "the scheme has no weighted factors for the model to vary",
+    ),
+    "solve.model.no_label": (
+        "没有权重使用这个标签；标签是块的路径和因素名称用 '/' 连接而成",
+        "no weight has this label; labels are the tranche path and the factor name joined by '/'",
+    ),
+    "solve.model.did_you_mean": ("是否想写 {label}？", "did you mean {label}?"),
+    "solve.model.weight_range": (
+        "权重应在 0 和 1 之间（同一块的权重合计为 1）",
+        "expected weights between 0 and 1 (the weights of a tranche add up to 1)",
+    ),
+    "solve.model.smaller_change": ("使用更小的相对变化", "use a smaller relative change"),
+    "solve.model.whole_tranche": (
+        "该权重占了整个块，其他权重按比例缩放时它无法变化",
+        "this weight holds its whole tranche, so it cannot change with the other weights rescaled",
+    ),
+    "solve.model.weight": ("权重 {weight}", "weight {weight}"),
+    "solve.model.expected_rows": ("行数应为正数", "expected a positive number of rows"),
+    "solve.model.weights_per_vector": (
+        "每个向量应有 {count} 个权重（{labels}）",
+        "expected {count} weights per vector ({labels})",
+    ),
+    "solve.model.shape": ("形状 {shape}", "shape {shape}"),
+    "solve.model.finite_weights": ("权重应为不小于 0 的有限数", "expected finite weights >= 0"),
+    "solve.model.positive_weight": (
+        "每个块至少应有一个正的权重",
+        "expected at least one positive weight in every tranche",
+    ),
+    "solve.model.all_zero": ("权重向量 {rows} 全为零", "all zero in weight vectors {rows}"),
+    "solve.model.vectors": ("权重向量 {rows}", "weight vectors {rows}"),
+    "solve.model.and_more": ("{shown} 及另外 {more} 个", "{shown} and {more} more"),
+    "solve.model.coefficients_zero": (
+        "加权因素份额为正的地区，其调节系数都为 0",
+        "the coefficients are 0 for every region with a positive share of the weighted factors",
+    ),
+    "solve.model.stopped": (
+        "比例系数停在离总额 {gap} 处",
+        "the multiplier stopped {gap} away from the total",
+    ),
+    "solve.model.caps_short": (
+        "封顶（加上目标为零的地区的保底）只能容纳 {caps}，但需要分配 {total}",
+        "the caps (with the floors of regions whose target is 0) hold only {caps} but {total} "
+        "must be allocated",
+    ),
+    "solve.model.caps_short_hint": (
+        "权重为 0 会使一些地区没有目标额，只能停在保底",
+        "a weight of 0 leaves regions with no target, at their floor",
+    ),
+    "solve.model.no_convergence": (
+        "比例系数在 {steps} 步内没有收敛",
+        "the multiplier did not converge in {steps} steps",
+    ),
 }
