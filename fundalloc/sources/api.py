@@ -137,7 +137,10 @@ class SourcedAllocation:
         self.conflicts = conflicts
         self._eligible = eligible  # [source][row]
         self._units = units  # [source][row], whole steps
-        self._row = {region: i for i, region in enumerate(self.table.ids)}
+
+    @cached_property
+    def _rows(self) -> dict[str, int]:
+        return {region: i for i, region in enumerate(self.table.ids)}
 
     # ------------------------------------------------------------------ amounts
     @property
@@ -292,7 +295,7 @@ class SourcedAllocation:
 
     def _index(self, region: str) -> int:
         try:
-            return self._row[region]
+            return self._rows[region]
         except KeyError:
             close = difflib.get_close_matches(region, self.table.ids, n=1, cutoff=0.5)
             hint = tr("rounding.sources.did_you_mean", name=close[0]) if close else None
@@ -378,19 +381,19 @@ def allocate_sources(
     data = allocation.table
     eligible = _eligibility(data, sources)
 
-    order = sorted(range(len(data)), key=lambda i: data.ids[i])  # code points: row order free
-    targets = [int(u) for u in allocation.units.tolist()]
+    # regions in id order (code points), as the allocation's trace holds them: row order
+    # never changes the result
+    order = np.asarray(allocation.trace.order, dtype=np.intp)
+    targets = np.asarray(allocation.units)[order].tolist()
     amounts = [_units(s.amount, step) for s in sources]
-    solution = _solve(
-        amounts, [[row[i] for i in order] for row in eligible], [targets[i] for i in order]
-    )
+    may = np.array(eligible, dtype=bool).reshape(len(sources), len(data))
+    solution = _solve(amounts, may[:, order].tolist(), [int(t) for t in targets])
 
-    units = [[0] * len(data) for _ in sources]
-    for s, row in enumerate(solution.units):
-        for k, i in enumerate(order):
-            units[s][i] = row[k]
+    paid = np.array(solution.units, dtype=object).reshape(len(sources), len(data))
+    units = np.zeros_like(paid)
+    units[:, order] = paid
     names = [s.name for s in sources]
-    ids = [data.ids[i] for i in order]
+    ids = [data.ids[i] for i in order.tolist()]
     conflicts = tuple(c.problem(names, ids, step, unit) for c in solution.conflicts)
     if strict and conflicts:
         raise InfeasibleError(conflicts)
@@ -398,7 +401,7 @@ def allocate_sources(
         allocation=allocation,
         sources=sources,
         eligible=eligible,
-        units=units,
+        units=units.tolist(),
         conflicts=conflicts,
     )
 
@@ -512,12 +515,16 @@ def _eligibility(data: RegionTable, sources: tuple[Source, ...]) -> list[list[bo
     if problems:
         raise DataError(problems)
     out = []
+    row: dict[str, int] | None = None
     for source in sources:
         mask = np.ones(len(data), dtype=bool)
         for condition in source.eligibility:
             mask &= condition.test(data)
         if source.regions is not None:
-            named = frozenset(source.regions)
-            mask &= np.fromiter((i in named for i in data.ids), dtype=bool, count=len(data))
-        out.append([bool(v) for v in mask.tolist()])
+            if row is None:
+                row = {region: i for i, region in enumerate(data.ids)}
+            listed = np.zeros(len(data), dtype=bool)
+            listed[[row[r] for r in source.regions]] = True  # checked: every one is there
+            mask &= listed
+        out.append(mask.tolist())
     return out

@@ -132,7 +132,7 @@ def _solve(amounts: list[int], eligible: list[list[bool]], targets: list[int]) -
     rank = np.empty(len(first), dtype=np.intp)
     rank[np.argsort(first, kind="stable")] = np.arange(len(first))
     class_of = rank[class_of]
-    signatures = [()] * len(first)
+    signatures: list[tuple[int, ...]] = [()] * len(first)
     for k, i in zip(rank.tolist(), first.tolist(), strict=True):
         signatures[k] = tuple(s for s in spendable if may[s, i])
     t = np.array(targets, dtype=np.int64 if max(targets, default=0) < 2**62 else object)
@@ -169,7 +169,7 @@ def _solve(amounts: list[int], eligible: list[list[bool]], targets: list[int]) -
     # source (the last source paying a class takes what is left): the one rule
     room = split_in_proportion(totals, t[index], sizes) if len(index) else np.zeros(0, np.int64)
     units = np.zeros((m, n), dtype=room.dtype)
-    payers = [[s for s in signature if pay[s][k] > 0] for k, signature in enumerate(classes)]
+    payers = [[p for p in signature if pay[p][k] > 0] for k, signature in enumerate(classes)]
     for s in range(m):
         paying = [k for k in range(len(classes)) if s in payers[k]]
         for last in (True, False):
