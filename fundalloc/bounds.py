@@ -27,7 +27,7 @@ from pydantic import Field, model_validator
 
 from fundalloc.errors import InfeasibleError, Problem
 from fundalloc.factors import BoolArray, Condition, Data, FloatArray, Need, nonnegative
-from fundalloc.i18n import Message, tr
+from fundalloc.i18n import Message, text, tr
 from fundalloc.money import format_amount
 from fundalloc.spec import Spec
 
@@ -69,11 +69,10 @@ class _Limit(Spec):
     def _one(self) -> _Limit:
         given = [k for k in ("amount", "share", "per") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError(
-                f"give exactly one of amount, share or per (with rate); got {given or 'none'}"
-            )
+            got = given or tr("solve.none")
+            raise ValueError(text("solve.bound.one_of", got=got))
         if (self.per is None) != (self.rate is None):
-            raise ValueError("per and rate go together: rate is the amount per unit of column per")
+            raise ValueError(text("solve.bound.per_and_rate"))
         return self
 
     def needs(self) -> Iterator[Need]:

@@ -96,3 +96,9 @@ def test_pipeline_messages_in_both_languages() -> None:
     assert err.value.render("zh") == (
         "保底：按 10 万元 的整数倍向上取整后，保底合计 120 万元，但总额为 100 万元"
     )
+
+
+def test_a_bound_spelled_wrong_says_so_in_chinese() -> None:
+    with using("zh"), pytest.raises(fa.SchemeError) as err:
+        fa.Floor(per="人口")
+    assert "`per` 和 `rate` 必须同时给出" in str(err.value)

@@ -47,6 +47,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "solve.bound.where": ("{text}（适用于 {conditions}）", "{text} where {conditions}"),
     "solve.bound.hold_harmless": ("不低于 {column} 的 {ratio}", "at least {ratio} of {column}"),
     "solve.bound.growth_cap": ("不高于 {column} 的 {ratio}", "at most {ratio} of {column}"),
+    "solve.bound.one_of": (
+        "`amount`、`share`、`per`（连同 `rate`）必须且只能给出一个；实际给出 {got}",
+        "give exactly one of amount, share or per (with rate); got {got}",
+    ),
+    "solve.bound.per_and_rate": (
+        "`per` 和 `rate` 必须同时给出：`rate` 是按 `per` 列每单位的金额",
+        "per and rate go together: rate is the amount per unit of column per",
+    ),
     # ---------------------------------------------------------------- feasibility of bounds
     "solve.where_floors": ("保底", "floors"),
     "solve.where_caps": ("封顶", "caps"),
