@@ -303,9 +303,11 @@ def _top(
     unit: str,
     header: Sequence[str],
     table_width: int,
+    column_widths: Sequence[int] | None = None,
 ) -> None:
     """The title row (merged, on as many lines as a title wider than the table's
-    ``table_width`` characters needs), the unit row and the header; frozen below the header,
+    ``table_width`` characters needs), the unit row and the header (as tall as its widest
+    text needs in ``column_widths``); frozen below the header,
     the header repeated on every printed page, A4 landscape fitted to the page width."""
     from fundalloc.io.outputs import TITLE_ROWS
 
@@ -316,20 +318,16 @@ def _top(
         sheet.merge_range(1, 0, 1, width - 1, unit, styles.unit)
     else:
         sheet.write_string(1, 0, unit, styles.unit)
+    shown = column_widths or [max(8, min(60, _width(h) + 2)) for h in header]
     header_lines = max(
-        -(-_width(text) // max(1, w - 2))
-        for text, w in zip(header, _header_widths(header, table_width), strict=True)
+        -(-_width(text) // max(1, w - 1)) for text, w in zip(header, shown, strict=True)
     )
     if header_lines > 1:
-        sheet.set_row(TITLE_ROWS, 15 * header_lines)
+        sheet.set_row(TITLE_ROWS, 14 * header_lines + 4)
     for column, text in enumerate(header):
         sheet.write_string(TITLE_ROWS, column, text, styles.header)
     sheet.freeze_panes(TITLE_ROWS + 1, 1)
     _print_setup(sheet, TITLE_ROWS)
-
-
-def _header_widths(header: Sequence[str], table_width: int) -> list[int]:
-    return [max(8, min(60, _width(h) + 2)) for h in header]
 
 
 def _print_setup(sheet: Any, header_row: int) -> None:
@@ -476,7 +474,7 @@ def workbook(job: Job) -> bytes:
     widths.see(1, _number_width([total_target, result.target_values.min()], 4))
     widths.see(2, _number_width([total_amount, result.amount_values.min()], decimals))
     widths.see(3, len("100.00%"))
-    _top(sheet, styles, 4, title, unit, header, sum(widths.shown()))
+    _top(sheet, styles, 4, title, unit, header, sum(widths.shown()), widths.shown())
     first = TITLE_ROWS + 1
     columns = [
         _Column("text", ids, styles.text),
@@ -518,7 +516,7 @@ def workbook(job: Job) -> bytes:
         elif present:
             places = decimals if column == len(header) - 1 else 6
             widths.see(column, _number_width([min(present), max(present), sum(present)], places))
-    _top(detail, styles, len(header), title, unit, header, sum(widths.shown()))
+    _top(detail, styles, len(header), title, unit, header, sum(widths.shown()), widths.shown())
     styled = [
         _Column(
             kind,
@@ -563,7 +561,7 @@ def workbook(job: Job) -> bytes:
     for values in frows:
         for column, value in enumerate(values):
             widths.see(column, len("100.00%") if isinstance(value, float) else _width(str(value)))
-    _top(factors, styles, 4, title, "", header, sum(widths.shown()))
+    _top(factors, styles, 4, title, "", header, sum(widths.shown()), widths.shown())
     for k, values in enumerate(frows, start=TITLE_ROWS + 1):
         for column, value in enumerate(values):
             if isinstance(value, float):
