@@ -294,7 +294,7 @@ def test_the_html_page_in_both_languages() -> None:
 # -------------------------------------------------------------------------- Markdown
 def test_markdown_cells_are_escaped_so_the_table_keeps_its_columns() -> None:
     markdown = pytest.importorskip("markdown")
-    regions = ["甲|乙", "*丙*", "<b>丁</b>", "戊\\|"]
+    regions = ["甲|乙", "*丙*", "<b>丁</b>", "戊\\|", "己 &amp; 庚 > 0", "> 辛", "[壬](x)"]
     result = fa.allocate(_table(regions), _scheme(bounds=[]))
     text = render_markdown(result, lang="zh", provenance=PROVENANCE)
     html = markdown.markdown(text, extensions=["tables"])

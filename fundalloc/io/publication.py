@@ -422,28 +422,31 @@ def default_template(format: TextFormat) -> Path:
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
-_MD_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "~": "&#126;"})
-_MD_LEADING = re.compile(r"^([-+])")
-# anything markdown_escape changes: markup, entities, a leading - or +, and what splitlines()
+_MD_ENTITIES = str.maketrans({"<": "&lt;", "~": "&#126;"})
+_MD_ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_MD_LEADING = re.compile(r"^([-+>])")
+# anything markdown_escape changes: markup, entities, a leading - + >, and what splitlines()
 # breaks at
-_MD_ANY = re.compile(r"[\\`*_\[\]|#&<>~\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]|^[-+]")
+_MD_ANY = re.compile(r"[\\`*_\[\]|#&<~\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]|^[-+>]")
 
 
 def markdown_escape(value: Any) -> str:
     r"""A value as Markdown text that shows exactly as it is: line breaks become spaces, the
-    characters Markdown reads as markup get a backslash (``\ ` * _ [ ] | #``, and ``- +``
-    at the start) or become entities (``& < > ~``), so a region's name can neither end a
-    table cell nor become a link, emphasis or raw HTML.
+    characters Markdown reads as markup get a backslash (``\ ` * _ [ ] | #``, and ``- + >``
+    at the start), ``<`` and ``~`` become entities, and so does an ``&`` that would start
+    one, so a region's name can neither end a table cell nor become a link, emphasis or raw
+    HTML; the rest (``>`` inside, ``&`` before a space) stays as written.
 
-    >>> markdown_escape("甲|乙 <b>*x*</b>")
-    '甲\\|乙 &lt;b&gt;\\*x\\*&lt;/b&gt;'
-    >>> markdown_escape("-1\n二")
-    '\\-1 二'
+    >>> markdown_escape("甲|乙 <b>*x*</b> & 丙 > 0")
+    '甲\\|乙 &lt;b>\\*x\\*&lt;/b> & 丙 > 0'
+    >>> markdown_escape("-1\n二 &amp;")
+    '\\-1 二 &amp;amp;'
     """
     text = str(value)
     if _MD_ANY.search(text) is None:  # most values: amounts, shares, plain names
         return text
-    text = " ".join(text.splitlines()).translate(_MD_ENTITIES)
+    text = " ".join(text.splitlines())
+    text = _MD_ENTITY_LIKE.sub("&amp;", text).translate(_MD_ENTITIES)
     return _MD_LEADING.sub(r"\\\1", _MD_SPECIAL.sub(r"\\\1", text))
 
 
