@@ -418,22 +418,23 @@ def _check_columns(table: RegionTable, scheme: Scheme) -> None:
     """
     strength = {"text": 0, "number": 1, "nonnegative": 2}
     needs: dict[str, str] = {}
+    how: str
     for column, how in scheme.needs():
         if strength[how] > strength[needs.get(column, "text")]:
             needs[column] = how
         else:
             needs.setdefault(column, how)
     problems: list[Problem] = []
-    for column, how in needs.items():
-        if how != "text" or column not in table:
+    for column, kind in needs.items():
+        if kind != "text" or column not in table:
             problems += table.check(column)
     if problems:
         raise DataError(problems)
     conditions = [*scheme.eligibility]
     for _, tranche in scheme.walk():
         conditions += tranche.eligibility
-    for column, how in needs.items():
-        if how != "nonnegative":
+    for column, kind in needs.items():
+        if kind != "nonnegative":
             continue
         values = table.numeric(column)
         negative = values < 0

@@ -183,7 +183,10 @@ class WeightModel:
                 Problem(
                     tr("solve.where_constraints"),
                     tr("solve.model.no_groups"),
-                    found=[c.description(scheme.unit) for c in scheme.constraints],
+                    found=tr(
+                        "solve.model.constraints",
+                        constraints=[c.description(scheme.unit) for c in scheme.constraints],
+                    ),
                     hint=tr("solve.model.no_groups_hint"),
                 )
             )

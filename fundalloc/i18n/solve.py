@@ -428,6 +428,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "loop over fundalloc.allocate with schemes from "
         "fundalloc.analysis.weights.with_weights, which solves them",
     ),
+    "solve.model.constraints": ("{constraints}", "{constraints}"),
     "solve.model.no_factors": (
         "方案中没有可供模型调整的加权因素",
         "the scheme has no weighted factors for the model to vary",

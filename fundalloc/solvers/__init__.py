@@ -63,7 +63,8 @@ class Structure:
 class Solver(Protocol):
     """What a solver provides."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def is_installed(self) -> bool: ...
 
