@@ -10,6 +10,7 @@ import zipfile
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,8 +27,6 @@ from fundalloc.io.publication import (
     render_html,
     render_markdown,
 )
-
-docx = pytest.importorskip("docx")
 
 PROVENANCE = Provenance(
     "scheme.toml", "ab" * 32, "data.csv", "cd" * 32, "9.9.9", "2026-01-02T03:04:05+00:00"
@@ -407,13 +406,19 @@ def test_a_failing_filter_names_the_line(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------------------ DOCX
+def _docx() -> Any:
+    """python-docx (the ``docx`` extra): the DOCX tests are skipped without it."""
+    return pytest.importorskip("docx")
+
+
 def _docx_texts(data: bytes) -> tuple[list[str], list[list[str]]]:
-    document = docx.Document(io.BytesIO(data))
+    document = _docx().Document(io.BytesIO(data))
     rows = [[cell.text for cell in row.cells] for row in document.tables[0].rows]
     return [p.text for p in document.paragraphs], rows
 
 
 def test_the_docx_page_holds_title_facts_formula_table_and_note() -> None:
+    _docx()
     result = _allocation()
     paragraphs, rows = _docx_texts(render_docx(result, lang="zh", provenance=PROVENANCE))
     assert paragraphs[:4] == [
@@ -434,11 +439,14 @@ def test_the_docx_page_holds_title_facts_formula_table_and_note() -> None:
     assert rows[-1] == ["合计", "3,717", "100.00%"]
     assert any(p.startswith("说明：金额按最大余额法取整到 1 万元") for p in paragraphs)
     assert any(p == "方案文件 SHA-256：" + "ab" * 32 for p in paragraphs)
-    header = docx.Document(io.BytesIO(render_docx(result, provenance=PROVENANCE))).tables[0].rows[0]
+    header = (
+        _docx().Document(io.BytesIO(render_docx(result, provenance=PROVENANCE))).tables[0].rows[0]
+    )
     assert header._tr.trPr.xpath("./w:tblHeader")  # repeated on every printed page
 
 
 def test_the_docx_page_in_english() -> None:
+    _docx()
     paragraphs, rows = _docx_texts(render_docx(_allocation(), lang="en", provenance=PROVENANCE))
     assert rows[0] == ["Region", "Amount (万元)", "Share"]
     assert rows[-1][0] == "Total"
@@ -447,12 +455,12 @@ def test_the_docx_page_in_english() -> None:
 
 
 def test_the_docx_page_keeps_a_bureaus_word_template(tmp_path: Path) -> None:
-    letterhead = docx.Document()
+    letterhead = _docx().Document()
     letterhead.add_paragraph("山东省民族事务委员会文件")
     letterhead.sections[0].header.paragraphs[0].text = "内部公示"
     path = tmp_path / "letterhead.docx"
     letterhead.save(str(path))
-    document = docx.Document(
+    document = _docx().Document(
         io.BytesIO(render_docx(_allocation(), provenance=PROVENANCE, template=path))
     )
     assert document.paragraphs[0].text == "山东省民族事务委员会文件"
@@ -461,6 +469,7 @@ def test_the_docx_page_keeps_a_bureaus_word_template(tmp_path: Path) -> None:
 
 
 def test_a_template_that_is_no_word_document_is_a_data_error(tmp_path: Path) -> None:
+    _docx()
     path = tmp_path / "letterhead.docx"
     path.write_text("not a zip", encoding="utf-8")
     with pytest.raises(DataError) as caught:
@@ -473,12 +482,13 @@ def test_a_template_that_is_no_word_document_is_a_data_error(tmp_path: Path) -> 
 def test_the_same_inputs_give_the_same_bytes_with_source_date_epoch(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    _docx()
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1526774400")  # 2018-05-20 00:00 UTC
     result = _allocation()
     first = render_docx(result, provenance=PROVENANCE)
     with zipfile.ZipFile(io.BytesIO(first)) as archive:
         assert {i.date_time for i in archive.infolist()} == {(2018, 5, 20, 0, 0, 0)}
-    properties = docx.Document(io.BytesIO(first)).core_properties
+    properties = _docx().Document(io.BytesIO(first)).core_properties
     assert properties.created == properties.modified == dt.datetime(2018, 5, 20, tzinfo=dt.UTC)
     assert render_docx(_allocation(), provenance=PROVENANCE) == first
     for render in (render_html, render_markdown):
@@ -486,11 +496,14 @@ def test_the_same_inputs_give_the_same_bytes_with_source_date_epoch(
 
 
 def test_without_source_date_epoch_the_docx_is_dated_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    _docx()
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     before = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    created = docx.Document(
-        io.BytesIO(render_docx(_allocation(), provenance=PROVENANCE))
-    ).core_properties.created
+    created = (
+        _docx()
+        .Document(io.BytesIO(render_docx(_allocation(), provenance=PROVENANCE)))
+        .core_properties.created
+    )
     assert created is not None and before <= created <= before + dt.timedelta(minutes=5)
 
 
