@@ -10,6 +10,8 @@ amount are the same however the rows are ordered.
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -393,12 +395,11 @@ def _as_float(value: Fraction) -> float:
 
 def _canonical_order(ids: Sequence[str]) -> np.ndarray:
     """The rows in id order (code points). Ids already in order (as tables usually are)
-    are recognised in O(n) by timsort, without making a numpy string array (a third of a
-    second at 10^6 regions)."""
-    listed = list(ids)
-    if sorted(listed) == listed:
-        return np.arange(len(listed), dtype=np.intp)
-    return np.argsort(np.array(listed, dtype=str), kind="stable")
+    are recognised by one pass that stops at the first pair out of order, without making
+    a numpy string array (a third of a second at 10^6 regions)."""
+    if all(map(operator.lt, ids, itertools.islice(ids, 1, None))):
+        return np.arange(len(ids), dtype=np.intp)
+    return np.argsort(np.array(ids, dtype=str), kind="stable")
 
 
 def _check_columns(table: RegionTable, scheme: Scheme) -> None:
