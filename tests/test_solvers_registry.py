@@ -44,6 +44,8 @@ def test_every_solver_knows_its_name_installation_and_support() -> None:
     assert all(SOLVERS[n].supports(s) for n in ("highs", "cbc") for s in (bounds, overlapping))
     assert choose("auto", groups) is exact
     assert choose("auto", overlapping) is SOLVERS["highs"]
+    if lp.is_installed("highs"):
+        assert SOLVERS["highs"].lp_backend() == "highs"
 
 
 def test_unknown_and_unsupported_solvers_say_so_in_both_languages() -> None:
@@ -67,6 +69,7 @@ def test_highs_is_installed_without_highspy(monkeypatch: pytest.MonkeyPatch) -> 
     assert not lp.is_installed("highs") and not lp.is_installed("cbc")
     assert SOLVERS["highs"].is_installed() and not SOLVERS["cbc"].is_installed()
     assert lp.backend_for("auto") == lp.backend_for("highs") == "scipy"
+    assert SOLVERS["exact"].lp_backend() == SOLVERS["highs"].lp_backend() == "scipy"
     with pytest.raises(fa.DependencyError) as err:
         choose("cbc", Structure("bounds"))
     assert "pip install 'fundalloc[lp]'" in err.value.render("en")
