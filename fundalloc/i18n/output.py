@@ -363,4 +363,142 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{tranche} 中的 {factor}（{ref}）",
         "{factor} in {tranche} ({ref})",
     ),
+    "output.workbook.sheet_name": ("测算表", "calculation sheet"),
+    # ---- the calculation sheet (测算表, io/workbook.py)
+    "output.workbook.region": ("地区", "region"),
+    "output.workbook.amount": ("分配金额", "amount"),
+    "output.workbook.target": ("测算数", "formula target"),
+    "output.workbook.total": ("合计", "total"),
+    "output.workbook.unit": ("单位", "unit"),
+    "output.workbook.note": ("说明", "note"),
+    "output.workbook.title": ("分配测算表", "calculation sheet"),
+    "output.workbook.join": ("", " "),
+    "output.workbook.data": ("基础数据", "input data"),
+    "output.workbook.taking_part": ("参与分配", "takes part"),
+    "output.workbook.taking_part_tranche": ("参与本切块", "in tranche"),
+    "output.workbook.share": ("份额", "share"),
+    "output.workbook.weighted": ("金额", "amount"),
+    "output.workbook.score": ("指标值", "value"),
+    "output.workbook.subtotal": ("系数前小计", "before coefficients"),
+    "output.workbook.quota": ("定额", "quota"),
+    "output.workbook.result": ("测算结果", "result"),
+    "output.workbook.sum_target": ("测算数合计", "formula target"),
+    "output.workbook.fixed": ("其中定额", "of which quotas"),
+    "output.workbook.floor": ("保底", "floor"),
+    "output.workbook.cap": ("封顶", "cap"),
+    "output.workbook.bounded": ("限额调整后", "bounded"),
+    "output.workbook.residual": ("尾差", "rounding residual"),
+    "output.workbook.check": ("核对", "check"),
+    "output.workbook.params": ("参数", "parameters"),
+    "output.workbook.yes": ("是", "yes"),
+    "output.workbook.no": ("否", "no"),
+    "output.workbook.no_cap": ("—", "—"),
+    "output.workbook.params_comment": (
+        "参数行：份额列上方为因素权重，金额列上方为该因素的金额（切块金额 × 权重），测算数列上"
+        "方为切块金额（定额列上方为每单位定额），限额调整后列上方为共同比例 λ（名称 λ），分配金"
+        "额列上方为总额（名称 总额），尾差列上方为取整单位。",
+        "Parameter row: above a share, the factor's weight; above a factor's amount, the "
+        "tranche amount × weight; above a formula target, the tranche amount (above a quota, "
+        "the quota per unit); above the bounded amounts, the common multiplier λ (name λ); "
+        "above the amounts, the total (name `总额`); above the residual, the step.",
+    ),
+    "output.workbook.unit_line": ("单位：{unit}", "unit: {unit}"),
+    "output.workbook.notes_head": ("说明：", "Notes:"),
+    "output.workbook.note_rounding": (
+        "分配金额按{method}取整到 {step} {unit}（fundalloc 的取整规则，故为数值）；尾差 = 分配"
+        "金额 − 限额调整后金额，核对列显示每个地区的尾差不足一个取整单位，合计行核对分配金额合"
+        "计等于总额 {total} {unit}。",
+        "Amounts are rounded to {step} {unit} by {method} (fundalloc's rule, hence values); "
+        "residual = amount − bounded amount; the check column shows each residual is less than "
+        "one step, and the total row checks the amounts add up to the total of {total} {unit}.",
+    ),
+    "output.workbook.note_half_up": (
+        "分配金额各自四舍五入到 {step} {unit}（fundalloc 的取整规则，故为数值）；合计与总额 {to"
+        "tal} {unit} 相差 {residual} {unit}。",
+        "Amounts are rounded half-up to {step} {unit} one by one (fundalloc's rule, hence "
+        "values); they differ from the total of {total} {unit} by {residual} {unit}.",
+    ),
+    "output.workbook.note_shares": (
+        "份额 = 指标值 ÷ 参与地区合计；金额 = 切块金额 × 权重 × 份额；",
+        "share = value / sum over the regions taking part; amount = tranche amount × weight × "
+        "share; ",
+    ),
+    "output.workbook.note_coefficients": (
+        "测算数 = 切块金额 × 系数 × 小计 ÷ Σ(系数 × 小计)；",
+        "formula target = tranche amount × coefficient × subtotal / Σ(coefficient × subtotal); ",
+    ),
+    "output.workbook.note_bounded": (
+        "限额调整后 = {formula}，λ 为使合计等于总额的共同比例。",
+        "bounded = {formula}, with λ the common multiplier that makes the total fit.",
+    ),
+    "output.workbook.note_fixed": (
+        "定额部分不随 λ 缩放：限额调整后 = {formula}。",
+        "Quotas are not scaled by λ: bounded = {formula}.",
+    ),
+    "output.workbook.note_cells": (
+        "蓝底为输入数据，橙底为 fundalloc 计算的数值（原因见表头批注），其余单元格为公式，参数"
+        "行的权重、切块金额和 λ 均可修改后重算。",
+        "Blue cells are input data, orange cells are values computed by fundalloc (the header "
+        "comment says why), all others are formulas; the weights, tranche amounts and λ in the "
+        "parameter row can be changed and recalculated.",
+    ),
+    "output.workbook.note_excluded": (
+        "不参与分配的地区（参与分配 = 0）各项均为 0。",
+        "Regions not taking part (takes part = 0) have 0 everywhere.",
+    ),
+    "output.workbook.why_rounded": (
+        "分配金额按 fundalloc 的取整规则（{method}，单位 {step}）计算，保证合计等于总额，Excel "
+        "公式无法表达该规则，故为数值；核对列检查它与限额调整后金额相差不足一个单位。",
+        "The amounts follow fundalloc's rounding rule ({method}, step {step}), which keeps the "
+        "total exact and which a formula cannot express, hence values; the check column tests "
+        "that each is within one step of the bounded amount.",
+    ),
+    "output.workbook.why_composite": (
+        "综合指数（{what}）需按参与地区标准化并处理负值，公式难以表达，份额为 fundalloc 计算的"
+        "数值。",
+        "A composite index ({what}) is normalised over the regions taking part and its "
+        "negative values handled; the shares are fundalloc's values.",
+    ),
+    "output.workbook.why_product": (
+        "带指数的乘积公式（{what}）的份额为 fundalloc 计算的数值。",
+        "The shares of a product with exponents ({what}) are fundalloc's values.",
+    ),
+    "output.workbook.why_extreme": (
+        "多个公式取{which}后再按比例（{what}）的份额为 fundalloc 计算的数值。",
+        "The shares of the {which} of several formulas ({what}) are fundalloc's values.",
+    ),
+    "output.workbook.why_group": (
+        "因素组（{what}）由子因素按权重合成，份额为 fundalloc 计算的数值。",
+        "A factor group ({what}) is combined from its sub-factors; fundalloc's values.",
+    ),
+    "output.workbook.why_inverse": (
+        "逆向指标以参与地区的{which}为参照（{what}），仅部分地区参与时公式难以表达，为 fundallo"
+        "c 计算的数值。",
+        "An inverse indicator referred to the {which} ({what}) over only the regions taking "
+        "part; fundalloc's values.",
+    ),
+    "output.workbook.why_derived": (
+        "派生列 {name} = {what}，由 fundalloc 按方案计算，为数值。",
+        "Derived column {name} = {what}, computed by fundalloc: values.",
+    ),
+    "output.workbook.why_groups": (
+        "存在组合约束（{what}），各组有各自的比例，由 fundalloc 的组合求解得出，为数值，不能用"
+        "单一的 λ 公式表达。",
+        "Group constraints ({what}) give each group its own multiplier, found by fundalloc's "
+        "group solver: values, not one λ formula.",
+    ),
+    "output.workbook.why_coefficient": (
+        "调节系数（{what}）为 fundalloc 计算的数值。",
+        "The coefficient ({what}) is fundalloc's value.",
+    ),
+    "output.workbook.max": ("大", "larger"),
+    "output.workbook.min": ("小", "smaller"),
+    "output.workbook.mean": ("平均值", "mean"),
+    "output.workbook.largest": ("最大值", "largest value"),
+    "output.workbook.smallest": ("最小值", "smallest value"),
+    "output.workbook.bounds_comment": ("来自：{what}", "from: {what}"),
+    "output.workbook.weights_normalised": (
+        "权重按合计归一后使用。",
+        "Weights are used divided by their sum.",
+    ),
 }

@@ -50,7 +50,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fundalloc.bounds import Cap, Floor, GrowthCap, HoldHarmless
-from fundalloc.errors import SchemeError
+from fundalloc.errors import Problem, SchemeError
 from fundalloc.factors import (
     Composite,
     Condition,
@@ -65,6 +65,7 @@ from fundalloc.factors import (
     Tiered,
     normalised_weights,
 )
+from fundalloc.i18n import CATALOGUE, LANGUAGES, tr
 from fundalloc.money import format_amount
 from fundalloc.optional import require
 from fundalloc.result import METHOD_NAMES
@@ -81,192 +82,75 @@ FloatArray = npt.NDArray[np.float64]
 
 #: The calculation sheet's name per language (the breakdown sheet of the XLSX output is
 #: 测算明细 / calculation).
-SHEET_NAME: dict[str, str] = {"zh": "测算表", "en": "calculation sheet"}
+SHEET_NAME: dict[str, str] = {
+    lang: tr("output.workbook.sheet_name").render(lang) for lang in ("zh", "en")
+}
 
-#: The words of the sheet per language; ``labels`` (a scheme's [labels]) override ``region``,
-#: ``amount``, ``target``, ``total``, ``unit`` and ``note``.
+#: The message of each word of the sheet (:mod:`fundalloc.i18n.output`).
+_WORD_MESSAGES: dict[str, str] = {
+    "region": "output.workbook.region",
+    "amount": "output.workbook.amount",
+    "target": "output.workbook.target",
+    "total": "output.workbook.total",
+    "unit": "output.workbook.unit",
+    "note": "output.workbook.note",
+    "title": "output.workbook.title",
+    "join": "output.workbook.join",
+    "data": "output.workbook.data",
+    "taking_part": "output.workbook.taking_part",
+    "taking_part_tranche": "output.workbook.taking_part_tranche",
+    "share": "output.workbook.share",
+    "weighted": "output.workbook.weighted",
+    "score": "output.workbook.score",
+    "subtotal": "output.workbook.subtotal",
+    "quota": "output.workbook.quota",
+    "result": "output.workbook.result",
+    "sum_target": "output.workbook.sum_target",
+    "fixed": "output.workbook.fixed",
+    "floor": "output.workbook.floor",
+    "cap": "output.workbook.cap",
+    "bounded": "output.workbook.bounded",
+    "residual": "output.workbook.residual",
+    "check": "output.workbook.check",
+    "params": "output.workbook.params",
+    "yes": "output.workbook.yes",
+    "no": "output.workbook.no",
+    "no_cap": "output.workbook.no_cap",
+    "params_comment": "output.workbook.params_comment",
+    "unit_line": "output.workbook.unit_line",
+    "notes_head": "output.workbook.notes_head",
+    "note_rounding": "output.workbook.note_rounding",
+    "note_half_up": "output.workbook.note_half_up",
+    "note_shares": "output.workbook.note_shares",
+    "note_coefficients": "output.workbook.note_coefficients",
+    "note_bounded": "output.workbook.note_bounded",
+    "note_fixed": "output.workbook.note_fixed",
+    "note_cells": "output.workbook.note_cells",
+    "note_excluded": "output.workbook.note_excluded",
+    "why_rounded": "output.workbook.why_rounded",
+    "why_composite": "output.workbook.why_composite",
+    "why_product": "output.workbook.why_product",
+    "why_extreme": "output.workbook.why_extreme",
+    "why_group": "output.workbook.why_group",
+    "why_inverse": "output.workbook.why_inverse",
+    "why_derived": "output.workbook.why_derived",
+    "why_groups": "output.workbook.why_groups",
+    "why_coefficient": "output.workbook.why_coefficient",
+    "max": "output.workbook.max",
+    "min": "output.workbook.min",
+    "mean": "output.workbook.mean",
+    "largest": "output.workbook.largest",
+    "smallest": "output.workbook.smallest",
+    "bounds_comment": "output.workbook.bounds_comment",
+    "weights_normalised": "output.workbook.weights_normalised",
+}
+
+#: The words of the sheet per language: the catalogue's templates (their placeholders are
+#: filled where the sheet is written); ``labels`` (a scheme's [labels])
+#: override ``region``, ``amount``, ``target``, ``total``, ``unit`` and ``note``.
 WORDS: dict[str, dict[str, str]] = {
-    "zh": {
-        "region": "地区",
-        "amount": "分配金额",
-        "target": "测算数",
-        "total": "合计",
-        "unit": "单位",
-        "note": "说明",
-        "title": "分配测算表",
-        "join": "",
-        "data": "基础数据",
-        "taking_part": "参与分配",
-        "taking_part_tranche": "参与本切块",
-        "share": "份额",
-        "weighted": "金额",
-        "score": "指标值",
-        "subtotal": "系数前小计",
-        "quota": "定额",
-        "result": "测算结果",
-        "sum_target": "测算数合计",
-        "fixed": "其中定额",
-        "floor": "保底",
-        "cap": "封顶",
-        "bounded": "限额调整后",
-        "residual": "尾差",
-        "check": "核对",
-        "params": "参数",
-        "yes": "是",
-        "no": "否",
-        "no_cap": "—",
-        "params_comment": (
-            "参数行：份额列上方为因素权重，金额列上方为该因素的金额（切块金额 × 权重），"
-            "测算数列上方为切块金额（定额列上方为每单位定额），限额调整后列上方为共同比例 λ"
-            "（名称 λ），分配金额列上方为总额（名称 总额），尾差列上方为取整单位。"
-        ),
-        "unit_line": "单位：{unit}",
-        "notes_head": "说明：",
-        "note_rounding": (
-            "分配金额按{method}取整到 {step} {unit}（fundalloc 的取整规则，故为数值）；"
-            "尾差 = 分配金额 − 限额调整后金额，核对列显示每个地区的尾差不足一个取整单位，"
-            "合计行核对分配金额合计等于总额 {total} {unit}。"
-        ),
-        "note_half_up": (
-            "分配金额各自四舍五入到 {step} {unit}（fundalloc 的取整规则，故为数值）；"
-            "合计与总额 {total} {unit} 相差 {residual} {unit}。"
-        ),
-        "note_shares": "份额 = 指标值 ÷ 参与地区合计；金额 = 切块金额 × 权重 × 份额；",
-        "note_coefficients": "测算数 = 切块金额 × 系数 × 小计 ÷ Σ(系数 × 小计)；",
-        "note_bounded": "限额调整后 = {formula}，λ 为使合计等于总额的共同比例。",
-        "note_fixed": "定额部分不随 λ 缩放：限额调整后 = {formula}。",
-        "note_cells": (
-            "蓝底为输入数据，橙底为 fundalloc 计算的数值（原因见表头批注），其余单元格为公式，"
-            "参数行的权重、切块金额和 λ 均可修改后重算。"
-        ),
-        "note_excluded": "不参与分配的地区（参与分配 = 0）各项均为 0。",
-        "why_rounded": (
-            "分配金额按 fundalloc 的取整规则（{method}，单位 {step}）计算，保证合计等于总额，"
-            "Excel 公式无法表达该规则，故为数值；核对列检查它与限额调整后金额相差不足一个单位。"
-        ),
-        "why_composite": (
-            "综合指数（{what}）需按参与地区标准化并处理负值，公式难以表达，份额为 fundalloc "
-            "计算的数值。"
-        ),
-        "why_product": "带指数的乘积公式（{what}）的份额为 fundalloc 计算的数值。",
-        "why_extreme": "多个公式取{which}后再按比例（{what}）的份额为 fundalloc 计算的数值。",
-        "why_group": "因素组（{what}）由子因素按权重合成，份额为 fundalloc 计算的数值。",
-        "why_inverse": (
-            "逆向指标以参与地区的{which}为参照（{what}），仅部分地区参与时公式难以表达，"
-            "为 fundalloc 计算的数值。"
-        ),
-        "why_derived": "派生列 {name} = {what}，由 fundalloc 按方案计算，为数值。",
-        "why_groups": (
-            "存在组合约束（{what}），各组有各自的比例，由 fundalloc 的组合求解得出，"
-            "为数值，不能用单一的 λ 公式表达。"
-        ),
-        "why_coefficient": "调节系数（{what}）为 fundalloc 计算的数值。",
-        "max": "大",
-        "min": "小",
-        "mean": "平均值",
-        "largest": "最大值",
-        "smallest": "最小值",
-        "bounds_comment": "来自：{what}",
-        "weights_normalised": "权重按合计归一后使用。",
-    },
-    "en": {
-        "region": "region",
-        "amount": "amount",
-        "target": "formula target",
-        "total": "total",
-        "unit": "unit",
-        "note": "note",
-        "title": "calculation sheet",
-        "join": " ",
-        "data": "input data",
-        "taking_part": "takes part",
-        "taking_part_tranche": "in tranche",
-        "share": "share",
-        "weighted": "amount",
-        "score": "value",
-        "subtotal": "before coefficients",
-        "quota": "quota",
-        "result": "result",
-        "sum_target": "formula target",
-        "fixed": "of which quotas",
-        "floor": "floor",
-        "cap": "cap",
-        "bounded": "bounded",
-        "residual": "rounding residual",
-        "check": "check",
-        "params": "parameters",
-        "yes": "yes",
-        "no": "no",
-        "no_cap": "—",
-        "params_comment": (
-            "Parameter row: above a share, the factor's weight; above a factor's amount, "
-            "the tranche amount × weight; above a formula target, the tranche amount (above "
-            "a quota, the quota per unit); above the bounded amounts, the common multiplier λ "
-            "(name λ); above the amounts, the total (name 总额); above the residual, the step."
-        ),
-        "unit_line": "unit: {unit}",
-        "notes_head": "Notes:",
-        "note_rounding": (
-            "Amounts are rounded to {step} {unit} by {method} (fundalloc's rule, hence values); "
-            "residual = amount − bounded amount; the check column shows each residual is "
-            "less than one step, and the total row checks the amounts add up to the total of "
-            "{total} {unit}."
-        ),
-        "note_half_up": (
-            "Amounts are rounded half-up to {step} {unit} one by one (fundalloc's rule, hence "
-            "values); they differ from the total of {total} {unit} by {residual} {unit}."
-        ),
-        "note_shares": (
-            "share = value / sum over the regions taking part; amount = tranche amount × "
-            "weight × share; "
-        ),
-        "note_coefficients": (
-            "formula target = tranche amount × coefficient × subtotal / Σ(coefficient × subtotal); "
-        ),
-        "note_bounded": (
-            "bounded = {formula}, with λ the common multiplier that makes the total fit."
-        ),
-        "note_fixed": "Quotas are not scaled by λ: bounded = {formula}.",
-        "note_cells": (
-            "Blue cells are input data, orange cells are values computed by fundalloc (the "
-            "header comment says why), all others are formulas; the weights, tranche amounts "
-            "and λ in the parameter row can be changed and recalculated."
-        ),
-        "note_excluded": "Regions not taking part (takes part = 0) have 0 everywhere.",
-        "why_rounded": (
-            "The amounts follow fundalloc's rounding rule ({method}, step {step}), which "
-            "keeps the total exact and which a formula cannot express, hence values; the check "
-            "column tests that each is within one step of the bounded amount."
-        ),
-        "why_composite": (
-            "A composite index ({what}) is normalised over the regions taking part and its "
-            "negative values handled; the shares are fundalloc's values."
-        ),
-        "why_product": "The shares of a product with exponents ({what}) are fundalloc's values.",
-        "why_extreme": (
-            "The shares of the {which} of several formulas ({what}) are fundalloc's values."
-        ),
-        "why_group": (
-            "A factor group ({what}) is combined from its sub-factors; fundalloc's values."
-        ),
-        "why_inverse": (
-            "An inverse indicator referred to the {which} ({what}) over only the regions taking "
-            "part; fundalloc's values."
-        ),
-        "why_derived": "Derived column {name} = {what}, computed by fundalloc: values.",
-        "why_groups": (
-            "Group constraints ({what}) give each group its own multiplier, found by "
-            "fundalloc's group solver: values, not one λ formula."
-        ),
-        "why_coefficient": "The coefficient ({what}) is fundalloc's value.",
-        "max": "larger",
-        "min": "smaller",
-        "mean": "mean",
-        "largest": "largest value",
-        "smallest": "smallest value",
-        "bounds_comment": "from: {what}",
-        "weights_normalised": "Weights are used divided by their sum.",
-    },
+    lang: {key: CATALOGUE[message][k] for key, message in _WORD_MESSAGES.items()}
+    for k, lang in enumerate(LANGUAGES)
 }
 
 _LABEL_KEYS = ("region", "amount", "target", "total", "unit", "note")
@@ -436,7 +320,9 @@ def write_calculation_sheet(
     >>> book.close()
     """
     if lang not in WORDS:
-        raise SchemeError(f"unknown language {lang!r}; expected one of: {', '.join(WORDS)}")
+        raise SchemeError(
+            Problem("lang", tr("output.unknown_language", name=repr(lang), known=list(WORDS)))
+        )
     require("xlsxwriter", "excel")
     words = {**WORDS[lang], **{k: v for k, v in (labels or {}).items() if k in _LABEL_KEYS}}
     words["lang"] = lang
