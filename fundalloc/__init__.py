@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fundalloc.bounds import Cap, Floor, GrowthCap, HoldHarmless
+    from fundalloc.conditions import Condition
     from fundalloc.constraints import GroupCap, GroupFloor, GroupRatio
     from fundalloc.errors import (
         DataError,
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
     from fundalloc.factors import (
         Coefficient,
         Composite,
-        Condition,
         Factor,
         Group,
         Inverse,
@@ -71,7 +71,7 @@ _LAZY: dict[str, str] = {
     "Cap": "fundalloc.bounds",
     "Coefficient": "fundalloc.factors",
     "Composite": "fundalloc.factors",
-    "Condition": "fundalloc.factors",
+    "Condition": "fundalloc.conditions",
     "DataError": "fundalloc.errors",
     "DependencyError": "fundalloc.errors",
     "Factor": "fundalloc.factors",
