@@ -5,9 +5,11 @@ Usage: ``python docs/check_site.py SITE_DIR`` (after ``mkdocs build --strict -d 
 Every HTML page is read as a reader sees it, outside ``<pre>`` blocks, ``<script>`` and
 ``<style>``: a role (``:func:`allocate```, which Markdown renders as ``:func:<code>…</code>``)
 or a directive (``.. math::``, ``.. note::``) there is a docstring whose Sphinx markup
-docs/sphinx_roles.py did not convert. Each one is printed as ``page: text`` and the exit
-status is 1; 0 when there is none. Markup shown inside inline code (a page explaining
-roles) is not counted.
+docs/sphinx_roles.py did not convert; so is a role inside inline code (griffe shows a
+parameter's type and default as inline code) and an ``<autoref`` tag shown as text (an
+autorefs link escaped where HTML was not expected). Each one is printed as ``page: text``
+and the exit status is 1; 0 when there is none. A page that shows Sphinx markup on purpose
+puts it in a code block.
 """
 
 from __future__ import annotations
@@ -88,7 +90,9 @@ def problems(html: str) -> list[str]:
     found = []
     parts = parser.parts
     for k, (code, text) in enumerate(parts):
+        found += ["<autoref> as text" for _ in range(text.count("<autoref"))]
         if code:
+            found += [m.group() for m in ROLE_TEXT.finditer(text)]
             continue
         following = next((t for c, t in parts[k + 1 :] if c), None)
         before_code = k + 1 < len(parts) and parts[k + 1][0]

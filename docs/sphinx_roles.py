@@ -65,6 +65,19 @@ KINDS = {
     "const": {"attribute"},
 }
 
+PROSE, CODE, ITEM = "prose", "code", "item"
+#: numpydoc sections whose items are ``name : type, default ...`` lines
+ITEM_SECTIONS = {
+    "Parameters",
+    "Other Parameters",
+    "Returns",
+    "Yields",
+    "Receives",
+    "Raises",
+    "Warns",
+    "Attributes",
+}
+
 #: Turns a role and its target into a canonical path, or None when the target is not the
 #: package's; raises LookupError when the name resolves nowhere.
 Resolver = Callable[[str, str], "str | None"]
@@ -73,20 +86,21 @@ Resolver = Callable[[str, str], "str | None"]
 def convert(text: str, resolve: Resolver) -> str:
     """The docstring ``text`` with Sphinx roles and directives turned into Markdown."""
     lines = text.split("\n")
-    out: list[tuple[bool, str]] = []  # (prose?, line)
+    out: list[tuple[str, str]] = []  # (PROSE, CODE or ITEM, line)
     i = 0
     in_fence = False
-    section = ""  # the numpydoc section the line is in
+    section, depth = "", 0  # the numpydoc section the line is in, and its indentation
     while i < len(lines):
         line = lines[i]
+        indent = len(line) - len(line.lstrip())
         if i + 1 < len(lines) and line.strip() and UNDERLINE.fullmatch(lines[i + 1]):
-            section = line.strip()
+            section, depth = line.strip(), indent
         if FENCE.match(line):
             in_fence = not in_fence
-            out.append((False, line))
+            out.append((CODE, line))
             i += 1
         elif in_fence:
-            out.append((False, line))
+            out.append((CODE, line))
             i += 1
         elif line.lstrip().startswith(">>>"):  # a doctest runs to the next blank line
             end = i
@@ -94,10 +108,10 @@ def convert(text: str, resolve: Resolver) -> str:
                 end += 1
             doctest = lines[i:end]
             if section != "Examples":  # griffe makes code of those; elsewhere it is text
-                indent = line[: len(line) - len(line.lstrip())]
                 before = [""] if out and out[-1][1].strip() else []
-                doctest = [*before, f"{indent}```pycon", *doctest, f"{indent}```"]
-            out.extend((False, d) for d in doctest)
+                pad = " " * indent
+                doctest = [*before, f"{pad}```pycon", *doctest, f"{pad}```"]
+            out.extend((CODE, d) for d in doctest)
             i = end
         elif match := DIRECTIVE.match(line):
             block, i = _directive(lines, i, match)
@@ -107,20 +121,24 @@ def convert(text: str, resolve: Resolver) -> str:
             if not block[-1][1] and (i == len(lines) or not lines[i].strip()):
                 block = block[:-1]
             out.extend(block)
+        elif section in ITEM_SECTIONS and line.strip() and indent <= depth:
+            out.append((ITEM, line))
+            i += 1
         else:
-            out.append((True, line))
+            out.append((PROSE, line))
             i += 1
     # roles are converted a run of prose lines at a time: one may be broken across lines
     converted: list[str] = []
     run: list[str] = []
-    for prose, line in out:
-        if prose:
+    for kind, line in out:
+        if kind == PROSE:
             run.append(line)
             continue
         if run:
             converted.append(_convert_roles("\n".join(run), resolve))
             run = []
-        converted.append(line)
+        # an item's type and default are shown as code by griffe: the role's bare title
+        converted.append(_convert_roles(line, resolve, bare=True) if kind == ITEM else line)
     if run:
         converted.append(_convert_roles("\n".join(run), resolve))
     return "\n".join(converted)
@@ -147,10 +165,8 @@ def _dedent(body: list[str]) -> list[str]:
     return [b[depth:] for b in body]
 
 
-def _directive(
-    lines: list[str], i: int, match: re.Match[str]
-) -> tuple[list[tuple[bool, str]], int]:
-    """The Markdown for the directive on line ``i`` as (prose?, line), and the next line."""
+def _directive(lines: list[str], i: int, match: re.Match[str]) -> tuple[list[tuple[str, str]], int]:
+    """The Markdown for the directive on line ``i`` as (kind, line), and the next line."""
     indent, name, arg = match["indent"], match["name"], match["arg"].strip()
     body, end = _body(lines, i + 1, len(indent))
     if name == "math":
@@ -158,7 +174,7 @@ def _directive(
         formula += [b.strip() for b in body]
         formula = [f for f in formula if f]
         math = ["", f"{indent}$$", *(f"{indent}{f}" for f in formula), f"{indent}$$", ""]
-        return [(False, m) for m in math], end
+        return [(CODE, m) for m in math], end
     if name in ADMONITIONS:
         kind, title = ADMONITIONS[name]
         text = _dedent(body)
@@ -169,22 +185,22 @@ def _directive(
         else:
             head = f'{indent}!!! {kind} "{title.format(arg=arg)}"'
         body = [f"{indent}    {t}" if t.strip() else "" for t in text]
-        return [(True, b) for b in ["", head, *body, ""]], end
-    return [(True, lines[i])], i + 1
+        return [(PROSE, b) for b in ["", head, *body, ""]], end
+    return [(PROSE, lines[i])], i + 1
 
 
-def _convert_roles(line: str, resolve: Resolver) -> str:
+def _convert_roles(line: str, resolve: Resolver, *, bare: bool = False) -> str:
     parts = []
     last = 0
     for literal in LITERAL.finditer(line):
-        parts.append(ROLE.sub(lambda m: _role(m, resolve), line[last : literal.start()]))
+        parts.append(ROLE.sub(lambda m: _role(m, resolve, bare), line[last : literal.start()]))
         parts.append(literal.group())
         last = literal.end()
-    parts.append(ROLE.sub(lambda m: _role(m, resolve), line[last:]))
+    parts.append(ROLE.sub(lambda m: _role(m, resolve, bare), line[last:]))
     return "".join(parts)
 
 
-def _role(match: re.Match[str], resolve: Resolver) -> str:
+def _role(match: re.Match[str], resolve: Resolver, bare: bool = False) -> str:
     role, content = match["role"], " ".join(match["content"].split())
     if role == "math":
         return f"${content}$"
@@ -204,6 +220,8 @@ def _role(match: re.Match[str], resolve: Resolver) -> str:
     target = target.lstrip(".")
     shown = f"<code>{_escape(title)}</code>"
     path = resolve(role, target) if link else None
+    if bare:
+        return title
     if path is None:
         return f"`{title}`"
     return f'<autoref identifier="{path}" optional>{shown}</autoref>'

@@ -101,6 +101,21 @@ def test_roles_become_optional_cross_references(roles: types.ModuleType) -> None
     )
 
 
+def test_items_types_and_defaults_keep_the_bare_name(roles: types.ModuleType) -> None:
+    text = (
+        "Parameters\n----------\norder : sequence of str, default :data:`ORDER`\n"
+        "    A permutation of :data:`ORDER`.\n\nRaises\n------\n:class:`~pkg.Bad`\n"
+        "    When :func:`c` fails."
+    )
+    assert roles.convert(text, _paths) == (
+        "Parameters\n----------\norder : sequence of str, default ORDER\n"
+        f"    A permutation of {_ref('fundalloc.mod.ORDER', 'ORDER')}.\n\nRaises\n------\nBad\n"
+        "    When `c` fails."
+    )
+    with pytest.raises(LookupError):  # still checked
+        roles.convert("Parameters\n----------\nx : :class:`nowhere`", _paths)
+
+
 def test_code_is_left_alone(roles: types.ModuleType) -> None:
     text = "```toml\nkey = ':mod:`z`'\n```\nExamples\n--------\n>>> print(':func:`x`')\n:func:`x`"
     assert roles.convert(text, _paths) == text
@@ -239,7 +254,8 @@ def test_the_extension_rewrites_every_docstring(
 def test_the_site_check_finds_raw_markup(check_site: types.ModuleType, tmp_path: Path) -> None:
     page = (
         "<html><body><p>Use :func:<code>allocate</code> and :class:`Scheme`.</p>"
-        "<p>.. math:: t_i = x_i</p><p>Shown: <code>:func:`x`</code></p>"
+        "<p>.. math:: t_i = x_i</p><p>A type: <code>default :data:`ORDER`</code></p>"
+        "<p>(<code>&lt;autoref identifier=&#34;x&#34; optional&gt;x&lt;/autoref&gt;</code>)</p>"
         "<pre><code>.. note:: in a code block</code></pre>"
         "<script>var a = ':meth:`y`';</script></body></html>"
     )
@@ -250,6 +266,8 @@ def test_the_site_check_finds_raw_markup(check_site: types.ModuleType, tmp_path:
         "reference/index.html: :func:`allocate`",
         "reference/index.html: :class:`Scheme`",
         "reference/index.html: .. math::",
+        "reference/index.html: :data:`ORDER`",
+        "reference/index.html: <autoref> as text",
     ]
     assert check_site.main([str(tmp_path)]) == 1
     (tmp_path / "reference" / "index.html").write_text("<p>clean</p>", encoding="utf-8")
