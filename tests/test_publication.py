@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import fundalloc as fa
 from fundalloc.errors import DataError
@@ -303,6 +305,23 @@ def test_markdown_cells_are_escaped_so_the_table_keeps_its_columns() -> None:
     assert [row[0] for row in parser.rows[1:-1]] == regions
     assert all(len(row) == 3 for row in parser.rows)
     assert parser.rows[-1][:2] == ["合计", "3,717"]
+
+
+_MARKUP = [*"甲乙ab1 |\\`*_[]()<>&~#!-+=.:;\"'{}", "&amp;", "&#1;", "<b>", "**", "~~"]
+
+
+@given(
+    st.lists(st.sampled_from(_MARKUP), min_size=1, max_size=8)
+    .map("".join)
+    .filter(lambda s: s == s.strip())
+)
+def test_any_escaped_name_shows_as_it_is_in_a_markdown_table(name: str) -> None:
+    markdown = pytest.importorskip("markdown")
+    parser = _Cells()
+    parser.feed(
+        markdown.markdown(f"| h |\n| --- |\n| {markdown_escape(name)} |\n", extensions=["tables"])
+    )
+    assert parser.rows == [["h"], [name]]
 
 
 def test_markdown_escape() -> None:
