@@ -52,4 +52,4 @@ sainte_lague, hamilton)
                 ),
             )
         )
-    return name  # type: ignore[return-value]  # one of METHODS: checked just above
+    return name  # one of METHODS: checked just above

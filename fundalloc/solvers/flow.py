@@ -241,4 +241,5 @@ def components(nodes: int, tails: Sequence[int], heads: Sequence[int]) -> npt.ND
     ones = np.ones(len(tails), dtype=np.int8)
     graph = coo_matrix((ones, (np.asarray(tails), np.asarray(heads))), shape=(nodes, nodes))
     _, labels = connected_components(graph.tocsr(), directed=True, connection="strong")
-    return labels.astype(np.int32)
+    out: npt.NDArray[np.int32] = np.asarray(labels, dtype=np.int32)
+    return out
