@@ -640,9 +640,12 @@ class RegionTable:
             np.arange(1, n + 1, dtype=np.int64) if rows is None else _row_numbers(rows, n, where)
         )
         problems = self._lengths(arrays, n)
-        ids, id_problems = self._check_ids(_texts_of(arrays[id]), id)
+        raw_ids = _texts_of(arrays[id])
+        ids, id_problems = self._check_ids(raw_ids, id)
         problems += id_problems
         self._ids: tuple[str, ...] = tuple(ids)
+        if ids is raw_ids and arrays[id].dtype == object:  # the ids as given: keep the array
+            self._id_array = arrays[id]
         problems += self._check_attributes(arrays, kind, parent)
         if problems:
             raise DataError(problems)
@@ -937,6 +940,12 @@ class RegionTable:
         return tr(
             "data.in_source", source=self._source_place(), place=tr("data.column", column=column)
         )
+
+    def _known_numbers(self, column: str, values: FloatArray) -> None:
+        """Keep ``values`` as ``column``'s numbers: what :func:`parse_numbers` gave for its
+        cells, all finite (a reader that parsed the column already, to check a total)."""
+        assert len(values) == len(self) and bool(np.isfinite(values).all()), column
+        self._numeric[column] = _readonly(values)
 
     def _ids_array(self) -> npt.NDArray[Any]:
         """The ids as a read-only object array (made once, for :meth:`take`)."""

@@ -326,8 +326,9 @@ def test_a_good_file_holds_the_tidy_data(case: dict[str, Any]) -> None:
             assert shown == value, (city, name)
 
 
-#: A message quoted on the data-files pages: `FILE[ [sheet]]: …` or `FILE[ [sheet]], row …`.
-QUOTED = re.compile(r"`(([a-z0-9_]+\.(?:xlsx|csv))(?: \[[^\]]+\])?[:,] [^`]+)`")
+#: A message quoted on the data-files pages: `FILE[ [sheet]]: …` or `FILE[ [sheet]], row …`
+#: (the Chinese page: `FILE[ [sheet]]：…`, `FILE[ [sheet]]，第 … 行`).
+QUOTED = re.compile(r"`(([a-z0-9_]+\.(?:xlsx|csv))(?: \[[^\]]+\])?(?:[:,] |[：，])[^`]+)`")
 PAGES = [ROOT / "docs" / "data-files.md", ROOT / "docs" / "zh" / "data-files.md"]
 
 
@@ -355,9 +356,10 @@ def test_the_pages_quote_messages() -> None:
 )
 def test_a_quoted_message_is_what_fundalloc_says(page: str, file: str, message: str) -> None:
     """The data-files pages show fundalloc's own words: each quoted message (with "…" for a
-    part left out) is what the run on that corpus file prints."""
+    part left out) is what the run on that corpus file prints, in the page's language."""
     data = next(CORPUS / f for f in corpus_files() if Path(f).name == file)
-    _, _, stderr = run("allocate", str(SCHEME), "--data", str(data))
+    lang = "zh" if "/zh/" in page else "en"  # the Chinese page quotes the Chinese messages
+    _, _, stderr = run("allocate", str(SCHEME), "--data", str(data), "--lang", lang)
     parts = [p.strip() for p in message.split("…")]
     line = next((line for line in stderr.splitlines() if parts[0] in line), None)
     assert line is not None, f"{page}: {parts[0]!r} is not in:\n{stderr}"

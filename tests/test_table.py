@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import fundalloc as fa
+from fundalloc.errors import DataError
 from fundalloc.io.layout import Grid, region_table
 
 
@@ -342,3 +343,66 @@ def test_a_footnote_mark_on_a_number_is_text_not_more_digits() -> None:
     )
     problems = table.check("x")
     assert [str(p.found) for p in problems] == ["the text '1320¹'", "the text '310②'"]
+
+
+# ---------------------------------------------------------------- messages in both languages
+def test_cell_messages_in_chinese_and_english() -> None:
+    t = fa.RegionTable.from_columns(
+        {"id": ["a", "b", "c", "d"], "x": ["1", "abc", None, True], "y": [1, -2, np.nan, 3]},
+        id="id",
+        source="d.csv",
+    )
+    problems = DataError(t.check("x") + t.check("y") + t.check("y", nonnegative=False))
+    assert problems.render("en").splitlines()[:4] == [
+        "d.csv, row 2, column 'x': expected a number; found the text 'abc'",
+        "d.csv, row 3, column 'x': expected a number; found an empty cell",
+        "d.csv, row 4, column 'x': expected a number; found the boolean True",
+        "d.csv, row 3, column 'y': expected a finite number; found NaN",
+    ]
+    assert problems.render("zh").splitlines()[:4] == [
+        "d.csv，第 2 行“x”列：应为数字；实际为 文本 'abc'",
+        "d.csv，第 3 行“x”列：应为数字；实际为 空单元格",
+        "d.csv，第 4 行“x”列：应为数字；实际为 逻辑值 True",
+        "d.csv，第 3 行“y”列：应为有限的数字；实际为 非数值",
+    ]
+    negative = fa.RegionTable.from_columns({"id": ["a"], "y": [-2]}, id="id").check(
+        "y", nonnegative=True
+    )
+    assert negative[0].render("zh") == "第 1 行“y”列：应为不小于 0 的数字；实际为 -2"
+
+
+def test_table_messages_in_chinese_and_english() -> None:
+    with pytest.raises(DataError) as err:
+        fa.RegionTable.from_columns(
+            {"id": ["a", "a", "", "b\x07"], "x": [1, 2]}, id="id", kind="类型"
+        )
+    assert err.value.render("en").splitlines() == [
+        "data, column 'x': expected 4 values like column 'id'; found 2",
+        "row 2, column 'id': duplicate region id 'a'; found it is also in row 1",
+        "row 3, column 'id': expected a region id; found an empty cell",
+        "row 4, column 'id': expected a region id without control characters; found "
+        "'b\\x07' (U+0007)",
+        "data: no kind column '类型'; found columns 'id', 'x'",
+    ]
+    assert err.value.render("zh").splitlines() == [
+        "数据，“x”列：应与“id”列一样有 4 个值；实际为 2",
+        "第 2 行“id”列：地区名称 'a' 重复；实际为 第 1 行也有这个名称",
+        "第 3 行“id”列：应为地区名称；实际为 空单元格",
+        "第 4 行“id”列：地区名称中不应有控制字符；实际为 'b\\x07' (U+0007)",
+        "数据：没有地区类型列“类型”；实际为 现有的列为 'id'、'x'",
+    ]
+    table = fa.RegionTable.from_columns({"id": ["a"], "贫困人口": [1]}, id="id")
+    with pytest.raises(DataError) as err:
+        table.numeric("贫困人囗")
+    assert err.value.render("zh") == (
+        "数据：没有“贫困人囗”列；实际为 现有的列为 '贫困人口'（提示：是否应为 '贫困人口'？）"
+    )
+    with pytest.raises(DataError) as err:
+        table.with_columns({"id": ["b"]})
+    assert err.value.render("en") == (
+        "data, column 'id': cannot replace the id column "
+        "(hint: make a new table with the new column as its id column)"
+    )
+    assert err.value.render("zh") == (
+        "数据，“id”列：不能替换地区列（提示：另建一个表，以新的列为地区列）"
+    )

@@ -39,7 +39,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "data.found_duration": ("时长 {value}", "the duration {value}"),
     "data.found_type": ("{kind} 类型的值", "a {kind}"),
     "data.formula_no_result": (
-        "公式 {formula} 没有保存的计算结果",
+        "未保存计算结果的公式 {formula}",
         "the formula {formula} with no saved result",
     ),
     "data.formula_no_result_empty": ("没有保存计算结果的公式", "a formula with no saved result"),
@@ -72,7 +72,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "地区名称 {id!r} 重复（与 {other!r} 读起来相同）",
         "duplicate region id {id!r} (it reads the same as {other!r})",
     ),
-    "data.also_in_row": ("第 {row} 行也有它", "it is also in row {row}"),
+    "data.also_in_row": ("第 {row} 行也有这个名称", "it is also in row {row}"),
     "data.hint_lookalike": (
         "两者只差不可见字符、空格或全角字符",
         "the two differ only by invisible characters, spaces or full-width forms",
@@ -253,13 +253,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "小计行与本组（第 {span} 行）不符：各地区之和为 {sum}",
         "the 小计 row does not match its group (rows {span}): the regions add up to {sum}",
     ),
-    "data.found_in_total_row": ("合计行中为 {value}", "{value} in the total row"),
+    "data.found_in_total_row": ("合计行中的 {value}", "{value} in the total row"),
     "data.hint_fix_total": ("更正数据或合计行", "correct the data or the total row"),
     "data.span": ("{first} 至 {last}", "{first} to {last}"),
     "data.kind_total": ("合计", "total"),
     "data.kind_subtotal": ("小计", "小计"),
     "data.unchecked_total_cell": (
-        "“{name}”（合计行中为{what}）",
+        "“{name}”（合计行中是{what}）",
         "{name!r} ({what} in the total row)",
     ),
     "data.unchecked_region_cell": (
