@@ -801,3 +801,80 @@ def test_a_total_row_without_numbers_says_so_in_plain_words(tmp_path: Path) -> N
     assert tuple(shown(table.notices)) == (
         f"{tmp_path / 'd.csv'}: the 合计 row (row 4) holds no numbers to check and was dropped",
     )
+
+
+# ---------------------------------------------------------------- messages in both languages
+def test_layout_notices_and_errors_in_chinese_and_english(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "d.csv",
+        "2018年测算表\n地区,人口,贫困发生率\n一、一片区\n甲,1,2.5\n乙,2,4.1\n合计,3,3.2\n注：人口为年末数\n",
+    )
+    table = fa.read_table(path, id="地区")
+    assert [n.render("en") for n in table.notices] == [
+        f"{path}: row 3 is a group heading and was dropped: 一、一片区",
+        f"{path}: the 合计 row (row 6) matches the sums of '人口' and was dropped; not checked: "
+        "'贫困发生率' (the total row holds 3.2, within the regions' range: a rate or average, "
+        "not a sum)",
+        f"{path}: row 7 is a note and was dropped: 注：人口为年末数",
+    ]
+    assert [n.render("zh") for n in table.notices] == [
+        f"{path}：第 3 行是分组标题，已去掉：一、一片区",
+        f"{path}：合计行（第 6 行）与'人口'之和相符，已去掉；未核对：“贫困发生率”（合计行为 3.2，"
+        "在各地区数值的范围内：是比率或平均数，不是合计）",
+        f"{path}：第 7 行是注释，已去掉：注：人口为年末数",
+    ]
+    path.write_text("地区,人口\n甲,1\n乙,2\n合计,4\n丙,1\n", encoding="utf-8")
+    with pytest.raises(fa.DataError) as err:
+        fa.read_table(path, id="地区")
+    assert err.value.render("en").splitlines() == [
+        f"{path}, row 5, column '地区': expected no region below the total row (row 4); found "
+        "the region '丙' (hint: move the total row below the last region, or the region above it)"
+    ]
+    assert err.value.render("zh").splitlines() == [
+        f"{path}，第 5 行“地区”列：合计行（第 4 行）下方不应再有地区；实际为 地区 '丙'"
+        "（提示：把合计行移到最后一个地区下方，或把该地区移到合计行上方）"
+    ]
+    path.write_text("地区,人口\n甲,1\n乙,2\n合计,4\n", encoding="utf-8")
+    with pytest.raises(fa.DataError) as err:
+        fa.read_table(path, id="地区")
+    assert err.value.render("zh") == (
+        f"{path}，第 4 行“人口”列：合计行与该列不符：各地区之和为 3；实际为 合计行中的 4"
+        "（提示：更正数据或合计行）"
+    )
+    with pytest.raises(fa.DataError) as err:
+        fa.read_table(path, id="地区", columns=["人囗"])
+    assert err.value.render("zh") == (
+        f"{path}：没有“人囗”列；实际为 第 1 行有所需列中的 '地区'（提示：对照方案检查列名）"
+    )
+
+
+def test_file_messages_in_chinese_and_english(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "d.csv", '地区,x\n甲,"1\n')
+    with pytest.raises(fa.DataError) as err:
+        fa.read_table(path, id="地区")
+    assert err.value.render("zh") == (
+        f"{path}，第 2 行 B 列：带引号的单元格应有结束引号；实际为 '\"1'，直到文件末尾都没有结束引号"
+        "（提示：补上结束引号，或删去开头的引号）"
+    )
+    path.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(fa.DataError) as err:
+        fa.read_table(path, id="地区")
+    assert err.value.render("en") == (
+        f"{path}: expected text in UTF-8 or GB18030; found undecodable bytes "
+        "(hint: save the file as CSV UTF-8 from Excel)"
+    )
+    assert err.value.render("zh") == (
+        f"{path}：应为 UTF-8 或 GB18030 编码的文本；实际为 无法解码的字节"
+        "（提示：在 Excel 中另存为 CSV UTF-8）"
+    )
+    book = write_xlsx(tmp_path / "d.xlsx", [["地区", "x"], ["甲", 1]])
+    with pytest.raises(fa.DataError) as err:
+        fa.read_table(book, id="地区", sheet="表二")
+    assert err.value.render("en") == f"{book}: no sheet '表二'; found sheets '测算表'"
+    assert err.value.render("zh") == f"{book}：没有工作表 '表二'；实际为 现有工作表 '测算表'"
+    with pytest.raises(fa.DataError) as err:
+        fa.read_table(tmp_path / "d.xls", id="地区")
+    assert err.value.render("zh") == (
+        f"{tmp_path / 'd.xls'}：应为 XLSX 或 CSV 文件；实际为 .xls 文件"
+        "（提示：在 Excel 中另存为 XLSX 或 CSV UTF-8）"
+    )

@@ -85,10 +85,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # ---------------------------------------------------------------- files
     "data.cannot_read_file": ("无法读取文件", "cannot read the file"),
     "data.found_no_such_file": ("文件不存在", "no such file"),
-    "data.expected_xlsx_or_csv": ("应为 `.xlsx` 或 `.csv` 文件", "expected a .xlsx or .csv file"),
+    "data.expected_xlsx_or_csv": ("应为 XLSX 或 CSV 文件", "expected a .xlsx or .csv file"),
     "data.found_file_of_type": ("{suffix} 文件", "a {suffix} file"),
     "data.hint_save_as_xlsx_or_csv": (
-        "在 Excel 中另存为 `.xlsx` 或 CSV UTF-8",
+        "在 Excel 中另存为 XLSX 或 CSV UTF-8",
         "save it from Excel as .xlsx or CSV UTF-8",
     ),
     "data.expected_dataframe": (
@@ -137,7 +137,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "data.unreadable_xlsx": ("不是可读取的 XLSX 工作簿", "not a readable XLSX workbook"),
     "data.hint_save_again_as_xlsx": (
-        "在 Excel 中打开并重新另存为 `.xlsx`",
+        "在 Excel 中打开并重新另存为 XLSX 文件",
         "open it in Excel and save it again as .xlsx",
     ),
     "data.expected_a_sheet": ("工作簿中应有工作表", "expected a workbook with a sheet"),
@@ -285,7 +285,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "data.total_row": ("{label}行（第 {row} 行）", "the {label} row (row {row})"),
     "data.subtotal_row": ("小计行 {label!r}（第 {row} 行）", "the 小计 row {label!r} (row {row})"),
     "data.sums_of_columns": ("各列之和", "the column sums"),
-    "data.sums_of": ("{names} 之和", "the sums of {names}"),
+    "data.sums_of": ("{names}之和", "the sums of {names}"),
     "data.sums_below": (
         "其下各地区（第 {span} 行）{sums}",
         "{sums} of the regions below it (rows {span})",
