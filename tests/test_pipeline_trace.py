@@ -105,3 +105,50 @@ def test_the_raw_shares_and_weights_of_each_factor_are_kept() -> None:
     assert leaf.shares[0] == pytest.approx(people / people.sum())
     assert leaf.shares.sum(axis=1) == pytest.approx([1.0, 1.0])
     assert leaf.contributions == pytest.approx(1000 * leaf.weights[:, None] * leaf.shares)
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("solver", ["auto", "highs"])
+def test_what_the_trace_says_holds_each_region_is_true(seed: int, solver: str) -> None:
+    rng = np.random.default_rng(seed)
+    n = 12
+    table = fa.RegionTable.from_columns(
+        {
+            "地区": [f"r{i:02d}" for i in range(n)],
+            "x": rng.integers(0, 40, n).astype(float) + (rng.random(n) < 0.85),
+            "kind": rng.choice(["a", "b"], n).tolist(),
+        },
+        id="地区",
+    )
+    s = fa.Scheme(
+        total=600,
+        tranches=[
+            fa.Tranche(
+                name="T",
+                share=1,
+                factors=[fa.Factor(name="x", rule=fa.Share(column="x"), weight=1)],
+            )
+        ],
+        bounds=[
+            fa.Floor(amount=int(rng.integers(5, 25))),
+            fa.Cap(
+                amount=int(rng.integers(60, 120)),
+                where=[fa.Condition(column="kind", op="==", value="a")],
+            ),
+        ],
+    )
+    try:
+        result = fa.allocate(table, s, solver=solver)
+    except fa.InfeasibleError:
+        pytest.skip("the drawn bounds cannot hold the total")
+    trace, limits = result.trace, result.trace.limits
+    holds, by = trace.holds, trace.held_by
+    floor, cap, free = holds == Hold.FLOOR, holds == Hold.CAP, holds == Hold.FREE
+    assert ((holds == Hold.EXCLUDED) == ~trace.taking_part).all()
+    assert trace.bounded[floor] == pytest.approx(limits.lower[floor], rel=1e-9)
+    assert (by[floor] == limits.lower_from[floor]).all()
+    assert trace.bounded[cap] == pytest.approx(limits.upper[cap], rel=1e-9)
+    assert (by[cap] == limits.upper_from[cap]).all()
+    scaled = trace.multiplier * trace.targets[free]
+    assert trace.bounded[free] == pytest.approx(scaled, rel=1e-9, abs=1e-9)
+    assert (by[free] == -1).all()
