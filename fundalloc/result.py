@@ -280,7 +280,8 @@ def plain_steps(units: npt.NDArray[Any], step: Decimal) -> list[str]:
     if exponent >= 0:
         scale = coefficient * 10**exponent
         if units.dtype != object and int(np.abs(units).max(initial=0)) * abs(scale) < 2**62:
-            return (units.astype(np.int64) * scale).astype(str).tolist()
+            texts: list[str] = (units.astype(np.int64) * scale).astype(str).tolist()
+            return texts
         return [str(int(u) * scale) for u in units.tolist()]
     if units.dtype != object and int(np.abs(units).max(initial=0)) * abs(coefficient) < 2**50:
         return plain_quanta(units.astype(np.int64) * coefficient, exponent)
@@ -476,7 +477,8 @@ class Allocation:
     @property
     def allocated(self) -> Decimal:
         """The sum of the final amounts (the total, except with ``half_up``)."""
-        return sum(self.units.tolist(), 0) * self.scheme.step
+        steps: int = sum(self.units.tolist(), 0)
+        return steps * self.scheme.step
 
     @property
     def total(self) -> Decimal:
@@ -601,7 +603,8 @@ class Allocation:
             return _quantise(np.asarray(values, dtype=np.float64)[ks], exponent)
 
         def minus(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> npt.NDArray[Any]:
-            return a - b if _fits(a, b) else _exact(a) - _exact(b)
+            difference: npt.NDArray[Any] = a - b if _fits(a, b) else _exact(a) - _exact(b)
+            return difference
 
         items: list[ItemColumn] = []
         for leaf in trace.leaves:

@@ -71,7 +71,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "output.explain.tie_won": ("获得该单位", "got the unit"),
     "output.explain.tie_lost": ("未获得该单位", "did not get the unit"),
     "output.explain.total": ("  合计：{amount}", "  amount: {amount}"),
-    "output.explain.money": ("{amount} {unit}", "{amount} {unit}"),
     "output.lambda": ("λ = {value}", "λ = {value}"),
     "output.no_such_region": ("没有这个地区", "no such region"),
     "output.did_you_mean": ("是否要找 {name}？", "did you mean {name}?"),
@@ -103,7 +102,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "output.label.bound_value": ("限额调整", "bound effect"),
     "output.with_unit": ("{label}（{unit}）", "{label} ({unit})"),
     "output.column_item": ("{stage}：{tranche}/{name}", "{stage}: {tranche}/{name}"),
-    "output.column_stage": ("{stage}：{name}", "{stage}: {name}"),
     "output.amount_decimal": ("{label}（精确）", "{label} (exact)"),
     # ---- sheet names of the XLSX output
     "output.sheet.allocation": ("分配结果", "allocation"),

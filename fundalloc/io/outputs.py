@@ -546,7 +546,7 @@ def _markdown(job: Job) -> bytes:
     amounts = plain_steps(result.units, result.scheme.step)
     lines += [
         "",
-        f"## {tr('output.title.amounts').render(lang)}",
+        "## " + tr("output.title.amounts").render(lang),
         "",
         "| "
         + " | ".join([_md_cell(labels["region"]), _md_cell(amount_header(result, labels, lang))])
