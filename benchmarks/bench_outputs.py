@@ -16,6 +16,9 @@ allocation made once before the clock:
     ``CALCULATION_SHEET_LIMIT`` regions, so the sizes compare like with like; ``xlsx+测算表``
     is the workbook with it, measured up to that limit (``--calculation-sheet``: at every
     size).
+``breakdown[one region]`` and ``to_pandas(detail=True)``
+    Reading one region's breakdown from an allocation that has built nothing yet (it is
+    made from that region's numbers alone), and the numeric DataFrame with every item.
 ``verify`` of the XLSX and the JSON
     ``fundalloc.io.verify.verify(path)``: reading the output back, re-running the
     allocation from the data and scheme it records, and comparing every number.
@@ -169,6 +172,13 @@ def child(n: int, seed: int, repeat: int, skip: list[str], calculation_sheet: bo
         }
     )
     out: dict[str, Any] = {}
+    from fundalloc.result import Allocation
+
+    fresh = Allocation(table=result.table, scheme=result.scheme, trace=result.trace)
+    fresh.breakdown[result.ids[0]]  # the first call imports what numpy needs
+    middle = result.ids[n // 2]
+    out["breakdown[one region]"] = _measured(lambda: fresh.breakdown[middle], repeat)
+    out["to_pandas(detail=True)"] = _measured(lambda: fresh.to_pandas(detail=True), repeat)
     with tempfile.TemporaryDirectory() as tmp:
         for fmt in FORMATS:
             if fmt in skip:
@@ -288,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     print(head + " | growth exponent | vs peer at largest common size |")
     print("|" + " --- |" * (len(sizes) + 3))
     goal_ok = []
-    for key in [*FORMATS, *(f"verify {v}" for v in VERIFIED)]:
+    extra = ("breakdown[one region]", "to_pandas(detail=True)")
+    for key in [*FORMATS, *(f"verify {v}" for v in VERIFIED), *extra]:
         if key not in rows:
             continue
         cells = []
@@ -309,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         elif key in PEERS and peer:
             why = next((v.get("why") for v in peer.values() if v.get("why")), "")
             ratio = f"{PEERS[key]}: {why}" if why else "—"
-        name = key if key.startswith("verify") else f"render+write {key}"
+        name = key if key.startswith("verify") or key in extra else f"render+write {key}"
         shown = "—" if exponent is None else f"{exponent:.2f}"
         print(f"| {name} | " + " | ".join(cells) + f" | {shown} | {ratio} |")
         if GOAL_N in rows[key]:
