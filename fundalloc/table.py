@@ -533,7 +533,8 @@ def _from_arrow(array: Any) -> Column:
 
 def _texts_of(array: Column) -> list[Any]:
     """The cells of a column as Python values (numpy strings become str)."""
-    return array.astype(object).tolist() if array.dtype.kind in "US" else array.tolist()
+    cells: list[Any] = (array.astype(object) if array.dtype.kind in "US" else array).tolist()
+    return cells
 
 
 def _cells_of(array: Column, index: IntArray) -> list[Any]:
@@ -544,7 +545,8 @@ def _cells_of(array: Column, index: IntArray) -> list[Any]:
         part = part.astype("datetime64[us]")
     elif part.dtype.kind == "m":
         part = part.astype("timedelta64[us]")
-    return part.tolist()
+    cells: list[Any] = part.tolist()
+    return cells
 
 
 class RegionTable:
@@ -701,7 +703,7 @@ class RegionTable:
                 )
                 for i in empty[:MAX_LISTED]
             ]
-            problems += not_listed(len(empty), self._column_place(name))  # type: ignore[arg-type]
+            problems += not_listed(len(empty), self._column_place(name))
         return problems
 
     # ------------------------------------------------------------------ constructors
@@ -920,7 +922,7 @@ class RegionTable:
                     problems.append(
                         Problem(self.where(i, column), reason.expected, found=reason.found)
                     )
-                return problems + not_listed(bad.size, self._column_place(column))  # type: ignore[arg-type]
+                return problems + not_listed(bad.size, self._column_place(column))
             self._numeric[column] = _readonly(values)
         values = self._numeric[column]
         if nonnegative and (values < 0).any():
@@ -932,7 +934,7 @@ class RegionTable:
                     found=f"{values[i]:g}",
                 )
                 for i in negative[:MAX_LISTED]
-            ] + not_listed(negative.size, self._column_place(column))  # type: ignore[arg-type]
+            ] + not_listed(negative.size, self._column_place(column))
         return []
 
     def _column_place(self, column: str) -> Message:

@@ -680,10 +680,10 @@ class _Body:
             self.notices.append((r, tr("data.notice", source=self.grid.source, text=text)))
         elif kind == "total":
             if regions:
-                self.totals.append(_Total(r, label, 0, len(regions)))
+                self.totals.append(_Total(r, str(label), 0, len(regions)))
                 closed = r if closed is None else closed
             else:
-                self.totals.append(_Total(r, label, 0, -1))
+                self.totals.append(_Total(r, str(label), 0, -1))
             group_start = len(regions)
         elif kind == "subtotal":
             if closed is not None or group_start == len(regions):
@@ -696,7 +696,7 @@ class _Body:
                     )
                 )
             else:
-                self.totals.append(_Total(r, label, group_start, len(regions)))
+                self.totals.append(_Total(r, str(label), group_start, len(regions)))
             group_start = len(regions)
         elif kind == "region":
             if closed is not None:
