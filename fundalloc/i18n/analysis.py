@@ -500,4 +500,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "(Debian/Ubuntu: `apt-get install fonts-noto-cjk`; Windows and macOS ship one), then "
         "delete matplotlib's font cache (the folder `matplotlib.get_cachedir()` names)",
     ),
+    # interactive weights (analysis/explore.py)
+    "analysis.explore_column_region": ("地区", "region"),
+    "analysis.explore_column_baseline": ("基准（{unit}）", "baseline ({unit})"),
+    "analysis.explore_column_amount": ("金额（{unit}）", "amount ({unit})"),
+    "analysis.explore_column_change": ("变化（{unit}）", "change ({unit})"),
+    "analysis.explore_item_quota": ("定额", "quotas"),
+    "analysis.explore_item_bounds": ("保底、封顶和比例调整", "floors, caps and the adjustment"),
+    "analysis.explore_item_rounding": ("取整", "rounding"),
+    "analysis.explore_axis_amount": ("金额（{unit}）", "amount ({unit})"),
+    "analysis.explore_path": ("文件", "file"),
+    "analysis.explore_export": ("导出方案文件", "export the scheme file"),
+    "analysis.explore_written": ("已写入方案文件 {path}", "scheme file written: {path}"),
 }

@@ -1,0 +1,373 @@
+"""Interactive weights in Jupyter: a slider per factor weight, the table and the plot redrawn.
+
+:func:`explore` shows, for an allocation, one slider per factor weight (grouped by
+tranche; moving one rescales the others of its tranche in proportion, so each tranche's
+weights still add up to 1), the allocation table with the change from the baseline, the
+contributions of each factor to the largest amounts, and a button that writes the current
+scheme as a scheme file (TOML).
+
+Each move is computed by the vectorised weight model
+(:class:`~fundalloc.analysis.sensitivity.WeightModel`): the bounded amounts for the new
+weights, then rounding to the scheme's step with the scheme's rounding method and the same
+bounds in whole steps as :func:`fundalloc.allocate`; the pipeline is not run again, so an
+update at 3 000 regions takes a few milliseconds (``benchmarks/bench_explore.py``). The
+computation is :meth:`Explorer.update`, usable without widgets; :attr:`Explorer.widget`
+needs ipywidgets (``pip install 'fundalloc[explore]'``), imported only when asked for.
+
+Coefficient tiers and bounds have no sliders yet: change them with
+:meth:`fundalloc.Scheme.replace` and call :func:`explore` on the new allocation.
+
+>>> import fundalloc as fa
+>>> table = fa.RegionTable.from_columns(
+...     {"id": ["a", "b", "c"], "x": [1, 1, 2], "y": [3, 1, 0]}, id="id")
+>>> scheme = fa.Scheme(total=100, tranches=[fa.Tranche(name="T", share=1, factors=[
+...     fa.Factor(name="x", rule=fa.Share(column="x"), weight=0.5),
+...     fa.Factor(name="y", rule=fa.Share(column="y"), weight=0.5)])])
+>>> explorer = Explorer(fa.allocate(table, scheme))
+>>> view = explorer.update(explorer.moved("T/x", 1.0))
+>>> {region: str(amount) for region, amount in view.amounts.items()}
+{'a': '25', 'b': '25', 'c': '50'}
+>>> {region: str(change) for region, change in view.changes.items()}
+{'a': '-25', 'b': '0', 'c': '25'}
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from fundalloc.analysis._model import WeightModel
+from fundalloc.errors import Problem, SchemeError
+from fundalloc.i18n import text, tr
+from fundalloc.io.atomic import write_atomic
+from fundalloc.io.schemefile import dump_scheme
+from fundalloc.money import format_amount
+from fundalloc.optional import require
+from fundalloc.pipeline import _unit_bounds
+from fundalloc.result import Allocation
+from fundalloc.rounding import round_units
+from fundalloc.scheme import Scheme
+
+__all__ = ["Explorer", "View", "explore"]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class View:
+    """What the explorer shows for one weight vector.
+
+    Attributes
+    ----------
+    weights : dict of str to float
+        Each weight's label (``"tranche/factor"``) and value, each tranche adding up to 1.
+    amounts : dict of str to Decimal
+        Region id to its rounded amount, in table row order (what :func:`fundalloc.allocate`
+        gives for these weights).
+    changes : dict of str to Decimal
+        Region id to its amount minus the baseline's.
+    bounded : ndarray
+        The bounded amounts before rounding, in table row order.
+    contributions : dict of str to ndarray
+        Per item (each weight's label, then quotas, bounds and rounding) its part of each
+        region's amount, in table row order; the items add up to the amounts.
+    """
+
+    weights: dict[str, float]
+    amounts: dict[str, Decimal]
+    changes: dict[str, Decimal]
+    bounded: FloatArray
+    contributions: dict[str, FloatArray]
+
+
+class Explorer:
+    """The state behind :func:`explore`: the baseline, the current weights, the last view.
+
+    Parameters
+    ----------
+    allocation : Allocation
+        The baseline; its scheme must have weighted factors and no group constraints
+        (see :class:`~fundalloc.analysis.sensitivity.WeightModel`).
+    top : int, default 15
+        How many regions (the largest amounts) the contributions plot shows.
+    path : str or Path, default "scheme_explored.toml"
+        Where the export button writes the scheme file.
+    """
+
+    def __init__(
+        self,
+        allocation: Allocation,
+        *,
+        top: int = 15,
+        path: str | Path = "scheme_explored.toml",
+    ) -> None:
+        self.allocation = allocation
+        self.model = WeightModel.from_allocation(allocation)
+        self.top = top
+        self.path = Path(path)
+        scheme = allocation.scheme
+        trace = allocation.trace
+        self._step = scheme.step
+        step = float(scheme.step)
+        self._lower_units, self._upper_units = _unit_bounds(
+            trace.limits.lower, trace.limits.upper, step, scheme.total_units
+        )
+        # model arrays are in id order; the table shows rows in table order
+        self._rows = np.empty(len(trace.order), dtype=np.intp)
+        self._rows[np.asarray(trace.order)] = np.arange(len(trace.order))
+        self._row_ids = tuple(allocation.table.ids)
+        self._baseline = allocation.amounts
+        self.weights: FloatArray = self.model.weights.copy()
+        self.view: View = self.update(self.weights)
+        self._widget: Any = None
+        self._sliders: dict[str, Any] = {}
+        self._syncing = False
+
+    # ------------------------------------------------------------------ computing
+    def moved(self, label: str, value: float) -> FloatArray:
+        """The current weights with ``label`` set to ``value`` and the others of its tranche
+        rescaled in proportion (shared equally when they are all zero), so the tranche still
+        adds up to 1.
+
+        Raises
+        ------
+        SchemeError
+            An unknown label (the closest one as a hint) or a value outside [0, 1].
+        """
+        k = self.model.index(label)
+        if not 0.0 <= value <= 1.0:
+            raise SchemeError(Problem(label, tr("solve.model.weight_range"), found=f"{value:g}"))
+        block = self.model.tranche_of(k)
+        vector = self.weights.copy()
+        part = vector[block].copy()
+        j = k - int(block.start)
+        others = np.arange(len(part)) != j
+        rest = float(part[others].sum())
+        if others.any():
+            if rest > 0:
+                part[others] *= (1.0 - value) / rest
+            else:
+                part[others] = (1.0 - value) / int(others.sum())
+            part[j] = value
+        vector[block] = part
+        return vector
+
+    def update(self, weights: FloatArray) -> View:
+        """The view for ``weights`` (over :attr:`WeightModel.labels`), without drawing.
+
+        This is what each slider move computes: the weight model's bounded amounts, their
+        rounding to the step within the bounds, the change from the baseline and each
+        item's contribution.
+        """
+        model = self.model
+        batch = model.evaluate(weights, progress=False)
+        w = batch.weights[0]
+        bounded = batch.amounts[0]
+        lam = float(batch.multipliers[0])
+        scheme = self.allocation.scheme
+        step = float(scheme.step)
+        formula = model._formula(batch.weights)[0]
+        rounded = round_units(
+            bounded / step,
+            formula + model.fixed,
+            scheme.total_units,
+            self._lower_units,
+            self._upper_units,
+            scheme.method,
+        )
+        units = np.asarray(rounded.units)
+        scales = model._scales(batch.weights)[0]
+        parts: dict[str, FloatArray] = {}
+        for k, label in enumerate(model.labels):
+            parts[label] = (lam * scales[k] * model._adjusted[k])[self._rows]
+        free_part = lam * formula
+        parts[text("analysis.explore_item_quota")] = model.fixed[self._rows]
+        parts[text("analysis.explore_item_bounds")] = (bounded - model.fixed - free_part)[
+            self._rows
+        ]
+        parts[text("analysis.explore_item_rounding")] = (units * step - bounded)[self._rows]
+        in_rows = units[self._rows]
+        amounts = {
+            region: int(u) * self._step
+            for region, u in zip(self._row_ids, in_rows.tolist(), strict=True)
+        }
+        return View(
+            weights=dict(zip(model.labels, w.tolist(), strict=True)),
+            amounts=amounts,
+            changes={r: amounts[r] - self._baseline[r] for r in self._row_ids},
+            bounded=bounded[self._rows],
+            contributions=parts,
+        )
+
+    def set_weight(self, label: str, value: float) -> View:
+        """Move one weight (the others of its tranche rescaled) and recompute the view."""
+        self.weights = self.moved(label, value)
+        self.view = self.update(self.weights)
+        return self.view
+
+    def scheme(self) -> Scheme:
+        """The baseline scheme with the current weights."""
+        return self.model.scheme_for(self.weights)
+
+    def export(self, path: str | Path | None = None) -> Path:
+        """Write the current scheme as a scheme file (TOML) and return its path."""
+        target = Path(path) if path is not None else self.path
+        write_atomic(target, dump_scheme(self.scheme()).encode("utf-8"))
+        return target
+
+    # ------------------------------------------------------------------ showing
+    def table_html(self) -> str:
+        """The allocation table (baseline, amount, change) as HTML."""
+        view = self.view
+        unit = html.escape(str(self.allocation.scheme.unit))
+        head = "".join(
+            f"<th>{html.escape(text(key, unit=unit))}</th>"
+            for key in (
+                "analysis.explore_column_region",
+                "analysis.explore_column_baseline",
+                "analysis.explore_column_amount",
+                "analysis.explore_column_change",
+            )
+        )
+        rows = []
+        for region in self._row_ids:
+            change = view.changes[region]
+            sign = "+" if change > 0 else ""
+            rows.append(
+                f"<tr><td>{html.escape(region)}</td>"
+                f"<td>{format_amount(self._baseline[region])}</td>"
+                f"<td>{format_amount(view.amounts[region])}</td>"
+                f"<td>{sign}{format_amount(change)}</td></tr>"
+            )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+    def figure(self) -> Any:
+        """The contributions of each item to the :attr:`top` largest amounts (matplotlib)."""
+        from fundalloc.plots import _pyplot, cjk_font
+
+        plt = _pyplot()
+        cjk_font()
+        view = self.view
+        values = np.array([float(view.amounts[r]) for r in self._row_ids])
+        order = np.argsort(-values, kind="stable")[: self.top]
+        fig, ax = plt.subplots(figsize=(8, 0.35 * len(order) + 1.5))
+        positions = np.arange(len(order))
+        right = np.zeros(len(order))
+        left = np.zeros(len(order))
+        for name, part in view.contributions.items():
+            chosen = part[order]
+            base = np.where(chosen >= 0, right, left)
+            ax.barh(positions, chosen, left=base, label=name)
+            right += np.maximum(chosen, 0)
+            left += np.minimum(chosen, 0)
+        ax.set_yticks(positions, [self._row_ids[i] for i in order])
+        ax.invert_yaxis()
+        ax.set_xlabel(text("analysis.explore_axis_amount", unit=self.allocation.scheme.unit))
+        ax.legend(fontsize="small", loc="lower right")
+        fig.tight_layout()
+        return fig
+
+    @property
+    def widget(self) -> Any:
+        """The ipywidgets box: sliders, the export button, the table and the plot."""
+        if self._widget is None:
+            self._widget = self._build()
+        return self._widget
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def _build(self) -> Any:
+        widgets = require("ipywidgets", "explore")
+        model = self.model
+        controls: list[Any] = []
+        current: tuple[str, ...] | None = None
+        for k, (path, name) in enumerate(model.keys):
+            if path != current:
+                current = path
+                title = html.escape("/".join(path))
+                controls.append(widgets.HTML(f"<b>{title}</b>"))
+            slider = widgets.FloatSlider(
+                value=float(self.weights[k]),
+                min=0.0,
+                max=1.0,
+                step=0.01,
+                description=name,
+                continuous_update=False,
+                readout_format=".3f",
+                disabled=not model.movable(k),
+                style={"description_width": "initial"},
+            )
+            slider.observe(self._on_slider(model.labels[k]), names="value")
+            self._sliders[model.labels[k]] = slider
+            controls.append(slider)
+        self._path_box = widgets.Text(
+            value=str(self.path), description=text("analysis.explore_path")
+        )
+        self._button = widgets.Button(description=text("analysis.explore_export"))
+        self._status = widgets.HTML("")
+        self._button.on_click(lambda _: self._on_export())
+        self._table = widgets.HTML(self.table_html())
+        self._plot = widgets.Image(format="png")
+        self._draw_plot()
+        side = widgets.VBox([*controls, widgets.HBox([self._path_box, self._button]), self._status])
+        return widgets.HBox([side, widgets.VBox([self._table, self._plot])])
+
+    def _on_slider(self, label: str) -> Any:
+        def changed(event: dict[str, Any]) -> None:
+            if self._syncing:
+                return
+            self.set_weight(label, float(event["new"]))
+            self._syncing = True
+            try:
+                for other, slider in self._sliders.items():
+                    value = float(self.weights[self.model.index(other)])
+                    if other != label and slider.value != value:
+                        slider.value = value
+            finally:
+                self._syncing = False
+            self._table.value = self.table_html()
+            self._draw_plot()
+
+        return changed
+
+    def _on_export(self) -> None:
+        written = self.export(self._path_box.value)
+        self._status.value = html.escape(text("analysis.explore_written", path=str(written)))
+
+    def _draw_plot(self) -> None:
+        import io
+
+        from fundalloc.plots import _pyplot
+
+        fig = self.figure()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=80)
+        _pyplot().close(fig)
+        self._plot.value = buffer.getvalue()
+
+
+def explore(
+    allocation: Allocation, *, top: int = 15, path: str | Path = "scheme_explored.toml"
+) -> Explorer:
+    """Sliders for the weights of ``allocation``'s scheme, in Jupyter (see the module).
+
+    Shown when it is the last expression of a cell; ``explore(...).widget`` is the
+    ipywidgets box itself. Needs ipywidgets: ``pip install 'fundalloc[explore]'``.
+
+    Raises
+    ------
+    DependencyError
+        If ipywidgets is not installed (with the command that installs it).
+    SchemeError
+        If the scheme has no weighted factor or has group constraints.
+    """
+    explorer = Explorer(allocation, top=top, path=path)
+    explorer.widget  # noqa: B018 - build now, so a missing ipywidgets is said at once
+    return explorer
