@@ -230,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
             import pstats
 
             call = PATHS[args.profile[0]](int(args.profile[1]), folder)
+            call()  # warm: imports, caches of the scheme
             profiler = cProfile.Profile()
             profiler.enable()
             call()
