@@ -25,11 +25,13 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import Field, model_validator
 
+from fundalloc.conditions import Condition
+from fundalloc.data import Data, Need, nonnegative
 from fundalloc.errors import InfeasibleError, Problem
-from fundalloc.factors import BoolArray, Condition, Data, FloatArray, Need, nonnegative
 from fundalloc.i18n import Message, text, tr
 from fundalloc.money import format_amount
 from fundalloc.spec import Spec
+from fundalloc.types import EMPTY, NONE, BoolArray, FloatArray, Items, OptionalAmount
 
 if TYPE_CHECKING:
     from fundalloc.i18n import Lang
@@ -59,11 +61,11 @@ class _Limit(Spec):
     """Common shape of floors and caps: exactly one of amount, share, or per + rate."""
 
     name: str = ""
-    amount: Decimal | None = Field(None, ge=0)
-    share: float | None = Field(None, ge=0, le=1)
+    amount: OptionalAmount = Field(default=NONE, ge=0)
+    share: float | None = Field(default=None, ge=0, le=1)
     per: str | None = None
-    rate: float | None = Field(None, ge=0)
-    where: tuple[Condition, ...] = ()
+    rate: float | None = Field(default=None, ge=0)
+    where: Items[Condition] = Field(default=EMPTY)
 
     @model_validator(mode="after")
     def _one(self) -> _Limit:
@@ -121,7 +123,7 @@ class Floor(_Limit):
     'floor 0.002 万元 per 人口'
     """
 
-    kind: Literal["floor"] = Field("floor", repr=False)
+    kind: Literal["floor"] = Field(default="floor", repr=False)
 
 
 class Cap(_Limit):
@@ -133,7 +135,7 @@ class Cap(_Limit):
     ('cap 0.2 of the total', '封顶为总额的 0.2')
     """
 
-    kind: Literal["cap"] = Field("cap", repr=False)
+    kind: Literal["cap"] = Field(default="cap", repr=False)
 
 
 class _YearOverYear(Spec):
@@ -141,7 +143,7 @@ class _YearOverYear(Spec):
     name: str = ""
     column: str
     ratio: float = Field(gt=0)
-    where: tuple[Condition, ...] = ()
+    where: Items[Condition] = Field(default=EMPTY)
 
     def needs(self) -> Iterator[Need]:
         yield self.column, "nonnegative"
@@ -172,8 +174,8 @@ class HoldHarmless(_YearOverYear):
     '不低于 上年 的 90%'
     """
 
-    kind: Literal["hold_harmless"] = Field("hold_harmless", repr=False)
-    ratio: float = Field(1.0, gt=0)
+    kind: Literal["hold_harmless"] = Field(default="hold_harmless", repr=False)
+    ratio: float = Field(default=1.0, gt=0)
     _message: ClassVar[str] = "solve.bound.hold_harmless"
 
 
@@ -186,7 +188,7 @@ class GrowthCap(_YearOverYear):
     'at most 120% of 上年'
     """
 
-    kind: Literal["growth_cap"] = Field("growth_cap", repr=False)
+    kind: Literal["growth_cap"] = Field(default="growth_cap", repr=False)
     _message: ClassVar[str] = "solve.bound.growth_cap"
 
 

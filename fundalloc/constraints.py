@@ -31,11 +31,13 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import Field, model_validator
 
+from fundalloc.conditions import Condition
+from fundalloc.data import Data, Need
 from fundalloc.errors import DataError, Problem
-from fundalloc.factors import BoolArray, Condition, Data, FloatArray, Need
 from fundalloc.i18n import Message, text, tr
 from fundalloc.money import format_amount
 from fundalloc.spec import Spec
+from fundalloc.types import EMPTY, NONE, BoolArray, FloatArray, Items, OptionalAmount
 
 if TYPE_CHECKING:
     from fundalloc.i18n import Lang
@@ -98,10 +100,10 @@ def _joined(parts: Sequence[Message]) -> Message:
 
 class _GroupTotal(Spec):
     name: str = ""
-    where: tuple[Condition, ...] = ()
-    regions: tuple[str, ...] = ()
-    amount: Decimal | None = Field(None, ge=0)
-    share: float | None = Field(None, ge=0, le=1)
+    where: Items[Condition] = Field(default=EMPTY)
+    regions: Items[str] = Field(default=EMPTY)
+    amount: OptionalAmount = Field(default=NONE, ge=0)
+    share: float | None = Field(default=None, ge=0, le=1)
 
     @model_validator(mode="after")
     def _one(self) -> _GroupTotal:
@@ -152,7 +154,7 @@ class GroupFloor(_GroupTotal):
     "at least 0.2 of the total together for kind == '县'"
     """
 
-    kind: Literal["group_floor"] = Field("group_floor", repr=False)
+    kind: Literal["group_floor"] = Field(default="group_floor", repr=False)
 
 
 class GroupCap(_GroupTotal):
@@ -166,7 +168,7 @@ class GroupCap(_GroupTotal):
     '地区 甲市、乙市 合计不高于 500 万元'
     """
 
-    kind: Literal["group_cap"] = Field("group_cap", repr=False)
+    kind: Literal["group_cap"] = Field(default="group_cap", repr=False)
 
 
 class GroupRatio(Spec):
@@ -184,14 +186,14 @@ class GroupRatio(Spec):
     "at least 0.5 × (边境 == '否') for 边境 == '是'"
     """
 
-    kind: Literal["group_ratio"] = Field("group_ratio", repr=False)
+    kind: Literal["group_ratio"] = Field(default="group_ratio", repr=False)
     name: str = ""
-    where: tuple[Condition, ...] = ()
-    regions: tuple[str, ...] = ()
-    of_where: tuple[Condition, ...] = ()
-    of_regions: tuple[str, ...] = ()
-    at_least: float | None = Field(None, ge=0)
-    at_most: float | None = Field(None, ge=0)
+    where: Items[Condition] = Field(default=EMPTY)
+    regions: Items[str] = Field(default=EMPTY)
+    of_where: Items[Condition] = Field(default=EMPTY)
+    of_regions: Items[str] = Field(default=EMPTY)
+    at_least: float | None = Field(default=None, ge=0)
+    at_most: float | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _check(self) -> GroupRatio:

@@ -19,21 +19,15 @@ import numpy as np
 import numpy.typing as npt
 
 from fundalloc.bounds import AT_BOUND, Limits, check_feasible, combine
-from fundalloc.constraints import Row, broken_rows, rows_of
+from fundalloc.conditions import Condition
+from fundalloc.constraints import Row, rows_of
+from fundalloc.data import Data, nonnegative
 from fundalloc.errors import DataError, InfeasibleError, Problem, SolverError
-from fundalloc.factors import (
-    BoolArray,
-    Condition,
-    Data,
-    FloatArray,
-    nonnegative,
-    normalised_weights,
-    shares_of,
-)
+from fundalloc.factors import normalised_weights, shares_of
 from fundalloc.i18n import Message, tr
 from fundalloc.money import exact_sum, format_amount
 from fundalloc.result import Allocation
-from fundalloc.rounding import Quotas, RoundingResult, round_units
+from fundalloc.rounding import Quotas, cascade
 from fundalloc.scheme import Scheme, Tranche
 from fundalloc.solvers import BoundedProblem, ProportionalSolution, Shape, Solver, Structure, choose
 from fundalloc.solvers.exact import solve_proportional
@@ -41,13 +35,12 @@ from fundalloc.solvers.groups import (
     GroupBox,
     GroupSolution,
     partition,
-    round_by_groups,
     solve_partitioned,
 )
-from fundalloc.solvers.integer import round_with_rows
-from fundalloc.solvers.qp import RowSolution, check_whole_steps, diagnose, solve_rows
+from fundalloc.solvers.qp import RowSolution, diagnose, solve_rows
 from fundalloc.table import RegionTable
 from fundalloc.trace import Hold, LeafTrace, Trace
+from fundalloc.types import BoolArray, FloatArray, NeedKind, SolverName
 
 __all__ = ["allocate"]
 
@@ -56,7 +49,11 @@ _TOLERANCE = AT_BOUND
 
 
 def allocate(
-    table: RegionTable, scheme: Scheme, *, solver: str = "auto", time_limit: float | None = None
+    table: RegionTable,
+    scheme: Scheme,
+    *,
+    solver: SolverName = "auto",
+    time_limit: float | None = None,
 ) -> Allocation:
     """Allocate ``scheme.total`` across the regions of ``table``.
 
@@ -237,66 +234,21 @@ def allocate(
             solution = ProportionalSolution(approx * step - fixed, _as_float(lam))
     holds, held_by = _holds(status, group_of, limits, fixed, taking_part, excluded_by)
     bounded = fixed + solution.amounts
-    rounded = round_units(
+    rounded = cascade(
         quotas,
         targets,
         scheme.total_units,
         lower_units,
         upper_units,
         scheme.method,
-        stage="bounds",
+        step=step_exact,
+        rows=rows,
+        boxes=boxes,
+        ids=data.ids,
+        unit=scheme.unit,
+        solver=solver,
+        time_limit=time_limit,
     )
-    # feasible in reals is not feasible in whole steps: name the rows before rounding under them
-
-    def name_the_rows() -> None:
-        check_whole_steps(
-            rows,
-            rounded.units,
-            lower_units,
-            upper_units,
-            targets,
-            scheme.total_units,
-            step_exact,
-            data.ids,
-            scheme.unit,
-            solver=solver,
-            time_limit=time_limit,
-        )
-
-    if boxes is None:
-        name_the_rows()
-    elif broken_rows(rows, rounded.units, step_exact):
-        # partitioned groups: rounding by groups is exact and fails exactly when the rows
-        # cannot hold in whole steps (then the rows are named; the check's LP works in
-        # binary64, which misjudges group bounds beyond 2**53 steps)
-        try:
-            rounded = round_by_groups(
-                quotas,
-                targets / step,
-                lower_units,
-                upper_units,
-                scheme.total_units,
-                boxes,
-                rows,
-                step_exact,
-            )
-        except InfeasibleError:
-            name_the_rows()
-            raise
-    if rows and broken_rows(rows, rounded.units, Fraction(scheme.step)):
-        rounded = RoundingResult(
-            round_with_rows(
-                quotas,
-                lower_units,
-                upper_units,
-                scheme.total_units,
-                rows,
-                Fraction(scheme.step),
-                solver=solver,
-                time_limit=time_limit,
-                targets=targets,
-            )
-        )
     trace = Trace(
         ids=data.ids,
         order=order,
@@ -418,7 +370,7 @@ def _check_columns(table: RegionTable, scheme: Scheme) -> None:
     and a tier that is not listed are wrong only where the rule uses the value.
     """
     strength = {"text": 0, "number": 1, "nonnegative": 2}
-    needs: dict[str, str] = {}
+    needs: dict[str, NeedKind] = {}
     how: str
     for column, how in scheme.needs():
         if strength[how] > strength[needs.get(column, "text")]:

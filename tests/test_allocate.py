@@ -150,7 +150,7 @@ def test_every_column_problem_is_reported_at_once_in_row_order() -> None:
     )
     with pytest.raises(fa.DataError) as err:
         fa.allocate(bad, s)
-    assert [p.where for p in err.value.problems] == [
+    assert [str(p.where) for p in err.value.problems] == [
         "row 2, column 'x'",
         "row 1, column 'y'",
         "data",

@@ -298,11 +298,6 @@ def test_the_scheme_does_not_import_rounding() -> None:
     assert not {m for m in loaded if m.startswith(("fundalloc.rounding", "fundalloc.pipeline"))}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bounds.py and constraints.py still import conditions and data access through "
-    "fundalloc.factors: the lead applies the import edits",
-)
 def test_bounds_and_constraints_do_not_import_factor_rules() -> None:
     assert "fundalloc.factors" not in _imported_by("fundalloc.bounds")
     assert "fundalloc.factors" not in _imported_by("fundalloc.constraints")

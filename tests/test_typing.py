@@ -128,11 +128,6 @@ def test_a_correct_user_script_type_checks(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bounds.py, constraints.py, sources/api.py and pipeline.py still need their "
-    "annotations (Field(default=...), Items, OptionalAmount, SolverName): the lead applies them",
-)
 def test_bounds_sources_and_the_solver_type_check(tmp_path: Path) -> None:
     result = _mypy(tmp_path, CORRECT_BOUNDS)
     assert result.returncode == 0, result.stdout + result.stderr

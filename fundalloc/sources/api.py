@@ -13,13 +13,15 @@ from typing import TYPE_CHECKING, Any, Self
 import numpy as np
 from pydantic import Field, model_validator
 
+from fundalloc.conditions import Condition
+from fundalloc.data import Need
 from fundalloc.errors import DataError, InfeasibleError, Problem, SchemeError
-from fundalloc.factors import Condition, Need
 from fundalloc.i18n import CATALOGUE, LANGUAGES, Lang, Message, tr
 from fundalloc.money import format_amount, units_of
 from fundalloc.pipeline import allocate
 from fundalloc.sources.classes import _solve
 from fundalloc.spec import Spec, SpecProblems
+from fundalloc.types import EMPTY, NONE, Amount, Coerced, Items, SolverName
 
 if TYPE_CHECKING:
     from fundalloc.result import Allocation
@@ -60,9 +62,9 @@ class Source(Spec):
     """
 
     name: str = Field(min_length=1)
-    amount: Decimal
-    eligibility: tuple[Condition, ...] = ()
-    regions: tuple[str, ...] | None = None
+    amount: Amount
+    eligibility: Items[Condition] = Field(default=EMPTY)
+    regions: Coerced[tuple[str, ...] | None, Sequence[str] | None] = Field(default=NONE)
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -310,7 +312,7 @@ def allocate_sources(
     sources: Sequence[Source],
     *,
     strict: bool = False,
-    solver: str = "auto",
+    solver: SolverName = "auto",
 ) -> SourcedAllocation:
     """Split a pooled total across regions by a scheme, each source kept to its regions.
 
