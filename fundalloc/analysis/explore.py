@@ -270,7 +270,7 @@ class Explorer:
         ax.invert_yaxis()
         ax.set_xlabel(text("analysis.explore_axis_amount", unit=self.allocation.scheme.unit))
         ax.legend(fontsize="small", loc="lower right")
-        fig.tight_layout()
+        fig.subplots_adjust(left=0.22, right=0.97, bottom=1.0 / (0.35 * len(order) + 1.5))
         return fig
 
     @property

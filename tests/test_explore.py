@@ -1,0 +1,214 @@
+"""fundalloc.analysis.explore: the widget driven from Python, headless.
+
+Each test moves a slider the way a user does (setting its ``value`` on the widget's model)
+and checks what is shown against :func:`fundalloc.allocate` run on a scheme with the moved
+weights, built here independently of the explorer. The test machine may have no CJK font,
+so matplotlib's "Glyph ... missing" warning is ignored (as in test_plots.py).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+
+import fundalloc as fa
+from fundalloc.analysis import with_weights
+from fundalloc.analysis.explore import Explorer, explore
+from fundalloc.errors import DependencyError, SchemeError
+from fundalloc.i18n import using
+
+pytest.importorskip("ipywidgets")
+
+ROOT = Path(__file__).resolve().parents[1]
+SHANDONG = ROOT / "examples" / "shandong_2018"
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Glyph .* missing from font"),
+    pytest.mark.filterwarnings("ignore::fundalloc.plots.CJKFontWarning"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _close_figures() -> Iterator[None]:
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def shandong() -> tuple[fa.RegionTable, fa.Scheme, fa.Allocation]:
+    scheme = fa.load_scheme(SHANDONG / "scheme.toml").scheme
+    table = fa.read_table(SHANDONG / "data.csv", id="地区")
+    return table, scheme, fa.allocate(table, scheme)
+
+
+def _cells(table_html: str) -> list[list[str]]:
+    rows = re.findall(r"<tr>(.*?)</tr>", table_html)
+    return [re.findall(r"<t[dh]>(.*?)</t[dh]>", row) for row in rows]
+
+
+def _tranche_weights(scheme: fa.Scheme, tranche: str) -> dict[str, float]:
+    [found] = [t for t in scheme.tranches if t.name == tranche]
+    return {f.name: float(f.weight) for f in found.factors}
+
+
+def test_moving_a_slider_shows_what_allocate_gives(shandong: Any) -> None:
+    table, scheme, base = shandong
+    explorer = explore(base)
+    slider = explorer._sliders["贫困人口因素/贫困人口规模"]
+    slider.value = 0.5  # as the browser would set it
+    # the others of the tranche keep their ratios and fill the rest: 0.25 : 0.2 : 0.2 of 0.65
+    old = _tranche_weights(scheme, "贫困人口因素")
+    rest = 1 - old["贫困人口规模"]
+    expected = {name: 0.5 if name == "贫困人口规模" else w * 0.5 / rest for name, w in old.items()}
+    moved = with_weights(scheme, expected, tranche="贫困人口因素")
+    want = fa.allocate(table, moved)
+    assert explorer.view.amounts == want.amounts
+    assert sum(explorer.view.amounts.values()) == 3717
+    assert explorer.view.amounts != base.amounts  # the move changed something
+    # the other sliders of the tranche were moved, and still add up to 1
+    sliders = explorer._sliders
+    tranche = [v for k, v in sliders.items() if k.startswith("贫困人口因素/")]
+    assert sum(s.value for s in tranche) == pytest.approx(1.0, abs=1e-12)
+    for name, w in expected.items():
+        assert sliders[f"贫困人口因素/{name}"].value == pytest.approx(w, abs=1e-12)
+    # the other tranche did not move
+    for name, w in _tranche_weights(scheme, "重点民族村发展").items():
+        assert sliders[f"重点民族村发展/{name}"].value == pytest.approx(w)
+    # the table shown holds the same numbers: baseline, amount, change
+    cells = _cells(explorer._table.value)
+    assert len(cells) == 1 + len(table.ids)
+    for region, baseline, amount, change in cells[1:]:
+        assert Decimal(baseline.replace(",", "")) == base.amounts[region]
+        assert Decimal(amount.replace(",", "")) == want.amounts[region]
+        assert Decimal(change.replace(",", "")) == want.amounts[region] - base.amounts[region]
+
+
+def test_every_weight_at_every_grid_point_matches_allocate(shandong: Any) -> None:
+    # Shandong's scheme has a floor (60) and a cap (12%) that bind at some of these points
+    table, _, base = shandong
+    explorer = Explorer(base)
+    floors = caps = 0
+    for label in explorer.model.labels:
+        for value in (0.0, 0.15, 0.5, 0.9, 1.0):
+            explorer.weights = explorer.model.weights.copy()
+            view = explorer.set_weight(label, value)
+            want = fa.allocate(table, explorer.scheme())
+            assert view.amounts == want.amounts, (label, value)
+            floors += Decimal(60) in view.amounts.values()
+            caps += Decimal(446) in view.amounts.values()  # 12% of 3717, whole 万元
+    assert floors and caps  # the grid reaches both bounds
+
+
+def test_contributions_add_up_to_the_amounts(shandong: Any) -> None:
+    _, _, base = shandong
+    explorer = Explorer(base)
+    view = explorer.set_weight("重点民族村发展/已退出重点民族村", 0.3)
+    total = sum(view.contributions.values())
+    amounts = [float(a) for a in view.amounts.values()]
+    assert total == pytest.approx(amounts, abs=1e-9)
+    assert set(explorer.model.labels) <= set(view.contributions)
+
+
+def test_the_plot_is_redrawn_on_a_move(shandong: Any) -> None:
+    _, _, base = shandong
+    explorer = explore(base)
+    before = bytes(explorer._plot.value)
+    assert before.startswith(b"\x89PNG")
+    explorer._sliders["重点民族村发展/已退出重点民族村"].value = 0.1
+    after = bytes(explorer._plot.value)
+    assert after.startswith(b"\x89PNG") and after != before
+
+
+def test_export_writes_a_scheme_file_that_reproduces_the_amounts(
+    shandong: Any, tmp_path: Path
+) -> None:
+    table, _, base = shandong
+    explorer = explore(base)
+    explorer._sliders["贫困人口因素/贫困发生率"].value = 0.42
+    explorer._path_box.value = str(tmp_path / "moved.toml")
+    explorer._button.click()
+    loaded = fa.load_scheme(tmp_path / "moved.toml")
+    assert fa.allocate(table, loaded.scheme).amounts == explorer.view.amounts
+    assert _tranche_weights(loaded.scheme, "贫困人口因素")["贫困发生率"] == pytest.approx(0.42)
+    assert str(tmp_path / "moved.toml") in explorer._status.value
+    with using("zh"):
+        explorer._button.click()
+        assert "已写入方案文件" in explorer._status.value
+
+
+def test_a_weight_whose_others_are_zero_shares_the_rest_equally() -> None:
+    table = fa.RegionTable.from_columns(
+        {"id": ["a", "b"], "x": [1, 3], "y": [1, 1], "z": [2, 1]}, id="id"
+    )
+    scheme = fa.Scheme(
+        total=100,
+        tranches=[
+            fa.Tranche(
+                name="T",
+                share=1,
+                factors=[
+                    fa.Factor(name=c, rule=fa.Share(column=c), weight=w)
+                    for c, w in (("x", 1.0), ("y", 0.0), ("z", 0.0))
+                ],
+            )
+        ],
+    )
+    explorer = explore(fa.allocate(table, scheme))
+    explorer._sliders["T/x"].value = 0.4
+    assert [s.value for s in explorer._sliders.values()] == pytest.approx([0.4, 0.3, 0.3])
+    want = fa.allocate(table, with_weights(scheme, {"x": 0.4, "y": 0.3, "z": 0.3}))
+    assert explorer.view.amounts == want.amounts
+
+
+def test_bad_moves_are_scheme_errors_in_both_languages(shandong: Any) -> None:
+    _, _, base = shandong
+    explorer = Explorer(base)
+    with pytest.raises(SchemeError) as err:
+        explorer.moved("贫困人口因素/贫困发生率", 1.5)
+    assert "1.5" in err.value.render("en") and "1.5" in err.value.render("zh")
+    with pytest.raises(SchemeError) as err:
+        explorer.moved("贫困人口因素/贫困发生", 0.5)
+    assert "贫困人口因素/贫困发生率" in err.value.render("en")
+
+
+def test_table_headers_in_chinese_by_default_and_in_english(shandong: Any) -> None:
+    _, _, base = shandong
+    explorer = Explorer(base)
+    with using("zh"):
+        assert _cells(explorer.table_html())[0] == [
+            "地区",
+            "基准（万元）",
+            "金额（万元）",
+            "变化（万元）",
+        ]
+    with using("en"):
+        assert _cells(explorer.table_html())[0] == [
+            "region",
+            "baseline (万元)",
+            "amount (万元)",
+            "change (万元)",
+        ]
+
+
+def test_without_ipywidgets_the_error_says_how_to_install(
+    shandong: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, _, base = shandong
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)
+    with pytest.raises(DependencyError) as err:
+        explore(base)
+    assert "pip install 'fundalloc[explore]'" in err.value.render("en")
+    assert "pip install 'fundalloc[explore]'" in err.value.render("zh")
+    assert "安装" in err.value.render("zh")
+    # the computation itself needs no widgets
+    assert Explorer(base).view.amounts == base.amounts
