@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import fundalloc as fa
-from fundalloc.analysis.calibrate import _simplex_lstsq, calibrate
+from fundalloc.analysis.calibrate import _simplex_lstsq, calibrate, calibrate_scheme
+from fundalloc.i18n import using
+from fundalloc.trace import Hold
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "shandong_2018"
 Array = npt.NDArray[np.float64]
@@ -497,3 +500,213 @@ def test_published_amount_errors_read_whole_in_chinese() -> None:
     assert caught.value.render("zh") == (
         "公布的金额：金额合计应大于 0：没有可以还原的分配；实际为 合计为 0"
     )
+
+
+# ------------------------------------------------------- calibrate_scheme: tranches and bounds
+
+
+TEN = fa.RegionTable.from_columns(
+    {
+        "地区": list("ABCDEFGHIJ"),
+        "贫困人口": [900, 820, 610, 480, 350, 300, 210, 120, 60, 40],
+        "发生率": [3.1, 5.2, 4.4, 2.0, 6.5, 3.3, 2.7, 4.9, 1.5, 1.2],
+        "重点村": [8, 12, 6, 7, 9, 4, 3, 5, 1, 1],
+        "等次": ["A", "B", "B", "C", "A", "B", "C", "A", "B", "B"],
+    },
+    id="地区",
+)
+
+
+def two_tranches(
+    a: float, w: float, bounds: tuple[fa.Floor | fa.Cap, ...] = (), graded: bool = False
+) -> fa.Scheme:
+    coefficients = (
+        [
+            fa.Coefficient(
+                name="绩效", rule=fa.Tiered(column="等次", tiers={"A": 1.2, "B": 1.0, "C": 0.8})
+            )
+        ]
+        if graded
+        else []
+    )
+    return fa.Scheme(
+        total=5000,
+        bounds=bounds,
+        tranches=[
+            fa.Tranche(
+                name="人口",
+                share=a,
+                factors=[
+                    fa.Factor(name="贫困人口", rule=fa.Share(column="贫困人口"), weight=w),
+                    fa.Factor(name="发生率", rule=fa.Share(column="发生率"), weight=1 - w),
+                ],
+            ),
+            fa.Tranche(
+                name="村",
+                share=1 - a,
+                coefficients=coefficients,
+                factors=[fa.Factor(name="重点村", rule=fa.Share(column="重点村"), weight=1)],
+            ),
+        ],
+    )
+
+
+@pytest.mark.parametrize("graded", [False, True])
+def test_scheme_with_binding_floor_and_cap_is_recovered_exactly(graded: bool) -> None:
+    """The acceptance case: a table fundalloc made with a binding floor and cap, rounded to
+    whole 万元, gives back the tranche shares and weights (within rounding), the bounded
+    regions, and a scheme that re-allocates to the published amounts to the unit."""
+    bounds = (fa.Floor(amount=150), fa.Cap(amount=800))
+    truth = fa.allocate(TEN, two_tranches(0.7, 0.6, bounds, graded))
+    published = truth.amounts
+    fit = calibrate_scheme(TEN, two_tranches(0.5, 0.5, graded=graded), published)
+    assert fit.shares == pytest.approx({"人口": 0.7, "村": 0.3}, abs=5e-3)
+    assert fit.weights == pytest.approx(
+        {"人口/贫困人口": 0.6, "人口/发生率": 0.4, "村/重点村": 1.0}, abs=5e-3
+    )
+    # the bounded regions are those the pipeline's own trace says are held
+    words = {int(Hold.FLOOR): "floor", int(Hold.CAP): "cap"}
+    held = {
+        r: words[int(h)]
+        for r, h in zip(truth.trace.ids, truth.trace.holds, strict=True)
+        if int(h) in words
+    }
+    assert fit.bounded == held == {"A": "cap", "B": "cap", "I": "floor", "J": "floor"}
+    assert fit.floor == 150 and fit.cap == 800
+    assert fit.multiplier == pytest.approx(truth.trace.multiplier, rel=1e-3)
+    assert fit.within_rounding and fit.identifiable
+    assert fit.r_squared is not None and fit.r_squared > 0.9999
+    again = fa.allocate(TEN, fit.to_scheme(digits=2))
+    assert again.amounts == published
+    assert fa.allocate(TEN, fit.to_scheme()).amounts == published
+    assert (
+        again.scheme.tranches[1].coefficients
+        == two_tranches(0.7, 0.6, graded=graded).tranches[1].coefficients
+    )
+
+
+def test_scheme_calibration_worked_case_by_fractions() -> None:
+    """By hand: x = 4, 2, 1, 1 and y = 0, 1, 1, 2, 100 split 50/50, so the targets are 25,
+    25, 18.75, 31.25; a floor of 20 holds c, and the others share 80 in proportion:
+    λ = 80 / 81.25 = 64/65. Unrounded published amounts give the parameters back exactly."""
+    table = fa.RegionTable.from_columns(
+        {"id": ["a", "b", "c", "d"], "x": [4, 2, 1, 1], "y": [0, 1, 1, 2]}, id="id"
+    )
+    lam = Fraction(64, 65)
+    targets = {"a": Fraction(25), "b": Fraction(25), "c": Fraction(75, 4), "d": Fraction(125, 4)}
+    amounts = {r: (Fraction(20) if r == "c" else lam * t) for r, t in targets.items()}
+    assert sum(amounts.values()) == 100
+
+    def scheme(a: float) -> fa.Scheme:
+        return fa.Scheme(
+            total=100,
+            tranches=[
+                fa.Tranche(
+                    name="X",
+                    share=a,
+                    factors=[fa.Factor(name="x", rule=fa.Share(column="x"), weight=1)],
+                ),
+                fa.Tranche(
+                    name="Y",
+                    share=1 - a,
+                    factors=[fa.Factor(name="y", rule=fa.Share(column="y"), weight=1)],
+                ),
+            ],
+        )
+
+    published = {r: float(v) for r, v in amounts.items()}
+    fit = calibrate_scheme(table, scheme(0.9), published, floor=20, cap=None)
+    assert fit.bounded == {"c": "floor"}
+    assert fit.shares == pytest.approx({"X": 0.5, "Y": 0.5}, abs=1e-12)
+    assert fit.amounts == pytest.approx({"X": 50, "Y": 50}, abs=1e-10)
+    assert fit.multiplier == pytest.approx(float(lam), abs=1e-12)
+    assert fit.fitted == pytest.approx({r: float(v) for r, v in amounts.items()}, abs=1e-10)
+    assert fit.max_abs_deviation < 1e-10 and fit.cap is None
+    assert [m.render("en") for m in fit.reasons] == [
+        "the floor stated, 20: 1 regions have that published amount"
+    ]
+    assert [m.render("zh") for m in fit.reasons] == ["给定的保底 20：1 个地区的公布金额等于它"]
+    # automatic detection does not take a lone smallest amount for a floor: then c is
+    # fitted as free, and the fit is no longer exact
+    auto = calibrate_scheme(table, scheme(0.9), published)
+    assert auto.bounded == {} and auto.reasons == ()
+    assert auto.max_abs_deviation > 0.1
+
+
+def test_scheme_calibration_without_bounds_finds_none() -> None:
+    published = fa.allocate(TEN, two_tranches(0.4, 0.25)).amounts
+    fit = calibrate_scheme(TEN, two_tranches(0.5, 0.5), published)
+    assert fit.bounded == {} and fit.floor is None and fit.cap is None
+    assert fit.shares == pytest.approx({"人口": 0.4, "村": 0.6}, abs=5e-3)
+    assert fa.allocate(TEN, fit.to_scheme(digits=2)).amounts == published
+
+
+def test_scheme_calibration_table_in_both_languages() -> None:
+    bounds = (fa.Floor(amount=150), fa.Cap(amount=800))
+    published = fa.allocate(TEN, two_tranches(0.7, 0.6, bounds)).amounts
+    fit = calibrate_scheme(TEN, two_tranches(0.5, 0.5), published)
+    frame = fit.to_dataframe()
+    assert list(frame.columns) == ["region", "fitted", "residual", "bound"]
+    assert list(frame["bound"])[:3] == ["at the cap", "at the cap", "proportional"]
+    with using("zh"):
+        frame = fit.to_dataframe()
+        html = fit._repr_html_()
+    assert list(frame.columns) == ["地区", "拟合金额", "残差", "约束"]
+    assert list(frame["约束"])[-2:] == ["保底", "保底"]
+    assert "方案反推：切块 人口 0.7" in html
+
+
+def test_scheme_calibration_refuses_fixed_amount_tranches() -> None:
+    scheme = fa.Scheme(
+        total=100,
+        tranches=[
+            fa.Tranche(
+                name="X",
+                amount=60,
+                factors=[fa.Factor(name="x", rule=fa.Share(column="贫困人口"), weight=1)],
+            ),
+            fa.Tranche(
+                name="Y",
+                amount=40,
+                factors=[fa.Factor(name="y", rule=fa.Share(column="重点村"), weight=1)],
+            ),
+        ],
+    )
+    published = fa.allocate(TEN, scheme).amounts
+    with pytest.raises(fa.SchemeError) as caught:
+        calibrate_scheme(TEN, scheme, published)
+    assert "expected a tranche sized by a share" in caught.value.render("en")
+    assert "a fixed amount of 60" in caught.value.render("en")
+    assert "有因素的切块及其上级切块应按比例给定" in caught.value.render("zh")
+    assert "固定金额 60" in caught.value.render("zh")
+
+
+def test_scheme_calibration_with_every_region_bounded_says_so() -> None:
+    table = fa.RegionTable.from_columns({"id": ["a", "b", "c", "d"], "x": [1, 1, 5, 5]}, id="id")
+    scheme = fa.Scheme(
+        total=100,
+        tranches=[
+            fa.Tranche(
+                name="X",
+                share=1,
+                factors=[fa.Factor(name="x", rule=fa.Share(column="x"), weight=1)],
+            )
+        ],
+    )
+    published = {"a": 10, "b": 10, "c": 40, "d": 40}
+    with pytest.raises(fa.DataError) as caught:
+        calibrate_scheme(table, scheme, published)
+    assert "no region is left to fit" in caught.value.render("en")
+    assert "2 at the floor, 2 at the cap" in caught.value.render("en")
+    assert "没有可以拟合的地区" in caught.value.render("zh")
+    # stating there is no cap leaves c and d free, and they fit exactly
+    fit = calibrate_scheme(table, scheme, published, cap=None)
+    assert fit.bounded == {"a": "floor", "b": "floor"}
+    assert fit.fitted == pytest.approx({"a": 10, "b": 10, "c": 40, "d": 40})
+
+
+def test_scheme_calibration_rejects_a_bad_bound() -> None:
+    published = fa.allocate(TEN, two_tranches(0.4, 0.25)).amounts
+    with pytest.raises(fa.SchemeError) as caught:
+        calibrate_scheme(TEN, two_tranches(0.5, 0.5), published, floor=-3)
+    assert "-3" in caught.value.render("en")

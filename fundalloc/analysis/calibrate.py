@@ -52,7 +52,7 @@ from fundalloc.money import format_amount
 from fundalloc.scheme import Scheme, Tranche
 from fundalloc.table import RegionTable
 
-__all__ = ["Calibration", "calibrate"]
+__all__ = ["Calibration", "SchemeCalibration", "calibrate", "calibrate_scheme"]
 
 
 @dataclass(frozen=True)
@@ -544,3 +544,466 @@ def _equality_lstsq(a: FloatArray, b: FloatArray) -> FloatArray:
     z0 = np.full(f, 1.0 / f)
     u = np.linalg.lstsq(a @ basis, b - a @ z0, rcond=None)[0]
     return np.asarray(z0 + basis @ u, dtype=np.float64)
+
+
+# ------------------------------------------------------------ several tranches and bounds
+
+
+@dataclass(frozen=True)
+class SchemeCalibration(Tabular):
+    """The result of :func:`calibrate_scheme`.
+
+    Attributes
+    ----------
+    weights : dict of str to float
+        ``"tranche/.../factor"`` to the recovered weight, non-negative and adding up to 1
+        within each tranche (all 0 in a tranche whose recovered share is 0).
+    shares : dict of str to float
+        ``"tranche/..."`` (each tranche with factors, by path) to its recovered part of the
+        money the factor tranches share, ``A_t / Σ_u A_u``.
+    amounts : dict of str to float
+        ``"tranche/..."`` to ``A_t``, the recovered size of the tranche in the money unit.
+    multiplier : float
+        λ, the common factor of the free regions (``amount = λ · target``).
+    fitted : dict of str to float
+        Region id to its fitted amount before rounding: ``λ · target`` for a free region,
+        the bound for a bounded one, 0 for a region that does not take part; table order.
+    residuals : dict of str to float
+        Region id to ``published − fitted``.
+    bounded : dict of str to str
+        Region id to ``"floor"`` or ``"cap"`` for the regions taken as bounded (left out of
+        the proportional fit), in table order.
+    floor, cap : float or None
+        The floor and cap the regions in :attr:`bounded` were taken to sit at.
+    reasons : tuple of Message
+        Why: one message per bound detected or stated (rendered in the reader's language).
+    max_abs_deviation : float
+        The largest ``|published − fitted|`` over all regions, in the money unit.
+    worst : str
+        The region with that deviation.
+    r_squared : float or None
+        R² of the proportional fit over the free regions (None when they all have the same
+        amount).
+    total : float
+        The published amounts added up.
+    step : Decimal
+        The rounding step of the published amounts.
+    unit : str
+        The money unit.
+    identifiable : bool
+        False when different weights and shares fit the free regions equally well (two
+        factors with the same shares over them, or fewer free regions than unknowns).
+    scheme : Scheme
+        The scheme given (its weights, shares and bounds are what :meth:`to_scheme`
+        replaces).
+    """
+
+    weights: dict[str, float]
+    shares: dict[str, float]
+    amounts: dict[str, float]
+    multiplier: float
+    fitted: dict[str, float]
+    residuals: dict[str, float]
+    bounded: dict[str, str]
+    floor: float | None
+    cap: float | None
+    reasons: tuple[Message, ...]
+    max_abs_deviation: float
+    worst: str
+    r_squared: float | None
+    total: float
+    step: Decimal
+    unit: str
+    identifiable: bool
+    scheme: Scheme
+
+    def _table(self) -> tuple[str, dict[str, Sequence[Any]]]:
+        regions = list(self.fitted)
+        words = {
+            "floor": text("analysis.calibrate_scheme_at_floor"),
+            "cap": text("analysis.calibrate_scheme_at_cap"),
+        }
+        caption = text(
+            "analysis.calibrate_scheme_caption",
+            shares=[f"{name} {share:.4g}" for name, share in self.shares.items()],
+            weights=[f"{name} {weight:.4g}" for name, weight in self.weights.items()],
+            r_squared="—" if self.r_squared is None else f"{self.r_squared:.6f}",
+            deviation=f"{self.max_abs_deviation:.6g}",
+            unit=self.unit,
+        )
+        free = text("analysis.calibrate_scheme_free")
+        return caption, {
+            text("analysis.column_region"): regions,
+            text("analysis.column_fitted"): [self.fitted[r] for r in regions],
+            text("analysis.column_residual"): [self.residuals[r] for r in regions],
+            text("analysis.calibrate_scheme_column_bound"): [
+                words[self.bounded[r]] if r in self.bounded else free for r in regions
+            ],
+        }
+
+    @property
+    def within_rounding(self) -> bool:
+        """Whether every published amount is within one step of its fitted amount (see
+        :attr:`Calibration.within_rounding`)."""
+        return self.max_abs_deviation < float(self.step)
+
+    def to_scheme(self, *, digits: int | None = None) -> Scheme:
+        """The scheme given with the recovered weights and tranche shares, and the floor and
+        cap found (when the scheme has no bounds of its own).
+
+        Parameters
+        ----------
+        digits : int, optional
+            Round every weight and share to this many decimals first (the last of each
+            group takes the rest, so that they still add up to 1): published schemes use
+            round percentages, and the recovered ones are exact only up to the rounding of
+            the published amounts.
+
+        Raises
+        ------
+        SchemeError
+            A recovered tranche share or all the weights of a tranche are 0 (a scheme
+            cannot say that: drop the tranche or the factor).
+        """
+        from fundalloc.bounds import Cap, Floor
+
+        zero = [path for path, share in self.shares.items() if not share > 0]
+        if zero:
+            raise SchemeError(
+                Problem(
+                    tr("analysis.calibrate_scheme_tranches"),
+                    tr("analysis.calibrate_scheme_zero_share"),
+                    found=tr("analysis.items", items=zero),
+                    hint=tr("analysis.calibrate_scheme_zero_share_hint"),
+                )
+            )
+        amounts = {tuple(k.split("/")): v for k, v in self.amounts.items()}
+
+        def size(path: tuple[str, ...], tranche: Tranche) -> float:
+            if tranche.factors:
+                return amounts[path]
+            return sum(size((*path, c.name), c) for c in tranche.tranches if c.quota is None)
+
+        def rebuilt(path: tuple[str, ...], tranches: tuple[Tranche, ...]) -> tuple[Tranche, ...]:
+            sized = [t for t in tranches if t.quota is None]
+            sizes = _rounded([size((*path, t.name), t) for t in sized], digits)
+            share = dict(zip([t.name for t in sized], sizes, strict=True))
+            out = []
+            for t in tranches:
+                here = (*path, t.name)
+                if t.quota is not None:
+                    out.append(t)
+                    continue
+                changes: dict[str, Any] = {"share": share[t.name]}
+                if t.factors:
+                    label = "/".join(here)
+                    w = _rounded([self.weights[f"{label}/{f.name}"] for f in t.factors], digits)
+                    changes["factors"] = tuple(
+                        f.replace(weight=x) for f, x in zip(t.factors, w, strict=True)
+                    )
+                else:
+                    changes["tranches"] = rebuilt(here, t.tranches)
+                out.append(t.replace(**changes))
+            return tuple(out)
+
+        changes: dict[str, Any] = {"tranches": rebuilt((), self.scheme.tranches)}
+        if not self.scheme.bounds:
+            bounds = []
+            if self.floor is not None:
+                bounds.append(Floor(amount=_decimal(self.floor)))
+            if self.cap is not None:
+                bounds.append(Cap(amount=_decimal(self.cap)))
+            changes["bounds"] = tuple(bounds)
+        return self.scheme.replace(**changes)
+
+
+def _decimal(value: float) -> Decimal:
+    return Decimal(repr(value)).normalize()
+
+
+def _rounded(values: Sequence[float], digits: int | None) -> list[float]:
+    """``values / Σ values``, rounded to ``digits`` decimals with the last taking the rest."""
+    array = np.asarray(values, dtype=np.float64)
+    total = float(array.sum())
+    if not total > 0:
+        return [0.0] * len(values)
+    array = array / total
+    if digits is None:
+        return [float(x) for x in array]
+    out = [round(float(x), digits) for x in array[:-1]]
+    return [*out, round(1.0 - sum(out), digits)]
+
+
+def calibrate_scheme(
+    table: RegionTable,
+    scheme: Scheme,
+    published: Mapping[str, Decimal | float | int] | str,
+    *,
+    floor: Decimal | float | int | str | None = "auto",
+    cap: Decimal | float | int | str | None = "auto",
+    step: Decimal | float | int | str | None = None,
+) -> SchemeCalibration:
+    """The weights and tranche shares of ``scheme`` that reproduce a published table, with
+    the regions held at a floor or a cap found and fitted as bounded.
+
+    Parameters
+    ----------
+    table : RegionTable
+        The regions and their factor data.
+    scheme : Scheme
+        The structure: tranches (with factors, or fixed quotas), factors, coefficients,
+        eligibility, derived columns, total and step. Its weights and the shares of its
+        tranches with factors are ignored (they are what is recovered); its bounds are
+        ignored for the fit (the floor and cap come from ``floor`` and ``cap``).
+    published : mapping of str to number, or str
+        The published final amounts by region id (every region of the table), or the name
+        of a column of ``table`` holding them.
+    floor, cap : number, "auto" or None
+        The floor (cap) the regions were held at. ``"auto"`` (default): the smallest
+        (largest) published amount of the regions taking part, when at least two regions
+        share it; a number: that amount; None: no floor (cap). The regions whose published
+        amount equals it are taken as bounded.
+    step : Decimal, optional
+        The rounding step of the published amounts; by default the scheme's.
+
+    Returns
+    -------
+    SchemeCalibration
+        The weights, tranche shares, λ, the bounded regions and why, fitted amounts and fit
+        statistics; :meth:`SchemeCalibration.to_scheme` gives the scheme to re-allocate with.
+
+    Raises
+    ------
+    DataError
+        As :func:`calibrate`; and when no region is left free to fit.
+    SchemeError
+        A tranche with factors (or one above it) is sized by a fixed amount rather than a
+        share, the scheme has group constraints, or the step, floor or cap is not a
+        positive number.
+
+    Notes
+    -----
+    With tranches ``t`` of sizes ``A_t`` (adding up to ``F``, the money the factor
+    tranches share), weights ``w_tj``, coefficient-adjusted factor shares
+    ``G_tij = m_i s_tij`` (``m_i`` the product of the region's coefficients, ``s_tij`` the
+    factor's share as :func:`fundalloc.allocate` computes it) and the tranche's mass
+    ``M_t = Σ_j w_tj Σ_k G_tkj``, a free region's bounded amount is
+
+    .. math:: a_i = q_i + λ \\sum_t \\frac{A_t}{M_t} \\sum_j w_{tj} G_{tij}
+              = q_i + \\sum_{t,j} u_{tj} G_{tij},
+              \\qquad u_{tj} = λ A_t w_{tj} / M_t \\ge 0,
+
+    with ``q_i`` the region's fixed quotas: linear in ``u``. The free regions are fitted by
+    non-negative least squares (Lawson and Hanson), and the parameters come back exactly:
+    ``Σ_j u_tj Σ_k G_tkj = λ A_t``, so ``λ = Σ_tj u_tj Σ_k G_tkj / F``,
+    ``A_t = F Σ_j u_tj Σ_k G_tkj / Σ_{t,j} u_tj Σ_k G_tkj`` and ``w_tj ∝ u_tj``. The regions
+    at a floor or a cap carry no information on the weights (their amount is the bound), so
+    they are left out of the fit: that is the unique proportional rule of the brief,
+    ``a_i = clip(λ t_i, lo, hi)``, read backwards.
+
+    A bound is detected only from amounts that repeat: a single region at a cap looks like
+    any other region with a large amount; state the cap then. Coefficient tiers with
+    unknown values are not recovered (the coefficients are taken from the scheme).
+
+    References
+    ----------
+    C. L. Lawson and R. J. Hanson, *Solving Least Squares Problems*, Prentice-Hall, 1974,
+    ch. 23 (NNLS).
+
+    Examples
+    --------
+    Two tranches (70% by poor population and incidence, 30% by villages), a floor of 150
+    and a cap of 800 万元, rounded to whole 万元; recovered from the published table alone:
+
+    >>> import fundalloc as fa
+    >>> table = fa.RegionTable.from_columns({
+    ...     "地区": list("ABCDEFGHIJ"),
+    ...     "贫困人口": [900, 820, 610, 480, 350, 300, 210, 120, 60, 40],
+    ...     "发生率": [3.1, 5.2, 4.4, 2.0, 6.5, 3.3, 2.7, 4.9, 1.5, 1.2],
+    ...     "重点村": [8, 12, 6, 7, 9, 4, 3, 5, 1, 1]}, id="地区")
+    >>> def scheme_with(a, w, bounds=()):
+    ...     return fa.Scheme(total=5000, bounds=bounds, tranches=[
+    ...         fa.Tranche(name="人口", share=a, factors=[
+    ...             fa.Factor(name="贫困人口", rule=fa.Share(column="贫困人口"), weight=w),
+    ...             fa.Factor(name="发生率", rule=fa.Share(column="发生率"), weight=1 - w)]),
+    ...         fa.Tranche(name="村", share=1 - a, factors=[
+    ...             fa.Factor(name="重点村", rule=fa.Share(column="重点村"), weight=1)])])
+    >>> bounds = [fa.Floor(amount=150), fa.Cap(amount=800)]
+    >>> published = fa.allocate(table, scheme_with(0.7, 0.6, bounds)).amounts
+    >>> fit = calibrate_scheme(table, scheme_with(0.5, 0.5), published)
+    >>> {k: round(v, 2) for k, v in fit.shares.items()}
+    {'人口': 0.7, '村': 0.3}
+    >>> {k: round(v, 2) for k, v in fit.weights.items()}
+    {'人口/贫困人口': 0.6, '人口/发生率': 0.4, '村/重点村': 1.0}
+    >>> fit.bounded
+    {'A': 'cap', 'B': 'cap', 'I': 'floor', 'J': 'floor'}
+    >>> [reason.render("en") for reason in fit.reasons]  # doctest: +NORMALIZE_WHITESPACE
+    ['the smallest published amount, 150, is shared by 2 regions: taken as the floor',
+     'the largest published amount, 800, is shared by 2 regions: taken as the cap']
+    >>> fit.within_rounding
+    True
+    >>> fa.allocate(table, fit.to_scheme(digits=2)).amounts == published
+    True
+    """
+    from scipy.optimize import nnls
+
+    from fundalloc.analysis._model import WeightModel
+    from fundalloc.pipeline import allocate
+
+    step_value = _step(scheme.step if step is None else step)
+    _check_sized_by_share(scheme.tranches, ())
+    table_ids = table.ids
+    amounts = _published(table, published)
+    base = allocate(table, scheme.replace(bounds=()))
+    model = WeightModel.from_allocation(base)
+    ids = model.ids
+    row = {region: k for k, region in enumerate(table_ids)}
+    p = amounts[[row[region] for region in ids]]
+    taking = model.taking_part
+    outside = np.flatnonzero(~taking & (p != 0))
+    if outside.size:
+        raise DataError(
+            Problem(
+                tr("analysis.calibrate_published"),
+                tr("analysis.calibrate_scheme_outside"),
+                found=_listed([f"{ids[i]} {format_amount(float(p[i]))}" for i in outside]),
+                hint=tr("analysis.calibrate_zero_outside_hint"),
+            )
+        )
+
+    reasons: list[Message] = []
+    at_floor = np.zeros(len(ids), dtype=bool)
+    at_cap = np.zeros(len(ids), dtype=bool)
+    inside = p[taking]
+    floor_value = _bound_value(floor, "floor", inside, float(inside.min()), reasons)
+    cap_value = _bound_value(cap, "cap", inside, float(inside.max()), reasons)
+    if floor_value is not None:
+        at_floor = taking & (p == floor_value)
+    if cap_value is not None:
+        at_cap = taking & (p == cap_value) & ~at_floor
+    free = taking & ~at_floor & ~at_cap
+    if not free.any():
+        raise DataError(
+            Problem(
+                tr("analysis.calibrate_published"),
+                tr("analysis.calibrate_scheme_none_free"),
+                found=tr(
+                    "analysis.calibrate_scheme_all_bounded",
+                    floors=int(at_floor.sum()),
+                    caps=int(at_cap.sum()),
+                ),
+                hint=tr("analysis.calibrate_scheme_none_free_hint"),
+            )
+        )
+
+    g = model._adjusted  # (K, n) coefficient-adjusted factor shares, stacked per tranche
+    mass = model._mass  # (K,) Σ_k G_tkj
+    formula = p - model.fixed
+    u, _ = nnls(g[:, free].T, formula[free])
+    money = u * mass  # λ A_t w_tj per factor
+    formula_total = sum(leaf.size for leaf in model._leaves)
+    lam = float(money.sum()) / formula_total
+    fitted = np.where(taking, model.fixed + u @ g, 0.0)
+    fitted[at_floor] = float(floor_value) if floor_value is not None else 0.0
+    fitted[at_cap] = float(cap_value) if cap_value is not None else 0.0
+    residual = p - fitted
+    deviation = np.abs(residual)
+    worst = int(np.argmax(deviation))
+    fp = p[free]
+    ss_tot = float(np.sum((fp - fp.mean()) ** 2))
+    ss_res = float(np.sum(residual[free] ** 2))
+
+    weights: dict[str, float] = {}
+    shares: dict[str, float] = {}
+    sizes: dict[str, float] = {}
+    spent = float(money.sum())
+    for leaf in model._leaves:
+        block = slice(leaf.start, leaf.start + len(leaf.names))
+        path = "/".join(leaf.path)
+        part = float(money[block].sum())
+        shares[path] = part / spent if spent > 0 else 0.0
+        sizes[path] = formula_total * shares[path]
+        within = u[block]
+        norm = float(within.sum())
+        for name, x in zip(leaf.names, within, strict=True):
+            weights[f"{path}/{name}"] = float(x) / norm if norm > 0 else 0.0
+    back = [ids.index(region) for region in table_ids] if ids != table_ids else None
+    order = back if back is not None else list(range(len(ids)))
+    bounded = {
+        ids[i]: ("floor" if at_floor[i] else "cap") for i in order if at_floor[i] or at_cap[i]
+    }
+    return SchemeCalibration(
+        weights=weights,
+        shares=shares,
+        amounts=sizes,
+        multiplier=lam,
+        fitted={ids[i]: float(fitted[i]) for i in order},
+        residuals={ids[i]: float(residual[i]) for i in order},
+        bounded=bounded,
+        floor=floor_value,
+        cap=cap_value,
+        reasons=tuple(reasons),
+        max_abs_deviation=float(deviation[worst]),
+        worst=ids[worst],
+        r_squared=None if ss_tot == 0 else 1.0 - ss_res / ss_tot,
+        total=float(p.sum()),
+        step=step_value,
+        unit=scheme.unit,
+        identifiable=bool(np.linalg.matrix_rank(g[:, free]) == g.shape[0]),
+        scheme=scheme,
+    )
+
+
+def _bound_value(
+    given: Decimal | float | int | str | None,
+    kind: str,
+    inside: FloatArray,
+    extreme: float,
+    reasons: list[Message],
+) -> float | None:
+    """The floor (cap) to take: stated, detected as a repeated extreme amount, or none."""
+    if given is None:
+        return None
+    if isinstance(given, str) and given == "auto":
+        count = int(np.sum(inside == extreme))
+        if count < 2 or not extreme > 0:
+            return None
+        detected = (
+            "analysis.calibrate_scheme_detected_floor"
+            if kind == "floor"
+            else "analysis.calibrate_scheme_detected_cap"
+        )
+        reasons.append(tr(detected, amount=_decimal(extreme), count=count))
+        return extreme
+    number = _number(given) if not isinstance(given, str) else _number(given.strip())
+    if number is None or not number > 0:
+        raise SchemeError(Problem(kind, tr("analysis.expected_positive_number"), found=repr(given)))
+    count = int(np.sum(inside == number))
+    stated = (
+        "analysis.calibrate_scheme_stated_floor"
+        if kind == "floor"
+        else "analysis.calibrate_scheme_stated_cap"
+    )
+    reasons.append(tr(stated, amount=_decimal(number), count=count))
+    return number
+
+
+def _check_sized_by_share(tranches: Sequence[Tranche], path: tuple[str, ...]) -> None:
+    """Every tranche with factors, and every one above such a tranche, is sized by a share."""
+    problems = []
+    for t in tranches:
+        here = (*path, t.name)
+        if t.quota is not None:
+            continue
+        if t.share is None:
+            problems.append(
+                Problem(
+                    "/".join(here),
+                    tr("analysis.calibrate_scheme_share_tranche"),
+                    found=tr("analysis.calibrate_scheme_fixed_amount", amount=t.amount),
+                    hint=tr("analysis.calibrate_scheme_share_tranche_hint"),
+                )
+            )
+        _check_sized_by_share(t.tranches, here)
+    if problems:
+        raise SchemeError(problems)

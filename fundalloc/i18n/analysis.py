@@ -491,6 +491,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "analysis.measure_mean": ("均值", "mean"),
     "analysis.measure_minimum": ("最小值", "minimum"),
     "analysis.measure_maximum": ("最大值", "maximum"),
+    # progress bars
+    "analysis.progress_draws": ("抽样", "draws"),
+    "analysis.progress_weight_vectors": ("权重组合", "weight vectors"),
     # plots
     "analysis.plot_no_cjk_font": (
         "没有找到中文字体，图中的中文会显示为方框：请安装一种中文字体"
@@ -512,4 +515,66 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "analysis.explore_path": ("文件", "file"),
     "analysis.explore_export": ("导出方案文件", "export the scheme file"),
     "analysis.explore_written": ("已写入方案文件 {path}", "scheme file written: {path}"),
+    # calibration of a whole scheme (analysis/calibrate.py: calibrate_scheme)
+    "analysis.calibrate_scheme_at_floor": ("保底", "at the floor"),
+    "analysis.calibrate_scheme_at_cap": ("封顶", "at the cap"),
+    "analysis.calibrate_scheme_free": ("按比例", "proportional"),
+    "analysis.calibrate_scheme_column_bound": ("约束", "bound"),
+    "analysis.calibrate_scheme_caption": (
+        "方案反推：切块 {shares}；权重 {weights}；R² = {r_squared}，最大偏差 {deviation} {unit}",
+        "scheme calibration: tranches {shares}; weights {weights}; R² = {r_squared}, "
+        "largest deviation {deviation} {unit}",
+    ),
+    "analysis.calibrate_scheme_tranches": ("切块", "tranches"),
+    "analysis.calibrate_scheme_zero_share": (
+        "反推出的切块比例为 0，方案不能这样写",
+        "a recovered tranche share is 0, which a scheme cannot state",
+    ),
+    "analysis.calibrate_scheme_zero_share_hint": (
+        "从方案中删去这个切块，或检查公布的金额",
+        "drop the tranche from the scheme, or check the published amounts",
+    ),
+    "analysis.calibrate_scheme_outside": (
+        "不参与分配的地区公布金额应为 0",
+        "expected 0 for the regions that do not take part",
+    ),
+    "analysis.calibrate_scheme_none_free": (
+        "没有可以拟合的地区：参与分配的地区都处于保底或封顶",
+        "no region is left to fit: every region taking part is at the floor or the cap",
+    ),
+    "analysis.calibrate_scheme_all_bounded": (
+        "{floors} 个地区保底，{caps} 个地区封顶",
+        "{floors} at the floor, {caps} at the cap",
+    ),
+    "analysis.calibrate_scheme_none_free_hint": (
+        "用 `floor=None` 或 `cap=None` 关闭自动识别，或直接给出保底和封顶金额",
+        "turn detection off with `floor=None` or `cap=None`, or state the floor and the cap",
+    ),
+    "analysis.calibrate_scheme_detected_floor": (
+        "最小的公布金额 {amount} 有 {count} 个地区相同，视为保底",
+        "the smallest published amount, {amount}, is shared by {count} regions: "
+        "taken as the floor",
+    ),
+    "analysis.calibrate_scheme_detected_cap": (
+        "最大的公布金额 {amount} 有 {count} 个地区相同，视为封顶",
+        "the largest published amount, {amount}, is shared by {count} regions: "
+        "taken as the cap",
+    ),
+    "analysis.calibrate_scheme_stated_floor": (
+        "给定的保底 {amount}：{count} 个地区的公布金额等于它",
+        "the floor stated, {amount}: {count} regions have that published amount",
+    ),
+    "analysis.calibrate_scheme_stated_cap": (
+        "给定的封顶 {amount}：{count} 个地区的公布金额等于它",
+        "the cap stated, {amount}: {count} regions have that published amount",
+    ),
+    "analysis.calibrate_scheme_share_tranche": (
+        "有因素的切块及其上级切块应按比例给定（反推的正是这个比例）",
+        "expected a tranche sized by a share (the share is what is recovered)",
+    ),
+    "analysis.calibrate_scheme_fixed_amount": ("固定金额 {amount}", "a fixed amount of {amount}"),
+    "analysis.calibrate_scheme_share_tranche_hint": (
+        "把固定金额改为占上级切块的比例",
+        "give the tranche's size as a share of its parent instead",
+    ),
 }
