@@ -556,42 +556,37 @@ class Allocation:
     def _bindings(
         self, ks: npt.NDArray[np.intp]
     ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.intp], tuple[str, ...]]:
-        """Which bound stage applies to the regions at trace positions ``ks``: codes into
-        :data:`BOUND_STAGES`, and the index of each one's label."""
+        """Which bound item the regions at trace positions ``ks`` have: codes into
+        :data:`BOUND_STAGES`, and the index of each one's label.
+
+        Read from the trace (:attr:`~fundalloc.trace.Trace.holds`, decided by the solver):
+        a region held by a floor, a cap or a group constraint has that item; a free region
+        whose bounded amount differs from its formula target (the common λ moved it) has
+        the proportional adjustment; excluded regions and untouched ones have none."""
+        from fundalloc.trace import Hold
+
         trace, limits, unit = self.trace, self.trace.limits, self.scheme.unit
-        taking = trace.taking_part[ks]
-        fixed, targets, bounded = trace.fixed[ks], trace.targets[ks], trace.bounded[ks]
-        multiplier = (
-            trace.multiplier
-            if trace.region_multipliers is None
-            else np.asarray(trace.region_multipliers)[ks]
+        holds = np.asarray(trace.holds)[ks]
+        held_by = np.asarray(trace.held_by)[ks]
+        targets, bounded = trace.targets[ks], trace.bounded[ks]
+        floor, cap, group = holds == Hold.FLOOR, holds == Hold.CAP, holds == Hold.GROUP
+        adjustment = (holds == Hold.FREE) & (
+            np.abs(bounded - targets) > 1e-12 * np.maximum(1.0, np.abs(targets))
         )
-        scaled = fixed + multiplier * (targets - fixed)
-        lower, upper = limits.lower[ks], limits.upper[ks]
-        lower_from, upper_from = limits.lower_from[ks], limits.upper_from[ks]
-        with np.errstate(invalid="ignore"):
-            floor = taking & (lower_from >= 0) & (scaled < lower) & (bounded <= lower)
-            cap = taking & ~floor & (upper_from >= 0) & (scaled >= upper) & (bounded >= upper)
-        rest = taking & ~floor & ~cap
-        group_rows = None if trace.group_rows is None else np.asarray(trace.group_rows)[ks]
-        group = rest & (group_rows >= 0) if group_rows is not None else np.zeros_like(rest)
-        rest &= ~group
-        adjustment = rest & (np.abs(bounded - targets) > 1e-12 * np.maximum(1.0, np.abs(targets)))
         code = np.zeros(len(ks), dtype=np.int8)
         code[floor], code[cap], code[adjustment], code[group] = 1, 2, 3, 4
         names: list[str] = [""]
         index = np.zeros(len(ks), dtype=np.intp)
-        for mask, source in ((floor, lower_from), (cap, upper_from)):
-            for b in np.unique(source[mask]).tolist():
+        for mask in (floor, cap):
+            for b in np.unique(held_by[mask]).tolist():
                 names.append(limits.bounds[b].label(unit))
-                index[mask & (source == b)] = len(names) - 1
+                index[mask & (held_by == b)] = len(names) - 1
         if adjustment.any():
             names.append(str(tr("output.lambda", value=f"{trace.multiplier:.6g}")))
             index[adjustment] = len(names) - 1
-        if group.any() and group_rows is not None:
-            for row in np.unique(group_rows[group]).tolist():
-                names.append(trace.row_labels[row])
-                index[group & (group_rows == row)] = len(names) - 1
+        for row in np.unique(held_by[group]).tolist():
+            names.append(trace.row_labels[row])
+            index[group & (held_by == row)] = len(names) - 1
         return code, index, tuple(names)
 
     def _columns_at(self, ks: npt.NDArray[np.intp]) -> BreakdownColumns:

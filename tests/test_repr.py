@@ -159,7 +159,7 @@ def test_scheme_tree_with_shares_amounts_weights_and_bounds(shandong: fa.Allocat
         "× 农村少数民族贫困人口系数",
         "",
         "",
-        "贫困人口档次 (一档→1.1, 二档→1.05, 三档→1)",
+        "贫困人口档次（一档→1.1、二档→1.05、三档→1）",
     ]
     assert rows[6] == ["重点民族村发展", "30%（1,115.1 万元）", "", ""]
     assert [r[0] for r in rows[7:]] == ["已退出重点民族村", "省扶贫工作重点民族村"]
@@ -211,7 +211,7 @@ def test_scheme_nested_fixed_and_quota_tranches() -> None:
         ["村", "", "100%", "村"],
     ]
     assert "派生列 人均 = 收入 / 人口" in page.items
-    assert "组合约束：at most 300 万元 together for regions 甲" in page.items
+    assert "组合约束：地区 甲 合计不高于 300 万元" in page.items
     # a quota's amount needs the data, so its share siblings show no amount
     quota = fa.Scheme(
         total=100,

@@ -38,7 +38,7 @@ from typing import Any, Literal
 
 from fundalloc.errors import DataError, Problem, SchemeError
 from fundalloc.factors import Factor, Group
-from fundalloc.i18n import Lang, tr
+from fundalloc.i18n import Lang, tr, using
 from fundalloc.io.atomic import write_atomic
 from fundalloc.io.reprs import TEXT_TABLE_ROWS, text_table
 from fundalloc.io.schemefile import SCHEMA_VERSION, DataSource, dump_scheme, plain
@@ -681,7 +681,8 @@ def render(
         scheme_format,
         calculation_sheet,
     )
-    return renderer(job)
+    with using(lang):  # rule and bound descriptions in the output's language too
+        return renderer(job)
 
 
 def _json_text(doc: dict[str, Any], raw: dict[str, tuple[str, str]] | None = None) -> str:

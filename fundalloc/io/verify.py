@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from fundalloc.errors import DataError, FundallocError, Problem
-from fundalloc.i18n import Lang, Message, tr
+from fundalloc.i18n import Lang, Message, tr, using
 from fundalloc.io.outputs import (
     SHEET_NAMES,
     TITLE_ROWS,
@@ -572,9 +572,10 @@ def _verify_xlsx(path: Path) -> list[Message]:
     labels = labels_for(lang, scheme_file.labels)
     differences = _file_changes(provenance, path.parent)
     differences += _scheme_hash(provenance.get("scheme SHA-256", ""), scheme_text)
-    differences += _xlsx_results(results, fresh, labels, lang, names[0])
-    differences += _xlsx_detail(detail, fresh, labels, lang, names[1])
-    differences += _xlsx_factors(factors, fresh, labels, lang, names[2])
+    with using(lang):  # rules and bounds described as the workbook describes them
+        differences += _xlsx_results(results, fresh, labels, lang, names[0])
+        differences += _xlsx_detail(detail, fresh, labels, lang, names[1])
+        differences += _xlsx_factors(factors, fresh, labels, lang, names[2])
     return differences
 
 
