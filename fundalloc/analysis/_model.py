@@ -41,7 +41,7 @@ from fundalloc.analysis._progress import Progress, reporter
 from fundalloc.analysis.weights import with_weights
 from fundalloc.bounds import at_bounds
 from fundalloc.errors import InfeasibleError, Problem, SchemeError, SolverError
-from fundalloc.i18n import Message, tr
+from fundalloc.i18n import Message, text, tr
 from fundalloc.money import format_amount
 from fundalloc.result import Allocation
 from fundalloc.scheme import Scheme
@@ -414,7 +414,9 @@ class WeightModel:
         starts = list(range(0, rows, _BLOCK))
         amounts = np.empty((rows, len(self.ids)))
         multipliers = np.empty(rows)
-        with reporter(rows, "weight vectors", progress=progress, callback=callback) as report:
+        with reporter(
+            rows, text("common.progress_weight_vectors"), progress=progress, callback=callback
+        ) as report:
             if executor is None:
                 for s in starts:
                     e = min(s + _BLOCK, rows)

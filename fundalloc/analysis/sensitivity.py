@@ -63,7 +63,6 @@ from fundalloc.analysis._frames import Tabular
 from fundalloc.analysis._model import (
     Batch,
     WeightModel,
-    _binding,
     solve_multipliers,
 )
 from fundalloc.analysis._progress import Progress, reporter
@@ -73,6 +72,7 @@ from fundalloc.pipeline import allocate
 from fundalloc.result import Allocation
 from fundalloc.scheme import Scheme
 from fundalloc.table import RegionTable
+from fundalloc.trace import Hold
 
 __all__ = [
     "Batch",
@@ -707,11 +707,9 @@ def _data_draws(
                 column, values * rng.lognormal(-0.5 * noise**2, noise, size=values.size)
             )
         trace = allocate(drawn, scheme).trace
-        limits = trace.limits
-        at_floor, at_cap = _binding(trace.bounded, limits.lower, limits.upper)
         amounts[d] = trace.bounded
-        floors[d] = at_floor & (limits.lower_from >= 0)
-        caps[d] = at_cap & (limits.upper_from >= 0)
+        floors[d] = trace.holds == Hold.FLOOR  # as the solver recorded it
+        caps[d] = trace.holds == Hold.CAP
     return amounts, floors, caps
 
 
@@ -864,7 +862,9 @@ def monte_carlo_data(
     amounts = np.empty((draws, n))
     floors = np.zeros(n)
     caps = np.zeros(n)
-    with reporter(draws, "draws", progress=progress, callback=callback) as report:
+    with reporter(
+        draws, text("common.progress_draws"), progress=progress, callback=callback
+    ) as report:
         if executor is None:
             results: Iterator[tuple[FloatArray, BoolArray, BoolArray]] = (
                 _data_draws(table, scheme, columns, noise, seeds[d : d + 1]) for d in range(draws)

@@ -101,6 +101,8 @@ TERMS = frozenset(
         "Windows",
         "macOS",
         "matplotlib",
+        "SHA-256",
+        "Python",
     }
 )
 

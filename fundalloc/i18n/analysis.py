@@ -491,9 +491,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "analysis.measure_mean": ("均值", "mean"),
     "analysis.measure_minimum": ("最小值", "minimum"),
     "analysis.measure_maximum": ("最大值", "maximum"),
-    # progress bars
-    "analysis.progress_draws": ("抽样", "draws"),
-    "analysis.progress_weight_vectors": ("权重组合", "weight vectors"),
     # plots
     "analysis.plot_no_cjk_font": (
         "没有找到中文字体，图中的中文会显示为方框：请安装一种中文字体"
@@ -561,12 +558,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "taken as the cap",
     ),
     "analysis.calibrate_scheme_stated_floor": (
-        "给定的保底 {amount}：{count} 个地区的公布金额等于它",
-        "the floor stated, {amount}: {count} regions have that published amount",
+        "给定的保底 {amount}：{count} 个地区的公布金额与它相差不到一个取整单位",
+        "the floor stated, {amount}: {count} regions are within one step of it",
     ),
     "analysis.calibrate_scheme_stated_cap": (
-        "给定的封顶 {amount}：{count} 个地区的公布金额等于它",
-        "the cap stated, {amount}: {count} regions have that published amount",
+        "给定的封顶 {amount}：{count} 个地区的公布金额与它相差不到一个取整单位",
+        "the cap stated, {amount}: {count} regions are within one step of it",
+    ),
+    "analysis.calibrate_scheme_own_floor": (
+        "方案自己的保底：{count} 个地区的公布金额与其保底相差不到一个取整单位",
+        "the scheme's own floors: {count} regions are within one step of theirs",
+    ),
+    "analysis.calibrate_scheme_own_cap": (
+        "方案自己的封顶：{count} 个地区的公布金额与其封顶相差不到一个取整单位",
+        "the scheme's own caps: {count} regions are within one step of theirs",
     ),
     "analysis.calibrate_scheme_share_tranche": (
         "有因素的切块及其上级切块应按比例给定（反推的正是这个比例）",

@@ -17,4 +17,36 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "1 more row with the same kind of problem is not listed",
     ),
     "common.unlimited": ("不限", "unlimited"),
+    # why an output cannot be written (io/atomic.py)
+    "common.write_is_folder": (
+        "无法写到这里：这是一个文件夹，应为文件名",
+        "cannot write here: it is a folder; expected a file name",
+    ),
+    "common.write_file_in_the_way": (
+        "无法写到这里：{blocking} 是文件，不是文件夹",
+        "cannot write here: {blocking} is a file, not a folder",
+    ),
+    "common.write_no_folder": (
+        "无法写到这里：文件夹 {folder} 不存在",
+        "cannot write here: the folder {folder} does not exist",
+    ),
+    "common.write_no_permission": (
+        "无法写到这里：没有写入文件夹 {folder} 的权限",
+        "cannot write here: no permission to write in the folder {folder}",
+    ),
+    "common.write_read_only": (
+        "无法写到这里：文件夹 {folder} 是只读的",
+        "cannot write here: the folder {folder} is read-only",
+    ),
+    "common.write_disk_full": (
+        "无法写到这里：{folder} 所在的磁盘已满",
+        "cannot write here: the disk holding {folder} is full",
+    ),
+    "common.write_cannot_create": (
+        "无法写到这里：无法在文件夹 {folder} 中新建文件（{reason}）",
+        "cannot write here: cannot create a file in the folder {folder} ({reason})",
+    ),
+    # what a progress bar counts
+    "common.progress_draws": ("抽样", "draws"),
+    "common.progress_weight_vectors": ("权重组合", "weight vectors"),
 }

@@ -36,6 +36,8 @@ import sys
 import tempfile
 import time
 
+from fundalloc.i18n import tr
+
 __all__ = ["STALE_AFTER", "TEMP_PREFIX", "TEMP_SUFFIX", "host_tag", "is_ours", "write_atomic"]
 
 TEMP_PREFIX = ".fundalloc-"
@@ -160,28 +162,46 @@ def _unwritable(target: str, code: int | None) -> OSError:
     shown = folder or "."
     if code == errno.EISDIR or os.path.isdir(target):
         return IsADirectoryError(
-            errno.EISDIR, "cannot write here: it is a folder; expected a file name", target
+            errno.EISDIR,
+            tr("common.write_is_folder"),
+            target,
         )
     blocking = _file_in_the_way(folder)
     if blocking is not None:
         return NotADirectoryError(
-            errno.ENOTDIR, f"cannot write here: {blocking!r} is a file, not a folder", target
+            errno.ENOTDIR,
+            tr("common.write_file_in_the_way", blocking=repr(blocking)),
+            target,
         )
     if not os.path.isdir(shown):
         return FileNotFoundError(
-            errno.ENOENT, f"cannot write here: the folder {shown!r} does not exist", target
+            errno.ENOENT,
+            tr("common.write_no_folder", folder=repr(shown)),
+            target,
         )
     if code in (errno.EACCES, errno.EPERM):
         return PermissionError(
-            code, f"cannot write here: no permission to write in the folder {shown!r}", target
+            code,
+            tr("common.write_no_permission", folder=repr(shown)),
+            target,
         )
     if code == errno.EROFS:
-        return OSError(code, f"cannot write here: the folder {shown!r} is read-only", target)
+        return OSError(
+            code,
+            tr("common.write_read_only", folder=repr(shown)),
+            target,
+        )
     if code == errno.ENOSPC:
-        return OSError(code, f"cannot write here: the disk holding {shown!r} is full", target)
-    reason = os.strerror(code) if code else "unknown reason"
+        return OSError(
+            code,
+            tr("common.write_disk_full", folder=repr(shown)),
+            target,
+        )
+    reason = os.strerror(code) if code else "?"
     return OSError(
-        code, f"cannot write here: cannot create a file in the folder {shown!r} ({reason})", target
+        code,
+        tr("common.write_cannot_create", folder=repr(shown), reason=reason),
+        target,
     )
 
 
