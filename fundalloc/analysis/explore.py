@@ -249,10 +249,9 @@ class Explorer:
 
     def figure(self) -> Any:
         """The contributions of each item to the :attr:`top` largest amounts (matplotlib)."""
-        from fundalloc.plots import _pyplot, cjk_font
+        from fundalloc.plots import _finish, _pyplot
 
         plt = _pyplot()
-        cjk_font()
         view = self.view
         values = np.array([float(view.amounts[r]) for r in self._row_ids])
         order = np.argsort(-values, kind="stable")[: self.top]
@@ -270,6 +269,7 @@ class Explorer:
         ax.invert_yaxis()
         ax.set_xlabel(text("analysis.explore_axis_amount", unit=self.allocation.scheme.unit))
         ax.legend(fontsize="small", loc="lower right")
+        _finish(ax)  # a CJK font for the Chinese labels, or a warning saying how to get one
         fig.subplots_adjust(left=0.22, right=0.97, bottom=1.0 / (0.35 * len(order) + 1.5))
         return fig
 
