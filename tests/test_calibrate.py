@@ -623,9 +623,11 @@ def test_scheme_calibration_worked_case_by_fractions() -> None:
     assert fit.fitted == pytest.approx({r: float(v) for r, v in amounts.items()}, abs=1e-10)
     assert fit.max_abs_deviation < 1e-10 and fit.cap is None
     assert [m.render("en") for m in fit.reasons] == [
-        "the floor stated, 20: 1 regions have that published amount"
+        "the floor stated, 20: 1 regions are within one step of it"
     ]
-    assert [m.render("zh") for m in fit.reasons] == ["给定的保底 20：1 个地区的公布金额等于它"]
+    assert [m.render("zh") for m in fit.reasons] == [
+        "给定的保底 20：1 个地区的公布金额与它相差不到一个取整单位"
+    ]
     # automatic detection does not take a lone smallest amount for a floor: then c is
     # fitted as free, and the fit is no longer exact
     auto = calibrate_scheme(table, scheme(0.9), published)
@@ -710,3 +712,30 @@ def test_scheme_calibration_rejects_a_bad_bound() -> None:
     with pytest.raises(fa.SchemeError) as caught:
         calibrate_scheme(TEN, two_tranches(0.5, 0.5), published, floor=-3)
     assert "-3" in caught.value.render("en")
+
+
+def test_scheme_calibration_uses_the_schemes_own_bounds() -> None:
+    """Shandong 2018: a floor of 60 that holds one city (not detectable from repeats) and a
+    cap of 12% (446.04 万元, published as 446). Taken from the scheme, each is matched
+    within one step, the bounded cities are those the trace says, and the recovered scheme
+    re-allocates to the published amounts."""
+    scheme = fa.load_scheme(EXAMPLE / "scheme.toml").scheme
+    table = fa.read_table(EXAMPLE / "data.csv", id="地区")
+    truth = fa.allocate(table, scheme)
+    fit = calibrate_scheme(table, scheme, truth.amounts)
+    words = {int(Hold.FLOOR): "floor", int(Hold.CAP): "cap"}
+    held = {
+        r: words[int(h)]
+        for r, h in zip(truth.trace.ids, truth.trace.holds, strict=True)
+        if int(h) in words
+    }
+    assert fit.bounded == dict(sorted(held.items(), key=lambda kv: table.ids.index(kv[0])))
+    assert fit.fitted["济宁市"] == pytest.approx(446.04)
+    assert fit.floor is None and fit.cap is None
+    assert [m.render("en") for m in fit.reasons] == [
+        "the scheme's own floors: 1 regions are within one step of theirs",
+        "the scheme's own caps: 3 regions are within one step of theirs",
+    ]
+    assert fit.within_rounding
+    assert fit.shares == pytest.approx({"贫困人口因素": 0.7, "重点民族村发展": 0.3}, abs=0.02)
+    assert fa.allocate(table, fit.to_scheme()).amounts == truth.amounts

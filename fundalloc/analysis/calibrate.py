@@ -20,9 +20,11 @@ With coefficients ``c_i`` (调节系数) the tranche's formula is
 shares* ``s'_ij = c_i s_ij / m_j``, each again adding up to 1. The fit is made on those,
 exactly, and ``w_j ∝ v_j / m_j`` is returned: the weights to put in the scheme.
 
-What is not modelled: floors and caps (a region held at a floor has an amount the
-weights do not explain; calibrate on the amounts before bounds, the per-tranche column of
-a 测算表, when bounds bind) and other tranches (give the amounts of the one tranche).
+What :func:`calibrate` does not model: floors and caps (a region held at a floor has an
+amount the weights do not explain) and other tranches (give the amounts of the one
+tranche). :func:`calibrate_scheme` does: from the final published amounts it recovers the
+tranche shares and the weights of every tranche together, with the regions at a floor or
+cap found and left out of the proportional fit.
 """
 
 from __future__ import annotations
@@ -574,7 +576,8 @@ class SchemeCalibration(Tabular):
         Region id to ``"floor"`` or ``"cap"`` for the regions taken as bounded (left out of
         the proportional fit), in table order.
     floor, cap : float or None
-        The floor and cap the regions in :attr:`bounded` were taken to sit at.
+        The uniform floor and cap the regions in :attr:`bounded` were taken to sit at; None
+        when there is none or when the scheme's own bounds were used.
     reasons : tuple of Message
         Why: one message per bound detected or stated (rendered in the reader's language).
     max_abs_deviation : float
@@ -754,15 +757,17 @@ def calibrate_scheme(
         The structure: tranches (with factors, or fixed quotas), factors, coefficients,
         eligibility, derived columns, total and step. Its weights and the shares of its
         tranches with factors are ignored (they are what is recovered); its bounds are
-        ignored for the fit (the floor and cap come from ``floor`` and ``cap``).
+        used only to say which regions may sit at a bound (see ``floor`` and ``cap``).
     published : mapping of str to number, or str
         The published final amounts by region id (every region of the table), or the name
         of a column of ``table`` holding them.
     floor, cap : number, "auto" or None
-        The floor (cap) the regions were held at. ``"auto"`` (default): the smallest
-        (largest) published amount of the regions taking part, when at least two regions
-        share it; a number: that amount; None: no floor (cap). The regions whose published
-        amount equals it are taken as bounded.
+        The floor (cap) the regions were held at. ``"auto"`` (default): the scheme's own
+        floors (caps), per region, when it has any; otherwise the smallest (largest)
+        published amount of the regions taking part, when at least two regions share it. A
+        number: that amount for every region. None: no floor (cap). A region whose
+        published amount is within one step of its floor (cap) is taken as bounded (the
+        rounding moves an amount by less than a step), the floor first.
     step : Decimal, optional
         The rounding step of the published amounts; by default the scheme's.
 
@@ -854,7 +859,7 @@ def calibrate_scheme(
     _check_sized_by_share(scheme.tranches, ())
     table_ids = table.ids
     amounts = _published(table, published)
-    base = allocate(table, scheme.replace(bounds=()))
+    base = allocate(table, scheme)
     model = WeightModel.from_allocation(base)
     ids = model.ids
     row = {region: k for k, region in enumerate(table_ids)}
@@ -871,16 +876,34 @@ def calibrate_scheme(
             )
         )
 
+    # which regions sit at a bound: within one step of it (the rounding moves an amount by
+    # less than a step), the floor taken first
+    one = float(step_value)
     reasons: list[Message] = []
+    inside = p[taking]
+    lower = np.zeros(len(ids))
+    upper = np.full(len(ids), np.inf)
     at_floor = np.zeros(len(ids), dtype=bool)
     at_cap = np.zeros(len(ids), dtype=bool)
-    inside = p[taking]
-    floor_value = _bound_value(floor, "floor", inside, float(inside.min()), reasons)
-    cap_value = _bound_value(cap, "cap", inside, float(inside.max()), reasons)
-    if floor_value is not None:
-        at_floor = taking & (p == floor_value)
-    if cap_value is not None:
-        at_cap = taking & (p == cap_value) & ~at_floor
+    floor_value = cap_value = None
+    if isinstance(floor, str) and floor == "auto" and model.has_floor.any():
+        lower = np.asarray(model.lower, dtype=np.float64)
+        at_floor = taking & model.has_floor & (np.abs(p - lower) < one)
+        reasons.append(tr("analysis.calibrate_scheme_own_floor", count=int(at_floor.sum())))
+    else:
+        floor_value = _bound_value(floor, "floor", inside, float(inside.min()), one, reasons)
+        if floor_value is not None:
+            lower[:] = floor_value
+            at_floor = taking & (np.abs(p - floor_value) < one)
+    if isinstance(cap, str) and cap == "auto" and model.has_cap.any():
+        upper = np.asarray(model.upper, dtype=np.float64)
+        at_cap = taking & model.has_cap & (np.abs(p - upper) < one) & ~at_floor
+        reasons.append(tr("analysis.calibrate_scheme_own_cap", count=int(at_cap.sum())))
+    else:
+        cap_value = _bound_value(cap, "cap", inside, float(inside.max()), one, reasons)
+        if cap_value is not None:
+            upper[:] = cap_value
+            at_cap = taking & (np.abs(p - cap_value) < one) & ~at_floor
     free = taking & ~at_floor & ~at_cap
     if not free.any():
         raise DataError(
@@ -904,8 +927,8 @@ def calibrate_scheme(
     formula_total = sum(leaf.size for leaf in model._leaves)
     lam = float(money.sum()) / formula_total
     fitted = np.where(taking, model.fixed + u @ g, 0.0)
-    fitted[at_floor] = float(floor_value) if floor_value is not None else 0.0
-    fitted[at_cap] = float(cap_value) if cap_value is not None else 0.0
+    fitted[at_floor] = lower[at_floor]
+    fitted[at_cap] = upper[at_cap]
     residual = p - fitted
     deviation = np.abs(residual)
     worst = int(np.argmax(deviation))
@@ -959,6 +982,7 @@ def _bound_value(
     kind: str,
     inside: FloatArray,
     extreme: float,
+    step: float,
     reasons: list[Message],
 ) -> float | None:
     """The floor (cap) to take: stated, detected as a repeated extreme amount, or none."""
@@ -978,7 +1002,7 @@ def _bound_value(
     number = _number(given) if not isinstance(given, str) else _number(given.strip())
     if number is None or not number > 0:
         raise SchemeError(Problem(kind, tr("analysis.expected_positive_number"), found=repr(given)))
-    count = int(np.sum(inside == number))
+    count = int(np.sum(np.abs(inside - number) < step))
     stated = (
         "analysis.calibrate_scheme_stated_floor"
         if kind == "floor"
