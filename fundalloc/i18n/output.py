@@ -238,6 +238,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "output.verify.found_value": ("{value}", "{value}"),
     "output.verify.recorded_data": ("记录的数据：{error}", "the recorded data: {error}"),
     "output.verify.nested": ("嵌套过深", "nested too deeply"),
+    "output.verify.recorded_scheme": ("{where}（记录的方案）", "{where} (recorded scheme)"),
+    "output.verify.recorded_data_place": ("{where}（记录的数据）", "{where} (recorded data)"),
+    "output.verify.top_level": ("（顶层）", "(top level)"),
     "output.verify.scheme_hash": (
         "方案 SHA-256：输出中为 {then}…，但记录的方案文本为 {now}…（方案文本或其哈希被修改过）",
         "scheme SHA-256: {then}… in the output, but the recorded scheme text has {now}… "

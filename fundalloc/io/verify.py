@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from fundalloc.errors import DataError, FundallocError, Problem
-from fundalloc.i18n import Lang, Message, tr, using
+from fundalloc.i18n import Lang, Message, text, tr, using
 from fundalloc.io.outputs import (
     SHEET_NAMES,
     TITLE_ROWS,
@@ -197,7 +197,9 @@ def _kind(value: Any) -> Message:
 
 def _rerun(recorded: dict[str, Any], where: str) -> tuple[SchemeFile, Allocation]:
     scheme_file = loads_scheme(
-        recorded["scheme"], format=recorded["format"], where=f"{where} (recorded scheme)"
+        recorded["scheme"],
+        format=recorded["format"],
+        where=text("output.verify.recorded_scheme", where=where),
     )
     source: DataSource = recorded["source"]
     columns, rows = recorded["columns"], recorded["rows"]
@@ -208,7 +210,7 @@ def _rerun(recorded: dict[str, Any], where: str) -> tuple[SchemeFile, Allocation
             id=source.id,
             kind=source.kind,
             parent=source.parent,
-            source=f"{where} (recorded data)",
+            source=text("output.verify.recorded_data_place", where=where),
             rows=recorded.get("row_numbers"),
         )
         return scheme_file, allocate(table, scheme_file.scheme)
@@ -303,7 +305,7 @@ def _verify_json(path: Path) -> list[Message]:
     except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: JSONDecodeError,
         raise _damaged(path, "json", exc) from None  # or an integer of over 4300 digits
     shape = _Shape(where)
-    doc = shape.of(doc, "(top level)", dict)
+    doc = shape.of(doc, text("output.verify.top_level"), dict)
     result = shape.get(doc, "result", "result", dict)
     data = shape.get(doc, "data", "data", dict)
     columns = shape.get(data, "columns", "data.columns", list)
