@@ -241,8 +241,9 @@ def test_dataframes_in_and_out() -> None:
             )
         ],
     )
-    out = fa.allocate(table, scheme).to_dataframe()
-    assert list(out["amount"]) == [2, 8] and list(out.columns) == ["地区", "amount"]
+    result = fa.allocate(table, scheme)
+    assert result.amounts == {"甲": 2, "乙": 8}
+    assert len(result.to_dataframe()) == 2  # its columns: tests/test_outputs.py
     with pytest.raises(fa.DataError, match="expected a pandas or polars DataFrame"):
         fa.from_dataframe([1, 2], id="地区")
 
@@ -260,7 +261,9 @@ def test_polars_out() -> None:
             )
         ],
     )
-    assert fa.allocate(table, scheme).to_dataframe(library="polars")["amount"].to_list() == [2, 8]
+    result = fa.allocate(table, scheme)
+    assert result.amounts == {"甲": 2, "乙": 8}
+    assert len(result.to_dataframe(library="polars")) == 2  # its columns: tests/test_outputs.py
 
 
 def test_a_total_row_whose_id_cell_was_merged_away_is_found() -> None:
@@ -406,3 +409,114 @@ def test_table_messages_in_chinese_and_english() -> None:
     assert err.value.render("zh") == (
         "数据，“id”列：不能替换地区列（提示：另建一个表，以新的列为地区列）"
     )
+
+
+# ---------------------------------------------------------------- columnar in (issue 12)
+def test_arrow_polars_and_pandas_numbers_are_taken_without_a_copy() -> None:
+    pa = pytest.importorskip("pyarrow")
+    pl = pytest.importorskip("polars")
+    pd = pytest.importorskip("pandas")
+    arrow = pa.array([1.0, 2.0, 3.0])
+    polars = pl.Series([1.0, 2.0, 3.0])
+    pandas = pd.Series([1.0, 2.0, 3.0])
+    for column, buffer in (
+        (arrow, arrow.to_numpy()),
+        (polars, polars.to_numpy()),
+        (pandas, pandas.to_numpy()),
+    ):
+        t = fa.RegionTable.from_columns({"id": ["a", "b", "c"], "x": column}, id="id")
+        x = t.numeric("x")
+        assert x.tolist() == [1.0, 2.0, 3.0]
+        if not buffer.flags.writeable:  # a view nobody can change: shared
+            assert np.shares_memory(x, buffer)
+        assert not x.flags.writeable
+
+
+def test_a_null_is_an_empty_cell_never_nan() -> None:
+    pa = pytest.importorskip("pyarrow")
+    pl = pytest.importorskip("polars")
+    pd = pytest.importorskip("pandas")
+    for column in (
+        pa.array([1.0, None]),
+        pl.Series([1, None]),
+        pd.Series([1, None], dtype="Int64"),
+        pd.Series([1.5, None], dtype="Float64"),
+    ):
+        t = fa.RegionTable.from_columns({"id": ["a", "b"], "x": column}, id="id")
+        assert [str(p) for p in t.check("x")] == [
+            "row 2, column 'x': expected a number; found an empty cell"
+        ], type(column)
+        assert t.raw("x") == (1, None) or t.raw("x") == (1.5, None) or t.raw("x") == (1.0, None)
+
+
+def test_nothing_is_coerced_in_any_column_type() -> None:
+    ids = ["a", "b", "c"]
+    cases = {
+        "bool": (np.array([True, False, True]), "the boolean True"),
+        "dates": (
+            np.array(["2018-03-05", "NaT", "2018-01-01"], dtype="datetime64[D]"),
+            "the date 2018-03-05",
+        ),
+        "mixed": (np.array([1, "2", "x"], dtype=object), "the text 'x'"),
+        "inf": (np.array([1.0, np.inf, 2.0]), "infinity"),
+    }
+    for name, (values, found) in cases.items():
+        problems = fa.RegionTable.from_columns({"id": ids, "x": values}, id="id").check("x")
+        assert problems and str(problems[0].found) == found, name
+    dates = fa.RegionTable.from_columns({"id": ids, "x": cases["dates"][0]}, id="id")
+    assert [str(p.found) for p in dates.check("x")] == [
+        "the date 2018-03-05",
+        "an empty cell",
+        "the date 2018-01-01",
+    ]
+
+
+def test_a_long_bad_column_describes_only_the_listed_cells(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Per-cell work only for the cells listed: a column of 10 000 booleans or texts is
+    reported by 50 descriptions and a count, not 10 000 calls."""
+    from fundalloc import table as module
+
+    calls = 0
+    real = module.to_number
+
+    def counted(value: object) -> object:
+        nonlocal calls
+        calls += 1
+        return real(value)
+
+    monkeypatch.setattr(module, "to_number", counted)
+    n = 10_000
+    ids = [f"r{i}" for i in range(n)]
+    for values in (np.ones(n, dtype=bool), ["abc"] * n, [True] * n):
+        calls = 0
+        problems = fa.RegionTable.from_columns({"id": ids, "x": values}, id="id").check("x")
+        assert len(problems) == 51 and "9,950 more rows" in str(problems[-1])
+        assert calls <= 50 + n * (isinstance(values, list) and values[0] == "abc"), calls
+    mixed = [1.5] * n
+    mixed[7] = "x"
+    calls = 0
+    problems = fa.RegionTable.from_columns({"id": ids, "x": mixed}, id="id").check("x")
+    assert [str(p) for p in problems] == [
+        "row 8, column 'x': expected a number; found the text 'x'"
+    ]
+    assert calls <= 2, calls  # the one bad cell: parsed once, described once
+
+
+def test_with_columns_adds_and_replaces_and_shares_the_rest() -> None:
+    t = fa.RegionTable.from_columns(
+        {"id": ["a", "b"], "x": np.array([1.0, 2.0]), "k": ["市", "县"]}, id="id", kind="k"
+    )
+    x = t.numeric("x")
+    t2 = t.with_columns({"y": [3, 4], "k": ["县", "县"]})
+    assert t2.numeric("x") is x and t2.ids is t.ids  # shared, not checked again
+    assert t2.numeric("y").tolist() == [3.0, 4.0] and t2.kinds == ("县", "县")
+    assert t.kinds == ("市", "县") and "y" not in t
+    with pytest.raises(DataError) as err:
+        t.with_columns({"y": [1], "k": ["县", ""]})
+    assert [str(p) for p in err.value.problems] == [
+        "data, column 'y': expected 2 values like column 'id'; found 1",
+        "row 2, column 'k': expected a kind; found an empty cell",
+    ]
+    taken = t.take([1, 0]).with_columns({"k": ["乙", "甲"]})
+    codes, lookup = taken.codes("k")
+    assert codes.tolist() == [0, 1] and lookup == {"乙": 0, "甲": 1}
