@@ -623,7 +623,7 @@ def test_scheme_calibration_worked_case_by_fractions() -> None:
     assert fit.fitted == pytest.approx({r: float(v) for r, v in amounts.items()}, abs=1e-10)
     assert fit.max_abs_deviation < 1e-10 and fit.cap is None
     assert [m.render("en") for m in fit.reasons] == [
-        "the floor stated, 20: 1 regions are within one step of it"
+        "the floor stated, 20; regions within one step of it: 1"
     ]
     assert [m.render("zh") for m in fit.reasons] == [
         "给定的保底 20：1 个地区的公布金额与它相差不到一个取整单位"
@@ -733,8 +733,8 @@ def test_scheme_calibration_uses_the_schemes_own_bounds() -> None:
     assert fit.fitted["济宁市"] == pytest.approx(446.04)
     assert fit.floor is None and fit.cap is None
     assert [m.render("en") for m in fit.reasons] == [
-        "the scheme's own floors: 1 regions are within one step of theirs",
-        "the scheme's own caps: 3 regions are within one step of theirs",
+        "the scheme's own floors; regions within one step of theirs: 1",
+        "the scheme's own caps; regions within one step of theirs: 3",
     ]
     assert fit.within_rounding
     assert fit.shares == pytest.approx({"贫困人口因素": 0.7, "重点民族村发展": 0.3}, abs=0.02)

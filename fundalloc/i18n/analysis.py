@@ -559,19 +559,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "analysis.calibrate_scheme_stated_floor": (
         "给定的保底 {amount}：{count} 个地区的公布金额与它相差不到一个取整单位",
-        "the floor stated, {amount}: {count} regions are within one step of it",
+        "the floor stated, {amount}; regions within one step of it: {count}",
     ),
     "analysis.calibrate_scheme_stated_cap": (
         "给定的封顶 {amount}：{count} 个地区的公布金额与它相差不到一个取整单位",
-        "the cap stated, {amount}: {count} regions are within one step of it",
+        "the cap stated, {amount}; regions within one step of it: {count}",
     ),
     "analysis.calibrate_scheme_own_floor": (
         "方案自己的保底：{count} 个地区的公布金额与其保底相差不到一个取整单位",
-        "the scheme's own floors: {count} regions are within one step of theirs",
+        "the scheme's own floors; regions within one step of theirs: {count}",
     ),
     "analysis.calibrate_scheme_own_cap": (
         "方案自己的封顶：{count} 个地区的公布金额与其封顶相差不到一个取整单位",
-        "the scheme's own caps: {count} regions are within one step of theirs",
+        "the scheme's own caps; regions within one step of theirs: {count}",
     ),
     "analysis.calibrate_scheme_share_tranche": (
         "有因素的切块及其上级切块应按比例给定（反推的正是这个比例）",
