@@ -22,8 +22,9 @@ them as Decimal.
 from __future__ import annotations
 
 import bisect
+import functools
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cached_property
@@ -156,7 +157,8 @@ class BreakdownColumns:
     Each amount is a whole number of quanta of ``10**exponent`` (int64, or Python ints
     where int64 would overflow). ``items`` are the items every region has; then the bound
     item, present where ``bound_stage`` (a code into :data:`BOUND_STAGES`) is not 0, named
-    ``bound_names[bound_name]``; then the rounding item. ``amount`` is the final amount in
+    ``bound_names[bound_name]`` (the bound's label in the language current when it is read:
+    ``bound_labels`` makes each); then the rounding item. ``amount`` is the final amount in
     quanta: the items add up to it exactly.
     """
 
@@ -165,7 +167,7 @@ class BreakdownColumns:
     items: tuple[ItemColumn, ...]
     bound_stage: npt.NDArray[np.int8]
     bound_name: npt.NDArray[np.intp]
-    bound_names: tuple[str, ...]
+    bound_labels: tuple[Callable[[], str], ...]
     bound: npt.NDArray[Any]
     rounding: npt.NDArray[Any]
     amount: npt.NDArray[Any]
@@ -175,6 +177,17 @@ class BreakdownColumns:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    @property
+    def bound_names(self) -> tuple[str, ...]:
+        """The bound items' names, in the current language."""
+        from fundalloc.i18n import language
+
+        lang = language()
+        cache: dict[str, tuple[str, ...]] = self.__dict__.setdefault("_names", {})
+        if lang not in cache:
+            cache[lang] = tuple(label() for label in self.bound_labels)
+        return cache[lang]
 
     def decimal(self, quanta: int) -> Decimal:
         """A whole number of quanta as the Decimal the breakdown shows."""
@@ -555,7 +568,7 @@ class Allocation:
 
     def _bindings(
         self, ks: npt.NDArray[np.intp]
-    ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.intp], tuple[str, ...]]:
+    ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.intp], tuple[Callable[[], str], ...]]:
         """Which bound item the regions at trace positions ``ks`` have: codes into
         :data:`BOUND_STAGES`, and the index of each one's label.
 
@@ -575,17 +588,17 @@ class Allocation:
         )
         code = np.zeros(len(ks), dtype=np.int8)
         code[floor], code[cap], code[adjustment], code[group] = 1, 2, 3, 4
-        names: list[str] = [""]
+        names: list[Callable[[], str]] = [str]
         index = np.zeros(len(ks), dtype=np.intp)
         for mask in (floor, cap):
             for b in np.unique(held_by[mask]).tolist():
-                names.append(limits.bounds[b].label(unit))
+                names.append(functools.partial(limits.bounds[b].label, unit))
                 index[mask & (held_by == b)] = len(names) - 1
         if adjustment.any():
-            names.append(str(tr("output.lambda", value=f"{trace.multiplier:.6g}")))
+            names.append(tr("output.lambda", value=f"{trace.multiplier:.6g}").render)
             index[adjustment] = len(names) - 1
         for row in np.unique(held_by[group]).tolist():
-            names.append(trace.row_labels[row])
+            names.append(functools.partial(str, trace.row_labels[row]))
             index[group & (held_by == row)] = len(names) - 1
         return code, index, tuple(names)
 
@@ -646,7 +659,7 @@ class Allocation:
             items=tuple(items),
             bound_stage=code,
             bound_name=name_index,
-            bound_names=names,
+            bound_labels=names,
             bound=bound,
             rounding=rounding,
             amount=amount,

@@ -141,3 +141,38 @@ def test_plain_decimal_keeps_the_digits_outputs_write() -> None:
         "-1.500000",
         "3717",
     ]
+
+
+def test_an_unnamed_bound_is_named_in_each_output_language(tmp_path: Path) -> None:
+    table = fa.RegionTable.from_columns({"地区": ["甲", "乙", "丙"], "人口": [90, 9, 1]}, id="地区")
+    factor = fa.Factor(name="人口", rule=fa.Share(column="人口"), weight=1)
+    scheme = fa.Scheme(
+        total=100,
+        tranches=[fa.Tranche(name="因素", share=1, factors=[factor])],
+        bounds=[fa.Floor(amount=10)],
+    )
+    result = fa.allocate(table, scheme)
+    with using("zh"):
+        assert result.breakdown["丙"].items[-2].name == "保底 10 万元"
+    with using("en"):
+        assert result.breakdown["丙"].items[-2].name == "floor 10 万元"
+    provenance = Provenance("s", "", "d", "", "v")
+    for lang in ("zh", "en"):
+        with using(lang):  # written in one language, verified in the other
+            book = render(result, "xlsx", lang=lang, provenance=provenance)
+            record = render(result, "json", lang=lang, provenance=provenance)
+        (tmp_path / f"{lang}.xlsx").write_bytes(book)
+        (tmp_path / f"{lang}.json").write_bytes(record)
+        assert '"floor", "", "floor 10 万元"' in record.decode()  # the JSON names it in English
+        for other in ("zh", "en"):
+            with using(other):
+                assert verify(tmp_path / f"{lang}.xlsx") == []
+                assert verify(tmp_path / f"{lang}.json") == []
+    cells = next(r for r in _rows(tmp_path / "zh.xlsx", 1) if r and r[0] == "丙")
+    assert "保底 10 万元" in cells and "保底" in cells
+
+
+def _rows(path: Path, sheet: int) -> list[list[object]]:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.load_workbook(path, read_only=True)
+    return [list(r) for r in book.worksheets[sheet].iter_rows(values_only=True)]

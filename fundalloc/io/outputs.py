@@ -426,6 +426,11 @@ class BreakdownTexts:
         return "{" + ", ".join(entries) + "}"
 
 
+def _english_breakdown(result: Allocation) -> dict[str, list[list[str]]]:
+    with using("en"):
+        return dict(zip(result.ids, breakdown_lists(result), strict=True))
+
+
 def breakdown_lists(result: Allocation) -> list[list[list[str]]]:
     """Every region's breakdown as ``[stage, tranche, name, amount]`` lists (the amount as
     the outputs write it), in table order, built from the columns."""
@@ -471,11 +476,7 @@ def document(
             "unallocated": plain_decimal(result.unallocated),
             "targets": dict(zip(ids, result.target_values.tolist(), strict=True)),
             "amounts": dict(zip(ids, plain_steps(result.units, result.scheme.step), strict=True)),
-            **(
-                {"breakdown": dict(zip(ids, breakdown_lists(result), strict=True))}
-                if breakdown
-                else {}
-            ),
+            **({"breakdown": _english_breakdown(result)} if breakdown else {}),
         },
     }
 
@@ -485,7 +486,8 @@ def _json(job: Job) -> bytes:
     doc = document(
         result, job.scheme_text, job.data, job.provenance, job.scheme_format, breakdown=False
     )
-    breakdown = BreakdownTexts(result).json(result.ids)
+    with using("en"):  # a machine record: bounds named as in every version before
+        breakdown = BreakdownTexts(result).json(result.ids)
     return _json_text(doc, {"result": ("breakdown", breakdown)}).encode()
 
 

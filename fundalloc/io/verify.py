@@ -426,7 +426,8 @@ def _verify_json(path: Path) -> list[Message]:
         _close,
         "output.verify.among_targets",
     )
-    differences += _json_breakdown(breakdown, fresh)
+    with using("en"):  # the JSON names bounds in English (a machine record)
+        differences += _json_breakdown(breakdown, fresh)
     return differences
 
 
