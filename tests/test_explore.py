@@ -212,3 +212,84 @@ def test_without_ipywidgets_the_error_says_how_to_install(
     assert "安装" in err.value.render("zh")
     # the computation itself needs no widgets
     assert Explorer(base).view.amounts == base.amounts
+
+
+def _with_tier(scheme: fa.Scheme, tier: str, value: float) -> fa.Scheme:
+    """The Shandong scheme with one tier of its poverty coefficient changed (built by hand)."""
+    poverty = scheme.tranches[0]
+    [coefficient] = poverty.coefficients
+    rule = coefficient.rule.replace(tiers={**coefficient.rule.tiers, tier: value})
+    poverty = poverty.replace(coefficients=[coefficient.replace(rule=rule)])
+    return scheme.replace(tranches=[poverty, *scheme.tranches[1:]])
+
+
+def test_a_tier_slider_shows_what_allocate_gives(shandong: Any) -> None:
+    table, scheme, base = shandong
+    explorer = explore(base)
+    label = "贫困人口因素/农村少数民族贫困人口系数[一档]"
+    assert explorer.tiers[label] == 1.1
+    explorer._tier_sliders[label].value = 1.4
+    want = fa.allocate(table, _with_tier(scheme, "一档", 1.4))
+    assert explorer.view.amounts == want.amounts != base.amounts
+    # the weight sliders still work from there, against the moved tier
+    explorer._sliders["贫困人口因素/贫困发生率"].value = 0.5
+    rest = 1 - 0.2
+    moved = {
+        name: 0.5 if name == "贫困发生率" else w * 0.5 / rest
+        for name, w in _tranche_weights(scheme, "贫困人口因素").items()
+    }
+    want = fa.allocate(
+        table, with_weights(_with_tier(scheme, "一档", 1.4), moved, tranche="贫困人口因素")
+    )
+    assert explorer.view.amounts == want.amounts
+    # the change is still from the original baseline
+    region = "济南市"
+    assert explorer.view.changes[region] == want.amounts[region] - base.amounts[region]
+
+
+def test_floor_and_cap_sliders_show_what_allocate_gives(shandong: Any) -> None:
+    table, scheme, base = shandong
+    explorer = explore(base)
+    assert explorer.limits == {"每市保底 60 万元": 60.0, "单市不超过总额 12%": 0.12}
+    explorer._limit_sliders["每市保底 60 万元"].value = 100
+    explorer._limit_sliders["单市不超过总额 12%"].value = 0.1
+    moved = scheme.replace(
+        bounds=[
+            scheme.bounds[0].replace(amount=Decimal(100)),
+            scheme.bounds[1].replace(share=0.1),
+        ]
+    )
+    want = fa.allocate(table, moved)
+    assert explorer.view.amounts == want.amounts
+    assert min(a for a in want.amounts.values() if a > 0) == 100  # the floor binds
+    assert max(want.amounts.values()) == Decimal("371")  # 10% of 3717, whole 万元
+
+
+def test_a_floor_the_total_cannot_hold_is_refused_and_the_slider_goes_back(
+    shandong: Any,
+) -> None:
+    _, _, base = shandong
+    explorer = explore(base)
+    slider = explorer._limit_sliders["每市保底 60 万元"]
+    before = dict(explorer.view.amounts)
+    slider.value = 1000  # 15 cities × 1000 > 3717
+    assert slider.value == 60
+    assert explorer.view.amounts == before
+    assert explorer.limits["每市保底 60 万元"] == 60.0
+    assert "this value was not taken" in explorer._status.value
+    assert "3,717" in explorer._status.value
+    with using("zh"):
+        slider.value = 1000
+        assert "未采用这个值" in explorer._status.value and slider.value == 60
+
+
+def test_unknown_tier_or_bound_labels_are_scheme_errors(shandong: Any) -> None:
+    _, _, base = shandong
+    explorer = Explorer(base)
+    with pytest.raises(SchemeError) as err:
+        explorer.set_tier("贫困人口因素/农村少数民族贫困人口系数[四档]", 1.0)
+    assert "[一档]" in err.value.render("en") and "没有这个系数档次" in err.value.render("zh")
+    with pytest.raises(SchemeError) as err:
+        explorer.set_limit("每市保底", 1.0)
+    assert "每市保底 60 万元" in err.value.render("en")
+    assert "保底或封顶" in err.value.render("zh")

@@ -14,8 +14,11 @@ update at 3 000 regions takes a few milliseconds (``benchmarks/bench_explore.py`
 computation is :meth:`Explorer.update`, usable without widgets; :attr:`Explorer.widget`
 needs ipywidgets (``pip install 'fundalloc[explore]'``), imported only when asked for.
 
-Coefficient tiers and bounds have no sliders yet: change them with
-:meth:`fundalloc.Scheme.replace` and call :func:`explore` on the new allocation.
+Each tier of a tiered coefficient and each floor or cap given as an amount or a share has
+a slider too. Those change the model itself: a move runs :func:`fundalloc.allocate` once
+with the current weights and rebuilds the weight model from it (still a few milliseconds
+at 3 000 regions); a value the bounds cannot hold is refused with the reason, and the
+slider goes back.
 
 >>> import fundalloc as fa
 >>> table = fa.RegionTable.from_columns(
@@ -43,7 +46,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fundalloc.analysis._model import WeightModel
-from fundalloc.errors import Problem, SchemeError
+from fundalloc.errors import FundallocError, Problem, SchemeError
 from fundalloc.i18n import text, tr
 from fundalloc.io.atomic import write_atomic
 from fundalloc.io.schemefile import dump_scheme
@@ -107,27 +110,32 @@ class Explorer:
         top: int = 15,
         path: str | Path = "scheme_explored.toml",
     ) -> None:
-        self.allocation = allocation
-        self.model = WeightModel.from_allocation(allocation)
+        self.baseline = allocation
         self.top = top
         self.path = Path(path)
-        scheme = allocation.scheme
-        trace = allocation.trace
-        self._step = scheme.step
-        step = float(scheme.step)
+        self._baseline = allocation.amounts
+        self._adopt(allocation)
+        self._widget: Any = None
+        self._sliders: dict[str, Any] = {}
+        self._tier_sliders: dict[str, Any] = {}
+        self._limit_sliders: dict[str, Any] = {}
+        self._syncing = False
+
+    def _adopt(self, allocation: Allocation) -> None:
+        """Take ``allocation`` (the baseline, or one with moved tiers or bounds) as the
+        state the weight sliders move from."""
+        self.allocation = allocation
+        self.model = WeightModel.from_allocation(allocation)
+        scheme, trace = allocation.scheme, allocation.trace
         self._lower_units, self._upper_units = _unit_bounds(
-            trace.limits.lower, trace.limits.upper, step, scheme.total_units
+            trace.limits.lower, trace.limits.upper, float(scheme.step), scheme.total_units
         )
         # model arrays are in id order; the table shows rows in table order
         self._rows = np.empty(len(trace.order), dtype=np.intp)
         self._rows[np.asarray(trace.order)] = np.arange(len(trace.order))
         self._row_ids = tuple(allocation.table.ids)
-        self._baseline = allocation.amounts
-        self.weights: FloatArray = self.model.weights.copy()
-        self.view: View = self.update(self.weights)
-        self._widget: Any = None
-        self._sliders: dict[str, Any] = {}
-        self._syncing = False
+        self.weights = self.model.weights.copy()
+        self.view = self.update(self.weights)
 
     # ------------------------------------------------------------------ computing
     def moved(self, label: str, value: float) -> FloatArray:
@@ -194,7 +202,7 @@ class Explorer:
         parts[text("analysis.explore_item_rounding")] = (units * step - bounded)[self._rows]
         in_rows = units[self._rows]
         amounts = {
-            region: int(u) * self._step
+            region: int(u) * scheme.step
             for region, u in zip(self._row_ids, in_rows.tolist(), strict=True)
         }
         return View(
@@ -209,6 +217,68 @@ class Explorer:
         """Move one weight (the others of its tranche rescaled) and recompute the view."""
         self.weights = self.moved(label, value)
         self.view = self.update(self.weights)
+        return self.view
+
+    @property
+    def tiers(self) -> dict[str, float]:
+        """Each coefficient tier of the current scheme, labelled
+        ``"tranche/coefficient[tier]"``, and its value."""
+        return {label: value for label, (_, _, _, value) in _tiers(self.scheme()).items()}
+
+    @property
+    def limits(self) -> dict[str, float]:
+        """Each floor or cap given as an amount or a share (not per capita), labelled by its
+        name, or ``"bounds[i]"`` (its place in the scheme file) when it has none, and its
+        value."""
+        return {label: value for label, (_, _, value) in _limits(self.scheme()).items()}
+
+    def set_tier(self, label: str, value: float) -> View:
+        """Set one coefficient tier (a label of :attr:`tiers`) and recompute.
+
+        A tier changes the tranche's adjusted shares, so this runs :func:`fundalloc.allocate`
+        once with the current weights and rebuilds the weight model from it (a few ms at
+        3 000 regions); the weight sliders then move from there.
+
+        Raises
+        ------
+        SchemeError
+            An unknown label or a negative value (the state is left as it was).
+        """
+        tiers = _tiers(self.scheme())
+        if label not in tiers:
+            raise SchemeError(
+                Problem(label, tr("analysis.explore_no_tier"), found=", ".join(tiers))
+            )
+        path, name, tier, _ = tiers[label]
+        return self._rescheme(_with_tier(self.scheme(), path, name, tier, value))
+
+    def set_limit(self, label: str, value: float) -> View:
+        """Set one floor or cap (a label of :attr:`limits`: its amount, or its share of the
+        total) and recompute, as :meth:`set_tier` does.
+
+        Raises
+        ------
+        SchemeError
+            An unknown label or an invalid value.
+        InfeasibleError
+            Bounds that cannot hold the total (the state is left as it was).
+        """
+        limits = _limits(self.scheme())
+        if label not in limits:
+            raise SchemeError(
+                Problem(label, tr("analysis.explore_no_limit"), found=", ".join(limits))
+            )
+        index, field, _ = limits[label]
+        scheme = self.scheme()
+        bounds = list(scheme.bounds)
+        number: Decimal | float = Decimal(repr(float(value))) if field == "amount" else value
+        bounds[index] = bounds[index].replace(**{field: number})
+        return self._rescheme(scheme.replace(bounds=bounds))
+
+    def _rescheme(self, scheme: Scheme) -> View:
+        from fundalloc.pipeline import allocate
+
+        self._adopt(allocate(self.allocation.table, scheme))
         return self.view
 
     def scheme(self) -> Scheme:
@@ -307,6 +377,43 @@ class Explorer:
             slider.observe(self._on_slider(model.labels[k]), names="value")
             self._sliders[model.labels[k]] = slider
             controls.append(slider)
+        tiers = self.tiers
+        if tiers:
+            title = html.escape(text("analysis.explore_tiers"))
+            controls.append(widgets.HTML(f"<b>{title}</b>"))
+        for label, value in tiers.items():
+            slider = widgets.FloatSlider(
+                value=value,
+                min=0.0,
+                max=max(2.0, 2 * value),
+                step=0.01,
+                description=label,
+                continuous_update=False,
+                readout_format=".3f",
+                style={"description_width": "initial"},
+            )
+            slider.observe(self._on_rescheme(label, self.set_tier), names="value")
+            self._tier_sliders[label] = slider
+            controls.append(slider)
+        limits = _limits(self.scheme())
+        if limits:
+            title = html.escape(text("analysis.explore_limits"))
+            controls.append(widgets.HTML(f"<b>{title}</b>"))
+        total = float(self.allocation.scheme.total)
+        for label, (_, field, value) in limits.items():
+            slider = widgets.FloatSlider(
+                value=value,
+                min=0.0,
+                max=1.0 if field == "share" else total,
+                step=0.001 if field == "share" else float(self.allocation.scheme.step),
+                description=label,
+                continuous_update=False,
+                readout_format=".3f" if field == "share" else ",.2f",
+                style={"description_width": "initial"},
+            )
+            slider.observe(self._on_rescheme(label, self.set_limit), names="value")
+            self._limit_sliders[label] = slider
+            controls.append(slider)
         self._path_box = widgets.Text(
             value=str(self.path), description=text("analysis.explore_path")
         )
@@ -324,18 +431,45 @@ class Explorer:
             if self._syncing:
                 return
             self.set_weight(label, float(event["new"]))
-            self._syncing = True
-            try:
-                for other, slider in self._sliders.items():
-                    value = float(self.weights[self.model.index(other)])
-                    if other != label and slider.value != value:
-                        slider.value = value
-            finally:
-                self._syncing = False
-            self._table.value = self.table_html()
-            self._draw_plot()
+            self._redraw(keep=label)
 
         return changed
+
+    def _on_rescheme(self, label: str, setter: Any) -> Any:
+        """A tier or bound slider: recompute, or say why not and put the slider back."""
+
+        def changed(event: dict[str, Any]) -> None:
+            if self._syncing:
+                return
+            try:
+                setter(label, float(event["new"]))
+            except FundallocError as error:
+                self._status.value = html.escape(
+                    text("analysis.explore_refused", error=str(error))
+                ).replace("\n", "<br>")
+                self._syncing = True
+                try:
+                    event["owner"].value = event["old"]
+                finally:
+                    self._syncing = False
+                return
+            self._status.value = ""
+            self._redraw(keep=label)
+
+        return changed
+
+    def _redraw(self, keep: str) -> None:
+        """Put every weight slider at the current weights and redraw the table and plot."""
+        self._syncing = True
+        try:
+            for other, slider in self._sliders.items():
+                value = float(self.weights[self.model.index(other)])
+                if other != keep and slider.value != value:
+                    slider.value = value
+        finally:
+            self._syncing = False
+        self._table.value = self.table_html()
+        self._draw_plot()
 
     def _on_export(self) -> None:
         written = self.export(self._path_box.value)
@@ -351,6 +485,63 @@ class Explorer:
         fig.savefig(buffer, format="png", dpi=80)
         _pyplot().close(fig)
         self._plot.value = buffer.getvalue()
+
+
+def _tiers(scheme: Scheme) -> dict[str, tuple[tuple[str, ...], str, str, float]]:
+    """Every tier of every tiered coefficient: label to (tranche path, coefficient, tier,
+    value), in scheme order."""
+    from fundalloc.factors import Tiered
+
+    out: dict[str, tuple[tuple[str, ...], str, str, float]] = {}
+
+    def walk(tranches: Any, prefix: tuple[str, ...]) -> None:
+        for tranche in tranches:
+            path = (*prefix, tranche.name)
+            for coefficient in tranche.coefficients:
+                if isinstance(coefficient.rule, Tiered):
+                    for tier, value in coefficient.rule.tiers.items():
+                        label = f"{'/'.join(path)}/{coefficient.name}[{tier}]"
+                        out[label] = (path, coefficient.name, tier, float(value))
+            walk(tranche.tranches, path)
+
+    walk(scheme.tranches, ())
+    return out
+
+
+def _with_tier(scheme: Scheme, path: tuple[str, ...], name: str, tier: str, value: float) -> Scheme:
+    def walk(tranches: Any, prefix: tuple[str, ...]) -> list[Any]:
+        out = []
+        for tranche in tranches:
+            here = (*prefix, tranche.name)
+            if here == path:
+                coefficients = [
+                    c.replace(rule=c.rule.replace(tiers={**c.rule.tiers, tier: value}))
+                    if c.name == name
+                    else c
+                    for c in tranche.coefficients
+                ]
+                tranche = tranche.replace(coefficients=coefficients)
+            elif tranche.tranches:
+                tranche = tranche.replace(tranches=walk(tranche.tranches, here))
+            out.append(tranche)
+        return out
+
+    return scheme.replace(tranches=walk(scheme.tranches, ()))
+
+
+def _limits(scheme: Scheme) -> dict[str, tuple[int, str, float]]:
+    """Floors and caps given as an amount or a share: label to (index, field, value)."""
+    from fundalloc.bounds import Cap, Floor
+
+    out: dict[str, tuple[int, str, float]] = {}
+    for i, bound in enumerate(scheme.bounds):
+        if not isinstance(bound, Floor | Cap):
+            continue
+        for field in ("amount", "share"):
+            value = getattr(bound, field)
+            if value is not None:
+                out[bound.name or f"bounds[{i}]"] = (i, field, float(value))
+    return out
 
 
 def explore(

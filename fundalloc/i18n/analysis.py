@@ -582,4 +582,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "把固定金额改为占上级切块的比例",
         "give the tranche's size as a share of its parent instead",
     ),
+    "analysis.explore_tiers": ("系数档次", "coefficient tiers"),
+    "analysis.explore_limits": ("保底和封顶", "floors and caps"),
+    "analysis.explore_no_tier": ("没有这个系数档次", "no such coefficient tier"),
+    "analysis.explore_no_limit": (
+        "没有这个按金额或比例给出的保底或封顶",
+        "no floor or cap given as an amount or a share has this name",
+    ),
+    "analysis.explore_refused": ("未采用这个值：{error}", "this value was not taken: {error}"),
 }
