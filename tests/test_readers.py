@@ -853,8 +853,8 @@ def test_file_messages_in_chinese_and_english(tmp_path: Path) -> None:
     with pytest.raises(fa.DataError) as err:
         fa.read_table(path, id="地区")
     assert err.value.render("zh") == (
-        f"{path}，第 2 行 B 列：带引号的单元格应有结束引号；实际为 '\"1'，直到文件末尾都没有结束引号"
-        "（提示：补上结束引号，或删去开头的引号）"
+        f"{path}，第 2 行 B 列：带引号的单元格应有结束引号；"
+        "实际为 '\"1'，直到文件末尾都没有结束引号（提示：补上结束引号，或删去开头的引号）"
     )
     path.write_bytes(b"\xff\xfe\x00")
     with pytest.raises(fa.DataError) as err:
