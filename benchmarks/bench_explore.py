@@ -12,6 +12,9 @@ a tiered coefficient, a binding floor and cap):
     ``numpy.argsort`` of 3 000 random floats: a floor for "anything done per region".
 ``allocate``
     ``fundalloc.allocate`` with the moved weights: the pipeline the update replaces.
+``tier`` and ``bound``
+    ``Explorer.set_tier`` / ``Explorer.set_limit``: a coefficient tier or a floor moved,
+    which runs ``allocate`` once and rebuilds the weight model from it.
 ``table`` and ``plot``
     Rendering the HTML table of every region, and drawing the contributions of the 15
     largest amounts to PNG (matplotlib, Agg): what the widget adds on top of ``update``.
@@ -67,6 +70,16 @@ def main() -> None:
     explorer.view = explorer.update(moved)
     same = explorer.view.amounts == want.amounts
     t_table, _ = best_of(explorer.table_html, args.repeat)
+    tier = next(iter(explorer.tiers))
+    tier_values = iter(np.linspace(0.8, 1.3, 10_000))
+    t_tier, _ = best_of(
+        lambda: explorer.set_tier(tier, float(next(tier_values))), max(3, args.repeat // 5)
+    )
+    limit, start = next(iter(explorer.limits.items()))
+    limit_values = iter(np.linspace(0.9, 1.1, 10_000) * start)
+    t_bound, _ = best_of(
+        lambda: explorer.set_limit(limit, float(next(limit_values))), max(3, args.repeat // 5)
+    )
 
     def plot() -> bytes:
         import matplotlib.pyplot as plt
@@ -90,6 +103,8 @@ def main() -> None:
         ("update", t_update),
         ("argsort", t_sort),
         ("allocate", t_allocate),
+        ("tier", t_tier),
+        ("bound", t_bound),
         ("table", t_table),
         ("plot", t_plot),
     ):
@@ -97,6 +112,10 @@ def main() -> None:
     print(f"update vs allocate: {t_allocate / t_update:.1f}× faster")
     print(f"amounts equal to allocate with the moved weights: {'yes' if same else 'NO'}")
     print(f"goal: update under {GOAL * 1e3:.0f} ms: {'yes' if t_update < GOAL else 'NO'}")
+    slowest = max(t_tier, t_bound)
+    print(
+        f"goal: tier and bound moves under {GOAL * 1e3:.0f} ms: {'yes' if slowest < GOAL else 'NO'}"
+    )
     del view
 
 
