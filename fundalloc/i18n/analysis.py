@@ -590,4 +590,43 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "no floor or cap given as an amount or a share has this name",
     ),
     "analysis.explore_refused": ("未采用这个值：{error}", "this value was not taken: {error}"),
+    # robustness (analysis/robustness.py)
+    "analysis.robustness_stability_caption": (
+        "取整稳定性：对 {columns} 加相对噪声 {noise}，{draws} 次抽样",
+        "rounding stability: relative noise {noise} on {columns}, {draws} draws",
+    ),
+    "analysis.robustness_column_amount": ("公布金额（{unit}）", "published ({unit})"),
+    "analysis.robustness_column_changed": ("取整结果变化的概率", "probability of a change"),
+    "analysis.robustness_column_mean_change": (
+        "平均变化（{unit}）",
+        "mean absolute change ({unit})",
+    ),
+    "analysis.robustness_manipulability_caption": (
+        "可操纵性：单独把 {column} 多报 {overstatement}% 的收益",
+        "manipulability: the gain from overstating {column} by {overstatement}% alone",
+    ),
+    "analysis.robustness_column_bounded": ("取整前金额（{unit}）", "before rounding ({unit})"),
+    "analysis.robustness_column_gain": ("收益（{unit}）", "gain ({unit})"),
+    "analysis.robustness_column_relative_gain": ("相对收益", "relative gain"),
+    "analysis.robustness_expected_overstatement": (
+        "多报比例应为大于 −1 的有限数",
+        "expected a finite overstatement above −1",
+    ),
+    "analysis.robustness_column_unused": (
+        "方案中没有因素使用这一列",
+        "no factor of the scheme reads this column",
+    ),
+    "analysis.robustness_column_unused_hint": (
+        "给出某个因素所用的指标列",
+        "name the indicator column of one of the factors",
+    ),
+    "analysis.robustness_constraints": ("分组约束", "group constraints"),
+    "analysis.robustness_no_groups": (
+        "有分组约束的方案不能用解析式计算",
+        "the analytic form does not model group constraints",
+    ),
+    "analysis.robustness_no_groups_hint": (
+        "改为逐个地区修改数据后重新分配",
+        "re-allocate with each region's data changed instead",
+    ),
 }
