@@ -219,3 +219,30 @@ def test_rounding_stability_messages_in_both_languages() -> None:
         "mean absolute change (万元)",
     ]
     assert np.isfinite(result.mean_abs_change).all()
+
+
+def test_plots_sort_the_regions_and_speak_the_language(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    table = fa.RegionTable.from_columns({"id": ["a", "b", "c"], "x": [1, 5, 3]}, id="id")
+    result = manipulability(table, one_factor(), column="x")
+    ax = result.plot(top=2)
+    gains = sorted(result.gain.tolist(), reverse=True)[:2]
+    assert [float(p.get_width()) for p in ax.containers[0]] == pytest.approx(gains)
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "b",
+        "c",
+    ]  # gain ≈ δ x (X − x) / X²: 20, 18, 8 (× 100 δ / 81)
+    assert ax.get_xlabel() == "gain (万元)"
+    ax.figure.savefig(tmp_path / "gain.png")
+    plt.close(ax.figure)
+    stability = rounding_stability(table, one_factor(), columns=["x"], draws=5, seed=0)
+    with using("zh"):
+        ax = stability.plot()
+    assert ax.get_xlabel() == "取整结果变化的概率"
+    assert len(ax.containers[0]) == 3
+    plt.close(ax.figure)

@@ -124,6 +124,26 @@ class RoundingStability(Tabular):
         """The share of draws in which ``region``'s rounded amount changed."""
         return float(self.changed[_position(self.ids, region)])
 
+    def plot(self, *, ax: Any = None, top: int | None = None) -> Any:
+        """Horizontal bars of :attr:`changed`, the least stable region on top.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure when None.
+        top : int, optional
+            Only the ``top`` least stable regions.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            One bar container, in the order shown; labels in the reader's language.
+        """
+        caption, _ = self._table()
+        return _bars(
+            self.ids, self.changed, text("analysis.robustness_column_changed"), caption, ax, top
+        )
+
 
 def rounding_stability(
     source: Allocation | RegionTable,
@@ -302,6 +322,13 @@ class Manipulability(Tabular):
         """``region``'s gain, in the money unit."""
         return float(self.gain[_position(self.ids, region)])
 
+    def plot(self, *, ax: Any = None, top: int | None = None) -> Any:
+        """Horizontal bars of :attr:`gain`, the largest on top (see
+        :meth:`RoundingStability.plot`)."""
+        caption, _ = self._table()
+        label = text("analysis.robustness_column_gain", unit=self.unit)
+        return _bars(self.ids, self.gain, label, caption, ax, top)
+
 
 def manipulability(
     source: Allocation | RegionTable,
@@ -450,3 +477,25 @@ def manipulability(
         unmodelled=tuple(unmodelled),
         unit=scheme.unit,
     )
+
+
+def _bars(
+    ids: tuple[str, ...], values: FloatArray, label: str, caption: str, ax: Any, top: int | None
+) -> Any:
+    """Horizontal bars of ``values`` by region, the largest on top (ties in id order)."""
+    from fundalloc.plots import _check_top, _finish, _new_axes, _pyplot
+
+    plt = _pyplot()
+    _check_top(top)
+    order = sorted(range(len(ids)), key=lambda k: -values[k])
+    if top is not None:
+        order = order[:top]
+    if ax is None:
+        ax = _new_axes(plt, 8, max(2.5, 0.35 * len(order) + 1.3))
+    positions = np.arange(len(order), dtype=float)
+    ax.barh(positions, [float(values[k]) for k in order], height=0.6, color="#4393c3")
+    ax.set_yticks(positions, [ids[k] for k in order])
+    ax.set_ylim(len(order) - 0.5, -0.5)
+    ax.set_xlabel(label)
+    ax.set_title(caption, fontsize="medium")
+    return _finish(ax)
