@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+import numpy as np
 import pytest
 
 matplotlib.use("Agg")
@@ -293,3 +294,48 @@ def test_unknown_tier_or_bound_labels_are_scheme_errors(shandong: Any) -> None:
         explorer.set_limit("每市保底", 1.0)
     assert "每市保底 60 万元" in err.value.render("en")
     assert "保底或封顶" in err.value.render("zh")
+
+
+def test_random_moves_on_a_larger_problem_match_allocate() -> None:
+    # 400 regions, a tiered coefficient, a binding floor and cap, and a 0.1 step: the float
+    # rounding of the model must break the same ties as the pipeline's exact rounding
+    rng = np.random.default_rng(15)
+    n = 400
+    table = fa.RegionTable.from_columns(
+        {
+            "id": [f"R{i:03d}" for i in range(n)],
+            "pop": rng.lognormal(10, 1, n).round(),
+            "poor": rng.integers(1, 5000, n),
+            "area": rng.uniform(1, 100, n).round(1),
+            "grade": list(rng.choice(["A", "B", "C"], n)),
+        },
+        id="id",
+    )
+    scheme = fa.Scheme(
+        total=40_000,
+        step=Decimal("0.1"),
+        tranches=[
+            fa.Tranche(
+                name="T",
+                share=1,
+                factors=[
+                    fa.Factor(name="pop", rule=fa.Share(column="pop"), weight=0.4),
+                    fa.Factor(name="poor", rule=fa.Share(column="poor"), weight=0.4),
+                    fa.Factor(name="area", rule=fa.Share(column="area"), weight=0.2),
+                ],
+                coefficients=[
+                    fa.Coefficient(
+                        name="g",
+                        rule=fa.Tiered(column="grade", tiers={"A": 1.2, "B": 1.0, "C": 0.8}),
+                    )
+                ],
+            )
+        ],
+        bounds=[fa.Floor(amount=40), fa.Cap(share=0.01)],
+    )
+    explorer = Explorer(fa.allocate(table, scheme))
+    for _ in range(15):
+        label = str(rng.choice(explorer.model.labels))
+        view = explorer.set_weight(label, float(rng.uniform(0, 1)))
+        assert view.amounts == fa.allocate(table, explorer.scheme()).amounts, label
+    assert Decimal(40) in view.amounts.values() and Decimal(400) in view.amounts.values()
