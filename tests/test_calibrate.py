@@ -739,3 +739,12 @@ def test_scheme_calibration_uses_the_schemes_own_bounds() -> None:
     assert fit.within_rounding
     assert fit.shares == pytest.approx({"贫困人口因素": 0.7, "重点民族村发展": 0.3}, abs=0.02)
     assert fa.allocate(table, fit.to_scheme()).amounts == truth.amounts
+
+
+def test_recovered_bounds_are_plain_decimals() -> None:
+    """150.0 becomes Decimal('150') in the recovered scheme, not Decimal('1.5E+2')."""
+    bounds = (fa.Floor(amount=150), fa.Cap(amount=800))
+    published = fa.allocate(TEN, two_tranches(0.7, 0.6, bounds)).amounts
+    scheme = calibrate_scheme(TEN, two_tranches(0.5, 0.5), published).to_scheme(digits=2)
+    assert [str(b.amount) for b in scheme.bounds] == ["150", "800"]
+    assert [b.label("万元", "zh") for b in scheme.bounds] == ["保底 150 万元", "封顶 800 万元"]

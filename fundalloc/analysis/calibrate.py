@@ -711,7 +711,7 @@ class SchemeCalibration(Tabular):
 
         changes: dict[str, Any] = {"tranches": rebuilt((), self.scheme.tranches)}
         if not self.scheme.bounds:
-            bounds = []
+            bounds: list[Floor | Cap] = []
             if self.floor is not None:
                 bounds.append(Floor(amount=_decimal(self.floor)))
             if self.cap is not None:
@@ -721,7 +721,11 @@ class SchemeCalibration(Tabular):
 
 
 def _decimal(value: float) -> Decimal:
-    return Decimal(repr(value)).normalize()
+    """The float as the shortest Decimal, without an exponent (150.0 → 150, not 1.5E+2)."""
+    number = Decimal(repr(value))
+    if number == number.to_integral_value():
+        return number.quantize(Decimal(1))
+    return number.normalize()
 
 
 def _rounded(values: Sequence[float], digits: int | None) -> list[float]:
