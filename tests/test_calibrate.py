@@ -748,3 +748,62 @@ def test_recovered_bounds_are_plain_decimals() -> None:
     scheme = calibrate_scheme(TEN, two_tranches(0.5, 0.5), published).to_scheme(digits=2)
     assert [str(b.amount) for b in scheme.bounds] == ["150", "800"]
     assert [b.label("万元", "zh") for b in scheme.bounds] == ["保底 150 万元", "封顶 800 万元"]
+
+
+def graded_start(tiers: dict[str, float]) -> fa.Scheme:
+    """The graded two-tranche scheme with 50/50 shares and weights and the tiers given."""
+    start = two_tranches(0.5, 0.5, graded=True)
+    villages = start.tranches[1]
+    coefficient = villages.coefficients[0]
+    rule = coefficient.rule.replace(tiers=tiers)
+    return start.replace(
+        tranches=(
+            start.tranches[0],
+            villages.replace(coefficients=(coefficient.replace(rule=rule),)),
+        )
+    )
+
+
+def test_tier_values_are_recovered_with_the_shares_and_weights() -> None:
+    """Tiers A/B/C = 1.2/1.0/0.8 on the village tranche, floor and cap binding, whole 万元:
+    starting from 1.2 for every tier, the ratios come back (A keeps the scheme's 1.2), and
+    the recovered scheme re-allocates to the published table."""
+    bounds = (fa.Floor(amount=150), fa.Cap(amount=800))
+    published = fa.allocate(TEN, two_tranches(0.7, 0.6, bounds, graded=True)).amounts
+    fit = calibrate_scheme(
+        TEN, graded_start({"A": 1.2, "B": 1.2, "C": 1.2}), published, tiers=["绩效"]
+    )
+    assert fit.tiers["绩效"] == pytest.approx({"A": 1.2, "B": 1.0, "C": 0.8}, abs=0.01)
+    assert fit.shares == pytest.approx({"人口": 0.7, "村": 0.3}, abs=5e-3)
+    assert fit.bounded == {"A": "cap", "B": "cap", "I": "floor", "J": "floor"}
+    again = fa.allocate(TEN, fit.to_scheme(digits=2))
+    assert again.amounts == published
+    assert again.scheme.tranches[1].coefficients[0].rule.tiers == {"A": 1.2, "B": 1.0, "C": 0.8}
+
+
+def test_tier_values_from_unrounded_amounts_are_exact() -> None:
+    """From the bounded amounts before rounding, the fit is exact: tiers, shares, weights."""
+    bounds = (fa.Floor(amount=150), fa.Cap(amount=800))
+    truth = fa.allocate(TEN, two_tranches(0.7, 0.6, bounds, graded=True)).trace
+    published = dict(zip(truth.ids, truth.bounded.tolist(), strict=True))
+    fit = calibrate_scheme(
+        TEN,
+        graded_start({"A": 1.2, "B": 0.5, "C": 2.0}),
+        published,
+        floor=150,
+        cap=800,
+        tiers=["绩效"],
+    )
+    assert fit.tiers["绩效"] == pytest.approx({"A": 1.2, "B": 1.0, "C": 0.8}, abs=1e-7)
+    assert fit.shares == pytest.approx({"人口": 0.7, "村": 0.3}, abs=1e-8)
+    assert fit.weights["人口/贫困人口"] == pytest.approx(0.6, abs=1e-8)
+    assert fit.max_abs_deviation < 1e-6
+
+
+def test_tier_fitting_names_a_coefficient_of_the_scheme() -> None:
+    published = fa.allocate(TEN, two_tranches(0.7, 0.6, graded=True)).amounts
+    with pytest.raises(fa.SchemeError) as caught:
+        calibrate_scheme(TEN, two_tranches(0.5, 0.5, graded=True), published, tiers=["绩效x"])
+    assert "no coefficient of the scheme has this name" in caught.value.render("en")
+    assert "方案中没有这个名称的系数" in caught.value.render("zh")
+    assert "绩效x" in caught.value.render("zh")

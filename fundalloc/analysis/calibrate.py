@@ -36,6 +36,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from fundalloc.analysis._frames import Tabular
 from fundalloc.analysis.weights import _find_leaf
@@ -599,6 +600,9 @@ class SchemeCalibration(Tabular):
     scheme : Scheme
         The scheme given (its weights, shares and bounds are what :meth:`to_scheme`
         replaces).
+    tiers : dict of str to dict of str to float
+        For each coefficient named in ``tiers=``, its recovered tier values (see
+        :func:`calibrate_scheme`); empty when none was asked for.
     """
 
     weights: dict[str, float]
@@ -619,6 +623,7 @@ class SchemeCalibration(Tabular):
     unit: str
     identifiable: bool
     scheme: Scheme
+    tiers: dict[str, dict[str, float]]
 
     def _table(self) -> tuple[str, dict[str, Sequence[Any]]]:
         regions = list(self.fitted)
@@ -698,6 +703,20 @@ class SchemeCalibration(Tabular):
                     out.append(t)
                     continue
                 changes: dict[str, Any] = {"share": share[t.name]}
+                if t.coefficients and self.tiers:
+                    changes["coefficients"] = tuple(
+                        c.replace(
+                            rule=c.rule.replace(
+                                tiers={
+                                    k: (v if digits is None else round(v, digits))
+                                    for k, v in self.tiers[c.name].items()
+                                }
+                            )
+                        )
+                        if c.name in self.tiers
+                        else c
+                        for c in t.coefficients
+                    )
                 if t.factors:
                     label = "/".join(here)
                     w = _rounded([self.weights[f"{label}/{f.name}"] for f in t.factors], digits)
@@ -749,6 +768,7 @@ def calibrate_scheme(
     floor: Decimal | float | int | str | None = "auto",
     cap: Decimal | float | int | str | None = "auto",
     step: Decimal | float | int | str | None = None,
+    tiers: Sequence[str] = (),
 ) -> SchemeCalibration:
     """The weights and tranche shares of ``scheme`` that reproduce a published table, with
     the regions held at a floor or a cap found and fitted as bounded.
@@ -774,6 +794,15 @@ def calibrate_scheme(
         rounding moves an amount by less than a step), the floor first.
     step : Decimal, optional
         The rounding step of the published amounts; by default the scheme's.
+    tiers : sequence of str, optional
+        Names of :class:`~fundalloc.factors.Tiered` coefficients whose tier values are
+        unknown too (at most one per tranche). Coefficients are rescaled within their
+        tranche, so only the ratios of the tiers are recovered: the first tier listed in
+        the scheme that some free region has keeps the scheme's value, the others are
+        scaled to it; a tier no free region has keeps the scheme's value (and
+        ``identifiable`` is False). Fitted by alternating least squares: the weights with
+        the tiers fixed, then each tier's value in closed form with the weights fixed,
+        until they stop moving (a local optimum; start from the scheme's values).
 
     Returns
     -------
@@ -811,8 +840,8 @@ def calibrate_scheme(
     ``a_i = clip(λ t_i, lo, hi)``, read backwards.
 
     A bound is detected only from amounts that repeat: a single region at a cap looks like
-    any other region with a large amount; state the cap then. Coefficient tiers with
-    unknown values are not recovered (the coefficients are taken from the scheme).
+    any other region with a large amount; state the cap then. Coefficients are taken from
+    the scheme, except the tiered ones named in ``tiers``, whose tier values are fitted too.
 
     References
     ----------
@@ -923,10 +952,10 @@ def calibrate_scheme(
             )
         )
 
-    g = model._adjusted  # (K, n) coefficient-adjusted factor shares, stacked per tranche
-    mass = model._mass  # (K,) Σ_k G_tkj
     formula = p - model.fixed
-    u, _ = nnls(g[:, free].T, formula[free])
+    fits = _tier_fits(base, model, tuple(tiers), table)
+    g, u, values = _fit(model, fits, formula, free, nnls)
+    mass = g.sum(axis=1)  # (K,) Σ_k G_tkj
     money = u * mass  # λ A_t w_tj per factor
     formula_total = sum(leaf.size for leaf in model._leaves)
     lam = float(money.sum()) / formula_total
@@ -976,8 +1005,15 @@ def calibrate_scheme(
         total=float(p.sum()),
         step=step_value,
         unit=scheme.unit,
-        identifiable=bool(np.linalg.matrix_rank(g[:, free]) == g.shape[0]),
+        identifiable=bool(np.linalg.matrix_rank(g[:, free]) == g.shape[0])
+        and all(
+            bool((free & (fit.grade == k)).any()) for fit in fits for k in range(len(fit.names))
+        ),
         scheme=scheme,
+        tiers={
+            fit.coefficient: dict(zip(fit.names, (float(x) for x in value), strict=True))
+            for fit, value in zip(fits, values, strict=True)
+        },
     )
 
 
@@ -1035,3 +1071,135 @@ def _check_sized_by_share(tranches: Sequence[Tranche], path: tuple[str, ...]) ->
         _check_sized_by_share(t.tranches, here)
     if problems:
         raise SchemeError(problems)
+
+
+@dataclass(frozen=True)
+class _TierFit:
+    """A tiered coefficient whose tier values are fitted: where it sits and what it reads."""
+
+    coefficient: str
+    block: slice  # its tranche's factors in the stacked weight vector
+    shares: FloatArray  # (J, n) the tranche's raw factor shares
+    other: FloatArray  # (n,) the product of the tranche's other coefficients
+    grade: npt.NDArray[np.intp]  # (n,) index into names, -1 for the default value
+    names: tuple[str, ...]
+    initial: FloatArray  # the scheme's tier values
+    default: float
+
+
+def _tier_fits(base: Any, model: Any, names: tuple[str, ...], table: RegionTable) -> list[_TierFit]:
+    """The tiered coefficients named, found in the allocation's leaf tranches."""
+    from fundalloc.factors import Tiered
+
+    fits: list[_TierFit] = []
+    found: dict[str, int] = {}
+    problems = []
+    trace = base.trace
+    paths = {leaf.path: leaf for leaf in trace.leaves}
+    for leaf in model._leaves:
+        traced = paths[leaf.path]
+        tranche = traced.tranche
+        mine = [c for c in tranche.coefficients if c.name in names]
+        for c in mine:
+            found[c.name] = found.get(c.name, 0) + 1
+        if len(mine) > 1 or any(not isinstance(c.rule, Tiered) for c in mine):
+            problems.append(
+                Problem(
+                    "/".join(leaf.path),
+                    tr("analysis.calibrate_scheme_one_tiered"),
+                    found=tr("analysis.items", items=[c.name for c in mine]),
+                )
+            )
+            continue
+        if not mine:
+            continue
+        coefficient = mine[0]
+        rule = coefficient.rule
+        assert isinstance(rule, Tiered)
+        k = traced.coefficient_names.index(coefficient.name)
+        multipliers = np.asarray(traced.multipliers, dtype=np.float64)
+        other = np.prod(np.delete(multipliers, k, axis=0), axis=0)
+        data = base.scheme.derive(table)
+        labels = data.text(rule.column)
+        tier_names = tuple(rule.tiers)
+        index = {name: j for j, name in enumerate(tier_names)}
+        grade = np.array([index.get(labels[int(row)], -1) for row in trace.order], dtype=np.intp)
+        fits.append(
+            _TierFit(
+                coefficient.name,
+                slice(leaf.start, leaf.start + len(leaf.names)),
+                np.asarray(traced.shares, dtype=np.float64),
+                other,
+                grade,
+                tier_names,
+                np.array([rule.tiers[name] for name in tier_names], dtype=np.float64),
+                0.0 if rule.default is None else float(rule.default),
+            )
+        )
+    missing = [name for name in names if name not in found]
+    twice = [name for name, count in found.items() if count > 1]
+    if missing:
+        problems.append(
+            Problem(
+                "tiers",
+                tr("analysis.calibrate_scheme_no_tiered"),
+                found=tr("analysis.items", items=missing),
+            )
+        )
+    if twice:
+        problems.append(
+            Problem(
+                "tiers",
+                tr("analysis.calibrate_scheme_tiered_twice"),
+                found=tr("analysis.items", items=twice),
+            )
+        )
+    if problems:
+        raise SchemeError(problems)
+    return fits
+
+
+def _multiplier(fit: _TierFit, values: FloatArray) -> FloatArray:
+    tier = np.where(fit.grade >= 0, values[np.maximum(fit.grade, 0)], fit.default)
+    return np.asarray(fit.other * tier, dtype=np.float64)
+
+
+def _fit(
+    model: Any, fits: list[_TierFit], formula: FloatArray, free: npt.NDArray[np.bool_], nnls: Any
+) -> tuple[FloatArray, FloatArray, list[FloatArray]]:
+    """The stacked adjusted shares, the fitted ``u`` and the tier values of each fit."""
+    g = np.array(model._adjusted, dtype=np.float64)
+    values = [fit.initial.copy() for fit in fits]
+    if not fits:
+        u, _ = nnls(g[:, free].T, formula[free])
+        return g, np.asarray(u, dtype=np.float64), values
+    for _ in range(_TIER_STEPS):
+        for fit, value in zip(fits, values, strict=True):
+            g[fit.block] = fit.shares * _multiplier(fit, value)
+        u, _ = nnls(g[:, free].T, formula[free])
+        moved = 0.0
+        for fit, value in zip(fits, values, strict=True):
+            part = u[fit.block] @ (fit.shares * fit.other)  # the tranche's part per unit tier
+            rest = formula - (u @ g - u[fit.block] @ g[fit.block])
+            for k in range(len(fit.names)):
+                chosen = free & (fit.grade == k)
+                denominator = float(part[chosen] @ part[chosen])
+                if denominator > 0:
+                    new = max(float(part[chosen] @ rest[chosen]) / denominator, 0.0)
+                    moved = max(moved, abs(new - value[k]) / (1.0 + abs(value[k])))
+                    value[k] = new
+        if moved < 1e-13:
+            break
+    # only the ratios count: the first tier some free region has keeps the scheme's value
+    for fit, value in zip(fits, values, strict=True):
+        present = [k for k in range(len(fit.names)) if (free & (fit.grade == k)).any()]
+        if present and value[present[0]] > 0:
+            scale = fit.initial[present[0]] / value[present[0]]
+            for k in present:
+                value[k] *= scale
+        g[fit.block] = fit.shares * _multiplier(fit, value)
+    u, _ = nnls(g[:, free].T, formula[free])
+    return g, np.asarray(u, dtype=np.float64), values
+
+
+_TIER_STEPS = 2000  # alternating steps at most when tier values are fitted

@@ -629,4 +629,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "改为逐个地区修改数据后重新分配",
         "re-allocate with each region's data changed instead",
     ),
+    # calibration of tier values (analysis/calibrate.py: calibrate_scheme(tiers=...))
+    "analysis.calibrate_scheme_one_tiered": (
+        "每个切块最多反推一个分档系数，且应为分档系数",
+        "expected at most one coefficient per tranche to fit, and a tiered one",
+    ),
+    "analysis.calibrate_scheme_no_tiered": (
+        "方案中没有这个名称的系数",
+        "no coefficient of the scheme has this name",
+    ),
+    "analysis.calibrate_scheme_tiered_twice": (
+        "这个系数用在多个切块中，无法单独反推",
+        "this coefficient is used in several tranches and cannot be fitted alone",
+    ),
 }
