@@ -82,14 +82,10 @@ def main() -> None:
     )
 
     def plot() -> bytes:
-        import matplotlib.pyplot as plt
-
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "Glyph missing" where no CJK font is installed
-            fig = explorer.figure()
             buffer = io.BytesIO()
-            fig.savefig(buffer, format="png", dpi=80)
-            plt.close(fig)
+            explorer.figure().savefig(buffer, format="png", dpi=80)
         return buffer.getvalue()
 
     import matplotlib

@@ -339,3 +339,17 @@ def test_random_moves_on_a_larger_problem_match_allocate() -> None:
         view = explorer.set_weight(label, float(rng.uniform(0, 1)))
         assert view.amounts == fa.allocate(table, explorer.scheme()).amounts, label
     assert Decimal(40) in view.amounts.values() and Decimal(400) in view.amounts.values()
+
+
+def test_the_drawn_bars_add_up_to_the_largest_amounts(shandong: Any) -> None:
+    _, _, base = shandong
+    explorer = Explorer(base, top=5)
+    view = explorer.set_weight("贫困人口因素/贫困人口规模", 0.6)
+    ax = explorer.figure().axes[0]
+    largest = sorted(view.amounts.items(), key=lambda item: -item[1])[:5]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [r for r, _ in largest]
+    labels = [c.get_label() for c in ax.containers]
+    assert labels == list(view.contributions)  # one series per item, in order
+    for row, (_, amount) in enumerate(largest):
+        segments = sum(c.patches[row].get_width() for c in ax.containers)
+        assert segments == pytest.approx(float(amount), abs=1e-9)

@@ -339,14 +339,18 @@ class Explorer:
         return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
     def figure(self) -> Any:
-        """The contributions of each item to the :attr:`top` largest amounts (matplotlib)."""
+        """The contributions of each item to the :attr:`top` largest amounts: a matplotlib
+        ``Figure`` of its own, outside pyplot's list of open figures."""
         from fundalloc.plots import _finish, _pyplot
 
-        plt = _pyplot()
+        _pyplot()  # matplotlib, or the error that says how to install it
+        from matplotlib.figure import Figure
+
         view = self.view
         values = np.array([float(view.amounts[r]) for r in self._row_ids])
         order = np.argsort(-values, kind="stable")[: self.top]
-        fig, ax = plt.subplots(figsize=(8, 0.35 * len(order) + 1.5))
+        fig = Figure(figsize=(8, 0.35 * len(order) + 1.5))
+        ax = fig.add_subplot()
         positions = np.arange(len(order))
         right = np.zeros(len(order))
         left = np.zeros(len(order))
@@ -499,12 +503,8 @@ class Explorer:
     def _draw_plot(self) -> None:
         import io
 
-        from fundalloc.plots import _pyplot
-
-        fig = self.figure()
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=80)
-        _pyplot().close(fig)
+        self.figure().savefig(buffer, format="png", dpi=80)
         self._plot.value = buffer.getvalue()
 
 
