@@ -807,3 +807,32 @@ def test_tier_fitting_names_a_coefficient_of_the_scheme() -> None:
     assert "no coefficient of the scheme has this name" in caught.value.render("en")
     assert "方案中没有这个名称的系数" in caught.value.render("zh")
     assert "绩效x" in caught.value.render("zh")
+
+
+def test_a_detected_floor_the_fit_contradicts_is_flagged() -> None:
+    """x = 3, 3, 5, 5 and amounts 10, 10, 40, 40: the two 10s are taken as a floor, but the
+    free regions give u = 40 · 16/5 = 128, so their formula amount is 128 · 3/16 = 24,
+    well above 10: the reasons say the detection is doubtful."""
+    table = fa.RegionTable.from_columns({"id": ["a", "b", "c", "d"], "x": [3, 3, 5, 5]}, id="id")
+    scheme = fa.Scheme(
+        total=100,
+        tranches=[
+            fa.Tranche(
+                name="X",
+                share=1,
+                factors=[fa.Factor(name="x", rule=fa.Share(column="x"), weight=1)],
+            )
+        ],
+    )
+    fit = calibrate_scheme(table, scheme, {"a": 10, "b": 10, "c": 40, "d": 40}, cap=None)
+    assert fit.bounded == {"a": "floor", "b": "floor"}
+    assert [m.render("en") for m in fit.reasons][1] == (
+        "a, b: the fit gives them a step or more above the floor, so they may not be at it"
+    )
+    assert [m.render("zh") for m in fit.reasons][1].startswith(
+        "a、b 按拟合结果的测算金额比保底高出"
+    )
+    # a consistent floor is not flagged: 1, 1, 5, 5 gives them 96 / 12 = 8 < 10
+    consistent = table.with_column("x", np.array([1.0, 1.0, 5.0, 5.0]))
+    fit = calibrate_scheme(consistent, scheme, {"a": 10, "b": 10, "c": 40, "d": 40}, cap=None)
+    assert len(fit.reasons) == 1

@@ -580,7 +580,9 @@ class SchemeCalibration(Tabular):
         The uniform floor and cap the regions in :attr:`bounded` were taken to sit at; None
         when there is none or when the scheme's own bounds were used.
     reasons : tuple of Message
-        Why: one message per bound detected or stated (rendered in the reader's language).
+        Why: one message per bound detected or stated (rendered in the reader's language),
+        and one naming the regions taken as at a floor (cap) whose fitted formula amount is
+        above (below) it by a step or more, which contradicts the fit: check the bound.
     max_abs_deviation : float
         The largest ``|published − fitted|`` over all regions, in the money unit.
     worst : str
@@ -960,6 +962,18 @@ def calibrate_scheme(
     formula_total = sum(leaf.size for leaf in model._leaves)
     lam = float(money.sum()) / formula_total
     fitted = np.where(taking, model.fixed + u @ g, 0.0)
+    # a region taken as at its floor whose fitted formula amount is above it by a step or
+    # more (at its cap: below it) contradicts the fit: say so, the detection may be wrong
+    above = np.flatnonzero(at_floor & (fitted > lower + one))
+    below = np.flatnonzero(at_cap & (fitted < upper - one))
+    if above.size:
+        reasons.append(
+            tr("analysis.calibrate_scheme_floor_doubt", regions=_listed([ids[i] for i in above]))
+        )
+    if below.size:
+        reasons.append(
+            tr("analysis.calibrate_scheme_cap_doubt", regions=_listed([ids[i] for i in below]))
+        )
     fitted[at_floor] = lower[at_floor]
     fitted[at_cap] = upper[at_cap]
     residual = p - fitted

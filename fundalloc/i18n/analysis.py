@@ -642,4 +642,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "这个系数用在多个切块中，无法单独反推",
         "this coefficient is used in several tranches and cannot be fitted alone",
     ),
+    "analysis.calibrate_scheme_floor_doubt": (
+        "{regions} 按拟合结果的测算金额比保底高出一个取整单位以上，可能并不处于保底",
+        "{regions}: the fit gives them a step or more above the floor, so they may not be at it",
+    ),
+    "analysis.calibrate_scheme_cap_doubt": (
+        "{regions} 按拟合结果的测算金额比封顶低一个取整单位以上，可能并不处于封顶",
+        "{regions}: the fit gives them a step or more below the cap, so they may not be at it",
+    ),
 }
