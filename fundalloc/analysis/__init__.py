@@ -9,9 +9,10 @@ frozen dataclasses; nothing here changes how an allocation is computed.
 The modules are :mod:`~fundalloc.analysis.weights` (entropy, AHP and equal weights),
 :mod:`~fundalloc.analysis.calibrate`, :mod:`~fundalloc.analysis.sensitivity`,
 :mod:`~fundalloc.analysis.compare`, :mod:`~fundalloc.analysis.decompose` (why an amount
-changed), :mod:`~fundalloc.analysis.fairness` and :mod:`~fundalloc.analysis.multiyear`. Their
-names are re-exported here, except the four functions named like their module
-(``calibrate``, ``compare``, ``decompose``, ``fairness``): import the
+changed), :mod:`~fundalloc.analysis.explore` (sliders in Jupyter),
+:mod:`~fundalloc.analysis.fairness` and :mod:`~fundalloc.analysis.multiyear`. Their names are
+re-exported here, except the five functions named like their module (``calibrate``,
+``compare``, ``decompose``, ``explore``, ``fairness``): import the
 module and call ``fairness.fairness(...)``, so that ``fundalloc.analysis.fairness`` is always
 the module, whatever was imported first.
 
@@ -26,6 +27,7 @@ from fundalloc.analysis import (
     calibrate,
     compare,
     decompose,
+    explore,
     fairness,
     multiyear,
     sensitivity,
@@ -94,6 +96,7 @@ __all__ = [
     "coefficient_of_variation",
     "compare",
     "decompose",
+    "explore",
     "derivatives",
     "entropy_weights",
     "equal_weights",
