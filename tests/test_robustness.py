@@ -246,3 +246,32 @@ def test_plots_sort_the_regions_and_speak_the_language(tmp_path: Path) -> None:
     assert ax.get_xlabel() == "取整结果变化的概率"
     assert len(ax.containers[0]) == 3
     plt.close(ax.figure)
+
+
+def test_rounding_stability_is_the_same_with_an_executor() -> None:
+    """Draws handed to a process pool in tasks give the very same result (seeded streams)."""
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    scheme = fa.load_scheme(EXAMPLE / "scheme.toml").scheme
+    table = fa.read_table(EXAMPLE / "data.csv", id="地区")
+    allocation = fa.allocate(table, scheme)
+    settings = {"columns": ["少数民族贫困人口"], "noise": 0.02, "draws": 12, "seed": 5}
+    here = rounding_stability(allocation, **settings)  # type: ignore[arg-type]
+    calls: list[tuple[int, int]] = []
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        there = rounding_stability(
+            allocation,
+            executor=pool,
+            draws_per_task=5,
+            callback=lambda done, total: calls.append((done, total)),
+            **settings,  # type: ignore[arg-type]
+        )
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        threads = rounding_stability(allocation, executor=pool, **settings)  # type: ignore[arg-type]
+    assert (here.changed == there.changed).all() and (here.changed == threads.changed).all()
+    assert (here.mean_abs_change == there.mean_abs_change).all()
+    assert here.changed.max() > 0  # the draws do move amounts: the comparison means something
+    assert calls == [(5, 12), (10, 12), (12, 12)]
+    with pytest.raises(fa.SchemeError) as caught:
+        rounding_stability(allocation, draws_per_task=0, **settings)  # type: ignore[arg-type]
+    assert "抽样次数应为不小于 1 的整数" in caught.value.render("zh")

@@ -43,8 +43,10 @@ gain.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -52,7 +54,15 @@ import numpy.typing as npt
 
 from fundalloc.analysis._frames import Tabular
 from fundalloc.analysis._progress import Progress, reporter
-from fundalloc.analysis.sensitivity import _allocation, _check_counts, _position
+from fundalloc.analysis.sensitivity import (
+    _TASKS,
+    _UNPICKLED,
+    _allocation,
+    _check_counts,
+    _position,
+    _Shared,
+    _shared,
+)
 from fundalloc.errors import DataError, Problem, SchemeError
 from fundalloc.factors import Share
 from fundalloc.i18n import text, tr
@@ -153,6 +163,8 @@ def rounding_stability(
     noise: float = 0.01,
     draws: int = 100,
     seed: int | None = None,
+    executor: Executor | None = None,
+    draws_per_task: int | None = None,
     progress: bool | None = None,
     callback: Progress | None = None,
 ) -> RoundingStability:
@@ -175,10 +187,17 @@ def rounding_stability(
     seed : int, optional
         Draw ``d`` uses the ``d``-th stream spawned from ``numpy.random.SeedSequence(seed)``,
         as :func:`~fundalloc.analysis.sensitivity.monte_carlo_data` does.
+    executor : concurrent.futures.Executor, optional
+        Runs the draws with ``executor.map``, in tasks of ``draws_per_task`` draws, with
+        the machinery of :func:`~fundalloc.analysis.sensitivity.monte_carlo_data` (table
+        and scheme pickled once, unpickled once per worker process); the result is the same
+        as without one. By default the draws run here, one after the other.
+    draws_per_task : int, optional
+        Draws per task handed to the executor; by default about 64 tasks.
     progress : bool, optional
         Show a progress bar (None: when someone watches and the call is slow).
     callback : callable, optional
-        ``callback(done, total)`` after each draw.
+        ``callback(done, total)`` after each draw (with an executor: after each task).
 
     Returns
     -------
@@ -225,29 +244,45 @@ def rounding_stability(
         raise DataError(problems)
     if not columns:
         raise DataError(Problem("columns", tr("analysis.sensitivity_expected_columns")))
-    base = {column: table.numeric(column) for column in columns}
+    for column in columns:
+        table.numeric(column)  # missing or not numeric: the table's own message
     _check_counts(draws, noise, (50,))
     ids = allocation.trace.ids
     baseline = _rounded(allocation, ids)
     changed = np.zeros(len(ids))
     moved = np.zeros(len(ids))
+    if draws_per_task is not None and not (
+        isinstance(draws_per_task, int | np.integer) and draws_per_task >= 1
+    ):
+        raise SchemeError(
+            Problem("draws_per_task", tr("analysis.expected_draws"), found=repr(draws_per_task))
+        )
     seeds = np.random.SeedSequence(seed).spawn(draws)
     with reporter(
         draws, text("common.progress_draws"), progress=progress, callback=callback
     ) as report:
-        for d, stream in enumerate(seeds):
-            rng = np.random.default_rng(stream)
-            drawn = table
-            for column in columns:
-                values = base[column]
-                drawn = drawn.with_column(
-                    column, values * rng.lognormal(-0.5 * noise**2, noise, size=values.size)
-                )
-            amounts = _rounded(allocate(drawn, scheme), ids)
+        if executor is None:
+            results: Iterator[FloatArray] = (
+                _rounded_draws(table, scheme, columns, noise, ids, seeds[d : d + 1])
+                for d in range(draws)
+            )
+        else:
+            import pickle
+            import uuid
+
+            size = draws_per_task or -(-draws // _TASKS)
+            shared = _Shared(uuid.uuid4().hex, pickle.dumps((table, scheme, columns, noise)))
+            chunks = [seeds[d : d + size] for d in range(0, draws, size)]
+            results = executor.map(partial(_shared_rounded_draws, shared, ids), chunks)
+        done = 0
+        for amounts in results:
             difference = np.abs(amounts - baseline)
-            changed += difference > 0
-            moved += difference
-            report(d + 1)
+            changed += (difference > 0).sum(axis=0)
+            moved += difference.sum(axis=0)
+            done += amounts.shape[0]
+            report(done)
+    if executor is not None:
+        _UNPICKLED.pop(shared.token, None)  # a thread pool unpickled it in this process
     return RoundingStability(
         ids=ids,
         amounts=baseline,
@@ -258,6 +293,38 @@ def rounding_stability(
         draws=int(draws),
         unit=scheme.unit,
     )
+
+
+def _rounded_draws(
+    table: RegionTable,
+    scheme: Scheme,
+    columns: tuple[str, ...],
+    noise: float,
+    ids: tuple[str, ...],
+    seeds: Sequence[np.random.SeedSequence],
+) -> FloatArray:
+    """The published amounts of one draw per seed, in id order (module level: picklable);
+    the noise exactly as :func:`~fundalloc.analysis.sensitivity.monte_carlo_data` draws it."""
+    out = np.empty((len(seeds), len(ids)))
+    base = {column: table.numeric(column) for column in columns}
+    for d, stream in enumerate(seeds):
+        rng = np.random.default_rng(stream)
+        drawn = table
+        for column in columns:
+            values = base[column]
+            drawn = drawn.with_column(
+                column, values * rng.lognormal(-0.5 * noise**2, noise, size=values.size)
+            )
+        out[d] = _rounded(allocate(drawn, scheme), ids)
+    return out
+
+
+def _shared_rounded_draws(
+    shared: _Shared, ids: tuple[str, ...], seeds: Sequence[np.random.SeedSequence]
+) -> FloatArray:
+    """:func:`_rounded_draws` on the shared table, scheme, columns and noise (executors)."""
+    table, scheme, columns, noise = _shared(shared)
+    return _rounded_draws(table, scheme, columns, noise, ids, seeds)
 
 
 def _rounded(allocation: Allocation, ids: tuple[str, ...]) -> FloatArray:
