@@ -10,7 +10,8 @@ The modules are :mod:`~fundalloc.analysis.weights` (entropy, AHP and equal weigh
 :mod:`~fundalloc.analysis.calibrate`, :mod:`~fundalloc.analysis.sensitivity`,
 :mod:`~fundalloc.analysis.compare`, :mod:`~fundalloc.analysis.decompose` (why an amount
 changed), :mod:`~fundalloc.analysis.explore` (sliders in Jupyter),
-:mod:`~fundalloc.analysis.fairness` and :mod:`~fundalloc.analysis.multiyear`. Their names are
+:mod:`~fundalloc.analysis.fairness`, :mod:`~fundalloc.analysis.multiyear` and
+:mod:`~fundalloc.analysis.robustness` (rounding stability, manipulability). Their names are
 re-exported here, except the five functions named like their module (``calibrate``,
 ``compare``, ``decompose``, ``explore``, ``fairness``): import the
 module and call ``fairness.fairness(...)``, so that ``fundalloc.analysis.fairness`` is always
@@ -30,10 +31,11 @@ from fundalloc.analysis import (
     explore,
     fairness,
     multiyear,
+    robustness,
     sensitivity,
     weights,
 )
-from fundalloc.analysis.calibrate import Calibration
+from fundalloc.analysis.calibrate import Calibration, SchemeCalibration, calibrate_scheme
 from fundalloc.analysis.compare import Change, Comparison
 from fundalloc.analysis.decompose import Decomposition, RegionDecomposition
 from fundalloc.analysis.fairness import (
@@ -46,6 +48,12 @@ from fundalloc.analysis.fairness import (
     theil,
 )
 from fundalloc.analysis.multiyear import HoldHarmlessTier, Simulation, Year, simulate
+from fundalloc.analysis.robustness import (
+    Manipulability,
+    RoundingStability,
+    manipulability,
+    rounding_stability,
+)
 from fundalloc.analysis.sensitivity import (
     Batch,
     Derivatives,
@@ -85,28 +93,35 @@ __all__ = [
     "Fairness",
     "HoldHarmlessTier",
     "Lorenz",
+    "Manipulability",
     "MonteCarlo",
     "RegionDecomposition",
+    "RoundingStability",
+    "SchemeCalibration",
     "Simulation",
     "Sweep",
     "WeightModel",
     "Year",
     "ahp_weights",
     "calibrate",
+    "calibrate_scheme",
     "coefficient_of_variation",
     "compare",
     "decompose",
-    "explore",
     "derivatives",
     "entropy_weights",
     "equal_weights",
+    "explore",
     "fairness",
     "gini",
     "hhi",
     "lorenz",
+    "manipulability",
     "monte_carlo_data",
     "monte_carlo_weights",
     "multiyear",
+    "robustness",
+    "rounding_stability",
     "sensitivity",
     "simulate",
     "solve_multipliers",
