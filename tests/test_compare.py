@@ -202,3 +202,83 @@ def test_the_summary_reads_whole_in_chinese_or_english() -> None:
     with using("zh"), pytest.raises(fa.DataError) as caught:
         result["戊市"]
     assert caught.value.render("zh") == "戊市：两次分配中都没有这个地区"
+
+
+# ---------------------------------------------------------------- causes of the changes
+def _pair() -> tuple[fa.Allocation, fa.Allocation]:
+    table = fa.RegionTable.from_records(ROWS, id="地区")
+    grown = fa.RegionTable.from_records(
+        [{**row, "贫困人口": row["贫困人口"] + 100 * (row["地区"] == "丙市")} for row in ROWS],
+        id="地区",
+    )
+    return fa.allocate(table, scheme(0.6)), fa.allocate(grown, scheme(0.4, total=130))
+
+
+def test_causes_are_the_decomposition_and_add_up_to_each_difference() -> None:
+    from fundalloc.analysis.decompose import PARTS, decompose
+
+    before, after = _pair()
+    result = compare(before, after)
+    assert result.decomposition is None
+    for method in ("sequential", "shapley"):
+        causes = result.causes(method=method)
+        assert causes == decompose(before, after, method=method)
+        for change in result.changes:
+            parts = causes[change.region].parts
+            assert list(parts) == list(PARTS)
+            assert sum(parts.values()) == change.difference
+            assert any(v != 0 for k, v in parts.items() if k != "total")
+    reordered = result.causes(order=("data", "total", "weights", "coefficients", "bounds"))
+    assert reordered.order[0] == "data"
+
+
+def test_compare_decompose_shows_the_parts_and_leaves_the_plain_summary_alone() -> None:
+    from fundalloc.i18n import using
+
+    before, after = _pair()
+    plain = compare(before, after)
+    shown = compare(before, after, decompose="sequential")
+    assert shown.decomposition is not None
+    assert shown.causes() is shown.decomposition  # kept, not made again
+    assert shown == plain  # the same changes; the decomposition is extra
+    with using("en"):
+        lines = str(shown).splitlines()
+        assert str(plain).splitlines() == [
+            line for line in lines[: len(lines) - 2] if not line.startswith("    ")
+        ]
+        gainer = shown.gainers[0]
+        parts = shown.decomposition[gainer.region].parts
+        expected = ", ".join(
+            f"{name} {'+' if parts[key] > 0 else '−'}{fa.money.format_amount(abs(parts[key]), 6)}"
+            for key, name in [(k, k) for k in parts]
+            if parts[key] != 0
+        )
+        assert f"    {gainer.region}: {expected}" in lines
+        assert lines[-2].startswith("causes of the change (sequential, order: total, data,")
+    with using("zh"):
+        text = str(shown)
+        assert f"    {gainer.region}：总额 " in text
+        assert "变化原因（依次分解，顺序：总额、数据、权重与切块" in text
+    records = shown.to_records()
+    assert [r["difference"] for r in records] == [
+        sum(r[k] for k in ("total", "data", "weights", "coefficients", "bounds", "rounding"))
+        for r in records
+    ]
+    assert "total" not in plain.to_records()[0]
+
+
+def test_causes_need_two_allocations() -> None:
+    result = compare({"甲市": 1}, {"甲市": 2})
+    with pytest.raises(fa.SchemeError) as caught:
+        result.causes()
+    assert caught.value.render("en") == (
+        "decompose: the causes of a change need both sides to be allocations; found mappings "
+        "of amounts (hint: pass the two allocations (with their schemes and data), not "
+        "mappings of amounts)"
+    )
+    assert caught.value.render("zh").startswith("decompose：分解变化原因需要两边都是分配结果")
+    with pytest.raises(fa.SchemeError):
+        compare({"甲市": 1}, {"甲市": 2}, decompose="shapley")
+    before, after = _pair()
+    with pytest.raises(fa.SchemeError, match="method"):
+        compare(before, after, decompose="bogus")  # type: ignore[arg-type]

@@ -9,22 +9,31 @@ the totals, and the gainers and losers sorted by the size of their change.
 Differences are exact: amounts are Decimal and so are their differences (floats given in
 a mapping are read by their shortest decimal form, ``0.1`` as ``Decimal("0.1")``). Only
 the percentage change, a ratio, is a float.
+
+Why did an amount change? When both sides are allocations, :meth:`Comparison.causes`
+splits each region's change into the parts due to the total, the data, the weights, the
+coefficients, the bounds and the rounding (:func:`fundalloc.analysis.decompose.decompose`),
+adding up to it exactly. ``compare(a, b, decompose="sequential")`` (or ``"shapley"``)
+computes that decomposition at once, keeps it in :attr:`Comparison.decomposition`, adds
+one column per part to :meth:`Comparison.to_records` and, under each gainer and loser
+listed by ``str``, the parts of its change. Without ``decompose`` the output is as before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, Inexact
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, Union
 
-from fundalloc.errors import DataError, Problem
+from fundalloc.errors import DataError, Problem, SchemeError
 from fundalloc.i18n import text, tr
 from fundalloc.money import exact_decimal, format_amount
 from fundalloc.optional import require
 
 if TYPE_CHECKING:
+    from fundalloc.analysis.decompose import Decomposition
     from fundalloc.result import Allocation
 
 __all__ = ["Change", "Comparison", "compare"]
@@ -84,6 +93,11 @@ class Comparison:
         The money unit, when both sides are allocations with the same unit; else "".
     id_column : str
         The name of the region column in :meth:`to_records`.
+    decomposition : Decomposition or None
+        The causes of every change, when :func:`compare` was asked for them
+        (``decompose=``); else None.
+    allocations : (Allocation, Allocation) or None
+        The two sides, when both are allocations (what :meth:`causes` decomposes).
     """
 
     changes: tuple[Change, ...]
@@ -92,6 +106,10 @@ class Comparison:
     labels: tuple[str, str] = ("before", "after")
     unit: str = ""
     id_column: str = "region"
+    decomposition: Decomposition | None = field(default=None, repr=False, compare=False)
+    allocations: tuple[Allocation, Allocation] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def __getitem__(self, region: str) -> Change:
         for change in self.changes:
@@ -146,9 +164,52 @@ class Comparison:
         """The region with the largest loss (None when nobody loses)."""
         return self.losers[0] if self.losers else None
 
+    def causes(
+        self,
+        *,
+        method: Literal["sequential", "shapley"] = "sequential",
+        order: Sequence[str] | None = None,
+    ) -> Decomposition:
+        """Each region's change split exactly into its causes (total, data, weights,
+        coefficients, bounds, rounding): :func:`fundalloc.analysis.decompose.decompose` of
+        the two allocations.
+
+        The decomposition made by ``compare(..., decompose=method)`` is returned as it is
+        when ``method`` and ``order`` are the same.
+
+        Raises
+        ------
+        SchemeError
+            A side is a mapping of amounts, not an allocation (a decomposition needs the
+            schemes and the data); and whatever :func:`~fundalloc.analysis.decompose.decompose`
+            raises.
+        """
+        from fundalloc.analysis.decompose import ORDER, decompose
+
+        chosen = ORDER if order is None else tuple(order)
+        kept = self.decomposition
+        if (
+            kept is not None
+            and kept.method == method
+            and (method == "shapley" or kept.order == chosen)
+        ):
+            return kept
+        if self.allocations is None:
+            raise SchemeError(
+                Problem(
+                    "decompose",
+                    tr("analysis.decompose_needs_allocations"),
+                    found=tr("analysis.decompose_found_mappings"),
+                    hint=tr("analysis.decompose_needs_allocations_hint"),
+                )
+            )
+        return decompose(*self.allocations, method=method, order=chosen)
+
     def to_records(self) -> list[dict[str, Any]]:
         """One mapping per region, in the order of :attr:`changes`: the region, the two
-        amounts under their labels (None where missing), ``difference`` and ``percent``.
+        amounts under their labels (None where missing), ``difference`` and ``percent``;
+        with a :attr:`decomposition`, then one key per part (``total``, ``data``,
+        ``weights``, ``coefficients``, ``bounds``, ``rounding``).
 
         Examples
         --------
@@ -157,7 +218,7 @@ class Comparison:
           'difference': Decimal('2'), 'percent': 20.0}]
         """
         first, second = self.labels
-        return [
+        records = [
             {
                 self.id_column: c.region,
                 first: c.before,
@@ -167,6 +228,10 @@ class Comparison:
             }
             for c in self.changes
         ]
+        if self.decomposition is not None:
+            for record, c in zip(records, self.changes, strict=True):
+                record.update(self.decomposition[c.region].parts)
+        return records
 
     def to_dataframe(self, *, library: Literal["pandas", "polars"] = "pandas") -> Any:
         """The records as a pandas or polars DataFrame (imported only now).
@@ -217,9 +282,30 @@ class Comparison:
                 if len(group) > 5:
                     line += text("analysis.compare_more", count=len(group) - 5)
             lines.append(line)
+            if self.decomposition is not None:
+                lines += ["    " + _causes_line(self.decomposition, c.region) for c in group[:5]]
         if self.unchanged:
             lines.append(text("analysis.compare_unchanged", count=len(self.unchanged)))
+        if self.decomposition is not None:
+            lines += str(self.decomposition).splitlines()
         return "\n".join(lines)
+
+
+def _causes_line(decomposition: Decomposition, region: str) -> str:
+    """``甲市：总额 +15、数据 −30`` — the parts of one region's change that are not 0."""
+    from fundalloc.analysis.decompose import PARTS, part_name
+
+    parts = decomposition[region].parts
+    shown = [
+        tr("analysis.decompose_part_amount", part=part_name(p), amount=_signed(parts[p]))
+        for p in PARTS
+        if parts[p] != 0
+    ]
+    return text(
+        "analysis.decompose_region_parts",
+        region=region,
+        parts=shown or [tr("analysis.decompose_no_parts")],
+    )
 
 
 def _signed(amount: Decimal) -> str:
@@ -271,7 +357,13 @@ def _side(side: Side, label: str) -> tuple[dict[str, Decimal], str | None, str]:
     return amounts, None, "region"
 
 
-def compare(a: Side, b: Side, *, labels: tuple[str, str] = ("before", "after")) -> Comparison:
+def compare(
+    a: Side,
+    b: Side,
+    *,
+    labels: tuple[str, str] = ("before", "after"),
+    decompose: Literal["sequential", "shapley"] | None = None,
+) -> Comparison:
     """Compare two allocations region by region.
 
     Parameters
@@ -280,6 +372,11 @@ def compare(a: Side, b: Side, *, labels: tuple[str, str] = ("before", "after")) 
         The first ("before", the baseline) and the second ("after") allocation.
     labels : (str, str), default ("before", "after")
         Names for the two sides, used by :meth:`Comparison.to_records` and ``str``.
+    decompose : {"sequential", "shapley"} or None, default None
+        Also split each region's change into its causes with this method
+        (:meth:`Comparison.causes`): kept in :attr:`Comparison.decomposition`, shown by
+        ``str`` under each listed gainer and loser and as columns of ``to_records``. Both
+        sides must then be allocations.
 
     Returns
     -------
@@ -290,6 +387,8 @@ def compare(a: Side, b: Side, *, labels: tuple[str, str] = ("before", "after")) 
     DataError
         A side that is neither an Allocation nor a mapping, or an amount that is not a
         finite number.
+    SchemeError
+        ``decompose`` with a side that is a mapping, or an unknown method.
 
     Examples
     --------
@@ -318,14 +417,21 @@ def compare(a: Side, b: Side, *, labels: tuple[str, str] = ("before", "after")) 
         for region, after in second.items()
         if region not in first
     ]
-    return Comparison(
+    from fundalloc.result import Allocation
+
+    both = (a, b) if isinstance(a, Allocation) and isinstance(b, Allocation) else None
+    comparison = Comparison(
         changes=tuple(changes),
         total_before=_exact_sum(first.values()),
         total_after=_exact_sum(second.values()),
         labels=(str(labels[0]), str(labels[1])),
         unit=unit_a if unit_a is not None and unit_a == unit_b else "",
         id_column=id_a,
+        allocations=both,
     )
+    if decompose is None:
+        return comparison
+    return replace(comparison, decomposition=comparison.causes(method=decompose))
 
 
 def _exact_sum(values: Any) -> Decimal:

@@ -459,7 +459,7 @@ def decompose(
         amount_before, amount_after = first.get(r), second.get(r)
         change = (amount_after or Decimal(0)) - (amount_before or Decimal(0))
         parts: dict[str, Decimal] = {part: _decimal(effects[part][r], quantum) for part in ORDER}
-        parts["rounding"] = change - sum(parts.values(), Decimal(0))
+        parts["rounding"] = _tidy(change - sum(parts.values(), Decimal(0)))
         ordered = {p: parts[p] for p in PARTS}
         out.append(RegionDecomposition(r, amount_before, amount_after, ordered))
     return Decomposition(
@@ -468,6 +468,13 @@ def decompose(
         unit=after.scheme.unit,
         regions=tuple(out),
     )
+
+
+def _tidy(amount: Decimal) -> Decimal:
+    """``amount`` without needless zeros (``0.0`` as ``0``, ``1.50`` as ``1.5``)."""
+    if amount == amount.to_integral_value():
+        return amount.quantize(Decimal(1))
+    return amount.normalize()
 
 
 def _decimal(value: Fraction, quantum: Decimal) -> Decimal:

@@ -650,4 +650,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{regions} 按拟合结果的测算金额比封顶低一个取整单位以上，可能并不处于封顶",
         "{regions}: the fit gives them a step or more below the cap, so they may not be at it",
     ),
+    # decompose: shown in compare, the waterfall plot and the XLSX
+    "analysis.decompose_needs_allocations": (
+        "分解变化原因需要两边都是分配结果",
+        "the causes of a change need both sides to be allocations",
+    ),
+    "analysis.decompose_found_mappings": ("金额表", "mappings of amounts"),
+    "analysis.decompose_needs_allocations_hint": (
+        "传入两次分配的结果（含方案与数据），而不是地区金额表",
+        "pass the two allocations (with their schemes and data), not mappings of amounts",
+    ),
+    "analysis.decompose_region_parts": ("{region}：{parts}", "{region}: {parts}"),
+    "analysis.decompose_no_parts": ("无变化", "no change"),
+    "analysis.decompose_sheet": ("变化原因", "causes"),
+    "analysis.decompose_title": (
+        "各地区金额变化原因（{method}，顺序：{order}）",
+        "Causes of each region's change ({method}, order: {order})",
+    ),
+    "analysis.decompose_units": ("单位：{unit}", "unit: {unit}"),
+    "analysis.decompose_all_regions": ("合计", "all regions"),
+    "analysis.decompose_sum_of_parts": ("各部分之和", "sum of the parts"),
+    "analysis.decompose_check": ("核对", "check"),
+    "analysis.decompose_yes": ("是", "yes"),
+    "analysis.decompose_no": ("否", "no"),
+    "analysis.decompose_plot_title": (
+        "{region}：{before} → {after} {unit}，变化 {change}",
+        "{region}: {before} → {after} {unit}, change {change}",
+    ),
 }
