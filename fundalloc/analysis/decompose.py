@@ -52,6 +52,7 @@ decomposition then says which hybrid, and the sequential one suggests another or
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
@@ -170,6 +171,14 @@ class Decomposition:
             }
             for r in self.regions
         ]
+
+    def to_xlsx(self, path: str | os.PathLike[str]) -> None:
+        """Write the decomposition to an XLSX file, atomically: one row per region with a
+        SUM column checking that the parts add up to the change, and a 合计 row
+        (:func:`fundalloc.io.decomposition.write_xlsx`; the ``excel`` extra)."""
+        from fundalloc.io.decomposition import write_xlsx
+
+        write_xlsx(self, path)
 
     def to_dataframe(self, *, library: Literal["pandas", "polars"] = "pandas") -> Any:
         """The records as a pandas or polars DataFrame with numeric (float64) amounts and
