@@ -67,6 +67,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.container import BarContainer
 
+    from fundalloc.analysis.decompose import Decomposition
     from fundalloc.result import Allocation, RegionBreakdown
 
 __all__ = [
@@ -74,6 +75,7 @@ __all__ = [
     "WORDS",
     "CJKFontWarning",
     "LorenzCurve",
+    "change_waterfall",
     "cjk_font",
     "contributions",
     "lorenz",
@@ -852,3 +854,132 @@ def _register_system_cjk_fonts() -> bool:
                 continue
             added = True
     return added
+
+
+# --------------------------------------------------------------------- change waterfall
+def change_waterfall(
+    decomposition: Decomposition,
+    region: str,
+    *,
+    ax: Axes | None = None,
+    lang: Lang | None = None,
+    orientation: Orientation = "horizontal",
+) -> Axes:
+    """One region's change built up from zero, part by part of its decomposition.
+
+    One bar per part of :data:`fundalloc.analysis.decompose.PARTS` (total, data, weights,
+    coefficients, bounds, rounding), each starting where the previous one ended (leftwards
+    or downwards when the part is negative), dashed connectors between them, and a last
+    dark bar from zero equal to the change. Every bar is labelled with its exact amount.
+
+    Parameters
+    ----------
+    decomposition : Decomposition
+        The result of :func:`fundalloc.analysis.decompose.decompose` (or
+        :meth:`fundalloc.analysis.compare.Comparison.causes`).
+    region : str
+        The region id.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+    lang : {"zh", "en"}, optional
+        The language of the part names and the title; the current language when None
+        (Chinese unless :func:`fundalloc.i18n.set_language` or ``FUNDALLOC_LANG`` says
+        otherwise).
+    orientation : {"horizontal", "vertical"}
+        Parts down the side, read from the top (the default), or along the bottom.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With two bar containers: the parts (in :data:`~fundalloc.analysis.decompose.PARTS`
+        order) and the change.
+
+    Raises
+    ------
+    SchemeError
+        No such region in the decomposition, or an unknown orientation or language.
+
+    Examples
+    --------
+    >>> import fundalloc as fa
+    >>> from fundalloc import plots
+    >>> from fundalloc.analysis.decompose import decompose
+    >>> table = fa.RegionTable.from_columns({"地区": ["甲", "乙"], "人口": [30, 10]}, id="地区")
+    >>> factors = (fa.Factor(name="人口", weight=1, rule=fa.Share(column="人口")),)
+    >>> scheme = fa.Scheme(total=100,
+    ...                    tranches=(fa.Tranche(name="因素", share=1, factors=factors),))
+    >>> d = decompose(fa.allocate(table, scheme),
+    ...               fa.allocate(table.with_column("人口", [20, 20]), scheme.replace(total=120)))
+    >>> ax = plots.change_waterfall(d, "甲", lang="en")
+    >>> parts, change = ax.containers
+    >>> [(float(p.get_x()), float(p.get_width())) for p in parts][:2]
+    [(0.0, 15.0), (15.0, -30.0)]
+    >>> float(change[0].get_width())
+    -15.0
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
+    """
+    from fundalloc.analysis.decompose import PARTS, part_name
+    from fundalloc.i18n import language, using
+
+    plt = _pyplot()
+    horizontal = _check_orientation(orientation)
+    item = decomposition[region]  # a SchemeError naming the region when there is none
+    with using(language() if lang is None else lang):
+        labels = [str(part_name(p)) for p in PARTS] + [text("analysis.decompose_change")]
+        title = text(
+            "analysis.decompose_plot_title",
+            region=region,
+            before=format_amount(item.before or Decimal(0)),
+            after=format_amount(item.after or Decimal(0)),
+            unit=decomposition.unit,
+            change=_exact_signed(item.change),
+        )
+    exact = [item.parts[p] for p in PARTS]
+    values = np.array([float(v) for v in exact])
+    starts = np.concatenate([[0.0], np.cumsum(values)[:-1]])
+    change = float(item.change)
+    n = len(labels)
+    if ax is None:
+        ax = (
+            _new_axes(plt, 9, max(3.0, 0.4 * n + 1.2))
+            if horizontal
+            else _new_axes(plt, max(6.0, 0.6 * n + 2), 6)
+        )
+    positions = np.arange(n, dtype=float)
+    colours = np.where(values >= 0, "#4393c3", "#d6604d").tolist()
+    steps = _bars(ax, horizontal, positions[:-1], values, starts, width=0.6, color=colours)
+    final = _bars(
+        ax, horizontal, positions[-1:], np.array([change]), np.zeros(1), width=0.6, color="#252525"
+    )
+    ends = np.concatenate([starts[1:], [change]])
+    lines = ax.vlines if horizontal else ax.hlines
+    lines(
+        ends,
+        positions[:-1] + 0.3,
+        positions[1:] - 0.3,
+        colors="#808080",
+        linestyles="dashed",
+        linewidth=0.8,
+    )
+    reach = np.concatenate([[0.0, change], starts, starts + values])
+    low, high = float(reach.min()), float(reach.max())
+    pad = 0.15 * (high - low or 1.0)
+    limits = (low - pad if low < 0 else low, high + pad if high > 0 else high)
+    if horizontal:
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_xlim(*limits)
+        ax.set_xlabel(decomposition.unit)
+    else:
+        ax.axhline(0, color="black", linewidth=0.8)
+        ax.set_ylim(*limits)
+        ax.set_ylabel(decomposition.unit)
+    ax.bar_label(steps, labels=[_exact_signed(v) for v in exact], padding=3, fontsize="small")
+    ax.bar_label(final, labels=[_exact_signed(item.change)], padding=3, fontsize="small")
+    _label_axis(ax, horizontal, positions, labels)
+    ax.set_title(title)
+    return _finish(ax)
+
+
+def _exact_signed(amount: Decimal) -> str:
+    """``+15``, ``−2.127273``, ``±0``: an exact amount with its sign."""
+    return ("+" if amount > 0 else "−" if amount < 0 else "±") + format_amount(abs(amount), 6)

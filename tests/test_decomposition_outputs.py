@@ -149,3 +149,72 @@ def test_a_region_on_one_side_only_leaves_its_other_amount_blank(tmp_path: Path)
     rows, cached = _read(path)
     assert rows[5][:4] == ["丙", None, 20, 20]
     assert cached[6][11] == "yes"  # the test suite reads English
+
+
+# ------------------------------------------------------------------------- the waterfall
+@pytest.mark.parametrize("orientation", ["horizontal", "vertical"])
+def test_waterfall_bars_are_the_parts_and_the_last_is_the_change(
+    decomposition: Decomposition, orientation: str
+) -> None:
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    from fundalloc import plots
+
+    for region in decomposition:
+        ax = plots.change_waterfall(
+            decomposition,
+            region.region,
+            lang="en",
+            orientation=orientation,  # type: ignore[arg-type]
+        )
+        try:
+            steps, final = ax.containers
+            size = "get_width" if orientation == "horizontal" else "get_height"
+            start = "get_x" if orientation == "horizontal" else "get_y"
+            heights = [float(getattr(p, size)()) for p in steps]
+            assert heights == [float(region.parts[p]) for p in PARTS]
+            starts = [float(getattr(p, start)()) for p in steps]
+            assert starts[0] == 0
+            assert starts[1:] == pytest.approx(list(__import__("numpy").cumsum(heights)[:-1]))
+            assert float(getattr(final[0], size)()) == float(region.change)
+            assert float(getattr(final[0], start)()) == 0
+            ticks = ax.get_yticklabels() if orientation == "horizontal" else ax.get_xticklabels()
+            assert [t.get_text() for t in ticks] == [*PARTS, "change"]
+            assert ax.get_title().startswith(f"{region.region}: ")
+        finally:
+            plt.close(ax.figure)
+
+
+def test_waterfall_speaks_chinese_by_default_and_names_a_missing_region(
+    decomposition: Decomposition,
+) -> None:
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    from fundalloc import plots
+
+    region = decomposition.regions[0]
+    with using("zh"):
+        ax = plots.change_waterfall(decomposition, region.region)
+    try:
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        assert labels == [
+            "总额",
+            "数据",
+            "权重与切块",
+            "调节系数",
+            "保底封顶与组合约束",
+            "取整",
+            "变化",
+        ]
+        before = fa.money.format_amount(region.before)
+        assert ax.get_title().startswith(f"{region.region}：{before} → ")
+        assert "万元，变化 " in ax.get_title()
+    finally:
+        plt.close(ax.figure)
+    with pytest.raises(fa.SchemeError) as caught:
+        plots.change_waterfall(decomposition, "戊市")
+    assert caught.value.render("zh").startswith("戊市：")
+    with pytest.raises(fa.SchemeError, match="orientation"):
+        plots.change_waterfall(decomposition, region.region, orientation="diagonal")  # type: ignore[arg-type]
