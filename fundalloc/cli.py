@@ -42,7 +42,9 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 EXIT_OK, EXIT_IMPOSSIBLE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-FORMATS = ("csv", "xlsx", "json", "md", "html")
+FORMATS = ("csv", "xlsx", "json", "md", "html", "docx")
+#: The formats of the publication page, the ones ``--template`` applies to.
+PAGE_FORMATS = ("md", "html", "docx")
 #: How many differences ``verify`` lists; the rest are counted.
 VERIFY_LISTED = 50
 
@@ -324,6 +326,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     allocate.add_argument("--format", choices=FORMATS, help=text("cli.help.format"))
     allocate.add_argument(
+        "--template",
+        type=Path,
+        metavar=text("cli.metavar.file"),
+        help=text("cli.help.template", formats=", ".join(PAGE_FORMATS), engine="Jinja2"),
+    )
+    allocate.add_argument(
         "--calculation-sheet",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -536,8 +544,21 @@ def _cmd_allocate(args: argparse.Namespace) -> int:
     if args.format and not args.output:
         raise UsageError(tr("cli.format_needs_output", option="--format", output="--output FILE"))
     fmt = _output_format(args.output, args.format) if args.output else None
+    if args.template is not None and fmt not in PAGE_FORMATS:
+        raise UsageError(
+            tr(
+                "cli.template_needs_page",
+                option="--template",
+                format=fmt or "",
+                formats=", ".join(PAGE_FORMATS),
+            )
+            if fmt is not None
+            else tr("cli.template_needs_output", option="--template", output="--output FILE")
+        )
     if args.output is not None:
         inputs = {args.scheme.resolve(), *([args.data.resolve()] if args.data else [])}
+        if args.template is not None:
+            inputs.add(args.template.resolve())
         if args.output.resolve() in inputs:
             raise UsageError(tr("cli.output_is_input", path=str(args.output)))
     lang = language()
@@ -562,6 +583,7 @@ def _cmd_allocate(args: argparse.Namespace) -> int:
                 scheme_text=scheme_file.text,  # as read: its SHA-256 is the recorded one
                 scheme_format="json" if scheme_file.path.suffix.lower() == ".json" else "toml",
                 calculation_sheet=args.calculation_sheet,
+                template=args.template,
             )
             write_output(args.output, payload)
     print(text_table(result, lang, scheme_file.labels))

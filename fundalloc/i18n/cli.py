@@ -116,6 +116,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "输出格式（默认按输出文件的扩展名）",
         "the output format (default: from the output's extension)",
     ),
+    "cli.help.template": (
+        "公示页（{formats}）的模板：Markdown 和 HTML 用 {engine} 文件，DOCX 用 DOCX 文件；"
+        "默认用随包提供的模板",
+        "the publication page's ({formats}) template: a {engine} file for Markdown and HTML, "
+        "a Word document (DOCX) for DOCX; default: the one shipped with fundalloc",
+    ),
     "cli.help.calculation_sheet": (
         "XLSX：加入含实时公式的测算表；默认在地区不超过 20,000 个时加入（每 1,000 个地区约 1 秒）",
         "XLSX: add the calculation sheet (测算表) of live formulas; default: when there are "
@@ -186,6 +192,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "cannot tell the output format from {name!r}; use {option}",
     ),
     "cli.format_needs_output": ("{option} 需要与 {output} 同用", "{option} needs {output}"),
+    "cli.template_needs_page": (
+        "{option} 只用于公示页（{formats}），不用于 {format} 输出",
+        "{option} is for the publication page ({formats}), not for {format} output",
+    ),
+    "cli.template_needs_output": (
+        "{option} 需要与 {output} 同用（公示页的格式）",
+        "{option} needs {output} (a publication page's format)",
+    ),
     "cli.output_is_input": (
         "输出文件 {path!r} 是输入文件之一；请另选一个文件",
         "the output {path!r} is one of the inputs; choose another file",

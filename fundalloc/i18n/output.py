@@ -120,19 +120,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # ---- titles, notes, the terminal table
     "output.title.allocation": ("资金分配结果", "Allocation"),
     "output.title.short": ("分配结果", "allocation"),
-    "output.title.page": ("资金分配公示", "Allocation"),
-    "output.title.amounts": ("分配结果", "Amounts"),
     "output.title.with_document": ("{name}（{document}）", "{name} ({document})"),
     "output.title.with_total": ("{title}：{total} {unit}", "{title}: {total} {unit}"),
     "output.fact": ("{key}：{value}", "{key}: {value}"),
-    "output.bounds_line": ("限额：{bounds}", "bounds: {bounds}"),
     "output.quota_size": ("定额", "quota"),
     "output.quota_rule": ("定额", "quota"),
-    "output.formula_line": ("{path}（{size}）：{factors}", "{path} ({size}): {factors}"),
-    "output.formula_tail": (
-        "{line}；再乘{coefficients}后归一",
-        "{line}; then times {coefficients}, rescaled",
-    ),
     "output.tranche_cell": ("{path}（{size}）", "{path} ({size})"),
     "output.rounding_exact": (
         "金额按{method}取整到 {step}，合计等于总额 {total}。",
@@ -156,10 +148,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The calculation sheet is left out: {count} regions, above the default limit of "
         "{limit} (it is slow to write); ask for it with --calculation-sheet or "
         "calculation_sheet=True.",
-    ),
-    "output.footer": (
-        "fundalloc {version} · {created} · 方案 SHA-256 {scheme} · 数据 SHA-256 {data}",
-        "fundalloc {version} · {created} · scheme SHA-256 {scheme} · data SHA-256 {data}",
     ),
     # ---- the HTML repr in Jupyter
     "output.repr.caption": (

@@ -1,4 +1,4 @@
-"""Outputs for publication (公示) and audit: CSV, XLSX, JSON, Markdown and HTML.
+"""Outputs for publication (公示) and audit: CSV, XLSX, JSON, Markdown, HTML and DOCX.
 
 One renderer per format in the plain dict :data:`RENDERERS` (format name to a function
 giving the bytes); :func:`render` looks the format up there, and an unknown one is a
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
 import io
 import json
 import os
@@ -74,7 +73,7 @@ _SHEET_MESSAGES = (
 SHEET_NAMES: dict[str, list[str]] = {
     lang: [tr(key).render(lang) for key in _SHEET_MESSAGES] for lang in ("zh", "en")
 }
-OutputFormat = Literal["csv", "xlsx", "json", "md", "html"]
+OutputFormat = Literal["csv", "xlsx", "json", "md", "html", "docx"]
 
 #: The message of each header and word a scheme's [labels] table may override.
 _LABEL_MESSAGES: dict[str, str] = {
@@ -239,28 +238,6 @@ def _tranche_size(tranche: Tranche, unit: str, lang: Lang) -> str:
     return tr("output.quota_size").render(lang)
 
 
-def formula_words(scheme: Scheme, lang: Lang) -> list[str]:
-    """The formula in words: each tranche with its factors and weights."""
-    comma = "，" if lang == "zh" else ", "
-    lines = []
-    for path, tranche in scheme.walk():
-        if tranche.tranches:
-            continue
-        size = _tranche_size(tranche, scheme.unit, lang)
-        if tranche.quota is not None:
-            factors = f"{tranche.quota.column} × {tranche.quota.rate:g}"
-        else:
-            factors = comma.join(
-                f"{name} {weight:.4g}" for name, weight, _ in _flat_factors(tranche.factors)
-            )
-        line = tr("output.formula_line", path="/".join(path), size=size, factors=factors)
-        if tranche.quota is None and tranche.coefficients:
-            names = ("、" if lang == "zh" else ", ").join(c.name for c in tranche.coefficients)
-            line = tr("output.formula_tail", line=line, coefficients=names)
-        lines.append(line.render(lang))
-    return lines
-
-
 def rounding_note(result: Allocation, lang: Lang) -> str:
     """How the amounts were rounded; with ``half_up`` the residual (尾差), which is money left
     unallocated when positive and an excess over the total when negative."""
@@ -284,10 +261,6 @@ def total_share(result: Allocation) -> float:
     return float(result.allocated / result.total) if result.total else 0.0
 
 
-def _fact(key: str, value: str, lang: Lang) -> str:
-    return tr("output.fact", key=key, value=value).render(lang)
-
-
 def title_of(result: Allocation, lang: Lang, fallback: str = "output.title.allocation") -> str:
     """The fund's name (or ``fallback``) with its document number (文号)."""
     scheme = result.scheme
@@ -295,18 +268,6 @@ def title_of(result: Allocation, lang: Lang, fallback: str = "output.title.alloc
     if scheme.document:
         return tr("output.title.with_document", name=name, document=scheme.document).render(lang)
     return name
-
-
-def footer(provenance: Provenance, lang: Lang, short: bool) -> str:
-    """The provenance line below a page: version, time, hashes (cut to 12 characters)."""
-    cut = 12 if short else 64
-    return tr(
-        "output.footer",
-        version=provenance.version,
-        created=provenance.created,
-        scheme=provenance.scheme_sha256[:cut],
-        data=provenance.data_sha256[:cut],
-    ).render(lang)
 
 
 # ------------------------------------------------------------------------------- renderers
@@ -322,6 +283,12 @@ class Job:
     data: DataSource
     scheme_format: str = "toml"
     calculation_sheet: bool | None = None
+    #: The publication page's template (HTML, Markdown: Jinja2; DOCX: a Word file), or None
+    #: for the default one.
+    template: Path | None = None
+    #: The scheme's own [labels] as written (not merged with :data:`LABELS`): the
+    #: publication page has words of its own and takes only these over them.
+    label_overrides: dict[str, str] | None = None
 
 
 def _csv(job: Job) -> bytes:
@@ -513,104 +480,34 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _page_facts(result: Allocation, lang: Lang, labels: dict[str, str]) -> list[tuple[str, str]]:
-    scheme = result.scheme
-    facts = [
-        (labels["fund"], scheme.name or "—"),
-        (labels["amount"], f"{format_amount(scheme.total)} {scheme.unit}"),
-    ]
-    if scheme.document:
-        facts.append((labels["document"], scheme.document))
-    return facts
-
-
-def _bounds_line(result: Allocation, lang: Lang) -> str | None:
-    scheme = result.scheme
-    if not scheme.bounds:
-        return None
-    joined = ("；" if lang == "zh" else "; ").join(b.label(scheme.unit) for b in scheme.bounds)
-    return tr("output.bounds_line", bounds=joined).render(lang)
-
-
 def _markdown(job: Job) -> bytes:
-    result, lang, labels = job.result, job.lang, job.labels
-    title = result.scheme.name or tr("output.title.page").render(lang)
-    lines = [f"# {title}", ""]
-    lines += [
-        "- " + tr("output.fact", key=f"**{k}**", value=v).render(lang)
-        for k, v in _page_facts(result, lang, labels)
-    ]
-    lines += ["", f"## {labels['formula']}", ""]
-    lines += [f"- {w}" for w in formula_words(result.scheme, lang)]
-    bounds = _bounds_line(result, lang)
-    if bounds:
-        lines.append(f"- {bounds}")
-    amounts = plain_steps(result.units, result.scheme.step)
-    lines += [
-        "",
-        "## " + tr("output.title.amounts").render(lang),
-        "",
-        "| "
-        + " | ".join([_md_cell(labels["region"]), _md_cell(amount_header(result, labels, lang))])
-        + " |",
-        "| --- | ---: |",
-    ]
-    lines += [f"| {_md_cell(r)} | {a} |" for r, a in zip(result.ids, amounts, strict=True)]
-    lines += [
-        f"| **{_md_cell(labels['total'])}** | **{plain_decimal(result.allocated)}** |",
-        "",
-        _fact(labels["note"], rounding_note(result, lang), lang),
-        "",
-        f"<small>{html.escape(footer(job.provenance, lang, short=True))}</small>",
-        "",
-    ]
-    return "\n".join(lines).encode("utf-8")
+    """The publication page in Markdown (:func:`fundalloc.io.publication.render_markdown`)."""
+    from fundalloc.io.publication import render_markdown
 
-
-def _md_cell(text: str) -> str:
-    """Text for a Markdown table cell: ``|`` escaped, line breaks made spaces."""
-    return " ".join(str(text).splitlines()).replace("|", "\\|")
+    return render_markdown(job.result, **_page_options(job)).encode("utf-8")
 
 
 def _html(job: Job) -> bytes:
-    result, lang, labels = job.result, job.lang, job.labels
-    scheme = result.scheme
-    e = html.escape
-    title = scheme.name or tr("output.title.page").render(lang)
-    amounts = plain_steps(result.units, scheme.step)
-    bounds = _bounds_line(result, lang)
-    body = [
-        f"<h1>{e(title)}</h1>",
-        "<dl>"
-        + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in _page_facts(result, lang, labels))
-        + "</dl>",
-        f"<h2>{e(labels['formula'])}</h2>",
-        "<ul>"
-        + "".join(f"<li>{e(w)}</li>" for w in formula_words(scheme, lang))
-        + (f"<li>{e(bounds)}</li>" if bounds else "")
-        + "</ul>",
-        f"<table><thead><tr><th>{e(labels['region'])}</th>"
-        f"<th>{e(amount_header(result, labels, lang))}</th></tr></thead><tbody>",
-        *[
-            f'<tr><td>{e(r)}</td><td class="n">{a}</td></tr>'
-            for r, a in zip(result.ids, amounts, strict=True)
-        ],
-        f"</tbody><tfoot><tr><th>{e(labels['total'])}</th>"
-        f'<th class="n">{e(plain_decimal(result.allocated))}</th></tr></tfoot></table>',
-        f"<p>{e(rounding_note(result, lang))}</p>",
-        f'<p class="p">{e(footer(job.provenance, lang, short=False))}</p>',
-    ]
-    style = (
-        "body{font-family:sans-serif;max-width:52em;margin:2em auto}table{border-collapse:collapse}"
-        "td,th{border:1px solid #999;padding:.2em .6em}.n{text-align:right}.p{color:#666;font-size:.8em}"
-    )
-    page = (
-        f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
-        f"<title>{e(title)}</title><style>{style}</style></head><body>\n"
-        + "\n".join(body)
-        + "\n</body></html>\n"
-    )
-    return page.encode("utf-8")
+    """The publication page in HTML (:func:`fundalloc.io.publication.render_html`)."""
+    from fundalloc.io.publication import render_html
+
+    return render_html(job.result, **_page_options(job)).encode("utf-8")
+
+
+def _docx(job: Job) -> bytes:
+    """The publication page as a Word document (:func:`fundalloc.io.publication.render_docx`)."""
+    from fundalloc.io.publication import render_docx
+
+    return render_docx(job.result, **_page_options(job))
+
+
+def _page_options(job: Job) -> dict[str, Any]:
+    return {
+        "provenance": job.provenance,
+        "lang": job.lang,
+        "labels": job.label_overrides,
+        "template": job.template,
+    }
 
 
 def _xlsx(job: Job) -> bytes:
@@ -626,6 +523,7 @@ RENDERERS: dict[str, Callable[[Job], bytes]] = {
     "json": _json,
     "md": _markdown,
     "html": _html,
+    "docx": _docx,
 }
 FORMATS: tuple[str, ...] = tuple(RENDERERS)
 
@@ -641,6 +539,7 @@ def render(
     scheme_text: str | None = None,
     scheme_format: str = "toml",
     calculation_sheet: bool | None = None,
+    template: Path | None = None,
 ) -> bytes:
     """The bytes of one output format. ``scheme_text`` is the scheme file as written (in
     ``scheme_format``), recorded in JSON and XLSX outputs so they can be verified.
@@ -657,10 +556,17 @@ def render(
     the allocation table. With ``SOURCE_DATE_EPOCH`` set, every format gives the same bytes
     for the same inputs.
 
+    The publication page (``md``, ``html``, ``docx``) comes from
+    :mod:`fundalloc.io.publication`, filled into ``template`` (a Jinja2 file for Markdown and
+    HTML, a Word document for DOCX) or into the default one; the other formats take no
+    template. ``labels`` are the scheme's [labels] as written.
+
     Raises
     ------
     SchemeError
         If ``format`` is not one of :data:`FORMATS`.
+    DataError
+        If the publication template cannot be read or filled (naming the file and line).
     """
     renderer = RENDERERS.get(format)
     if renderer is None:
@@ -682,6 +588,8 @@ def render(
         data,
         scheme_format,
         calculation_sheet,
+        template,
+        labels,
     )
     with using(lang):  # rule and bound descriptions in the output's language too
         return renderer(job)
