@@ -229,3 +229,29 @@ def test_dataframe_is_numeric_with_readable_names() -> None:
     assert frame["变化"].dtype == "float64"
     assert isinstance(frame, pandas.DataFrame)
     assert "<table>" in result._repr_html_()
+
+
+def test_each_part_sums_over_the_regions_to_its_exact_total_rounded() -> None:
+    """Regression: every region's part was rounded to a millionth alone, so a part whose
+    effects cancel over the regions (the data, under the same total) showed a total change
+    of −0.000001, with +0.000001 of rounding to make up for it."""
+    from tests.test_compare import _pair
+
+    before, after = _pair()
+    for method in ("sequential", "shapley"):
+        result = decompose(before, after, method=method)  # type: ignore[arg-type]
+        assert result.totals == {
+            "total": 30,
+            "data": 0,
+            "weights": 0,
+            "coefficients": 0,
+            "bounds": 0,
+            "rounding": 0,
+        }
+        for region in result:
+            assert sum(region.parts.values()) == region.change
+        with using("en"):
+            assert str(result).splitlines()[1] == (
+                "total change +30 万元: total +30, data ±0, weights ±0, coefficients ±0, "
+                "bounds ±0, rounding ±0"
+            )

@@ -28,7 +28,8 @@ coming first.
 
 Exactness: the amounts before rounding are binary floats, taken as the exact rationals they
 are; each of the five parts is rounded to a millionth of the step (as the breakdown's items
-are), and ``rounding`` is the rest, so that the parts of a region add up to its change exactly,
+are) so that its regions add up to its exact total rounded (largest remainders), and
+``rounding`` is the rest, so that the parts of a region add up to its change exactly,
 to the unit, in Decimal.
 
 A hybrid can be impossible (``after``'s floors with ``before``'s smaller total): the
@@ -55,7 +56,7 @@ import math
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import MAX_PREC, Decimal, localcontext
 from fractions import Fraction
 from itertools import combinations
 from typing import TYPE_CHECKING, Any, Literal
@@ -463,11 +464,12 @@ def decompose(
                         effects[part][r] += weight * (with_part.get(r, zero) - without.get(r, zero))
 
     quantum = before.scheme.step.min(after.scheme.step).scaleb(-6)
+    rounded = {part: _round_column(effects[part], quantum) for part in ORDER}
     out = []
     for r in regions:
         amount_before, amount_after = first.get(r), second.get(r)
         change = (amount_after or Decimal(0)) - (amount_before or Decimal(0))
-        parts: dict[str, Decimal] = {part: _decimal(effects[part][r], quantum) for part in ORDER}
+        parts: dict[str, Decimal] = {part: rounded[part][r] for part in ORDER}
         parts["rounding"] = _tidy(change - sum(parts.values(), Decimal(0)))
         ordered = {p: parts[p] for p in PARTS}
         out.append(RegionDecomposition(r, amount_before, amount_after, ordered))
@@ -479,18 +481,30 @@ def decompose(
     )
 
 
+def _round_column(effects: Mapping[str, Fraction], quantum: Decimal) -> dict[str, Decimal]:
+    """One part's exact effects, region by region, in whole quanta that add up to the
+    exact sum of the effects rounded to a quantum (half to even).
+
+    Each effect is first rounded down; the quanta still missing go to the largest remainders
+    (equal remainders: the earlier region). Every region's part is then within a quantum of
+    its exact effect, and a part that cancels over the regions (the data moving money
+    between regions under the same total) sums to exactly 0, instead of showing the
+    regions' separate roundings as a change of the total.
+    """
+    step = Fraction(quantum)
+    quotas = {r: e / step for r, e in effects.items()}
+    floors = {r: math.floor(q) for r, q in quotas.items()}
+    target = round(sum(quotas.values(), Fraction(0)))  # Python rounds Fractions half to even
+    missing = target - sum(floors.values())
+    by_remainder = sorted(quotas, key=lambda r: -(quotas[r] - floors[r]))  # stable: ties in order
+    for r in by_remainder[:missing]:
+        floors[r] += 1
+    with localcontext(prec=MAX_PREC):  # exact products, whatever their size
+        return {r: _tidy(Decimal(units) * quantum) for r, units in floors.items()}
+
+
 def _tidy(amount: Decimal) -> Decimal:
     """``amount`` without needless zeros (``0.0`` as ``0``, ``1.50`` as ``1.5``)."""
     if amount == amount.to_integral_value():
         return amount.quantize(Decimal(1))
     return amount.normalize()
-
-
-def _decimal(value: Fraction, quantum: Decimal) -> Decimal:
-    """``value`` rounded to ``quantum`` (half to even), without needless zeros."""
-    with localcontext(prec=max(60, len(str(value.numerator)) + 10)):
-        exact = Decimal(value.numerator) / Decimal(value.denominator)
-        rounded = exact.quantize(quantum, rounding=ROUND_HALF_EVEN) + Decimal(0)
-    if rounded == rounded.to_integral_value():
-        return rounded.quantize(Decimal(1))
-    return rounded.normalize()
