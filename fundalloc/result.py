@@ -24,7 +24,7 @@ from __future__ import annotations
 import bisect
 import functools
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, ItemsView, Iterator, Mapping, ValuesView
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cached_property
@@ -49,6 +49,7 @@ __all__ = [
     "METHOD_NAMES",
     "STAGE_NAMES",
     "Allocation",
+    "Amounts",
     "BreakdownColumns",
     "Item",
     "ItemColumn",
@@ -398,6 +399,69 @@ class _Breakdowns(Mapping[str, RegionBreakdown]):
         return ((columns.ids[i], columns.region(i)) for i in range(len(columns)))
 
 
+class Amounts(Mapping[str, Decimal]):
+    """Region id to its final amount: a read-only view over the allocation's whole steps.
+
+    Iterates in table row order; a Decimal is made only when an amount is read, so that
+    reading every amount of 10^6 regions costs one multiplication each, not a dict of them
+    first. Equal to any mapping with the same items; ``repr`` shows it as a dict.
+
+    >>> Amounts(("甲", "乙"), np.array([3, 4]), Decimal("0.5"))
+    {'甲': Decimal('1.5'), '乙': Decimal('2.0')}
+    """
+
+    __slots__ = ("_ids", "_index", "_step", "_units")
+
+    def __init__(self, ids: tuple[str, ...], units: npt.NDArray[np.int64], step: Decimal) -> None:
+        self._ids = ids
+        self._units = units
+        self._step = step
+        self._index: dict[str, int] | None = None
+
+    def __getitem__(self, region: str) -> Decimal:
+        if self._index is None:
+            self._index = {r: k for k, r in enumerate(self._ids)}
+        return int(self._units[self._index[region]]) * self._step
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __contains__(self, region: object) -> bool:
+        if self._index is None:
+            self._index = {r: k for k, r in enumerate(self._ids)}
+        return region in self._index
+
+    def values(self) -> _AmountValues:
+        return _AmountValues(self)
+
+    def items(self) -> _AmountItems:
+        return _AmountItems(self)
+
+    def _decimals(self) -> Iterator[Decimal]:
+        step = self._step
+        return (u * step for u in self._units.tolist())
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
+
+
+class _AmountValues(ValuesView[Decimal]):
+    _mapping: Amounts
+
+    def __iter__(self) -> Iterator[Decimal]:
+        return self._mapping._decimals()
+
+
+class _AmountItems(ItemsView[str, Decimal]):
+    _mapping: Amounts
+
+    def __iter__(self) -> Iterator[tuple[str, Decimal]]:
+        return zip(self._mapping._ids, self._mapping._decimals(), strict=True)
+
+
 class Allocation:
     """The result of :func:`fundalloc.allocate`, columnar.
 
@@ -479,13 +543,14 @@ class Allocation:
 
     # ------------------------------------------------------------------ amounts
     @cached_property
-    def amounts(self) -> dict[str, Decimal]:
-        """Region id to its final amount (Decimal), in table row order."""
-        step = self.scheme.step
-        return {
-            region: int(u) * step
-            for region, u in zip(self.table.ids, self.units.tolist(), strict=True)
-        }
+    def amounts(self) -> Amounts:
+        """Region id to its final amount (Decimal), in table row order.
+
+        A read-only mapping over the whole steps: each Decimal is made when it is read
+        (iterating over ``values()`` or ``items()`` does not build a dict first), and it
+        compares equal to a dict with the same items.
+        """
+        return Amounts(self.table.ids, self.units, self.scheme.step)
 
     @property
     def allocated(self) -> Decimal:
