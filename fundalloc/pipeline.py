@@ -22,7 +22,14 @@ from fundalloc.bounds import AT_BOUND, Limits, check_feasible, combine
 from fundalloc.conditions import Condition
 from fundalloc.constraints import Row, rows_of
 from fundalloc.data import Data, nonnegative
-from fundalloc.errors import DataError, InfeasibleError, Problem, SolverError
+from fundalloc.errors import (
+    MAX_LISTED,
+    DataError,
+    InfeasibleError,
+    Problem,
+    SolverError,
+    not_listed,
+)
 from fundalloc.factors import normalised_weights, shares_of
 from fundalloc.i18n import Message, tr
 from fundalloc.money import exact_sum, format_amount
@@ -565,10 +572,22 @@ def _unit_bounds(
     return np.maximum(lo_units, 0), hi_units
 
 
+def _int_sum(units: np.ndarray) -> int:
+    """The exact sum of whole steps: int64 when it cannot overflow, Python ints otherwise
+    (three caps of 4·10^18 steps each wrapped around to a negative total)."""
+    if len(units) == 0:
+        return 0
+    largest = int(np.abs(units).max())
+    if largest < (2**62) // max(len(units), 1):
+        return int(units.sum())
+    return sum(units.tolist())
+
+
 def _check_unit_bounds(
     lower: np.ndarray, upper: np.ndarray, ids: Sequence[str], scheme: Scheme
 ) -> None:
     unit, step, n = scheme.unit, scheme.step, scheme.total_units
+    crossed = np.flatnonzero(lower > upper)
     problems = [
         Problem(
             ids[i],
@@ -580,29 +599,31 @@ def _check_unit_bounds(
                 unit=unit,
             ),
         )
-        for i in np.flatnonzero(lower > upper)[:20]
+        for i in crossed[:MAX_LISTED]
     ]
-    if int(lower.sum()) > n:
+    problems += not_listed(len(crossed), tr("solve.where_floors"))
+    floors, caps = _int_sum(lower), _int_sum(upper)
+    if floors > n:
         problems.append(
             Problem(
                 tr("solve.where_floors"),
                 tr(
                     "solve.floors_in_steps",
                     step=format_amount(step),
-                    floors=format_amount(int(lower.sum()) * step),
+                    floors=format_amount(floors * step),
                     total=format_amount(scheme.total),
                     unit=unit,
                 ),
             )
         )
-    if int(upper.sum()) < n:
+    if caps < n:
         problems.append(
             Problem(
                 tr("solve.where_caps"),
                 tr(
                     "solve.caps_in_steps",
                     step=format_amount(step),
-                    caps=format_amount(int(upper.sum()) * step),
+                    caps=format_amount(caps * step),
                     total=format_amount(scheme.total),
                     unit=unit,
                 ),

@@ -503,3 +503,24 @@ def test_divisor_methods_with_tiny_weights_finish(method: str) -> None:
     )
     total, b = map(int, done.stdout.split())
     assert total == 10**12 and b in (7692, 7693)  # 10^12 · 1e-8 / 1.30000001 = 7692.3
+
+
+def test_uncapped_regions_near_2_62_steps_do_not_wrap_the_caps_sum() -> None:
+    # regression: three regions without caps, 4·10^18 steps: each region's cap in steps is
+    # the total, and their int64 sum wrapped to a negative number ("caps add up to -6.4e18")
+    table = fa.RegionTable.from_columns({"地区": ["甲", "乙", "丙"], "人口": [90, 9, 1]}, id="地区")
+    total = Decimal("4000000000000000000")
+    scheme = fa.Scheme(
+        total=total,
+        unit="元",
+        tranches=[
+            fa.Tranche(
+                name="因素",
+                share=1,
+                factors=[fa.Factor(name="人口", rule=fa.Share(column="人口"), weight=1)],
+            )
+        ],
+    )
+    amounts = fa.allocate(table, scheme).amounts
+    assert sum(amounts.values()) == total
+    assert amounts["丙"] == total / 100
