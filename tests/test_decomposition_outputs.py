@@ -152,11 +152,13 @@ def test_a_region_on_one_side_only_leaves_its_other_amount_blank(tmp_path: Path)
 
 
 # ------------------------------------------------------------------------- the waterfall
+@pytest.mark.filterwarnings("ignore:Glyph .* missing from font")
+@pytest.mark.filterwarnings("ignore::fundalloc.plots.CJKFontWarning")
 @pytest.mark.parametrize("orientation", ["horizontal", "vertical"])
 def test_waterfall_bars_are_the_parts_and_the_last_is_the_change(
     decomposition: Decomposition, orientation: str
 ) -> None:
-    pytest.importorskip("matplotlib")
+    pytest.importorskip("matplotlib").use("Agg")
     import matplotlib.pyplot as plt
 
     from fundalloc import plots
@@ -186,10 +188,12 @@ def test_waterfall_bars_are_the_parts_and_the_last_is_the_change(
             plt.close(ax.figure)
 
 
+@pytest.mark.filterwarnings("ignore:Glyph .* missing from font")
+@pytest.mark.filterwarnings("ignore::fundalloc.plots.CJKFontWarning")
 def test_waterfall_speaks_chinese_by_default_and_names_a_missing_region(
     decomposition: Decomposition,
 ) -> None:
-    pytest.importorskip("matplotlib")
+    pytest.importorskip("matplotlib").use("Agg")
     import matplotlib.pyplot as plt
 
     from fundalloc import plots

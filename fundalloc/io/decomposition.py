@@ -57,6 +57,11 @@ def _column_letter(index: int) -> str:
     return letters
 
 
+def _width(label: str) -> int:
+    """Columns a label takes: two for a Chinese character, one for another."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in label)
+
+
 def _places(values: list[Decimal]) -> int:
     """The decimals needed to show every value exactly."""
     return max((max(-int(v.normalize().as_tuple().exponent), 0) for v in values), default=0)
@@ -98,7 +103,8 @@ def decomposition_workbook(decomposition: Decomposition) -> bytes:
     ]
     first_part, last_part = 4, 4 + len(PARTS) - 1
     sum_col, check_col = last_part + 1, last_part + 2
-    sheet.set_column(0, 0, max(8, 2 * max((len(r.region) for r in regions), default=4) + 2))
+    labels = [r.region for r in regions] + [text("analysis.decompose_all_regions"), names[0]]
+    sheet.set_column(0, 0, max(8, max(_width(label) for label in labels) + 2))
     sheet.set_column(1, sum_col, 11 + places)
     sheet.set_column(check_col, check_col, 8)
     sheet.freeze_panes(_FIRST, 1)
