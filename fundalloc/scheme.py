@@ -24,11 +24,13 @@ on that sum (:mod:`fundalloc.bounds`).
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Annotated, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, Strict, field_validator, model_validator
 
 from fundalloc.bounds import Bound
 from fundalloc.conditions import Condition
@@ -180,6 +182,9 @@ def _check_siblings(tranches: tuple[Tranche, ...]) -> list[Message]:
     return problems
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 class Scheme(Spec):
     """A factor-method allocation scheme (分配方案).
 
@@ -207,6 +212,16 @@ class Scheme(Spec):
         :mod:`fundalloc.expressions`.
     name, document : str
         The fund's name and the source document number (文号), for publication.
+    issuer : str
+        The issuing office (发文单位), shown on the publication page.
+    date : datetime.date, optional
+        The date of the notice (a TOML date, ``date = 2026-12-03``, or ``"2026-12-03"`` in
+        a JSON scheme file); the page shows no date without it (none is made up).
+    period : str
+        The public notice period (公示期), as the page should show it (``"2026年12月3日至
+        12月9日"``).
+    contact : str
+        Who to contact about the allocation (a phone number, an address).
 
     Examples
     --------
@@ -221,6 +236,14 @@ class Scheme(Spec):
 
     name: str = ""
     document: str = ""
+    #: The issuing office (发文单位), for the publication page.
+    issuer: str = ""
+    #: The date of the notice, for the publication page.
+    date: Annotated[datetime.date, Strict()] | None = None
+    #: The public notice period (公示期), for the publication page.
+    period: str = ""
+    #: A contact for questions (phone, address), for the publication page.
+    contact: str = ""
     derived: Derived = Field(default=EMPTY)
     total: Amount = Field(gt=0)
     unit: str = "万元"
@@ -230,6 +253,19 @@ class Scheme(Spec):
     bounds: Items[Bound] = Field(default=EMPTY)
     constraints: Items[Constraint] = Field(default=EMPTY)
     rounding: RoundingMethod = "largest_remainder"
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: object) -> object:
+        """A date written as text (a JSON scheme file has no dates) in ISO form only,
+        ``YYYY-MM-DD``; anything else is left for the strict date check to refuse (a
+        number is not taken for a timestamp, nor a time of day dropped)."""
+        if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+            try:
+                return datetime.date.fromisoformat(value)
+            except ValueError:
+                return value
+        return value
 
     @field_validator("derived", mode="before")
     @classmethod

@@ -36,15 +36,6 @@ PROVENANCE = Provenance(
 REGIONS = ["济南市", "青岛市", "淄博市"]
 
 
-class PublishedScheme(fa.Scheme):
-    """A scheme with the publication fields the page reads when a scheme has them."""
-
-    issuer: str = ""
-    date: dt.date | None = None
-    period: str = ""
-    contact: str = ""
-
-
 def _table(regions: list[str] | None = None) -> fa.RegionTable:
     regions = regions or REGIONS
     n = len(regions)
@@ -139,7 +130,7 @@ def test_the_language_defaults_to_the_current_one() -> None:
 
 def test_the_publication_fields_of_a_scheme_are_shown_when_it_has_them() -> None:
     scheme = _scheme(
-        PublishedScheme,
+        fa.Scheme,
         issuer="山东省民族事务委员会",
         date=dt.date(2018, 5, 20),
         period="2018年5月20日至5月26日",
@@ -532,3 +523,59 @@ def test_the_default_templates_ship_with_the_package() -> None:
         "html": "publication.html.j2",
         "md": "publication.md.j2",
     }
+
+
+# ------------------------------------------------------------------ the scheme's facts
+PUBLISHED_TOML = """
+schema_version = 1
+name = "少数民族发展资金"
+document = "鲁民发〔2018〕47号"
+issuer = "山东省民族事务委员会"
+date = 2026-12-03
+period = "2026年12月3日至12月9日"
+contact = "0531-1234567"
+total = 100
+
+[[tranches]]
+name = "因素"
+share = 1
+factors = [{ name = "贫困人口", rule = { kind = "share", column = "贫困人口" }, weight = 1 }]
+"""
+
+
+def test_a_scheme_file_gives_the_page_its_facts_and_they_round_trip() -> None:
+    from fundalloc.io.schemefile import dump_scheme, loads_scheme
+
+    scheme = loads_scheme(PUBLISHED_TOML).scheme
+    assert (scheme.issuer, scheme.date, scheme.period, scheme.contact) == (
+        "山东省民族事务委员会",
+        dt.date(2026, 12, 3),
+        "2026年12月3日至12月9日",
+        "0531-1234567",
+    )
+    assert loads_scheme(dump_scheme(scheme)).scheme == scheme
+    as_json = dump_scheme(scheme, format="json")
+    assert '"date": "2026-12-03"' in as_json
+    assert loads_scheme(as_json, format="json").scheme == scheme
+    page = context(fa.allocate(_table(), scheme), lang="zh", provenance=PROVENANCE)
+    assert (page["issuer"], page["date"], page["period"], page["contact"]) == (
+        "山东省民族事务委员会",
+        "2026-12-03",
+        "2026年12月3日至12月9日",
+        "0531-1234567",
+    )
+    assert set(publication.FIELDS) <= set(fa.Scheme.model_fields)
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["20261203", "0", "2026-12-03T10:00:00", '"2026/12/03"', '"2026-02-30"', '"yesterday"'],
+)
+def test_a_date_that_is_no_calendar_date_is_refused_not_coerced(written: str) -> None:
+    from fundalloc.io.schemefile import loads_scheme
+
+    text = PUBLISHED_TOML.replace("date = 2026-12-03", f"date = {written}")
+    with pytest.raises(fa.SchemeError) as caught:
+        loads_scheme(text)
+    assert "date" in caught.value.render("en")
+    assert "date_type" in caught.value.render("zh")

@@ -38,6 +38,7 @@ True
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import hashlib
 import json
@@ -566,5 +567,12 @@ def dump_scheme(
     if labels:
         document["labels"] = dict(labels)
     if format == "json":
-        return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(document, ensure_ascii=False, indent=2, default=_json_date) + "\n"
     return tomli_w.dumps(document)
+
+
+def _json_date(value: Any) -> str:
+    """A date in a JSON scheme file: ISO text (``"2026-12-03"``), which loading reads back."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
