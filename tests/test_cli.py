@@ -441,3 +441,147 @@ def test_init_into_a_file_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[
     err = capsys.readouterr().err
     assert f"{tmp_path / 'notes.txt'}: expected a folder for the starter files; found a file" in err
     assert "internal error" not in err
+
+
+# ------------------------------------------------------------------ the publication page
+def _example(tmp_path: Path) -> Path:
+    shutil.copy(EXAMPLE / "data.csv", tmp_path / "data.csv")
+    shutil.copy(EXAMPLE / "scheme.toml", tmp_path / "scheme.toml")
+    return tmp_path / "scheme.toml"
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_allocate_fills_a_bureaus_copy_of_the_page_template_in_both_languages(
+    fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fundalloc.cli import main
+    from fundalloc.io.publication import default_template
+
+    scheme = _example(tmp_path)
+    mine = tmp_path / f"bureau.{fmt}.j2"
+    source = default_template(fmt).read_text(encoding="utf-8")  # type: ignore[arg-type]
+    mine.write_text(source + "\n市财政局复核 {{ labels.total }}\n", encoding="utf-8")
+    plain, bureau = tmp_path / f"plain.{fmt}", tmp_path / f"bureau.{fmt}"
+    for lang, total in (("zh", "合计"), ("en", "Total")):
+        assert main(["--lang", lang, "allocate", str(scheme), "-o", str(plain)]) == 0
+        assert (
+            main(
+                [
+                    "--lang",
+                    lang,
+                    "allocate",
+                    str(scheme),
+                    "-o",
+                    str(bureau),
+                    "--template",
+                    str(mine),
+                ]
+            )
+            == 0
+        )
+        page = bureau.read_text(encoding="utf-8")
+        assert f"市财政局复核 {total}" in page  # the change, with the page's word in `lang`
+        assert "市财政局复核" not in plain.read_text(encoding="utf-8")
+        assert "济宁市" in page and "鲁民发〔2018〕47号" in page
+    capsys.readouterr()
+
+
+def test_allocate_writes_the_page_as_a_word_document_keeping_a_template(tmp_path: Path) -> None:
+    docx = pytest.importorskip("docx")
+    from fundalloc.cli import main
+
+    scheme = _example(tmp_path)
+    letterhead = docx.Document()
+    letterhead.add_paragraph("某某市财政局文件")
+    letterhead.save(str(tmp_path / "letterhead.docx"))
+    for lang, template in (("zh", []), ("en", ["--template", str(tmp_path / "letterhead.docx")])):
+        out = tmp_path / f"page_{lang}.docx"
+        assert main(["--lang", lang, "allocate", str(scheme), "-o", str(out), *template]) == 0
+        document = docx.Document(str(out))
+        words = [p.text for p in document.paragraphs]
+        cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+        assert "济宁市" in cells and cells[cells.index("济宁市") + 1].strip() != ""
+        assert ("某某市财政局文件" in words) == bool(template)
+        assert any("鲁民发〔2018〕47号" in w for w in words)
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("zh", "fundalloc：错误：--template 只用于公示页（md, html, docx），不用于 csv 输出"),
+        ("en", "fundalloc: error: --template is for the publication page (md, html, docx), "),
+    ],
+)
+def test_a_template_for_a_table_output_is_a_usage_error(
+    lang: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fundalloc.cli import main
+
+    scheme = _example(tmp_path)
+    template = tmp_path / "t.j2"
+    template.write_text("{{ title }}", encoding="utf-8")
+    for fmt in ("csv", "xlsx", "json"):
+        out = tmp_path / f"r.{fmt}"
+        argv = [
+            "--lang",
+            lang,
+            "allocate",
+            str(scheme),
+            "-o",
+            str(out),
+            "--template",
+            str(template),
+        ]
+        assert main(argv) == 2
+        assert message.replace("csv", fmt) in capsys.readouterr().err
+        assert not out.exists()
+
+
+def test_a_broken_template_is_exit_2_naming_its_line_and_leaves_no_page(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fundalloc.cli import main
+
+    scheme = _example(tmp_path)
+    bad = tmp_path / "bad.html.j2"
+    bad.write_text("<h1>{{ title }}</h1>\n{{ no_such_thing }}\n", encoding="utf-8")
+    out = tmp_path / "r.html"
+    assert (
+        main(["--lang", "en", "allocate", str(scheme), "-o", str(out), "--template", str(bad)]) == 2
+    )
+    err = capsys.readouterr().err
+    assert f"template {bad}, line 2: the template uses a variable the page does not offer" in err
+    assert "Traceback" not in err and not out.exists()
+    zh = ["--lang", "zh", "allocate", str(scheme), "-o", str(out)]
+    assert main([*zh, "--template", str(bad)]) == 2
+    assert f"模板 {bad} 第 2 行：模板使用了公示页没有的变量" in capsys.readouterr().err
+    assert main([*zh, "--template", str(tmp_path / "none.j2")]) == 2
+    assert "模板文件不存在或无法读取" in capsys.readouterr().err
+
+
+def test_an_unknown_output_format_is_still_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fundalloc.cli import main
+
+    scheme = _example(tmp_path)
+    assert main(["--lang", "en", "allocate", str(scheme), "-o", str(tmp_path / "r.txt")]) == 2
+    assert "use --format csv|xlsx|json|md|html|docx" in capsys.readouterr().err
+
+
+def test_verify_refuses_a_publication_page(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fundalloc.cli import main
+
+    scheme = _example(tmp_path)
+    for fmt in ("md", "html"):
+        out = tmp_path / f"r.{fmt}"
+        assert main(["allocate", str(scheme), "-o", str(out)]) == 0
+        capsys.readouterr()
+        assert main(["--lang", "en", "verify", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert (
+            f"{out}: expected a .json or .xlsx output of fundalloc allocate; found a .{fmt} file"
+            in err
+        )
