@@ -58,7 +58,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fundalloc.errors import DataError, Problem, SchemeError
-from fundalloc.i18n import text
+from fundalloc.i18n import CATALOGUE, LANGUAGES, language, text, tr
 from fundalloc.money import format_amount
 from fundalloc.optional import require
 from fundalloc.result import METHOD_NAMES, STAGE_NAMES, Item
@@ -107,29 +107,22 @@ CJK_FONTS: tuple[str, ...] = (
 )
 """Fonts that draw Chinese, in the order :func:`cjk_font` prefers them (Linux, Windows, macOS)."""
 
+_WORD_MESSAGES = {
+    "amount": "analysis.plot_amount",
+    "lowered": "analysis.plot_lowered",
+    "raised": "analysis.plot_raised",
+    "base": "analysis.plot_base",
+    "curve": "analysis.plot_curve",
+    "equality": "analysis.plot_equality",
+    "population": "analysis.plot_population",
+    "money": "analysis.plot_money",
+}
 WORDS: dict[str, dict[str, str]] = {
-    "zh": {
-        **STAGE_NAMES["zh"],
-        "amount": "分配额",
-        "lowered": "调低",
-        "raised": "调高",
-        "base": "基准",
-        "curve": "洛伦兹曲线（基尼系数 {gini:.3f}）",
-        "equality": "绝对平均线",
-        "population": "累计人口占比",
-        "money": "累计资金占比",
-    },
-    "en": {
-        **STAGE_NAMES["en"],
-        "amount": "amount",
-        "lowered": "input lowered",
-        "raised": "input raised",
-        "base": "base",
-        "curve": "Lorenz curve (Gini {gini:.3f})",
-        "equality": "line of equality",
-        "population": "cumulative share of the population",
-        "money": "cumulative share of the money",
-    },
+    lang: {
+        **STAGE_NAMES[lang],
+        **{word: CATALOGUE[key][k] for word, key in _WORD_MESSAGES.items()},
+    }
+    for k, lang in enumerate(LANGUAGES)
 }
 """The words of the plots (stage names, legends, axis labels), per language."""
 
@@ -168,12 +161,14 @@ def _pyplot() -> Any:
     return require("matplotlib.pyplot", "plot")
 
 
-def _words(lang: str) -> dict[str, str]:
-    if lang not in WORDS:
+def _words(lang: str | None) -> dict[str, str]:
+    """The plots' words in ``lang``, by default the current language (:mod:`fundalloc.i18n`)."""
+    chosen = language() if lang is None else lang
+    if chosen not in WORDS:
         raise SchemeError(
-            Problem("lang", f"expected one of {', '.join(map(repr, WORDS))}", found=repr(lang))
+            Problem("lang", tr("analysis.expected_one_of", names=list(WORDS)), found=repr(chosen))
         )
-    return WORDS[lang]
+    return WORDS[chosen]
 
 
 def _check_orientation(orientation: str) -> bool:
@@ -300,7 +295,7 @@ def contributions(
     ax: Axes | None = None,
     top: int | None = None,
     orientation: Orientation = "horizontal",
-    lang: Lang = "zh",
+    lang: Lang | None = None,
 ) -> Axes:
     """Each region's amount as stacked bars of its breakdown items.
 
@@ -345,6 +340,7 @@ def contributions(
     >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     plt = _pyplot()
+    lang = language() if lang is None else lang
     words = _words(lang)
     horizontal = _check_orientation(orientation)
     _check_top(top)
@@ -433,7 +429,7 @@ def waterfall(
     *,
     ax: Axes | None = None,
     orientation: Orientation = "horizontal",
-    lang: Lang = "zh",
+    lang: Lang | None = None,
 ) -> Axes:
     """One region's amount built up from zero, item by item of its breakdown.
 
@@ -480,6 +476,7 @@ def waterfall(
     >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     plt = _pyplot()
+    lang = language() if lang is None else lang
     words = _words(lang)
     horizontal = _check_orientation(orientation)
     allocation._region(region)  # a DataError with a hint when there is no such region
@@ -559,7 +556,7 @@ def lorenz(
     *,
     ax: Axes | None = None,
     label: str | None = None,
-    lang: Lang = "zh",
+    lang: Lang | None = None,
 ) -> Axes:
     """A Lorenz curve, the line of equality and the Gini coefficient in the legend.
 
@@ -602,6 +599,7 @@ def lorenz(
     >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     plt = _pyplot()
+    lang = language() if lang is None else lang
     words = _words(lang)
     x, y, gini = _curve_data(curve)
     if ax is None:
@@ -693,7 +691,7 @@ def tornado(
     base: float | Decimal,
     ax: Axes | None = None,
     top: int | None = None,
-    lang: Lang = "zh",
+    lang: Lang | None = None,
 ) -> Axes:
     """A tornado chart: how far a result moves when each input is lowered or raised.
 
@@ -738,6 +736,7 @@ def tornado(
     >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     plt = _pyplot()
+    lang = language() if lang is None else lang
     words = _words(lang)
     _check_top(top)
     centre, table = _tornado_data(rows, base)

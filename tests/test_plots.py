@@ -93,7 +93,7 @@ def test_contributions_segments_are_the_hand_computed_items() -> None:
 
 
 def test_contributions_reconcile_to_every_amount(shandong: fa.Allocation) -> None:
-    ax = plots.contributions(shandong)
+    ax = plots.contributions(shandong, lang="zh")
     regions = list(shandong.amounts)
     assert [t.get_text() for t in ax.get_yticklabels()] == regions
     # each series holds, region by region, the sum of the items of its kind
@@ -136,7 +136,7 @@ def test_contributions_reconcile_to_every_amount(shandong: fa.Allocation) -> Non
 
 def test_contributions_top_and_vertical(shandong: fa.Allocation) -> None:
     amounts = shandong.amounts
-    ax = plots.contributions(shandong, top=4, orientation="vertical")
+    ax = plots.contributions(shandong, top=4, orientation="vertical", lang="zh")
     shown = [t.get_text() for t in ax.get_xticklabels()]
     # 济宁, 临沂 and 聊城 are all held at the 12% cap (446); ties keep table order
     assert shown == ["济宁市", "临沂市", "聊城市", "德州市"]
@@ -175,7 +175,7 @@ def test_contributions_reject_bad_settings(
 # ------------------------------------------------------------------ waterfall
 def test_waterfall_runs_from_zero_through_every_item(shandong: fa.Allocation) -> None:
     parts = shandong.breakdown["济宁市"]
-    ax = plots.waterfall(shandong, "济宁市")
+    ax = plots.waterfall(shandong, "济宁市", lang="zh")
     steps, final = ax.containers
     values = [float(i.amount) for i in parts.items]
     assert _widths(steps) == pytest.approx(values)
@@ -223,7 +223,7 @@ def _curve(**changes: Any) -> SimpleNamespace:
 
 
 def test_lorenz_draws_the_curve_given_and_the_line_of_equality() -> None:
-    ax = plots.lorenz(_curve())
+    ax = plots.lorenz(_curve(), lang="zh")
     curve, equality = ax.get_lines()
     assert list(curve.get_xdata()) == [0.0, 0.25, 0.5, 1.0]
     assert list(curve.get_ydata()) == [0.0, 0.1, 0.3, 1.0]
@@ -416,3 +416,12 @@ def test_without_a_cjk_font_the_plot_says_how_to_install_one(
     monkeypatch.setattr(plots, "cjk_font", lambda: None)
     with pytest.warns(plots.CJKFontWarning, match="fonts-noto-cjk"):
         plots.waterfall(shandong, "济南市", lang="en")  # the region's name is Chinese
+
+
+def test_the_words_follow_the_current_language(shandong: fa.Allocation) -> None:
+    from fundalloc.i18n import using
+
+    with using("zh"):
+        assert plots.lorenz(_curve()).get_legend_handles_labels()[1][1] == "绝对平均线"
+    with using("en"):
+        assert plots.lorenz(_curve()).get_legend_handles_labels()[1][1] == "line of equality"

@@ -549,13 +549,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "analysis.calibrate_scheme_detected_floor": (
         "最小的公布金额 {amount} 有 {count} 个地区相同，视为保底",
-        "the smallest published amount, {amount}, is shared by {count} regions: "
-        "taken as the floor",
+        "the smallest published amount, {amount}, is shared by {count} regions: taken as the floor",
     ),
     "analysis.calibrate_scheme_detected_cap": (
         "最大的公布金额 {amount} 有 {count} 个地区相同，视为封顶",
-        "the largest published amount, {amount}, is shared by {count} regions: "
-        "taken as the cap",
+        "the largest published amount, {amount}, is shared by {count} regions: taken as the cap",
     ),
     "analysis.calibrate_scheme_stated_floor": (
         "给定的保底 {amount}：{count} 个地区的公布金额与它相差不到一个取整单位",
@@ -677,4 +675,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{region}：{before} → {after} {unit}，变化 {change}",
         "{region}: {before} → {after} {unit}, change {change}",
     ),
+    # the words of the plots
+    "analysis.plot_amount": ("分配额", "amount"),
+    "analysis.plot_lowered": ("调低", "input lowered"),
+    "analysis.plot_raised": ("调高", "input raised"),
+    "analysis.plot_base": ("基准", "base"),
+    "analysis.plot_curve": ("洛伦兹曲线（基尼系数 {gini:.3f}）", "Lorenz curve (Gini {gini:.3f})"),
+    "analysis.plot_equality": ("绝对平均线", "line of equality"),
+    "analysis.plot_population": ("累计人口占比", "cumulative share of the population"),
+    "analysis.plot_money": ("累计资金占比", "cumulative share of the money"),
 }
