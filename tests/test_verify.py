@@ -559,3 +559,24 @@ def test_a_workbook_of_the_previous_version_verifies(
     source.delete_rows(source.max_row)
     book.save(path)
     assert verify(path) == []
+
+
+def test_a_missing_or_broken_output_is_named_in_the_readers_words(tmp_path: Path) -> None:
+    from fundalloc.errors import DataError
+    from fundalloc.io.verify import verify
+
+    with pytest.raises(DataError) as caught:
+        verify(tmp_path / "nosuch.json")
+    assert caught.value.render("zh").endswith("nosuch.json：应为一个文件；实际为 没有这个文件")
+    broken = tmp_path / "out.json"
+    broken.write_text('{"fundalloc": "0.1.0", "x": ', encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        verify(broken)
+    zh = caught.value.render("zh")
+    assert "第 1 行第 29 个字符处的 JSON 语法错误" in zh and "JSONDecodeError" not in zh
+    truncated = tmp_path / "out.xlsx"
+    truncated.write_bytes(b"PK\x03\x04 not a whole archive")
+    with pytest.raises(DataError) as caught:
+        verify(truncated)
+    assert "BadZipFile" not in caught.value.render("zh")
+    assert "not a whole XLSX file" in caught.value.render("en")

@@ -102,6 +102,7 @@ TERMS = frozenset(
         "macOS",
         "matplotlib",
         "SHA-256",
+        "ZIP",
         "Python",
     }
 )

@@ -49,4 +49,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # what a progress bar counts
     "common.progress_draws": ("抽样", "draws"),
     "common.progress_weight_vectors": ("权重组合", "weight vectors"),
+    # files that are not what they should be
+    "common.expected_a_file": ("应为一个文件", "expected a file"),
+    "common.a_folder": ("一个文件夹", "a folder"),
+    "common.nothing_there": ("没有这个文件", "nothing there"),
+    "common.json_syntax_at": (
+        "第 {line} 行第 {column} 个字符处的 JSON 语法错误",
+        "a JSON syntax error at line {line}, character {column}",
+    ),
+    "common.not_a_zip": (
+        "不是完整的 XLSX 文件（XLSX 是 ZIP 压缩包，这个文件打不开）",
+        "not a whole XLSX file (an XLSX is a ZIP archive; this one does not open)",
+    ),
 }

@@ -83,6 +83,9 @@ _AMOUNT = re.compile(r"-?[0-9]{1,40}(\.[0-9]{1,40})?")  # as fundalloc writes an
 def verify(path: Path) -> list[str]:
     """The differences between ``path`` and a fresh run (empty when identical), each in
     the current language."""
+    if not path.is_file():
+        found = tr("common.a_folder") if path.is_dir() else tr("common.nothing_there")
+        raise DataError(Problem(str(path), tr("common.expected_a_file"), found=found))
     if path.suffix.lower() == ".json":
         return [str(m) for m in _verify_json(path)]
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -106,7 +109,15 @@ _WHAT = {
 
 
 def _damaged(path: Path | str, what: str, exc: BaseException | Message | str) -> DataError:
-    found = exc if isinstance(exc, str | Message) else f"{type(exc).__name__}: {exc}"
+    found: Message | str
+    if isinstance(exc, str | Message):
+        found = exc
+    elif isinstance(exc, json.JSONDecodeError):  # the parser's words are English: say where
+        found = tr("common.json_syntax_at", line=exc.lineno, column=exc.colno)
+    elif isinstance(exc, zipfile.BadZipFile):
+        found = tr("common.not_a_zip")
+    else:
+        found = f"{type(exc).__name__}: {exc}"
     return DataError(Problem(str(path), tr(_WHAT[what]), found=found))
 
 
