@@ -103,7 +103,7 @@ class _Limit(Spec):
         if self.amount is not None:
             text = tr(amount, amount=format_amount(self.amount), unit=unit)
         elif self.share is not None:
-            text = tr(share, share=f"{self.share:.4g}")
+            text = tr(share, share=f"{self.share * 100:.4g}%")
         else:
             text = tr(per, rate=f"{self.rate:g}", unit=unit, per=self.per)
         if self.where:
@@ -132,7 +132,7 @@ class Cap(_Limit):
     Examples
     --------
     >>> Cap(share=0.2).label("万元", "en"), Cap(share=0.2).label("万元", "zh")
-    ('cap 0.2 of the total', '封顶为总额的 0.2')
+    ('cap 20% of the total', '封顶为总额的 20%')
     """
 
     kind: Literal["cap"] = Field(default="cap", repr=False)

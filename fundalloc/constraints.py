@@ -141,7 +141,7 @@ class _GroupTotal(Spec):
             key = "solve.group.floor_amount" if floor else "solve.group.cap_amount"
             return tr(key, amount=format_amount(self.amount), unit=unit, group=group)
         key = "solve.group.floor_share" if floor else "solve.group.cap_share"
-        return tr(key, share=f"{self.share:.4g}", group=group)
+        return tr(key, share=f"{self.share * 100:.4g}%", group=group)
 
 
 class GroupFloor(_GroupTotal):
@@ -151,7 +151,7 @@ class GroupFloor(_GroupTotal):
     --------
     >>> floor = GroupFloor(where=[Condition(column="kind", op="==", value="县")], share=0.2)
     >>> floor.label("万元", "en")
-    "at least 0.2 of the total together for kind == '县'"
+    "at least 20% of the total together for kind == '县'"
     """
 
     kind: Literal["group_floor"] = Field(default="group_floor", repr=False)

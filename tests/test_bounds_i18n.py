@@ -32,7 +32,7 @@ def scheme(**kwargs: object) -> fa.Scheme:
     [
         (fa.Floor(amount=25), "保底 25 万元", "floor 25 万元"),
         (fa.Cap(amount=3717), "封顶 3,717 万元", "cap 3,717 万元"),
-        (fa.Cap(share=0.2), "封顶为总额的 0.2", "cap 0.2 of the total"),
+        (fa.Cap(share=0.2), "封顶为总额的 20%", "cap 20% of the total"),
         (fa.Floor(per="人口", rate=0.5), "保底每单位人口 0.5 万元", "floor 0.5 万元 per 人口"),
         (fa.HoldHarmless(column="上年", ratio=0.9), "不低于 上年 的 90%", "at least 90% of 上年"),
         (fa.GrowthCap(column="上年", ratio=1.2), "不高于 上年 的 120%", "at most 120% of 上年"),

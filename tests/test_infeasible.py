@@ -455,8 +455,8 @@ def test_the_whole_step_diagnosis_reads_in_chinese_too() -> None:
 
 def test_constraint_labels_in_both_languages() -> None:
     floor = fa.GroupFloor(where=COUNTIES, share=0.2)
-    assert floor.label("万元", "en") == "at least 0.2 of the total together for 类型 == '县'"
-    assert floor.label("万元", "zh").endswith("合计不低于总额的 0.2")
+    assert floor.label("万元", "en") == "at least 20% of the total together for 类型 == '县'"
+    assert floor.label("万元", "zh").endswith("合计不低于总额的 20%")
     assert "together" not in floor.label("万元", "zh")
     many = fa.GroupCap(regions=["a", "b", "c", "d", "e", "f", "g"], amount=5)
     assert many.label("万元", "en") == (
