@@ -329,7 +329,14 @@ def _parser() -> argparse.ArgumentParser:
         "--template",
         type=Path,
         metavar=text("cli.metavar.file"),
-        help=text("cli.help.template", formats=", ".join(PAGE_FORMATS), engine="Jinja2"),
+        help=text(
+            "cli.help.template",
+            formats=", ".join(PAGE_FORMATS),
+            text_formats="md, html",
+            engine="Jinja2",
+            docx="docx",
+            word="Word",
+        ),
     )
     allocate.add_argument(
         "--calculation-sheet",

@@ -62,6 +62,7 @@ def english_words(text: str) -> list[str]:
     text = text.replace("[data]", " ")  # the scheme file's table, as it is spelled there
     names = {"fundalloc", "FUNDALLOC_LANG", "TOML", "JSON", "CSV", "XLSX", "zh", "en"}
     names |= {*COMMANDS, "exact", "highs", "cbc", "auto", "py", "toml", "csv"}
+    names |= {"md", "html", "docx", "Jinja", "Word"}  # the page's formats, its template kinds
     return [w for w in re.findall(r"[A-Za-z_]{2,}", text) if w not in names]
 
 
@@ -266,7 +267,7 @@ def test_the_command_lines_own_errors_in_both_languages(tmp_path: Path) -> None:
     assert zh.stderr == "fundalloc：错误：--format 需要与 --output FILE 同用\n"
     zh = run("allocate", str(EXAMPLE / "scheme.toml"), "-o", "r.txt", cwd=tmp_path)
     assert zh.stderr == (
-        "fundalloc：错误：无法从 'r.txt' 判断输出格式；请用 --format csv|xlsx|json|md|html\n"
+        "fundalloc：错误：无法从 'r.txt' 判断输出格式；请用 --format csv|xlsx|json|md|html|docx\n"
     )
 
 

@@ -117,10 +117,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the output format (default: from the output's extension)",
     ),
     "cli.help.template": (
-        "公示页（{formats}）的模板：Markdown 和 HTML 用 {engine} 文件，DOCX 用 DOCX 文件；"
+        "公示页（{formats}）的模板：{text_formats} 用 {engine} 文件，{docx} 用 {word} 文档；"
         "默认用随包提供的模板",
-        "the publication page's ({formats}) template: a {engine} file for Markdown and HTML, "
-        "a Word document (DOCX) for DOCX; default: the one shipped with fundalloc",
+        "the publication page's ({formats}) template: a {engine} file for {text_formats}, "
+        "a {word} document for {docx}; default: the one shipped with fundalloc",
     ),
     "cli.help.calculation_sheet": (
         "XLSX：加入含实时公式的测算表；默认在地区不超过 20,000 个时加入（每 1,000 个地区约 1 秒）",
