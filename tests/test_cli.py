@@ -583,3 +583,16 @@ def test_verify_refuses_a_publication_page(
             f"{out}: expected a .json or .xlsx output of fundalloc allocate; found a .{fmt} file"
             in err
         )
+
+
+def test_a_template_without_an_output_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fundalloc.cli import main
+
+    scheme = _example(tmp_path)
+    template = str(tmp_path / "t.j2")
+    assert main(["--lang", "zh", "allocate", str(scheme), "--template", template]) == 2
+    assert "--template 需要与 --output FILE 同用" in capsys.readouterr().err
+    assert main(["--lang", "en", "allocate", str(scheme), "--template", template]) == 2
+    assert "--template needs --output FILE" in capsys.readouterr().err
