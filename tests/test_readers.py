@@ -285,8 +285,8 @@ def test_a_subtotal_that_does_not_match_names_row_column_and_numbers(
     cell = " (cell C10)" if fmt == "xlsx" else ""
     assert problems(err) == [
         f"{_source(path)}, row 10, column '贫困人口'{cell}: the 小计 row does not match its group "
-        "(rows 8 to 9): the regions add up to 200; found 210 in the total row "
-        "(hint: correct the data or the total row)",
+        "(rows 8 to 9): the regions add up to 200; found 210 in the 小计 row "
+        "(hint: correct the data or the 小计 row)",
         f"{_source(path)}, row 11, column '贫困人口'{cell.replace('10', '11')}: the total row "
         "does not match the column: the regions add up to 1,000; found 1,010 in the total row "
         "(hint: correct the data or the total row)",

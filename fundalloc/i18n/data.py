@@ -253,14 +253,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "小计行与本组（第 {span} 行）不符：各地区之和为 {sum}",
         "the 小计 row does not match its group (rows {span}): the regions add up to {sum}",
     ),
-    "data.found_in_total_row": ("合计行中的 {value}", "{value} in the total row"),
-    "data.hint_fix_total": ("更正数据或合计行", "correct the data or the total row"),
+    "data.found_in_total_row": ("{row_kind}行中的 {value}", "{value} in the {row_kind} row"),
+    "data.hint_fix_total": ("更正数据或{row_kind}行", "correct the data or the {row_kind} row"),
     "data.span": ("{first} 至 {last}", "{first} to {last}"),
     "data.kind_total": ("合计", "total"),
     "data.kind_subtotal": ("小计", "小计"),
     "data.unchecked_total_cell": (
-        "“{name}”（合计行中是{what}）",
-        "{name!r} ({what} in the total row)",
+        "“{name}”（{row_kind}行中是{what}）",
+        "{name!r} ({what} in the {row_kind} row)",
     ),
     "data.unchecked_region_cell": (
         "“{name}”（第 {row} 行不是数字）",

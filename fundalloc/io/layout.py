@@ -810,6 +810,9 @@ class _Body:
             cells = self.fit(total.index, list(self.grid.rows[total.index]))
             checked: list[str] = []
             unchecked: list[Message] = []
+            row_kind = tr(
+                "data.kind_total" if total.label in _TOTAL_LABELS else "data.kind_subtotal"
+            )
             for j in keep:
                 name = self.names[j]
                 if name in self.attributes or not _filled(cells[j]):
@@ -823,7 +826,9 @@ class _Body:
                 value = to_number(cells[j])
                 if isinstance(value, NotANumber):
                     what = cells[j].found if isinstance(cells[j], NoValue) else value.found
-                    unchecked.append(tr("data.unchecked_total_cell", name=name, what=what))
+                    unchecked.append(
+                        tr("data.unchecked_total_cell", name=name, what=what, row_kind=row_kind)
+                    )
                     continue
                 inside = bad[bisect.bisect_left(bad, total.first) : bisect.bisect_left(bad, stop)]
                 if inside:
@@ -840,11 +845,6 @@ class _Body:
                     if any(w in name for w in _RATE_WORDS) and _within_range(
                         values[total.first : stop], value
                     ):
-                        row_kind = tr(
-                            "data.kind_total"
-                            if total.label in _TOTAL_LABELS
-                            else "data.kind_subtotal"
-                        )
                         unchecked.append(
                             tr(
                                 "data.unchecked_rate",
@@ -867,8 +867,12 @@ class _Body:
                         Problem(
                             self.where(total.index, j),
                             what,
-                            found=tr("data.found_in_total_row", value=f"{value:,.10g}"),
-                            hint=tr("data.hint_fix_total"),
+                            found=tr(
+                                "data.found_in_total_row",
+                                value=f"{value:,.10g}",
+                                row_kind=row_kind,
+                            ),
+                            hint=tr("data.hint_fix_total", row_kind=row_kind),
                         )
                     )
                     continue
