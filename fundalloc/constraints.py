@@ -141,7 +141,7 @@ class _GroupTotal(Spec):
             key = "solve.group.floor_amount" if floor else "solve.group.cap_amount"
             return tr(key, amount=format_amount(self.amount), unit=unit, group=group)
         key = "solve.group.floor_share" if floor else "solve.group.cap_share"
-        return tr(key, share=f"{self.share * 100:.4g}%", group=group)
+        return tr(key, share=f"{(self.share or 0.0) * 100:.4g}%", group=group)
 
 
 class GroupFloor(_GroupTotal):

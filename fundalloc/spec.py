@@ -197,6 +197,10 @@ _KINDS = {
     "dataclass_type": "scheme.expected.table",
     "finite_number": "scheme.expected.finite",
     "none_required": "scheme.expected.nothing",
+    "date_type": "scheme.expected.date",
+    "date_parsing": "scheme.expected.date",
+    "date_from_datetime_parsing": "scheme.expected.date",
+    "date_from_datetime_inexact": "scheme.expected.date",
 }
 _BOUNDS = {
     "greater_than": ("gt", "scheme.expected.gt"),

@@ -394,8 +394,9 @@ def test_an_undefined_variable_names_the_line(tmp_path: Path) -> None:
     assert (
         f"template {bad}, line 3: the template uses a variable the page does not offer" in message
     )
-    assert "'totl_row' is undefined" in message
+    assert "found 'totl_row'" in message and "is undefined" not in message
     assert "publication.html.j2" in message  # the hint names the default to start from
+    assert "is undefined" not in caught.value.render("zh")  # Jinja2's English left out
 
 
 def test_a_missing_or_binary_template_is_a_data_error(tmp_path: Path) -> None:
@@ -578,7 +579,7 @@ def test_a_date_that_is_no_calendar_date_is_refused_not_coerced(written: str) ->
     with pytest.raises(fa.SchemeError) as caught:
         loads_scheme(text)
     assert "date" in caught.value.render("en")
-    assert "date_type" in caught.value.render("zh")
+    assert "应为日期，如 2026-12-03" in caught.value.render("zh")  # not pydantic's date_type
 
 
 def test_a_name_with_a_character_xml_cannot_hold_still_makes_a_docx() -> None:

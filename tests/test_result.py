@@ -129,10 +129,10 @@ def test_pages_speak_one_language(shandong: fa.Allocation) -> None:
     provenance = Provenance("s", "ab" * 32, "d", "cd" * 32, "v", "2026-01-01T00:00:00")
     zh = render(shandong, "md", provenance=provenance).decode()
     en = render(shandong, "md", lang="en", provenance=provenance).decode()
-    assert "说明：金额按最大余额法取整到 1 万元，合计等于总额 3,717 万元。" in zh
-    assert "方案 SHA-256 abababababab" in zh
-    assert "note: Amounts are rounded to 1 万元 by largest remainder" in en
-    assert "scheme SHA-256 abababababab" in en and "方案" not in en
+    assert "金额按最大余额法取整到 1 万元，合计等于资金总额 3,717 万元。" in zh
+    assert "方案文件 SHA-256 abababababab" in zh
+    assert "Amounts are rounded to 1 万元 by the largest remainder method" in en
+    assert "scheme file SHA-256 abababababab" in en and "方案" not in en
 
 
 def test_plain_decimal_keeps_the_digits_outputs_write() -> None:

@@ -301,3 +301,13 @@ def test_the_scheme_does_not_import_rounding() -> None:
 def test_bounds_and_constraints_do_not_import_factor_rules() -> None:
     assert "fundalloc.factors" not in _imported_by("fundalloc.bounds")
     assert "fundalloc.factors" not in _imported_by("fundalloc.constraints")
+
+
+def test_a_date_that_is_not_one_says_what_a_date_looks_like() -> None:
+    tranche = fa.Tranche(
+        name="t", share=1, factors=[fa.Factor(name="x", weight=1, rule=fa.Share(column="x"))]
+    )
+    with pytest.raises(fa.SchemeError) as caught:
+        fa.Scheme(total=1, date="2026/12/03", tranches=[tranche])  # type: ignore[arg-type]
+    assert caught.value.render("zh") == "Scheme.date：应为日期，如 2026-12-03；实际为 '2026/12/03'"
+    assert "expected a date such as 2026-12-03" in caught.value.render("en")

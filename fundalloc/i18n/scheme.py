@@ -44,6 +44,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "scheme.expected.table": ("应为键值表", "expected a table of keys"),
     "scheme.expected.finite": ("应为有限的数", "expected a finite number"),
     "scheme.expected.nothing": ("此处不应有值", "expected no value here"),
+    "scheme.expected.date": ("应为日期，如 2026-12-03", "expected a date such as 2026-12-03"),
     "scheme.expected.gt": ("应为大于 {limit} 的数", "expected a number greater than {limit}"),
     "scheme.expected.ge": (
         "应为不小于 {limit} 的数",

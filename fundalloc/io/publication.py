@@ -549,8 +549,11 @@ def _render_text(format: TextFormat, page: Mapping[str, Any], template: str | Pa
         ) from None
     except jinja2.UndefinedError as exc:
         line = _line_in(exc.__traceback__, compiled.filename)
+        # Jinja2 says "'name' is undefined" in English: show the name alone
+        named = re.match(r"^('[^']*'|\S+) is undefined$", exc.message or "")
+        found = named.group(1) if named else (exc.message or "")
         raise _template_error(
-            shown, line, tr("publication.template_undefined"), exc.message or "", format
+            shown, line, tr("publication.template_undefined"), found, format
         ) from None
     except jinja2.TemplateNotFound as exc:
         raise _template_error(

@@ -420,7 +420,7 @@ def main() -> None:
     # ---- verify on damaged outputs: a data error (exit 2), never an internal error
     case(
         "verify_not_json",
-        r"out\.json: not a JSON output of fundalloc allocate; found JSONDecodeError",
+        r"out\.json: not a JSON output of fundalloc allocate; found a JSON syntax error at line",
         args="verify out.json",
         extra={"out.json": output_json()[:-40]},
     )
