@@ -48,6 +48,9 @@ MAX_LISTED = 50
 class Problem:
     """One thing wrong: where, what was expected, what was found, and a hint.
 
+    Messages from :func:`fundalloc.i18n.tr` are rendered in the language current when the
+    problem is shown (:meth:`render` for a given one).
+
     Parameters
     ----------
     where : str or Message
@@ -58,9 +61,6 @@ class Problem:
         What was found instead.
     hint : str or Message, optional
         How to fix it.
-
-    Messages from :func:`fundalloc.i18n.tr` are rendered in the language current when the
-    problem is shown (:meth:`render` for a given one).
     """
 
     where: Text

@@ -32,8 +32,9 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+from fundalloc.analysis._progress import Progress, reporter
 from fundalloc.errors import DataError, FundallocError, Problem, SchemeError
-from fundalloc.i18n import tr
+from fundalloc.i18n import text, tr
 from fundalloc.money import format_amount, units_of
 from fundalloc.pipeline import allocate
 from fundalloc.result import Allocation, RegionBreakdown
@@ -136,6 +137,8 @@ def allocate_levels(
     *,
     per_parent: Mapping[str, Scheme] | None = None,
     solver: SolverName = "auto",
+    progress: bool | None = None,
+    callback: Progress | None = None,
 ) -> LevelAllocation:
     """Allocate down a tree of regions: each parent's amount is split among its children.
 
@@ -151,6 +154,11 @@ def allocate_levels(
         A scheme for the children of one parent, instead of its level's.
     solver : {"auto", "exact", "highs", "cbc"}, default "auto"
         Passed to :func:`fundalloc.allocate`.
+    progress : bool, optional
+        Show a progress bar of the splits: None (default) when someone watches (a
+        notebook, or a terminal on standard error), True always, False never.
+    callback : callable, optional
+        Called as ``callback(done, total)`` after each split.
 
     Raises
     ------
@@ -199,31 +207,45 @@ def allocate_levels(
     placed: dict[str, str | None] = dict.fromkeys(splits[None].amounts)  # region -> its split
     unfunded: dict[str, str] = {}
     queue: deque[str] = deque(splits[None].amounts)  # breadth first: a parent before its children
-    while queue:
-        parent = queue.popleft()
-        below = children.get(parent)
-        if not below:
-            continue
-        level = depth[parent] + 1
-        scheme = per_parent.get(parent) or (levels[level] if level < len(levels) else None)
-        if scheme is None:
-            raise SchemeError(
-                Problem(
-                    parent,
-                    tr("scheme.levels.no_level_scheme", level=level + 1),
-                    hint=tr("scheme.levels.no_level_scheme_hint", count=level + 1, parent=parent),
+    splitting = 1 + sum(1 for parent in children if parent is not None)  # the top split too
+    with reporter(
+        splitting, text("common.progress_splits"), progress=progress, callback=callback
+    ) as report:
+        done = 1
+        report(done)
+        while queue:
+            parent = queue.popleft()
+            below = children.get(parent)
+            if not below:
+                continue
+            level = depth[parent] + 1
+            scheme = per_parent.get(parent) or (levels[level] if level < len(levels) else None)
+            if scheme is None:
+                raise SchemeError(
+                    Problem(
+                        parent,
+                        tr("scheme.levels.no_level_scheme", level=level + 1),
+                        hint=tr(
+                            "scheme.levels.no_level_scheme_hint", count=level + 1, parent=parent
+                        ),
+                    )
                 )
-            )
-        split = None if parent in unfunded else splits[placed[parent]]
-        if split is None or split.amounts[parent] == 0:  # nothing to pass down: descendants get 0
-            for i in below:
-                unfunded[ids[i]] = parent
-            queue.extend(ids[i] for i in below)
-            continue
-        amount = split.amounts[parent]
-        splits[parent] = _split(table.take(below), scheme, amount, split.scheme, parent, solver)
-        placed.update(dict.fromkeys(splits[parent].amounts, parent))
-        queue.extend(splits[parent].amounts)
+            split = None if parent in unfunded else splits[placed[parent]]
+            if (
+                split is None or split.amounts[parent] == 0
+            ):  # nothing to pass down: descendants get 0
+                for i in below:
+                    unfunded[ids[i]] = parent
+                queue.extend(ids[i] for i in below)
+            else:
+                amount = split.amounts[parent]
+                splits[parent] = _split(
+                    table.take(below), scheme, amount, split.scheme, parent, solver
+                )
+                placed.update(dict.fromkeys(splits[parent].amounts, parent))
+                queue.extend(splits[parent].amounts)
+            done += 1
+            report(done)
     return LevelAllocation(table, splits, depth, unfunded)
 
 

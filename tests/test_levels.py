@@ -129,3 +129,13 @@ def test_children_always_add_up_to_their_parent(rows: list[dict[str, object]], t
         below = result.children(region)
         if below:
             assert sum(amounts[c] for c in below) == amounts[region]
+
+
+def test_the_splits_report_their_progress() -> None:
+    schemes = [fa.Scheme(total=Decimal("100.00"), step=Decimal("0.01"), tranches=by("人口"))] * 3
+    seen: list[tuple[int, int]] = []
+    fa.allocate_levels(
+        table(), schemes, progress=False, callback=lambda done, total: seen.append((done, total))
+    )
+    # the top split, then 甲市 and 甲一县, the two parents with children
+    assert seen == [(1, 3), (2, 3), (3, 3)]
