@@ -59,11 +59,12 @@ from fundalloc.analysis.sensitivity import (
     _UNPICKLED,
     _allocation,
     _check_counts,
+    _perturbed_columns,
     _position,
     _Shared,
     _shared,
 )
-from fundalloc.errors import DataError, Problem, SchemeError
+from fundalloc.errors import Problem, SchemeError
 from fundalloc.factors import Share
 from fundalloc.i18n import text, tr
 from fundalloc.pipeline import allocate
@@ -227,25 +228,8 @@ def rounding_stability(
     >>> rounding_stability(table, scheme, columns=["y"], draws=10, seed=0).changed
     array([0., 0., 0.])
     """
-    allocation = _allocation(source, scheme, "data")
+    allocation, columns = _perturbed_columns(source, scheme, columns)
     table, scheme = allocation.table, allocation.scheme
-    columns = tuple(columns)
-    derived = {name for name, _ in scheme.derived}
-    problems = [
-        Problem(
-            column,
-            tr("analysis.sensitivity_derived_column"),
-            hint=tr("analysis.sensitivity_derived_column_hint"),
-        )
-        for column in columns
-        if column in derived
-    ]
-    if problems:
-        raise DataError(problems)
-    if not columns:
-        raise DataError(Problem("columns", tr("analysis.sensitivity_expected_columns")))
-    for column in columns:
-        table.numeric(column)  # missing or not numeric: the table's own message
     _check_counts(draws, noise, (50,))
     ids = allocation.trace.ids
     baseline = _rounded(allocation, ids)

@@ -831,25 +831,8 @@ def monte_carlo_data(
     >>> mc.band("c")  # y is not used: the noise changes nothing
     {5: 50.0, 50: 50.0, 95: 50.0}
     """
-    allocation = _allocation(source, scheme, "data")
+    allocation, columns = _perturbed_columns(source, scheme, columns)
     table, scheme = allocation.table, allocation.scheme
-    columns = tuple(columns)
-    derived = {name for name, _ in scheme.derived}
-    problems = [
-        Problem(
-            column,
-            tr("analysis.sensitivity_derived_column"),
-            hint=tr("analysis.sensitivity_derived_column_hint"),
-        )
-        for column in columns
-        if column in derived
-    ]
-    if problems:
-        raise DataError(problems)
-    if not columns:
-        raise DataError(Problem("columns", tr("analysis.sensitivity_expected_columns")))
-    for column in columns:
-        table.numeric(column)  # missing or not numeric: the table's own message
     _check_counts(draws, noise, percentiles)
     if draws_per_task is not None and not (
         isinstance(draws_per_task, int | np.integer) and draws_per_task >= 1
@@ -901,6 +884,32 @@ def monte_carlo_data(
         keep_draws,
         None,
     )
+
+
+def _perturbed_columns(
+    source: object, scheme: object, columns: Sequence[str]
+) -> tuple[Allocation, tuple[str, ...]]:
+    """The allocation to perturb and the input columns to perturb, checked: each a numeric
+    input column (a derived column is recomputed from the inputs), at least one."""
+    allocation = _allocation(source, scheme, "data")
+    table, chosen = allocation.table, tuple(columns)
+    derived = {name for name, _ in allocation.scheme.derived}
+    problems = [
+        Problem(
+            column,
+            tr("analysis.sensitivity_derived_column"),
+            hint=tr("analysis.sensitivity_derived_column_hint"),
+        )
+        for column in chosen
+        if column in derived
+    ]
+    if problems:
+        raise DataError(problems)
+    if not chosen:
+        raise DataError(Problem("columns", tr("analysis.sensitivity_expected_columns")))
+    for column in chosen:
+        table.numeric(column)  # missing or not numeric: the table's own message
+    return allocation, chosen
 
 
 def _check_counts(draws: int, noise: float, percentiles: Sequence[float]) -> None:
