@@ -836,3 +836,19 @@ def test_a_detected_floor_the_fit_contradicts_is_flagged() -> None:
     consistent = table.with_column("x", np.array([1.0, 1.0, 5.0, 5.0]))
     fit = calibrate_scheme(consistent, scheme, {"a": 10, "b": 10, "c": 40, "d": 40}, cap=None)
     assert len(fit.reasons) == 1
+
+
+def test_the_tier_fit_reports_its_steps() -> None:
+    bounds = (fa.Floor(amount=150), fa.Cap(amount=800))
+    published = fa.allocate(TEN, two_tranches(0.7, 0.6, bounds, graded=True)).amounts
+    seen: list[tuple[int, int]] = []
+    calibrate_scheme(
+        TEN,
+        graded_start({"A": 1.2, "B": 1.2, "C": 1.2}),
+        published,
+        tiers=["绩效"],
+        progress=False,
+        callback=lambda done, total: seen.append((done, total)),
+    )
+    assert seen and seen[0] == (1, seen[0][1]) and seen[0][1] > 1
+    assert [d for d, _ in seen] == list(range(1, len(seen) + 1))  # one per alternating step

@@ -30,7 +30,7 @@ cap found and left out of the proportional fit.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -39,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fundalloc.analysis._frames import Tabular
+from fundalloc.analysis._progress import Progress, reporter
 from fundalloc.analysis.weights import _find_leaf
 from fundalloc.errors import (
     MAX_LISTED,
@@ -771,6 +772,8 @@ def calibrate_scheme(
     cap: Decimal | float | int | str | None = "auto",
     step: Decimal | float | int | str | None = None,
     tiers: Sequence[str] = (),
+    progress: bool | None = None,
+    callback: Progress | None = None,
 ) -> SchemeCalibration:
     """The weights and tranche shares of ``scheme`` that reproduce a published table, with
     the regions held at a floor or a cap found and fitted as bounded.
@@ -805,6 +808,13 @@ def calibrate_scheme(
         ``identifiable`` is False). Fitted by alternating least squares: the weights with
         the tiers fixed, then each tier's value in closed form with the weights fixed,
         until they stop moving (a local optimum; start from the scheme's values).
+    progress : bool, optional
+        With ``tiers``, a progress bar of the alternating steps (at most
+        ``_TIER_STEPS``; it ends early when the values settle): None (default) when
+        someone watches (a notebook, or a terminal on standard error), True always, False
+        never.
+    callback : callable, optional
+        Called as ``callback(done, total)`` after each alternating step.
 
     Returns
     -------
@@ -956,7 +966,13 @@ def calibrate_scheme(
 
     formula = p - model.fixed
     fits = _tier_fits(base, model, tuple(tiers), table)
-    g, u, values = _fit(model, fits, formula, free, nnls)
+    with reporter(
+        _TIER_STEPS if fits else 1,
+        text("common.progress_tier_steps"),
+        progress=progress,
+        callback=callback,
+    ) as report:
+        g, u, values = _fit(model, fits, formula, free, nnls, report)
     mass = g.sum(axis=1)  # (K,) Σ_k G_tkj
     money = u * mass  # λ A_t w_tj per factor
     formula_total = sum(leaf.size for leaf in model._leaves)
@@ -1179,15 +1195,22 @@ def _multiplier(fit: _TierFit, values: FloatArray) -> FloatArray:
 
 
 def _fit(
-    model: Any, fits: list[_TierFit], formula: FloatArray, free: npt.NDArray[np.bool_], nnls: Any
+    model: Any,
+    fits: list[_TierFit],
+    formula: FloatArray,
+    free: npt.NDArray[np.bool_],
+    nnls: Any,
+    report: Callable[[int], None],
 ) -> tuple[FloatArray, FloatArray, list[FloatArray]]:
     """The stacked adjusted shares, the fitted ``u`` and the tier values of each fit."""
     g = np.array(model._adjusted, dtype=np.float64)
     values = [fit.initial.copy() for fit in fits]
     if not fits:
         u, _ = nnls(g[:, free].T, formula[free])
+        report(1)
         return g, np.asarray(u, dtype=np.float64), values
-    for _ in range(_TIER_STEPS):
+    for done in range(1, _TIER_STEPS + 1):
+        report(done)
         for fit, value in zip(fits, values, strict=True):
             g[fit.block] = fit.shares * _multiplier(fit, value)
         u, _ = nnls(g[:, free].T, formula[free])

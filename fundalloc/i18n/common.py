@@ -50,6 +50,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "common.progress_draws": ("抽样", "draws"),
     "common.progress_weight_vectors": ("权重组合", "weight vectors"),
     "common.progress_splits": ("逐级分配", "splits"),
+    "common.progress_tier_steps": ("拟合档次系数", "tier fitting steps"),
     # files that are not what they should be
     "common.expected_a_file": ("应为一个文件", "expected a file"),
     "common.a_folder": ("一个文件夹", "a folder"),
