@@ -180,7 +180,7 @@ def text_table(
         cells.append(
             [
                 ids[i],
-                format_amount(float(result.target_values[i]), 4),
+                _fixed(float(result.target_values[i])),
                 format_amount(int(result.units[i]) * scheme.step, 6),
                 f"{float(result.share_values[i]):.2%}",
             ]
@@ -189,7 +189,7 @@ def text_table(
     cells.append(
         [
             chosen["total"],
-            format_amount(float(np.sum(result.target_values)), 4),
+            _fixed(float(np.sum(result.target_values))),
             format_amount(allocated, 6),
             f"{float(allocated / scheme.total) if scheme.total else 0.0:.2%}",
         ]
