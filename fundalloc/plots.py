@@ -484,9 +484,42 @@ def waterfall(
     several = len({item.tranche for item in part.items if item.tranche}) > 1
     names = [_item_label(item, words, lang, several) for item in part.items]
     values = np.array([float(item.amount) for item in part.items])
-    starts = np.concatenate([[0.0], np.cumsum(values)[:-1]])
     total = float(part.amount)
     labels = [*names, words["amount"]]
+    ax = _draw_waterfall(
+        ax,
+        plt,
+        horizontal,
+        labels,
+        values,
+        total,
+        allocation.scheme.unit,
+        [_signed(v) for v in values],
+        format_amount(part.amount),
+    )
+    ax.set_title(
+        f"{region}：{format_amount(part.amount)} {allocation.scheme.unit}"
+        if lang == "zh"
+        else f"{region}: {format_amount(part.amount)} {allocation.scheme.unit}"
+    )
+    return _finish(ax)
+
+
+def _draw_waterfall(
+    ax: Axes | None,
+    plt: Any,
+    horizontal: bool,
+    labels: list[str],
+    values: FloatArray,
+    final: float,
+    unit: str,
+    step_labels: list[str],
+    final_label: str,
+) -> Axes:
+    """Bars from 0, each starting where the previous one ended, then a final bar from 0 to
+    ``final``, with dashed connectors, a zero line, the values on the bars and the
+    category labels (the last label is the final bar's)."""
+    starts = np.concatenate([[0.0], np.cumsum(values)[:-1]])
     n = len(labels)
     if ax is None:
         ax = (
@@ -497,11 +530,11 @@ def waterfall(
     positions = np.arange(n, dtype=float)
     colours = np.where(values >= 0, "#4393c3", "#d6604d").tolist()
     steps = _bars(ax, horizontal, positions[:-1], values, starts, width=0.6, color=colours)
-    final = _bars(
-        ax, horizontal, positions[-1:], np.array([total]), np.zeros(1), width=0.6, color="#252525"
+    last = _bars(
+        ax, horizontal, positions[-1:], np.array([final]), np.zeros(1), width=0.6, color="#252525"
     )
     # dashed connectors from the end of each bar to the start of the next
-    ends = np.concatenate([starts[1:], [total]])
+    ends = np.concatenate([starts[1:], [final]])
     lines = ax.vlines if horizontal else ax.hlines
     lines(
         ends,
@@ -511,27 +544,22 @@ def waterfall(
         linestyles="dashed",
         linewidth=0.8,
     )
-    reach = np.concatenate([[0.0, total], starts, starts + values])
+    reach = np.concatenate([[0.0, final], starts, starts + values])
     low, high = float(reach.min()), float(reach.max())
     pad = 0.15 * (high - low or 1.0)
-    limits = (low - pad if low < 0 else low, high + pad)
+    limits = (low - pad if low < 0 else low, high + pad if high > 0 else high)
     if horizontal:
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_xlim(*limits)
-        ax.set_xlabel(allocation.scheme.unit)
+        ax.set_xlabel(unit)
     else:
         ax.axhline(0, color="black", linewidth=0.8)
         ax.set_ylim(*limits)
-        ax.set_ylabel(allocation.scheme.unit)
-    ax.bar_label(steps, labels=[_signed(v) for v in values], padding=3, fontsize="small")
-    ax.bar_label(final, labels=[format_amount(part.amount)], padding=3, fontsize="small")
+        ax.set_ylabel(unit)
+    ax.bar_label(steps, labels=step_labels, padding=3, fontsize="small")
+    ax.bar_label(last, labels=[final_label], padding=3, fontsize="small")
     _label_axis(ax, horizontal, positions, labels)
-    ax.set_title(
-        f"{region}：{format_amount(part.amount)} {allocation.scheme.unit}"
-        if lang == "zh"
-        else f"{region}: {format_amount(part.amount)} {allocation.scheme.unit}"
-    )
-    return _finish(ax)
+    return ax
 
 
 def _item_label(item: Item, words: dict[str, str], lang: str, tranche: bool) -> str:
@@ -935,46 +963,17 @@ def change_waterfall(
         )
     exact = [item.parts[p] for p in PARTS]
     values = np.array([float(v) for v in exact])
-    starts = np.concatenate([[0.0], np.cumsum(values)[:-1]])
-    change = float(item.change)
-    n = len(labels)
-    if ax is None:
-        ax = (
-            _new_axes(plt, 9, max(3.0, 0.4 * n + 1.2))
-            if horizontal
-            else _new_axes(plt, max(6.0, 0.6 * n + 2), 6)
-        )
-    positions = np.arange(n, dtype=float)
-    colours = np.where(values >= 0, "#4393c3", "#d6604d").tolist()
-    steps = _bars(ax, horizontal, positions[:-1], values, starts, width=0.6, color=colours)
-    final = _bars(
-        ax, horizontal, positions[-1:], np.array([change]), np.zeros(1), width=0.6, color="#252525"
+    ax = _draw_waterfall(
+        ax,
+        plt,
+        horizontal,
+        labels,
+        values,
+        float(item.change),
+        decomposition.unit,
+        [_exact_signed(v) for v in exact],
+        _exact_signed(item.change),
     )
-    ends = np.concatenate([starts[1:], [change]])
-    lines = ax.vlines if horizontal else ax.hlines
-    lines(
-        ends,
-        positions[:-1] + 0.3,
-        positions[1:] - 0.3,
-        colors="#808080",
-        linestyles="dashed",
-        linewidth=0.8,
-    )
-    reach = np.concatenate([[0.0, change], starts, starts + values])
-    low, high = float(reach.min()), float(reach.max())
-    pad = 0.15 * (high - low or 1.0)
-    limits = (low - pad if low < 0 else low, high + pad if high > 0 else high)
-    if horizontal:
-        ax.axvline(0, color="black", linewidth=0.8)
-        ax.set_xlim(*limits)
-        ax.set_xlabel(decomposition.unit)
-    else:
-        ax.axhline(0, color="black", linewidth=0.8)
-        ax.set_ylim(*limits)
-        ax.set_ylabel(decomposition.unit)
-    ax.bar_label(steps, labels=[_exact_signed(v) for v in exact], padding=3, fontsize="small")
-    ax.bar_label(final, labels=[_exact_signed(item.change)], padding=3, fontsize="small")
-    _label_axis(ax, horizontal, positions, labels)
     ax.set_title(title)
     return _finish(ax)
 
