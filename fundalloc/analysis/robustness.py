@@ -59,6 +59,8 @@ from fundalloc.analysis.sensitivity import (
     _UNPICKLED,
     _allocation,
     _check_counts,
+    _check_draws_per_task,
+    _noisy,
     _perturbed_columns,
     _position,
     _Shared,
@@ -235,12 +237,7 @@ def rounding_stability(
     baseline = _rounded(allocation, ids)
     changed = np.zeros(len(ids))
     moved = np.zeros(len(ids))
-    if draws_per_task is not None and not (
-        isinstance(draws_per_task, int | np.integer) and draws_per_task >= 1
-    ):
-        raise SchemeError(
-            Problem("draws_per_task", tr("analysis.expected_draws"), found=repr(draws_per_task))
-        )
+    _check_draws_per_task(draws_per_task)
     seeds = np.random.SeedSequence(seed).spawn(draws)
     with reporter(
         draws, text("common.progress_draws"), progress=progress, callback=callback
@@ -292,13 +289,7 @@ def _rounded_draws(
     out = np.empty((len(seeds), len(ids)))
     base = {column: table.numeric(column) for column in columns}
     for d, stream in enumerate(seeds):
-        rng = np.random.default_rng(stream)
-        drawn = table
-        for column in columns:
-            values = base[column]
-            drawn = drawn.with_column(
-                column, values * rng.lognormal(-0.5 * noise**2, noise, size=values.size)
-            )
+        drawn = _noisy(table, base, noise, np.random.default_rng(stream))
         out[d] = _rounded(allocate(drawn, scheme), ids)
     return out
 

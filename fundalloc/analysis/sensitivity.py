@@ -684,6 +684,28 @@ def monte_carlo_weights(
     )
 
 
+def _noisy(
+    table: RegionTable, base: dict[str, FloatArray], noise: float, rng: np.random.Generator
+) -> RegionTable:
+    """``table`` with each column of ``base`` multiplied by independent lognormal noise of
+    mean 1 (``exp(σε − σ²/2)``, ``σ = noise``), drawn from ``rng`` in column order."""
+    drawn = table
+    for column, values in base.items():
+        drawn = drawn.with_column(
+            column, values * rng.lognormal(-0.5 * noise**2, noise, size=values.size)
+        )
+    return drawn
+
+
+def _check_draws_per_task(draws_per_task: object) -> None:
+    if draws_per_task is not None and not (
+        isinstance(draws_per_task, int | np.integer) and draws_per_task >= 1
+    ):
+        raise SchemeError(
+            Problem("draws_per_task", tr("analysis.expected_draws"), found=repr(draws_per_task))
+        )
+
+
 def _data_draws(
     table: RegionTable,
     scheme: Scheme,
@@ -699,13 +721,7 @@ def _data_draws(
     caps = np.empty((len(seeds), n), dtype=bool)
     base = {column: table.numeric(column) for column in columns}
     for d, seed in enumerate(seeds):
-        rng = np.random.default_rng(seed)
-        drawn = table
-        for column in columns:
-            values = base[column]
-            drawn = drawn.with_column(
-                column, values * rng.lognormal(-0.5 * noise**2, noise, size=values.size)
-            )
+        drawn = _noisy(table, base, noise, np.random.default_rng(seed))
         trace = allocate(drawn, scheme).trace
         amounts[d] = trace.bounded
         floors[d] = trace.holds == Hold.FLOOR  # as the solver recorded it
@@ -834,12 +850,7 @@ def monte_carlo_data(
     allocation, columns = _perturbed_columns(source, scheme, columns)
     table, scheme = allocation.table, allocation.scheme
     _check_counts(draws, noise, percentiles)
-    if draws_per_task is not None and not (
-        isinstance(draws_per_task, int | np.integer) and draws_per_task >= 1
-    ):
-        raise SchemeError(
-            Problem("draws_per_task", tr("analysis.expected_draws"), found=repr(draws_per_task))
-        )
+    _check_draws_per_task(draws_per_task)
     seeds = np.random.SeedSequence(seed).spawn(draws)
     n = len(table)
     amounts = np.empty((draws, n))
